@@ -1,0 +1,3 @@
+// The one WebAssembly module of stn-layer (built with --enable simd --importMemory --runtime stub).
+export { gridSample } from './grid_sample';
+export { affineGrid } from './affine_grid';

@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""Generate the PyTorch reference fixtures used by the stn-layer tests.
+
+Run with a Python that has torch installed (e.g. Debian's python3-torch):
+
+    /usr/bin/python3 scripts/make_fixtures.py
+
+Everything is deterministic: each case draws from its own numpy generator
+seeded with the CRC32 of the case name, so adding or removing a case does not
+change the data of the others.
+
+Output files
+------------
+test/fixtures/grid_sample.json
+    {"generator": str, "cases": [case, ...]}, one case per line, where
+
+    case = {"name", "mode": "bilinear"|"nearest"|"bicubic",
+            "paddingMode": "zeros"|"border"|"reflection", "alignCorners": bool,
+            "inputShape": [N,H,W,C], "gridShape": [N,Ho,Wo,2],
+            "input": flat NHWC, "grid": flat [N,Ho,Wo,2], "dy": flat [N,Ho,Wo,C],
+            "output": flat [N,Ho,Wo,C], "dInput": flat NHWC, "dGrid": flat grid}
+
+    output = F.grid_sample(input.permute(0,3,1,2), grid, mode, padding_mode,
+                           align_corners).permute(0,2,3,1)
+    dInput, dGrid = gradients of sum(output * dy) w.r.t. input and grid.
+
+test/fixtures/affine_grid.json
+    {"generator": str, "cases": [{"name", "alignCorners", "theta": flat [N,2,3],
+      "size": [N,H,W,C], "grid": flat [N,H,W,2], "dGrid": flat [N,H,W,2],
+      "dTheta": flat [N,2,3]}, ...]}
+
+    grid = F.affine_grid(theta, [N,C,H,W], align_corners); dTheta is the
+    gradient of sum(grid * dGrid) w.r.t. theta.
+
+Precision
+---------
+Every *input* value (input, grid, dy, theta, dGrid of affine_grid) is drawn in
+float32 and written with the shortest decimal that round-trips to the same
+float32, so a Float32Array built from the JSON holds exactly the values torch
+saw.  References (output, dInput, dGrid, grid, dTheta) are computed by torch in
+float64 from those float32 values and written with 9 significant digits.
+
+Float32 filter
+--------------
+The kernels under test compute in float32.  Near a discontinuity (nearest
+rounding, the floor of bilinear, border clipping, reflection folds) a float32
+computation can land on the other side than float64 and the output / grid
+gradient jumps: that would be a false failure, not a bug.  Therefore each case
+is also run through torch in float32 and a grid point is "bad" when, for any
+channel, |float32 - float64| > 1e-5 + 1e-5*|float64| in the output or dGrid.
+In addition (to protect against float32 implementations whose rounding differs
+from torch's), a random grid point is "bad" when its unnormalised source
+coordinate (ix or iy, in pixels) lies within 1e-4 px of a multiple of 0.5: all
+discontinuities of every mode/padding combination lie on such multiples.
+(An axis of size 1 with alignCorners=true maps every point to 0 exactly and is
+exempt.)
+
+* random cases: bad points are redrawn from the same distribution until the
+  case is clean (for the "stn affine" case the theta of the batch element is
+  redrawn instead, so the grid stays affine);
+* exact cases ("pixel centres", "nearest ties"): points sit on discontinuities
+  on purpose but are exact in float32, so they must pass the float32 check; a
+  case that does not is dropped and reported loudly.
+"""
+
+import json
+import math
+import os
+import sys
+import warnings
+import zlib
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_DIR = os.path.join(ROOT, "test", "fixtures")
+
+MODES = ("bilinear", "nearest", "bicubic")
+PADDINGS = ("zeros", "border", "reflection")
+ALIGNS = (False, True)
+
+ABS_TOL = 1e-5        # float32 vs float64 check: ABS_TOL + REL_TOL * |float64|
+REL_TOL = 1e-5
+MARGIN_PX = 1e-4      # random points stay this far (px) from multiples of 0.5
+MAX_ROUNDS = 1000
+
+GENERATOR = "scripts/make_fixtures.py (torch %s, numpy %s, float64 reference)" % (
+    torch.__version__, np.__version__)
+
+
+# --------------------------------------------------------------------------
+# helpers
+
+def rng_for(name):
+    return np.random.default_rng(zlib.crc32(name.encode("utf-8")))
+
+
+def normal32(rng, shape):
+    return rng.standard_normal(shape, dtype=np.float32)
+
+
+def uniform32(rng, lo, hi, shape):
+    return rng.uniform(lo, hi, shape).astype(np.float32)
+
+
+def fmt_f32(a):
+    """Shortest decimals that read back (via float64) as the same float32."""
+    out = []
+    for v in np.asarray(a, dtype=np.float32).ravel():
+        f = float(repr(v))
+        if np.float32(f) != v:             # double-rounding corner case
+            f = float(v)                   # exact float64 value of the float32
+        out.append(f)
+    return out
+
+
+def fmt_f64(a):
+    a = np.asarray(a, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(a)):
+        raise ValueError("non-finite value in reference")
+    return [float("%.9g" % v) for v in a]
+
+
+def torch_grid_sample(x, grid, dy, mode, padding, ac, dtype):
+    """x, dy NHWC numpy; grid numpy. Returns NHWC output, NHWC dInput, dGrid."""
+    xl = torch.tensor(x, dtype=dtype, requires_grad=True)
+    g = torch.tensor(grid, dtype=dtype, requires_grad=True)
+    out = F.grid_sample(xl.permute(0, 3, 1, 2), g, mode=mode,
+                        padding_mode=padding, align_corners=ac)
+    dyt = torch.tensor(dy, dtype=dtype).permute(0, 3, 1, 2)
+    dx, dg = torch.autograd.grad(out, (xl, g), grad_outputs=dyt)
+    return (out.detach().permute(0, 2, 3, 1).numpy().astype(np.float64),
+            dx.numpy().astype(np.float64), dg.numpy().astype(np.float64))
+
+
+def exceeds(a32, a64):
+    return np.abs(a32 - a64) > ABS_TOL + REL_TOL * np.abs(a64)
+
+
+def float32_check(x, grid, dy, mode, padding, ac):
+    """Returns (float64 results, bad-point mask [N,Ho,Wo], max |dInput diff|)."""
+    r64 = torch_grid_sample(x, grid, dy, mode, padding, ac, torch.float64)
+    r32 = torch_grid_sample(x, grid, dy, mode, padding, ac, torch.float32)
+    bad = exceeds(r32[0], r64[0]).any(-1) | exceeds(r32[2], r64[2]).any(-1)
+    bad |= ~np.isfinite(r64[0]).all(-1) | ~np.isfinite(r64[2]).all(-1)
+    dx_diff = float(np.max(np.abs(r32[1] - r64[1]), initial=0.0))
+    return r64, bad, dx_diff
+
+
+def unnormalize(coord, size, ac):
+    coord = coord.astype(np.float64)
+    if ac:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def near_discontinuity(grid, H, W, ac):
+    """Mask [N,Ho,Wo]: ix or iy within MARGIN_PX of a multiple of 0.5."""
+    def near(c, size):
+        if size == 1 and ac:
+            return np.zeros(c.shape, dtype=bool)      # always exactly 0
+        t = unnormalize(c, size, ac) * 2
+        return np.abs(t - np.round(t)) < 2 * MARGIN_PX
+    return near(grid[..., 0], W) | near(grid[..., 1], H)
+
+
+# --------------------------------------------------------------------------
+# grid_sample case builders. Each returns a dict with "label", "input",
+# "grid", "dy" and either "redraw" (random case: callable(mask) -> None that
+# redraws the bad points in place) or "exact": True.
+
+def random_case(label, rng, in_shape, grid_shape, lo, hi):
+    x = normal32(rng, in_shape)
+    grid = uniform32(rng, lo, hi, grid_shape)
+    dy = normal32(rng, tuple(grid_shape[:3]) + (in_shape[3],))
+
+    def redraw(bad):
+        grid[bad] = uniform32(rng, lo, hi, (int(bad.sum()), 2))
+    return dict(label=label, input=x, grid=grid, dy=dy, redraw=redraw)
+
+
+def stn_theta(rng):
+    s = rng.uniform(0.6, 1.2)
+    a = math.radians(rng.uniform(-30, 30))
+    tx, ty = rng.uniform(-0.3, 0.3, 2)
+    return [[s * math.cos(a), -s * math.sin(a), tx],
+            [s * math.sin(a), s * math.cos(a), ty]]
+
+
+def stn_case(label, rng, ac):
+    N, H, W = 2, 12, 12
+    x = normal32(rng, (N, H, W, 1))
+    dy = normal32(rng, (N, H, W, 1))
+    grid = np.zeros((N, H, W, 2), dtype=np.float32)
+
+    def fill(n):
+        theta = torch.tensor([stn_theta(rng)], dtype=torch.float64)
+        g = F.affine_grid(theta, [1, 1, H, W], align_corners=ac)
+        grid[n] = g[0].float().numpy()
+    for n in range(N):
+        fill(n)
+
+    def redraw(bad):
+        for n in range(N):
+            if bad[n].any():
+                fill(n)
+    return dict(label=label, input=x, grid=grid, dy=dy, redraw=redraw)
+
+
+def exact_grid(xs, ys):
+    xs = np.asarray(sorted(set(xs)), dtype=np.float64)
+    ys = np.asarray(sorted(set(ys)), dtype=np.float64)
+    g = np.stack(np.meshgrid(xs, ys), axis=-1)[None]     # [1, len(ys), len(xs), 2]
+    g32 = g.astype(np.float32)
+    assert np.array_equal(g32.astype(np.float64), g), "grid not exact in float32"
+    return g32
+
+
+def centres(size, ac):
+    if ac:
+        return [2 * k / (size - 1) - 1 for k in range(size)]
+    return [(2 * k + 1) / size - 1 for k in range(size)]
+
+
+def ties(size, ac):
+    if ac:
+        return [(2 * k + 1) / (size - 1) - 1 for k in range(size - 1)]
+    return [2 * k / size - 1 for k in range(size + 1)]
+
+
+def exact_case(label, rng, in_shape, xs, ys):
+    x = normal32(rng, in_shape)
+    grid = exact_grid(xs, ys)
+    dy = normal32(rng, grid.shape[:3] + (in_shape[3],))
+    return dict(label=label, input=x, grid=grid, dy=dy, exact=True)
+
+
+def shape_cases(prefix, ac):
+    """All shape cases for one mode/padding/alignCorners combination."""
+    def r(label):
+        return rng_for(prefix + label)
+    cases = []
+    for in_shape in ((1, 1, 1, 1), (2, 1, 1, 3)):
+        lbl = "1x1 input %s" % list(in_shape)
+        cases.append(random_case(lbl, r(lbl), in_shape, (in_shape[0], 3, 4, 2), -2.0, 2.0))
+    lbl = "H!=W odd"
+    cases.append(random_case(lbl, r(lbl), (2, 5, 7, 3), (2, 4, 6, 2), -1.1, 1.1))
+    for c in (1, 2, 4, 5, 8):
+        lbl = "channels C=%d" % c
+        cases.append(random_case(lbl, r(lbl), (1, 6, 4, c), (1, 3, 5, 2), -1.2, 1.2))
+    lbl = "outside [-2.5,2.5]"
+    cases.append(random_case(lbl, r(lbl), (2, 4, 6, 2), (2, 5, 7, 2), -2.5, 2.5))
+
+    sizes = ((5, 9, 3), (9, 5, 2)) if ac else ((4, 8, 3), (8, 4, 2))
+    for H, W, C in sizes:
+        lbl = "pixel centres and +-1 H=%d W=%d" % (H, W)
+        cases.append(exact_case(lbl, r(lbl), (1, H, W, C),
+                                centres(W, ac) + [-1.0, 1.0], centres(H, ac) + [-1.0, 1.0]))
+    sizes = ((5, 9, 2), (9, 5, 1)) if ac else ((4, 8, 2), (8, 4, 1))
+    for H, W, C in sizes:
+        lbl = "nearest ties (half-way points and centres) H=%d W=%d" % (H, W)
+        cases.append(exact_case(lbl, r(lbl), (1, H, W, C),
+                                ties(W, ac) + centres(W, ac), ties(H, ac) + centres(H, ac)))
+
+    lbl = "stn affine"
+    cases.append(stn_case(lbl, r(lbl), ac))
+    lbl = "batch"
+    cases.append(random_case(lbl, r(lbl), (3, 5, 5, 4), (3, 7, 3, 2), -1.3, 1.3))
+    return cases
+
+
+def make_grid_sample_cases():
+    out, stats = [], dict(resampled=0, by_f32=0, by_margin=0, redraw_rounds=0,
+                          dropped=[], max_dx_diff=0.0, per_combo={})
+    for mode in MODES:
+        for padding in PADDINGS:
+            for ac in ALIGNS:
+                prefix = "%s/%s/alignCorners=%s: " % (mode, padding, str(ac).lower())
+                combo_resampled = 0
+                for c in shape_cases(prefix, ac):
+                    name = prefix + c["label"]
+                    x, grid, dy = c["input"], c["grid"], c["dy"]
+                    N, H, W, _ = x.shape
+                    for rounds in range(MAX_ROUNDS):
+                        r64, bad, dx_diff = float32_check(x, grid, dy, mode, padding, ac)
+                        if c.get("exact"):
+                            break
+                        near = near_discontinuity(grid, H, W, ac)
+                        stats["by_f32"] += int(bad.sum())
+                        stats["by_margin"] += int((near & ~bad).sum())
+                        bad |= near
+                        if not bad.any():
+                            break
+                        n_bad = int(bad.sum())
+                        combo_resampled += n_bad
+                        stats["resampled"] += n_bad
+                        stats["redraw_rounds"] += 1
+                        c["redraw"](bad)
+                    else:
+                        raise RuntimeError("could not clean case " + name)
+                    if c.get("exact") and bad.any():
+                        pts = np.argwhere(bad)
+                        print("!!!!!! EXACT CASE FAILED float32 check, DROPPED: %s "
+                              "(%d bad points, e.g. grid %s)" % (
+                                  name, len(pts), grid[tuple(pts[0])].tolist()))
+                        stats["dropped"].append(name)
+                        continue
+                    stats["max_dx_diff"] = max(stats["max_dx_diff"], dx_diff)
+                    output, d_input, d_grid = r64
+                    out.append({
+                        "name": name, "mode": mode, "paddingMode": padding,
+                        "alignCorners": ac,
+                        "inputShape": list(x.shape), "gridShape": list(grid.shape),
+                        "input": fmt_f32(x), "grid": fmt_f32(grid), "dy": fmt_f32(dy),
+                        "output": fmt_f64(output), "dInput": fmt_f64(d_input),
+                        "dGrid": fmt_f64(d_grid),
+                    })
+                stats["per_combo"][prefix.rstrip(": ")] = combo_resampled
+    return out, stats
+
+
+# --------------------------------------------------------------------------
+# affine_grid
+
+AFFINE_SIZES = ((1, 1, 1, 1), (2, 5, 7, 3), (3, 28, 28, 1), (1, 4, 1, 2), (2, 1, 6, 1))
+
+
+def make_affine_grid_cases():
+    out, max_diff = [], 0.0
+    for ac in ALIGNS:
+        for size in AFFINE_SIZES:
+            N, H, W, C = size
+            name = "affine_grid alignCorners=%s size=%s" % (str(ac).lower(), list(size))
+            rng = rng_for(name)
+            theta = normal32(rng, (N, 2, 3))
+            dgrid = normal32(rng, (N, H, W, 2))
+            res = {}
+            for dtype in (torch.float64, torch.float32):
+                th = torch.tensor(theta, dtype=dtype, requires_grad=True)
+                g = F.affine_grid(th, [N, C, H, W], align_corners=ac)
+                (dth,) = torch.autograd.grad(g, th, grad_outputs=torch.tensor(dgrid, dtype=dtype))
+                res[dtype] = (g.detach().numpy().astype(np.float64), dth.numpy().astype(np.float64))
+            g64, dth64 = res[torch.float64]
+            g32, dth32 = res[torch.float32]
+            max_diff = max(max_diff, float(np.max(np.abs(g32 - g64))),
+                           float(np.max(np.abs(dth32 - dth64))))
+            assert g64.shape == (N, H, W, 2)
+            out.append({"name": name, "alignCorners": ac, "theta": fmt_f32(theta),
+                        "size": list(size), "grid": fmt_f64(g64), "dGrid": fmt_f32(dgrid),
+                        "dTheta": fmt_f64(dth64)})
+    return out, max_diff
+
+
+# --------------------------------------------------------------------------
+
+def write_json(path, cases):
+    sep = (",", ":")
+    body = ",\n".join(json.dumps(c, separators=sep, allow_nan=False) for c in cases)
+    text = '{"generator":%s,"cases":[\n%s\n]}\n' % (json.dumps(GENERATOR), body)
+    json.loads(text)                                     # sanity: valid JSON
+    with open(path, "w") as f:
+        f.write(text)
+    return len(text.encode("utf-8"))
+
+
+def main():
+    torch.set_num_threads(1)
+    # affine_grid warns for unit-size grids with align_corners=True (1.3.0
+    # behaviour change); those sizes are tested on purpose.
+    warnings.filterwarnings("ignore", message=".*affine_grid behavior has changed")
+    os.makedirs(OUT_DIR, exist_ok=True)
+
+    gs_cases, st = make_grid_sample_cases()
+    gs_path = os.path.join(OUT_DIR, "grid_sample.json")
+    gs_bytes = write_json(gs_path, gs_cases)
+    print("%s: %d cases, %d bytes" % (os.path.relpath(gs_path, ROOT), len(gs_cases), gs_bytes))
+    print("  grid points resampled: %d (in %d redraw rounds): %d failed the float32 check, "
+          "%d only the 0.5-px margin" % (st["resampled"], st["redraw_rounds"],
+                                         st["by_f32"], st["by_margin"]))
+    for combo, n in st["per_combo"].items():
+        if n:
+            print("    %-40s %d" % (combo, n))
+    print("  max |dInput float32 - float64| over kept cases: %.3g" % st["max_dx_diff"])
+    if st["dropped"]:
+        print("!!!!!! %d exact cases DROPPED:" % len(st["dropped"]))
+        for n in st["dropped"]:
+            print("!!!!!!   " + n)
+
+    ag_cases, ag_diff = make_affine_grid_cases()
+    ag_path = os.path.join(OUT_DIR, "affine_grid.json")
+    ag_bytes = write_json(ag_path, ag_cases)
+    print("%s: %d cases, %d bytes" % (os.path.relpath(ag_path, ROOT), len(ag_cases), ag_bytes))
+    print("  max |float32 - float64| (grid, dTheta): %.3g" % ag_diff)
+    return 1 if st["dropped"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

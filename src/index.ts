@@ -1,0 +1,30 @@
+/**
+ * stn-layer: Spatial Transformer Networks for TensorFlow.js. PyTorch's F.affine_grid and
+ * F.grid_sample as differentiable tfjs ops, channels-last, with kernels for the cpu and wasm
+ * backends (AssemblyScript, WebAssembly SIMD).
+ *
+ * Importing the package registers the ops' gradients and the kernels; it imports no backend.
+ */
+import { registerGradient } from '@tensorflow/tfjs-core';
+import { affineGridGradConfig } from './gradients/affine_grid_grad.js';
+import { gridSampleGradConfig } from './gradients/grid_sample_grad.js';
+import { registerCpuKernels } from './kernels/cpu/register_cpu.js';
+import { compileStnModule } from './kernels/shared/stn_module.js';
+import { registerWasmKernels } from './kernels/wasm/register_wasm.js';
+
+export { affineGrid } from './ops/affine_grid.js';
+export { gridSample, type GridSampleOptions } from './ops/grid_sample.js';
+export { AffineGrid, GridSample, GridSampleGrad, type Mode, type PaddingMode } from './kernels/names.js';
+
+registerGradient(gridSampleGradConfig);
+registerGradient(affineGridGradConfig);
+registerCpuKernels();
+registerWasmKernels();
+
+/**
+ * Resolves when the WebAssembly kernels are compiled. Await it before the first call in a browser;
+ * in Node the kernels also work without it. It assumes no backend has started.
+ */
+export async function ready(): Promise<void> {
+  await compileStnModule();
+}

@@ -1,0 +1,32 @@
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import type { Mode, PaddingMode } from '../reference/coords.js';
+
+export type { Mode, PaddingMode };
+
+/** Kernel names, registered with tf.registerKernel for 'cpu', 'wasm' and 'webgpu'. */
+export const AffineGrid = 'AffineGrid';
+export const GridSample = 'GridSample';
+export const GridSampleGrad = 'GridSampleGrad';
+
+export interface GridSampleAttrs extends NamedAttrMap {
+  mode: Mode;
+  paddingMode: PaddingMode;
+  alignCorners: boolean;
+}
+
+export interface AffineGridAttrs extends NamedAttrMap {
+  /** [N, H, W, C] of the image the grid will sample into. */
+  outputSize: [number, number, number, number];
+  alignCorners: boolean;
+}
+
+export const MODES: readonly Mode[] = ['bilinear', 'nearest', 'bicubic'];
+export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'border', 'reflection'];
+
+/** The integer codes assembly/ and the WGSL use, in the order of MODES and PADDING_MODES. */
+export function modeCode(mode: Mode): number {
+  return MODES.indexOf(mode);
+}
+export function paddingCode(padding: PaddingMode): number {
+  return PADDING_MODES.indexOf(padding);
+}

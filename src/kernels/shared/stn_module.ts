@@ -1,0 +1,56 @@
+/**
+ * The AssemblyScript module (assembly/, embedded base64 by scripts/build-wasm.mjs): compiled once,
+ * instantiated once per WebAssembly.Memory it runs on (tfjs-wasm's heap, or the cpu backend's own).
+ */
+import { STN_WASM_BASE64 } from '../../generated/stn_wasm.js';
+
+/** The module's exports; pointers are byte offsets into its memory. */
+export interface StnExports {
+  gridSample(
+    inputPtr: number, N: number, H: number, W: number, C: number,
+    gridPtr: number, points: number,
+    mode: number, padding: number, alignCorners: boolean,
+    isBackward: boolean, outputPtr: number, dyPtr: number, dInputPtr: number, dGridPtr: number,
+  ): void;
+  affineGrid(thetaPtr: number, N: number, H: number, W: number, alignCorners: boolean, outputPtr: number): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+let compiling: Promise<WebAssembly.Module> | undefined;
+const instances = new WeakMap<WebAssembly.Memory, StnExports>();
+
+function wasmBytes(): Uint8Array<ArrayBuffer> {
+  const binary = atob(STN_WASM_BASE64);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Compiles the module asynchronously (browsers refuse large synchronous compiles on the main thread). */
+export function compileStnModule(): Promise<WebAssembly.Module> {
+  if (compiled) return Promise.resolve(compiled);
+  compiling ??= WebAssembly.compile(wasmBytes()).then((m) => (compiled = m));
+  return compiling;
+}
+
+function stnModuleSync(): WebAssembly.Module {
+  if (!compiled) {
+    try {
+      compiled = new WebAssembly.Module(wasmBytes());
+    } catch (e) {
+      throw new Error(`stn-layer: the WebAssembly kernels are not compiled yet; await ready() before the first call (${String(e)})`);
+    }
+  }
+  return compiled;
+}
+
+/** The module's exports running on `memory`. */
+export function stnExportsFor(memory: WebAssembly.Memory): StnExports {
+  let exports = instances.get(memory);
+  if (!exports) {
+    const instance = new WebAssembly.Instance(stnModuleSync(), { env: { memory } });
+    exports = instance.exports as unknown as StnExports;
+    instances.set(memory, exports);
+  }
+  return exports;
+}

@@ -1,0 +1,12 @@
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { GridSampleGrad, type GridSampleAttrs } from '../names.js';
+import { gridSampleGradKernel } from '../shared/kernels.js';
+import { wasmHeap } from './wasm_backend.js';
+
+export const gridSampleGradConfig: KernelConfig = {
+  kernelName: GridSampleGrad,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) =>
+    gridSampleGradKernel(wasmHeap(backend), inputs.dy as TensorInfo, inputs.input as TensorInfo,
+      inputs.grid as TensorInfo, attrs as GridSampleAttrs),
+};

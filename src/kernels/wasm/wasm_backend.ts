@@ -1,0 +1,48 @@
+/**
+ * The one place that touches tfjs-backend-wasm internals: its heap (a WebAssembly.Memory that the
+ * AssemblyScript module imports, so kernels read and write tensors in place) and its tensor
+ * offsets. Checked against @tensorflow/tfjs-backend-wasm 4.22.
+ */
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelHeap } from '../shared/heap.js';
+import { stnExportsFor } from '../shared/stn_module.js';
+
+interface BackendWasmInternals extends KernelBackend {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+}
+
+function internals(backend: object): BackendWasmInternals {
+  const b = backend as BackendWasmInternals;
+  if (!(b.wasm?.asm?.memory instanceof WebAssembly.Memory) || typeof b.makeOutput !== 'function') {
+    throw new Error('stn-layer: this tfjs-backend-wasm does not expose its heap as 4.22 does');
+  }
+  return b;
+}
+
+export function wasmMemory(backend: object): WebAssembly.Memory {
+  return internals(backend).wasm.asm.memory;
+}
+
+/** Byte offset of a tensor's data on the tfjs-wasm heap. */
+export function wasmOffset(backend: object, t: TensorInfo): number {
+  const data = internals(backend).dataIdMap.get(t.dataId);
+  if (!data) throw new Error('stn-layer: tensor is not on the wasm backend');
+  return data.memoryOffset;
+}
+
+export function wasmHeap(backend: object): KernelHeap {
+  const b = internals(backend);
+  const outputs: TensorInfo[] = [];
+  return {
+    stn: stnExportsFor(b.wasm.asm.memory),
+    input: (t) => wasmOffset(b, t),
+    output: (shape) => {
+      const info = b.makeOutput(shape, 'float32');
+      outputs.push(info);
+      return wasmOffset(b, info);
+    },
+    finish: () => outputs,
+  };
+}

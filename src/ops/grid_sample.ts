@@ -1,0 +1,48 @@
+import { type Tensor, type Tensor4D, type TensorLike, engine } from '@tensorflow/tfjs-core';
+import { GridSample, type GridSampleAttrs, MODES, type Mode, PADDING_MODES, type PaddingMode } from '../kernels/names.js';
+import { checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor } from './checks.js';
+
+export interface GridSampleOptions {
+  /** Interpolation; default 'bilinear'. */
+  mode?: Mode;
+  /** What a sample outside the input reads; default 'zeros'. */
+  paddingMode?: PaddingMode;
+  /** -1/+1 are the corner pixels' centres (true) or outer edges (false, the default). */
+  alignCorners?: boolean;
+}
+
+const OP = 'gridSample';
+
+export function gridSampleAttrs(options: unknown): GridSampleAttrs {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new TypeError(`${OP}: 'options' must be an object; received ${describe(options)}`);
+  }
+  const o = (options ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!['mode', 'paddingMode', 'alignCorners'].includes(key)) {
+      throw new RangeError(`${OP}: unknown option '${key}'; expected mode, paddingMode or alignCorners`);
+    }
+  }
+  return {
+    mode: checkOneOf(o.mode ?? 'bilinear', MODES, OP, 'options.mode'),
+    paddingMode: checkOneOf(o.paddingMode ?? 'zeros', PADDING_MODES, OP, 'options.paddingMode'),
+    alignCorners: checkBoolean(o.alignCorners ?? false, OP, 'options.alignCorners'),
+  };
+}
+
+/**
+ * Samples `input` [N, H, W, C] at the points of `grid` [N, Ho, Wo, 2] (x, y in [-1, 1], PyTorch's
+ * normalised coordinates): PyTorch's F.grid_sample, channels-last. Returns [N, Ho, Wo, C].
+ * Differentiable with respect to input and grid.
+ */
+export function gridSample(input: Tensor4D | TensorLike, grid: Tensor4D | TensorLike, options?: GridSampleOptions): Tensor4D {
+  const attrs = gridSampleAttrs(options);
+  const $input = toFloat32Tensor(input, OP, 'input');
+  const $grid = toFloat32Tensor(grid, OP, 'grid');
+  checkShape($input, OP, 'input', '[N, H, W, C] (rank 4, channels-last)', $input.rank === 4);
+  checkShape($grid, OP, 'grid', '[N, Ho, Wo, 2] (rank 4, last dimension 2)', $grid.rank === 4 && $grid.shape[3] === 2);
+  if ($grid.shape[0] !== $input.shape[0]) {
+    throw new RangeError(`${OP}: 'grid' batch must equal 'input' batch ${$input.shape[0]}; received grid shape [${$grid.shape.join(', ')}]`);
+  }
+  return engine().runKernel(GridSample, { input: $input, grid: $grid } as Record<string, Tensor>, attrs) as Tensor4D;
+}
