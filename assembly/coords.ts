@@ -1,5 +1,6 @@
-// The coordinate math of grid sampling, in AssemblyScript (float32). The same steps and names as
-// src/reference/coords.ts (float64 TypeScript) and src/kernels/webgpu/coords.wgsl (WGSL):
+// The coordinate math of grid sampling, in AssemblyScript: float32, four grid points at a time
+// (one f32x4 lane each), as PyTorch's vectorised CPU kernel does. The same steps and names as
+// src/reference/coords.ts (scalar float64 TypeScript) and src/kernels/webgpu (WGSL):
 //   unnormalize        g -> (g + 1) * size/2 - 0.5       (alignCorners: (g + 1) * (size-1)/2)
 //   clampToSafeRange   keeps ±Infinity and huge values finite, without changing any result
 //   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
@@ -16,22 +17,32 @@ export const CUBIC_A: f32 = -0.75;
 const SAFE_MARGIN: f32 = 4;
 const REFLECTION_REACH: f32 = 4194304; // 2^22: integers and half-integers below it are exact
 
-/** d(value)/d(input) of the last *WithGrad call. */
-export let gradIn: f32 = 0;
+/** d(value)/d(input) of the last *WithGrad call, per lane. */
+export let gradIn: v128 = f32x4.splat(0);
+
+@inline function splat(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+/** 1.0 where `mask` is set, else 0.0. */
+@inline function maskToOne(mask: v128): v128 {
+  return v128.and(mask, splat(1));
+}
 
 @inline function unnormalizeScale(size: i32, alignCorners: bool): f32 {
   return alignCorners ? <f32>(size - 1) * 0.5 : <f32>size * 0.5;
 }
 
-@inline export function unnormalize(coord: f32, size: i32, alignCorners: bool): f32 {
+@inline export function unnormalize(coord: v128, size: i32, alignCorners: bool): v128 {
   const scale = unnormalizeScale(size, alignCorners);
   // scale is 0 only for a 1-pixel side with alignCorners: every coordinate maps to 0, ±Infinity too.
-  if (scale == 0) return 0;
-  return alignCorners ? (coord + 1) * scale : (coord + 1) * scale - 0.5;
+  if (scale == 0) return splat(0);
+  const scaled = f32x4.mul(f32x4.add(coord, splat(1)), splat(scale));
+  return alignCorners ? scaled : f32x4.sub(scaled, splat(0.5));
 }
 
-@inline export function unnormalizeWithGrad(coord: f32, size: i32, alignCorners: bool): f32 {
-  gradIn = unnormalizeScale(size, alignCorners);
+@inline export function unnormalizeWithGrad(coord: v128, size: i32, alignCorners: bool): v128 {
+  gradIn = splat(unnormalizeScale(size, alignCorners));
   return unnormalize(coord, size, alignCorners);
 }
 
@@ -43,80 +54,82 @@ export let gradIn: f32 = 0;
   return alignCorners ? <f32>((size - 1) * 2) : <f32>(size * 2);
 }
 
+/** A whole number of reflection periods near 2^22, so the clamped ends fold onto the edges. */
+@inline function reflectionReach(size: i32, alignCorners: bool): f32 {
+  const twiceSpan = reflectionTwiceSpan(size, alignCorners);
+  return twiceSpan == 0 ? <f32>0 : Mathf.floor(REFLECTION_REACH / twiceSpan) * twiceSpan;
+}
+
 @inline function safeLow(size: i32, padding: i32, alignCorners: bool): f32 {
   if (padding != PADDING_REFLECTION) return -SAFE_MARGIN;
-  const twiceSpan = reflectionTwiceSpan(size, alignCorners);
-  const reach = twiceSpan == 0 ? <f32>0 : Mathf.floor(REFLECTION_REACH / twiceSpan) * twiceSpan;
-  return reflectionLow(alignCorners) - reach;
+  return reflectionLow(alignCorners) - reflectionReach(size, alignCorners);
 }
 
 @inline function safeHigh(size: i32, padding: i32, alignCorners: bool): f32 {
   if (padding != PADDING_REFLECTION) return <f32>(size - 1) + SAFE_MARGIN;
-  const twiceSpan = reflectionTwiceSpan(size, alignCorners);
-  // A whole number of periods, so the clamped ends fold onto the first and last pixel.
-  const reach = twiceSpan == 0 ? <f32>0 : Mathf.floor(REFLECTION_REACH / twiceSpan) * twiceSpan;
-  return reflectionLow(alignCorners) + twiceSpan * 0.5 + reach;
+  return reflectionLow(alignCorners) + reflectionTwiceSpan(size, alignCorners) * 0.5 + reflectionReach(size, alignCorners);
 }
 
-@inline export function clampToSafeRange(x: f32, size: i32, padding: i32, alignCorners: bool): f32 {
-  return min(max(x, safeLow(size, padding, alignCorners)), safeHigh(size, padding, alignCorners));
+@inline export function clampToSafeRange(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
+  return f32x4.min(f32x4.max(x, splat(safeLow(size, padding, alignCorners))), splat(safeHigh(size, padding, alignCorners)));
 }
 
-@inline export function clampToSafeRangeWithGrad(x: f32, size: i32, padding: i32, alignCorners: bool): f32 {
-  const lo = safeLow(size, padding, alignCorners);
-  const hi = safeHigh(size, padding, alignCorners);
-  gradIn = x > lo && x < hi ? 1 : 0;
-  return min(max(x, lo), hi);
+@inline export function clampToSafeRangeWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
+  const lo = splat(safeLow(size, padding, alignCorners));
+  const hi = splat(safeHigh(size, padding, alignCorners));
+  gradIn = maskToOne(v128.and(f32x4.gt(x, lo), f32x4.lt(x, hi)));
+  return f32x4.min(f32x4.max(x, lo), hi);
 }
 
-@inline export function clipCoordinates(x: f32, size: i32): f32 {
-  return min(max(x, 0), <f32>(size - 1));
+@inline export function clipCoordinates(x: v128, size: i32): v128 {
+  return f32x4.min(f32x4.max(x, splat(0)), splat(<f32>(size - 1)));
 }
 
 /** The borders themselves count as clipped (gradient 0), as in PyTorch. */
-@inline export function clipCoordinatesWithGrad(x: f32, size: i32): f32 {
-  gradIn = x > 0 && x < <f32>(size - 1) ? 1 : 0;
+@inline export function clipCoordinatesWithGrad(x: v128, size: i32): v128 {
+  gradIn = maskToOne(v128.and(f32x4.gt(x, splat(0)), f32x4.lt(x, splat(<f32>(size - 1)))));
   return clipCoordinates(x, size);
 }
 
-@inline export function reflectCoordinates(x: f32, size: i32, alignCorners: bool): f32 {
+@inline export function reflectCoordinates(x: v128, size: i32, alignCorners: bool): v128 {
   return reflectCoordinatesWithGrad(x, size, alignCorners);
 }
 
-export function reflectCoordinatesWithGrad(x: f32, size: i32, alignCorners: bool): f32 {
-  const twiceSpan = reflectionTwiceSpan(size, alignCorners);
-  if (twiceSpan == 0) {
-    gradIn = 0;
-    return 0;
+export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: bool): v128 {
+  const twiceSpanF = reflectionTwiceSpan(size, alignCorners);
+  if (twiceSpanF == 0) {
+    gradIn = splat(0);
+    return splat(0);
   }
-  const low = reflectionLow(alignCorners);
-  const inMinusLow = x - low;
-  const absIn = Mathf.abs(inMinusLow);
-  const extra = absIn - Mathf.trunc(absIn / twiceSpan) * twiceSpan;
-  const reflectedExtra = twiceSpan - extra;
-  const oneMoreFlip = extra > reflectedExtra;
-  const negative = inMinusLow < 0;
-  gradIn = oneMoreFlip != negative ? -1 : 1;
-  return (oneMoreFlip ? reflectedExtra : extra) + low;
+  const twiceSpan = splat(twiceSpanF);
+  const low = splat(reflectionLow(alignCorners));
+  const inMinusLow = f32x4.sub(x, low);
+  const absIn = f32x4.abs(inMinusLow);
+  const extra = f32x4.sub(absIn, f32x4.mul(f32x4.trunc(f32x4.div(absIn, twiceSpan)), twiceSpan));
+  const reflectedExtra = f32x4.sub(twiceSpan, extra);
+  const oneMoreFlip = f32x4.gt(extra, reflectedExtra);
+  const negative = f32x4.lt(inMinusLow, splat(0));
+  gradIn = v128.bitselect(splat(-1), splat(1), v128.xor(oneMoreFlip, negative));
+  return f32x4.add(v128.bitselect(reflectedExtra, extra, oneMoreFlip), low);
 }
 
 /** The padding mode applied to a pixel coordinate (PyTorch's compute_coordinates). */
-@inline export function computeCoordinates(x: f32, size: i32, padding: i32, alignCorners: bool): f32 {
+@inline export function computeCoordinates(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
   if (padding == PADDING_BORDER) return clipCoordinates(x, size);
   if (padding == PADDING_REFLECTION) return clipCoordinates(reflectCoordinates(x, size, alignCorners), size);
   return x;
 }
 
-export function computeCoordinatesWithGrad(x: f32, size: i32, padding: i32, alignCorners: bool): f32 {
+export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
   if (padding == PADDING_BORDER) return clipCoordinatesWithGrad(x, size);
   if (padding == PADDING_REFLECTION) {
     const r = reflectCoordinatesWithGrad(x, size, alignCorners);
     const reflectGrad = gradIn;
     const c = clipCoordinatesWithGrad(r, size);
-    gradIn *= reflectGrad;
+    gradIn = f32x4.mul(gradIn, reflectGrad);
     return c;
   }
-  gradIn = 1;
+  gradIn = splat(1);
   return x;
 }
 
@@ -124,17 +137,17 @@ export function computeCoordinatesWithGrad(x: f32, size: i32, padding: i32, alig
  * Grid coordinate to pixel coordinate. Bicubic passes applyPadding = false: it pads each of its
  * 16 taps instead of the coordinate.
  */
-export function computeSourceIndexWithGrad(coord: f32, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): f32 {
+export function computeSourceIndexWithGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
   const u = unnormalizeWithGrad(coord, size, alignCorners);
   const unnormalizeGrad = gradIn;
   const s = clampToSafeRangeWithGrad(u, size, padding, alignCorners);
-  const chain = unnormalizeGrad * gradIn;
+  const chain = f32x4.mul(unnormalizeGrad, gradIn);
   if (!applyPadding) {
     gradIn = chain;
     return s;
   }
   const p = computeCoordinatesWithGrad(s, size, padding, alignCorners);
-  gradIn *= chain;
+  gradIn = f32x4.mul(gradIn, chain);
   return p;
 }
 

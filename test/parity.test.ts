@@ -39,7 +39,7 @@ for (const backend of CPU_BACKENDS) {
       const dy = tf.tensor4d(c.dy, [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]]);
       const options = { mode: c.mode, paddingMode: c.paddingMode, alignCorners: c.alignCorners };
       expectClose(await gridSample(input, grid, options).data(), c.output, 'output');
-      const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x, g, options))([input, grid], dy);
+      const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x as tf.Tensor4D, g as tf.Tensor4D, options))([input, grid], dy);
       expectClose(await dInput!.data(), c.dInput, 'dInput');
       expectClose(await dGrid!.data(), c.dGrid, 'dGrid');
       tf.dispose([input, grid, dy, dInput!, dGrid!]);

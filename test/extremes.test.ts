@@ -1,0 +1,128 @@
+/**
+ * Non-finite and huge grid coordinates (DESIGN.md's rule): NaN reads 0 with no gradient; ±Infinity
+ * and huge values read 0 (zeros), the edge pixel (border) or an in-range pixel (reflection, the
+ * edge for ±Infinity); d(grid) at an infinite coordinate is 0; no kernel touches memory outside
+ * its buffers; finite input always gives finite output and gradients.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gridSample } from '../src/index.js';
+import { MODES, PADDING_MODES } from '../src/kernels/names.js';
+import { wasmMemory, wasmOffset } from '../src/kernels/wasm/wasm_backend.js';
+import { gridSampleReference } from '../src/reference/grid_sample.js';
+import { CPU_BACKENDS, expectClose, useBackend } from './helpers.js';
+
+const EXTREMES = [NaN, Infinity, -Infinity, 1e30, -1e30, 3e38, -3e38, 1.0001, -1.0001, 1e7, -1e7, 0];
+const H = 3;
+const W = 5;
+const C = 2;
+// Input pixel (y, x), channel c, is 100 * y + 10 * x + c + 1: every pixel is recognisable.
+const inputValues = Array.from({ length: H * W * C }, (_, i) => {
+  const c = i % C;
+  const x = Math.floor(i / C) % W;
+  const y = Math.floor(i / (C * W));
+  return 100 * y + 10 * x + c + 1;
+});
+const pixel = (y: number, x: number) => [100 * y + 10 * x + 1, 100 * y + 10 * x + 2];
+// Every pair of extremes as (x, y).
+const gridValues = EXTREMES.flatMap((x) => EXTREMES.flatMap((y) => [x, y]));
+const points = EXTREMES.length * EXTREMES.length;
+const combos = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
+  [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
+
+describe('the rule, on the reference', () => {
+  const sample = (x: number, y: number, o: (typeof combos)[number]) =>
+    Array.from(gridSampleReference(inputValues, [1, H, W, C], [x, y], [1, 1, 1, 2], o).output);
+
+  it.each(combos)('NaN reads 0 with no gradient: %o', (o) => {
+    for (const [x, y] of [[NaN, 0], [0, NaN], [NaN, NaN], [NaN, Infinity]]) {
+      expect(sample(x!, y!, o)).toEqual([0, 0]);
+      const r = gridSampleReference(inputValues, [1, H, W, C], [x!, y!], [1, 1, 1, 2], o, [1, 1]);
+      expect(Array.from(r.dGrid!)).toEqual([0, 0]);
+      expect(r.dInput!.every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it.each(combos.filter((o) => o.paddingMode === 'zeros'))('zeros: ±Infinity and ±1e30 read 0: %o', (o) => {
+    for (const v of [Infinity, -Infinity, 1e30, -1e30]) {
+      expect(sample(v, 0, o)).toEqual([0, 0]);
+      expect(sample(0, v, o)).toEqual([0, 0]);
+    }
+  });
+
+  it.each(combos.filter((o) => o.paddingMode === 'border'))('border: +Infinity is the last pixel, -Infinity the first, as ±1e30: %o', (o) => {
+    expect(sample(Infinity, Infinity, o)).toEqual(pixel(H - 1, W - 1));
+    expect(sample(-Infinity, -Infinity, o)).toEqual(pixel(0, 0));
+    expect(sample(Infinity, -Infinity, o)).toEqual(sample(1e30, -1e30, o));
+  });
+
+  it.each(combos.filter((o) => o.paddingMode === 'reflection' && o.mode !== 'bicubic'))(
+    'reflection: ±Infinity land on the last / first pixel: %o', (o) => {
+      expect(sample(Infinity, Infinity, o)).toEqual(pixel(H - 1, W - 1));
+      expect(sample(-Infinity, -Infinity, o)).toEqual(pixel(0, 0));
+    });
+});
+
+for (const backend of CPU_BACKENDS) {
+  describe(`${backend} backend`, () => {
+    beforeAll(() => useBackend(backend));
+
+    it.each(combos)('extreme coordinates follow the reference, with finite results: %o', async (o) => {
+      const input = tf.tensor4d(inputValues, [1, H, W, C]);
+      const grid = tf.tensor4d(gridValues, [1, points, 1, 2]);
+      const dy = tf.ones([1, points, 1, C]);
+      const want = gridSampleReference(inputValues, [1, H, W, C], gridValues, [1, points, 1, 2], o, Array(points * C).fill(1));
+      const out = await gridSample(input, grid, o).data();
+      expect(out.every(Number.isFinite)).toBe(true);
+      expectClose(out, want.output, 'output');
+      const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x as tf.Tensor4D, g as tf.Tensor4D, o))([input, grid], dy);
+      const dIn = await dInput!.data();
+      const dG = await dGrid!.data();
+      expect(dIn.every(Number.isFinite)).toBe(true);
+      expect(dG.every(Number.isFinite)).toBe(true);
+      expectClose(dIn, want.dInput!, 'dInput');
+      // d(grid) at huge coordinates is float32 noise times a large slope in PyTorch too; compare
+      // where the reference is exact (0 at non-finite and clamped coordinates) and finite elsewhere.
+      for (let i = 0; i < gridValues.length; i++) {
+        if (!Number.isFinite(gridValues[i]!) || Math.abs(gridValues[i]!) > 1e6) {
+          if (want.dGrid![i] === 0) expect(dG[i], `dGrid[${i}] at ${gridValues[i]}`).toBe(0);
+        }
+      }
+      tf.dispose([input, grid, dy, dInput!, dGrid!]);
+    });
+  });
+}
+
+describe('wasm heap guard', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it.each(combos)('forward and backward write nothing outside their outputs: %o', async (o) => {
+    // Sentinel tensors allocated around the operands: any stray write would change them.
+    const SENTINEL = -12345.5;
+    const guards: tf.Tensor[] = [];
+    const guard = () => {
+      const t = tf.fill([4096], SENTINEL);
+      guards.push(t);
+      return t;
+    };
+    guard();
+    const input = tf.tensor4d(inputValues, [1, H, W, C]);
+    guard();
+    const grid = tf.tensor4d(gridValues, [1, points, 1, 2]);
+    guard();
+    const dy = tf.ones([1, points, 1, C]);
+    guard();
+    const out = gridSample(input, grid, o);
+    guard();
+    const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x as tf.Tensor4D, g as tf.Tensor4D, o))([input, grid], dy);
+    guard();
+    await out.data();
+    for (const g of guards) expect((await g.data()).every((v) => v === SENTINEL)).toBe(true);
+    // And the heap bytes right after each operand and output are untouched sentinels or other tensors.
+    const heap = new Float32Array(wasmMemory(tf.backend()).buffer);
+    expect(heap[wasmOffset(tf.backend(), guards[0]!) / 4]).toBe(SENTINEL);
+    expect((await input.data()).every((v, i) => v === inputValues[i])).toBe(true);
+    expect(Array.from(await grid.data())).toEqual(gridValues.map((v) => Math.fround(v)));
+    tf.dispose([...guards, input, grid, dy, out, dInput!, dGrid!]);
+  });
+});
