@@ -7,8 +7,9 @@ import { useBackend } from './helpers.js';
 beforeAll(() => useBackend('cpu'));
 
 /** tf.zeros typed as the rank-4 tensor the ops declare (the checks are what is under test). */
-const z = (shape: number[], dtype?: tf.DataType) => tf.zeros(shape, dtype) as tf.Tensor4D;
-const z3 = (shape: number[], dtype?: tf.DataType) => tf.zeros(shape, dtype) as tf.Tensor3D;
+const zeros = (shape: number[], dtype?: tf.DataType) => tf.zeros(shape as [number], dtype) as tf.Tensor;
+const z = (shape: number[], dtype?: tf.DataType) => zeros(shape, dtype) as tf.Tensor4D;
+const z3 = (shape: number[], dtype?: tf.DataType) => zeros(shape, dtype) as tf.Tensor3D;
 const x = () => z([2, 4, 5, 3]);
 const g = () => z([2, 3, 3, 2]);
 
