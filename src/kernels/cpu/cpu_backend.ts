@@ -18,7 +18,13 @@ let memory: WebAssembly.Memory | undefined;
 function ensureBytes(bytes: number): WebAssembly.Memory {
   memory ??= new WebAssembly.Memory({ initial: 1 });
   const missing = bytes - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
+  if (missing > 0) {
+    try {
+      memory.grow(Math.ceil(missing / PAGE));
+    } catch {
+      throw new RangeError(`stn-layer: this call needs ${bytes} bytes of WebAssembly memory for its operands; the cpu kernels can address at most 4 GiB`);
+    }
+  }
   return memory;
 }
 

@@ -41,7 +41,13 @@ export function wasmHeap(backend: object): KernelHeap {
     output: (shape) => {
       const info = b.makeOutput(shape, 'float32');
       outputs.push(info);
-      return wasmOffset(b, info);
+      const offset = wasmOffset(b, info);
+      const bytes = shape.reduce((a, d) => a * d, 4);
+      // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
+      if (bytes > 0 && (offset === 0 || offset + bytes > b.wasm.asm.memory.buffer.byteLength)) {
+        throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) does not fit in the wasm backend's memory (at most 4 GiB in all)`);
+      }
+      return offset;
     },
     finish: () => outputs,
   };
