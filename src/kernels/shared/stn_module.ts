@@ -13,6 +13,12 @@ export interface StnExports {
     isBackward: boolean, outputPtr: number, dyPtr: number, dInputPtr: number, dGridPtr: number,
   ): void;
   affineGrid(thetaPtr: number, N: number, H: number, W: number, alignCorners: boolean, outputPtr: number): void;
+  conv2dBackpropFilter(
+    xPtr: number, xImageStride: number, xRowStride: number, Ci: number,
+    dyPtr: number, N: number, Ho: number, Wo: number, Co: number,
+    Kh: number, Kw: number, sh: number, sw: number, dh: number, dw: number, dWPtr: number,
+  ): void;
+  padNHWC(xPtr: number, N: number, H: number, W: number, C: number, dstPtr: number, Hp: number, Wp: number, top: number, left: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -1,9 +1,12 @@
 import { type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { affineGridConfig } from './AffineGrid.js';
+import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
 
-export const wasmKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
+export const wasmKernelConfigs: KernelConfig[] = [
+  affineGridConfig, gridSampleConfig, gridSampleGradConfig, conv2DBackpropFilterConfig,
+];
 
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) registerKernel(config);

@@ -1,0 +1,148 @@
+/**
+ * stn-layer's Conv2DBackpropFilter for tfjs-backend-wasm against the cpu backend's own kernel, over
+ * shapes, strides, paddings (same, valid, numbers with every rounding mode, explicit), dilations
+ * and channel counts that exercise every tile of the AssemblyScript loops (rows past a multiple of
+ * 4, columns past a multiple of 8 and of 4).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core registers no gradients of its own ops; the tfjs umbrella package does.
+import '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { expectClose, useBackend } from './helpers.js';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+interface Case {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides?: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const cases: Case[] = [
+  { x: [2, 7, 7, 3], filter: [3, 3, 3, 5], pad: 'valid' },
+  { x: [2, 7, 7, 3], filter: [3, 3, 3, 5], pad: 'same' },
+  { x: [2, 8, 9, 2], filter: [3, 2, 2, 8], strides: 2, pad: 'same' },
+  { x: [1, 9, 10, 3], filter: [4, 3, 3, 9], strides: [2, 3], pad: 'valid' },
+  { x: [2, 9, 8, 2], filter: [3, 3, 2, 4], strides: [2, 3], pad: 1, dimRoundingMode: 'ceil' },
+  { x: [2, 9, 8, 2], filter: [3, 3, 2, 4], strides: [2, 3], pad: 1, dimRoundingMode: 'floor' },
+  { x: [2, 9, 8, 2], filter: [3, 3, 2, 4], strides: [2, 3], pad: 2, dimRoundingMode: 'round' },
+  { x: [2, 6, 7, 3], filter: [3, 3, 3, 6], pad: [[0, 0], [1, 2], [0, 3], [0, 0]] },
+  { x: [1, 6, 7, 1], filter: [2, 4, 1, 3], strides: 2, pad: [[0, 0], [3, 0], [2, 1], [0, 0]] },
+  { x: [2, 9, 9, 2], filter: [3, 3, 2, 5], dilations: 2, pad: 'same' },
+  { x: [2, 10, 9, 3], filter: [3, 2, 3, 7], dilations: [2, 3], pad: 'valid' },
+  { x: [1, 11, 11, 2], filter: [3, 3, 2, 4], strides: 2, dilations: 2, pad: 1 },
+  { x: [3, 5, 5, 4], filter: [1, 1, 4, 13], pad: 'valid' },
+  { x: [1, 3, 3, 2], filter: [5, 5, 2, 2], pad: 'same' },
+  { x: [2, 6, 6, 1], filter: [3, 3, 1, 1], pad: 'valid' },
+  { x: [2, 6, 6, 5], filter: [2, 2, 5, 12], strides: 2, pad: 'valid' },
+  { x: [1, 5, 6, 3], filter: [3, 3, 3, 16], pad: 'same' },
+  { x: [1, 6, 5, 2], filter: [2, 3, 2, 17], pad: 'valid' },
+  // The STN tutorial's four convolutions, batch 3.
+  { x: [3, 28, 28, 1], filter: [7, 7, 1, 8], pad: 'valid' },
+  { x: [3, 11, 11, 8], filter: [5, 5, 8, 10], pad: 'valid' },
+  { x: [3, 28, 28, 1], filter: [5, 5, 1, 10], pad: 'valid' },
+  { x: [3, 12, 12, 10], filter: [5, 5, 10, 20], pad: 'valid' },
+  // Nothing to sum over, and nothing to compute.
+  { x: [0, 5, 5, 2], filter: [3, 3, 2, 4], pad: 'valid' },
+  { x: [2, 5, 5, 2], filter: [3, 3, 2, 0], pad: 'same' },
+];
+
+const pair = (v: number | [number, number] | undefined): [number, number] =>
+  v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v;
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function outputShape(c: Case): [number, number, number, number] {
+  const info = tf.backend_util.computeConv2DInfo(
+    c.x, c.filter, c.strides ?? 1, c.dilations ?? 1, c.pad, c.dimRoundingMode);
+  return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+}
+
+function runFilterGrad(x: tf.Tensor, dy: tf.Tensor, c: Case, filterShape: number[], dilations?: number | [number, number]) {
+  const attrs = { strides: c.strides ?? 1, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape, dilations };
+  return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * The cpu kernel takes no dilations: a filter dilated by d is the undilated filter of size
+ * (k-1)*d+1 that is zero off the multiples of d, so its gradient is that filter's gradient there.
+ */
+async function cpuExpected(c: Case, xv: Float32Array, dyv: Float32Array): Promise<Float32Array> {
+  const [dh, dw] = pair(c.dilations);
+  const [Kh, Kw, Ci, Co] = c.filter;
+  const big = [(Kh - 1) * dh + 1, (Kw - 1) * dw + 1, Ci, Co];
+  await useBackend('cpu');
+  const x = tf.tensor4d(xv, c.x);
+  const dy = tf.tensor4d(dyv, outputShape(c));
+  const full = await runFilterGrad(x, dy, c, big).data();
+  tf.dispose([x, dy]);
+  const out = new Float32Array(Kh * Kw * Ci * Co);
+  for (let kh = 0; kh < Kh; kh++) {
+    for (let kw = 0; kw < Kw; kw++) {
+      const src = ((kh * dh * big[1]! + kw * dw) * Ci) * Co;
+      out.set(full.subarray(src, src + Ci * Co), (kh * Kw + kw) * Ci * Co);
+    }
+  }
+  return out;
+}
+
+const label = (c: Case) =>
+  `x [${c.x}] filter [${c.filter}] strides ${JSON.stringify(c.strides ?? 1)} pad ${JSON.stringify(c.pad)}` +
+  `${c.dilations ? ` dilations ${JSON.stringify(c.dilations)}` : ''}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`;
+
+describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
+  it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
+    const dyShape = outputShape(c);
+    const xv = values(c.x.reduce((a, d) => a * d, 1), 1 + i);
+    const dyv = values(dyShape.reduce((a, d) => a * d, 1), 1000 + i);
+    const want = await cpuExpected(c, xv, dyv);
+    await useBackend('wasm');
+    const x = tf.tensor4d(xv, c.x);
+    const dy = tf.tensor4d(dyv, dyShape);
+    const before = tf.memory().numTensors;
+    const got = runFilterGrad(x, dy, c, c.filter, c.dilations);
+    expect(got.shape).toEqual(c.filter);
+    expectClose(await got.data(), want, 'dW');
+    // The padded scratch copy is freed: only the result is new.
+    expect(tf.memory().numTensors).toBe(before + 1);
+    tf.dispose([x, dy, got]);
+  });
+
+  it('gives tf.grad of conv2d its filter gradient on wasm', async () => {
+    const xv = values(2 * 9 * 9 * 3, 7);
+    const fv = values(3 * 3 * 3 * 6, 8);
+    const grads = async (backend: string) => {
+      await useBackend(backend);
+      const x = tf.tensor4d(xv, [2, 9, 9, 3]);
+      const f = tf.tensor4d(fv, [3, 3, 3, 6]);
+      const g = tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, w as tf.Tensor4D, 2, 'same'))))(f);
+      const data = await g.data();
+      tf.dispose([x, f, g]);
+      return data;
+    };
+    expectClose(await grads('wasm'), await grads('cpu'), 'dFilter');
+  });
+
+  it('names the argument when it cannot run', async () => {
+    await useBackend('wasm');
+    const x = tf.zeros([1, 4, 4, 2], 'int32');
+    const dy = tf.zeros([1, 2, 2, 3]);
+    expect(() => runFilterGrad(x, dy, { x: [1, 4, 4, 2], filter: [3, 3, 2, 3], pad: 'valid' }, [3, 3, 2, 3]))
+      .toThrow(/x must be float32, got int32/);
+    const xf = tf.zeros([1, 4, 4, 2]);
+    expect(() => runFilterGrad(xf, dy, { x: [1, 4, 4, 2], filter: [3, 3, 2, 3], pad: 'same' }, [3, 3, 2, 3]))
+      .toThrow(/dy must have shape \[1,4,4,3\], got \[1,2,2,3\]/);
+    tf.dispose([x, dy, xf]);
+  });
+});
