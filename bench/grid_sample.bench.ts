@@ -1,0 +1,136 @@
+/**
+ * npm run bench: stn-layer's gridSample kernels (forward, and the GridSampleGrad kernel that gives
+ * d(input) and d(grid) in one pass) against a plain scalar JavaScript loop of the same math
+ * (bench/scalar_baseline.ts), bilinear / zeros, on each tfjs backend.
+ *
+ *   npm run bench -- [--backends cpu,wasm,webgpu] [--quick] [--json]
+ *
+ * ms per call is the median over interleaved single calls after warm-up, outputs read back to JS
+ * (`await t.data()`, which webgpu needs). "× scalar" is how many times faster than the loop.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { GridSampleGrad, gridSample } from '../src/index.js';
+import { type BackendName, type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
+import { type BenchCase, type Shape4, checkAgreement, makeCase, sizeOf } from './lib/data.js';
+import { type MeasureOptions, type Timed, measureInterleaved, progress } from './lib/measure.js';
+import { ms, shapeText, textTable } from './lib/table.js';
+import { scalarGridSample } from './scalar_baseline.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const asJson = argv.includes('--json');
+
+const SHAPES: { input: Shape4; out: [number, number] }[] = [
+  { input: [64, 28, 28, 1], out: [28, 28] }, // the STN-MNIST call
+  { input: [8, 128, 128, 16], out: [128, 128] },
+];
+const MEASURE: MeasureOptions = quick
+  ? { rounds: 7, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1 }
+  : { rounds: 9, roundMs: 150, maxCallsPerRound: 10, tooSlowMs: 20_000, warmup: 3 };
+const ATTRS = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
+
+interface Row {
+  inputShape: Shape4;
+  gridShape: Shape4;
+  backend: string;
+  op: 'forward' | 'backward';
+  msMedian: number | null;
+  msMin: number | null;
+  msMax: number | null;
+  scalarMsMedian: number | null;
+  timesFasterThanScalar: number | null;
+  note?: string;
+}
+
+function scalarContenders(c: BenchCase): { forward: Timed; backward: Timed } {
+  const points = c.gridShape[1] * c.gridShape[2];
+  const out = new Float32Array(sizeOf(c.inputShape) / (c.inputShape[1] * c.inputShape[2]) * points);
+  const dInput = new Float32Array(c.input.length);
+  const dGrid = new Float32Array(c.grid.length);
+  return {
+    forward: { run: async () => scalarGridSample(c.input, c.inputShape, c.grid, points, { out }) },
+    backward: { run: async () => scalarGridSample(c.input, c.inputShape, c.grid, points, { dy: c.dy, dInput, dGrid }) },
+  };
+}
+
+/** stn-layer forward and GridSampleGrad on one backend; checks both against the scalar loop first. */
+async function kernelContenders(c: BenchCase, backend: BackendName): Promise<{ forward: Timed; backward: Timed }> {
+  await activateBackend(backend);
+  const input = tf.tensor4d(c.input, c.inputShape);
+  const grid = tf.tensor4d(c.grid, c.gridShape);
+  const dy = tf.tensor4d(c.dy, [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]]);
+  const forward = async () => {
+    const out = gridSample(input, grid, ATTRS);
+    const data = await out.data();
+    out.dispose();
+    return data;
+  };
+  const backward = async () => {
+    const [dIn, dG] = tf.engine().runKernel(GridSampleGrad, { dy, input, grid }, { ...ATTRS }) as tf.Tensor[];
+    const data = await Promise.all([dIn!.data(), dG!.data()]);
+    tf.dispose([dIn!, dG!]);
+    return data;
+  };
+  const points = c.gridShape[1] * c.gridShape[2];
+  const want = new Float32Array(c.dy.length);
+  const wantDIn = new Float32Array(c.input.length);
+  const wantDGrid = new Float32Array(c.grid.length);
+  scalarGridSample(c.input, c.inputShape, c.grid, points, { out: want });
+  scalarGridSample(c.input, c.inputShape, c.grid, points, { dy: c.dy, dInput: wantDIn, dGrid: wantDGrid });
+  const [dIn, dG] = await backward();
+  checkAgreement(`${backend} output against the scalar loop`, await forward(), want);
+  checkAgreement(`${backend} dInput against the scalar loop`, dIn!, wantDIn);
+  checkAgreement(`${backend} dGrid against the scalar loop`, dG!, wantDGrid);
+  const activate = () => activateBackend(backend);
+  return { forward: { run: async () => void (await forward()), activate }, backward: { run: async () => void (await backward()), activate } };
+}
+
+async function main(): Promise<void> {
+  const backends: StartedBackend[] = [];
+  for (const name of parseBackends(argv)) {
+    const b = await startBackend(name);
+    if (b) backends.push(b);
+  }
+  const rows: Row[] = [];
+  for (const shape of SHAPES) {
+    const c = makeCase(shape.input, shape.out);
+    progress(`input ${shapeText(c.inputShape)} grid ${shapeText(c.gridShape)}: checking and timing`);
+    const scalar = scalarContenders(c);
+    const kernels = [];
+    for (const b of backends) kernels.push({ b, ...(await kernelContenders(c, b.name)) });
+    const list: Timed[] = [scalar.forward, scalar.backward, ...kernels.flatMap((k) => [k.forward, k.backward])];
+    const outcomes = await measureInterleaved(list, MEASURE);
+    const statsOf = (i: number) => ('stats' in outcomes[i]! ? outcomes[i]!.stats : undefined);
+    for (const [k, kernel] of kernels.entries()) {
+      for (const [j, op] of (['forward', 'backward'] as const).entries()) {
+        const s = statsOf(2 + 2 * k + j);
+        const base = statsOf(j);
+        rows.push({
+          inputShape: c.inputShape, gridShape: c.gridShape, backend: kernel.b.label, op,
+          msMedian: s?.msMedian ?? null, msMin: s?.msMin ?? null, msMax: s?.msMax ?? null,
+          scalarMsMedian: base?.msMedian ?? null,
+          timesFasterThanScalar: s && base ? base.msMedian / s.msMedian : null,
+          ...(s ? {} : { note: (outcomes[2 + 2 * k + j] as { skipped: string }).skipped }),
+        });
+      }
+    }
+  }
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
+    return;
+  }
+  const fmt = (x: number | null) => (x === null ? '-' : ms(x));
+  console.log(`gridSample bilinear/zeros, ms per call (median of interleaved calls)${quick ? ' [--quick: few calls]' : ''}`);
+  console.log(textTable(
+    ['input', 'grid', 'backend', 'op', 'stn-layer ms', 'min', 'max', 'scalar JS ms', '× scalar'],
+    rows.map((r) => [shapeText(r.inputShape), shapeText(r.gridShape), r.backend, r.op, fmt(r.msMedian), fmt(r.msMin),
+      fmt(r.msMax), fmt(r.scalarMsMedian), r.timesFasterThanScalar === null ? r.note ?? '-' : r.timesFasterThanScalar.toFixed(1)]),
+  ));
+  console.log('backward = the GridSampleGrad kernel: d(input) and d(grid) in one pass. × scalar = scalar loop ms / stn-layer ms.');
+}
+
+main().catch((e: unknown) => {
+  // tfjs-backend-wasm rethrows unhandled rejections with its whole source; say it plainly instead.
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

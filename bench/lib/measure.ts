@@ -1,0 +1,86 @@
+/**
+ * Timing for the benchmarks: contenders for one case are warmed up, then timed in rounds that
+ * visit every contender in turn, so drift of a shared machine (other processes, thermal limits)
+ * hits all of them alike. Every call is timed on its own; the statistics are over single calls.
+ */
+
+export interface Timed {
+  /** Runs one call to completion (results read back to JS memory). */
+  run(): Promise<void>;
+  /** Puts the contender's backend in place before its calls; not timed. */
+  activate?(): Promise<void>;
+}
+
+export interface Stats {
+  msMedian: number;
+  msMin: number;
+  msMax: number;
+  calls: number;
+}
+
+export type Outcome = { stats: Stats } | { skipped: string };
+
+export interface MeasureOptions {
+  /** Rounds over all contenders; each contender gets at least this many timed calls. */
+  rounds: number;
+  /** Calls per contender per round are chosen so a round costs about this much per contender. */
+  roundMs: number;
+  /** At most this many calls per contender per round. */
+  maxCallsPerRound: number;
+  /** A contender whose warm-up call takes longer than this is skipped. */
+  tooSlowMs: number;
+  /** Warm-up calls (the first call compiles, allocates, fills caches). */
+  warmup: number;
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function stats(samples: readonly number[]): Stats {
+  return { msMedian: median(samples), msMin: Math.min(...samples), msMax: Math.max(...samples), calls: samples.length };
+}
+
+async function timeCall(t: Timed): Promise<number> {
+  const start = performance.now();
+  await t.run();
+  return performance.now() - start;
+}
+
+/** Warm up, then time `contenders` interleaved; returns one outcome per contender, in order. */
+export async function measureInterleaved(contenders: readonly Timed[], o: MeasureOptions, onSkip?: (i: number, why: string) => void): Promise<Outcome[]> {
+  const samples: number[][] = contenders.map(() => []);
+  const callsPerRound: number[] = [];
+  const skipped: (string | undefined)[] = [];
+  for (const [i, t] of contenders.entries()) {
+    await t.activate?.();
+    let slowest = 0;
+    for (let w = 0; w < o.warmup; w++) {
+      slowest = await timeCall(t);
+      if (slowest > o.tooSlowMs) break;
+      if (slowest > o.roundMs * 10) break; // one warm-up call is enough for a slow contender
+    }
+    if (slowest > o.tooSlowMs) {
+      skipped[i] = `skipped: too slow (> ${(o.tooSlowMs / 1000).toFixed(0)} s per call)`;
+      onSkip?.(i, skipped[i]!);
+    }
+    callsPerRound[i] = Math.max(1, Math.min(o.maxCallsPerRound, Math.round(o.roundMs / Math.max(slowest, 1e-3))));
+  }
+  for (let r = 0; r < o.rounds; r++) {
+    for (const [i, t] of contenders.entries()) {
+      if (skipped[i]) continue;
+      await t.activate?.();
+      for (let k = 0; k < callsPerRound[i]!; k++) samples[i]!.push(await timeCall(t));
+    }
+  }
+  return contenders.map((_, i) => (skipped[i] ? { skipped: skipped[i]! } : { stats: stats(samples[i]!) }));
+}
+
+/** Progress lines go to stderr, so stdout stays clean for --json. */
+export function progress(message: string): void {
+  const s = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[${s} s] ${message}\n`);
+}
+const started = performance.now();
