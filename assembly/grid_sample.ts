@@ -6,10 +6,11 @@
 // weight w and dw/dx, dw/dy, and
 //   forward   out[c]      += w * in[tap, c]
 //   backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];  dx += dot * dw/dx
-// with the channel loops on f32x4 lanes (channels are contiguous in NHWC). Single-channel
-// bilinear, the STN case, instead runs the four points side by side in the lanes
-// (bilinearSingleChannel). A grid point with a NaN coordinate has no taps: it reads 0 and has no
-// gradient. Taps outside the input are skipped, so nothing is read or written outside the buffers.
+// with the channel loops on f32x4 lanes (channels are contiguous in NHWC), four taps per pass
+// (tapGroup). Bilinear with fewer than four channels (the STN case has one) instead runs the
+// four points side by side in the lanes (bilinearFewChannels). A grid point with a NaN
+// coordinate has no taps: it reads 0 and has no gradient. Taps outside the input are masked, so
+// nothing is read or written outside the buffers.
 import { computeCoordinates, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
 
 export const MODE_BILINEAR: i32 = 0;
@@ -34,50 +35,95 @@ let accDy: f32 = 0;
   return i == 0 ? i32x4.extract_lane(v, 0) : i == 1 ? i32x4.extract_lane(v, 1) : i == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
 }
 
-/** Reads (forward) or scatters into (backward) one input pixel: `pixel` = y * W + x. */
-@inline function tap(pixel: i32, w: f32, dwdx: f32, dwdy: f32): void {
-  const offset = (<usize>pixel * <usize>channels) << 2;
-  const src = inBase + offset;
+/**
+ * Four taps at once: reads them (forward: out[c] += sum of w * in[tap, c]) or scatters into them
+ * (backward). A tap whose mask is 0 is outside the input: its pixel index is 0 and it reads 0.
+ * Taking taps four at a time keeps one pass over the channels per group, not per tap.
+ */
+@inline function tapGroup(
+  pixels: v128, inside: v128, w0: f32, w1: f32, w2: f32, w3: f32,
+  dwdx: v128, dwdy: v128,
+): void {
+  const step = <usize>channels << 2;
+  const q = v128.and(pixels, inside);
+  const s0 = inBase + <usize>i32x4.extract_lane(q, 0) * step;
+  const s1 = inBase + <usize>i32x4.extract_lane(q, 1) * step;
+  const s2 = inBase + <usize>i32x4.extract_lane(q, 2) * step;
+  const s3 = inBase + <usize>i32x4.extract_lane(q, 3) * step;
+  const k0 = i32x4.splat(i32x4.extract_lane(inside, 0));
+  const k1 = i32x4.splat(i32x4.extract_lane(inside, 1));
+  const k2 = i32x4.splat(i32x4.extract_lane(inside, 2));
+  const k3 = i32x4.splat(i32x4.extract_lane(inside, 3));
+  const v0 = f32x4.splat(w0), v1 = f32x4.splat(w1), v2 = f32x4.splat(w2), v3 = f32x4.splat(w3);
   let c = 0;
   if (!backward) {
-    const wv = f32x4.splat(w);
     for (; c + 4 <= channels; c += 4) {
-      const o = outRow + (<usize>c << 2);
-      v128.store(o, f32x4.add(v128.load(o), f32x4.mul(wv, v128.load(src + (<usize>c << 2)))));
+      const k = <usize>c << 2;
+      const o = outRow + k;
+      const a = f32x4.add(f32x4.mul(v0, v128.and(v128.load(s0 + k), k0)), f32x4.mul(v1, v128.and(v128.load(s1 + k), k1)));
+      const b = f32x4.add(f32x4.mul(v2, v128.and(v128.load(s2 + k), k2)), f32x4.mul(v3, v128.and(v128.load(s3 + k), k3)));
+      v128.store(o, f32x4.add(v128.load(o), f32x4.add(a, b)));
     }
     for (; c < channels; c++) {
-      const o = outRow + (<usize>c << 2);
-      store<f32>(o, load<f32>(o) + w * load<f32>(src + (<usize>c << 2)));
+      const k = <usize>c << 2;
+      const v = f32x4(load<f32>(s0 + k), load<f32>(s1 + k), load<f32>(s2 + k), load<f32>(s3 + k));
+      const t = f32x4.mul(f32x4(w0, w1, w2, w3), v128.and(v, inside));
+      store<f32>(outRow + k, load<f32>(outRow + k) + ((f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 1)) + (f32x4.extract_lane(t, 2) + f32x4.extract_lane(t, 3))));
     }
     return;
   }
-  const dst = dInBase + offset;
-  const wv = f32x4.splat(w);
-  let dotv = f32x4.splat(0);
+  const m0 = i32x4.extract_lane(inside, 0) != 0, m1 = i32x4.extract_lane(inside, 1) != 0;
+  const m2 = i32x4.extract_lane(inside, 2) != 0, m3 = i32x4.extract_lane(inside, 3) != 0;
+  const d0 = dInBase + (s0 - inBase), d1 = dInBase + (s1 - inBase);
+  const d2 = dInBase + (s2 - inBase), d3 = dInBase + (s3 - inBase);
+  // dot_t = sum_c dy[c] * in[tap, c], four taps in the lanes of `dots`.
+  let p0 = f32x4.splat(0), p1 = f32x4.splat(0), p2 = f32x4.splat(0), p3 = f32x4.splat(0);
   for (; c + 4 <= channels; c += 4) {
     const k = <usize>c << 2;
     const d = v128.load(dyRow + k);
-    dotv = f32x4.add(dotv, f32x4.mul(d, v128.load(src + k)));
-    v128.store(dst + k, f32x4.add(v128.load(dst + k), f32x4.mul(wv, d)));
+    p0 = f32x4.add(p0, f32x4.mul(d, v128.and(v128.load(s0 + k), k0)));
+    p1 = f32x4.add(p1, f32x4.mul(d, v128.and(v128.load(s1 + k), k1)));
+    p2 = f32x4.add(p2, f32x4.mul(d, v128.and(v128.load(s2 + k), k2)));
+    p3 = f32x4.add(p3, f32x4.mul(d, v128.and(v128.load(s3 + k), k3)));
+    if (m0) v128.store(d0 + k, f32x4.add(v128.load(d0 + k), f32x4.mul(v0, d)));
+    if (m1) v128.store(d1 + k, f32x4.add(v128.load(d1 + k), f32x4.mul(v1, d)));
+    if (m2) v128.store(d2 + k, f32x4.add(v128.load(d2 + k), f32x4.mul(v2, d)));
+    if (m3) v128.store(d3 + k, f32x4.add(v128.load(d3 + k), f32x4.mul(v3, d)));
   }
-  let dot = f32x4.extract_lane(dotv, 0) + f32x4.extract_lane(dotv, 1) + f32x4.extract_lane(dotv, 2) + f32x4.extract_lane(dotv, 3);
+  // Transpose-and-add: lane t of `dots` is the sum of p_t's lanes.
+  const t01 = f32x4.add(v128.shuffle<f32>(p0, p1, 0, 4, 1, 5), v128.shuffle<f32>(p0, p1, 2, 6, 3, 7));
+  const t23 = f32x4.add(v128.shuffle<f32>(p2, p3, 0, 4, 1, 5), v128.shuffle<f32>(p2, p3, 2, 6, 3, 7));
+  let dots = f32x4.add(v128.shuffle<f32>(t01, t23, 0, 1, 4, 5), v128.shuffle<f32>(t01, t23, 2, 3, 6, 7));
   for (; c < channels; c++) {
     const k = <usize>c << 2;
     const d = load<f32>(dyRow + k);
-    dot += d * load<f32>(src + k);
-    store<f32>(dst + k, load<f32>(dst + k) + w * d);
+    const v = f32x4(load<f32>(s0 + k), load<f32>(s1 + k), load<f32>(s2 + k), load<f32>(s3 + k));
+    dots = f32x4.add(dots, f32x4.mul(f32x4.splat(d), v128.and(v, inside)));
+    if (m0) store<f32>(d0 + k, load<f32>(d0 + k) + w0 * d);
+    if (m1) store<f32>(d1 + k, load<f32>(d1 + k) + w1 * d);
+    if (m2) store<f32>(d2 + k, load<f32>(d2 + k) + w2 * d);
+    if (m3) store<f32>(d3 + k, load<f32>(d3 + k) + w3 * d);
   }
-  accDx += dot * dwdx;
-  accDy += dot * dwdy;
+  accDx += horizontalSum(f32x4.mul(dots, dwdx));
+  accDy += horizontalSum(f32x4.mul(dots, dwdy));
 }
 
-@inline function tapIfInside(x: i32, y: i32, W: i32, H: i32, w: f32, dwdx: f32, dwdy: f32): void {
-  if (<u32>x < <u32>W && <u32>y < <u32>H) tap(y * W + x, w, dwdx, dwdy);
+@inline function horizontalSum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Lanes where 0 <= x < W and 0 <= y < H. */
+@inline function insideMask(xs: v128, ys: v128, W: i32, H: i32): v128 {
+  return v128.and(i32x4.lt_u(xs, i32x4.splat(W)), i32x4.lt_u(ys, i32x4.splat(H)));
 }
 
 function sampleNearest(ix: f32, iy: f32, W: i32, H: i32): void {
-  // f32.nearest rounds half to even, as PyTorch's nearbyint does.
-  tapIfInside(<i32>nearest<f32>(ix), <i32>nearest<f32>(iy), W, H, 1, 0, 0);
+  // f32.nearest rounds half to even, as PyTorch's nearbyint does. One tap; the others are masked.
+  const x = <i32>nearest<f32>(ix);
+  const y = <i32>nearest<f32>(iy);
+  const inside = v128.and(insideMask(i32x4.splat(x), i32x4.splat(y), W, H), i32x4(-1, 0, 0, 0));
+  const zero = f32x4.splat(0);
+  tapGroup(i32x4.splat(y * W + x), inside, 1, 0, 0, 0, zero, zero);
 }
 
 function sampleBilinear(ix: f32, iy: f32, W: i32, H: i32): void {
@@ -87,10 +133,12 @@ function sampleBilinear(ix: f32, iy: f32, W: i32, H: i32): void {
   const y0 = <i32>fy;
   const e = ix - fx; // distance from the west pixel
   const s = iy - fy; // distance from the north pixel
-  tapIfInside(x0, y0, W, H, (1 - e) * (1 - s), -(1 - s), -(1 - e));
-  tapIfInside(x0 + 1, y0, W, H, e * (1 - s), 1 - s, -e);
-  tapIfInside(x0, y0 + 1, W, H, (1 - e) * s, -s, 1 - e);
-  tapIfInside(x0 + 1, y0 + 1, W, H, e * s, s, e);
+  // Taps in the order nw, ne, sw, se.
+  const xs = i32x4.add(i32x4.splat(x0), i32x4(0, 1, 0, 1));
+  const ys = i32x4.add(i32x4.splat(y0), i32x4(0, 0, 1, 1));
+  const pixels = i32x4.add(i32x4.mul(ys, i32x4.splat(W)), xs);
+  tapGroup(pixels, insideMask(xs, ys, W, H), (1 - e) * (1 - s), e * (1 - s), (1 - e) * s, e * s,
+    f32x4(-(1 - s), 1 - s, -s, s), f32x4(-(1 - e), -e, 1 - e, e));
 }
 
 function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorners: bool): void {
@@ -104,24 +152,24 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   const steps = f32x4(-1, 0, 1, 2);
   const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));
   const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), H, padding, alignCorners));
+  // One group per row of four taps.
   for (let i = 0; i < 4; i++) {
-    const y = laneI(ys, i);
+    const y = i32x4.splat(laneI(ys, i));
     const wy = lane(cy, i);
-    const dwy = lane(gy, i);
-    for (let j = 0; j < 4; j++) {
-      const wx = lane(cx, j);
-      tapIfInside(laneI(xs, j), y, W, H, wy * wx, wy * lane(gx, j), dwy * wx);
-    }
+    const w = f32x4.mul(cx, f32x4.splat(wy));
+    tapGroup(i32x4.add(i32x4.mul(y, i32x4.splat(W)), xs), insideMask(xs, y, W, H),
+      f32x4.extract_lane(w, 0), f32x4.extract_lane(w, 1), f32x4.extract_lane(w, 2), f32x4.extract_lane(w, 3),
+      f32x4.mul(gx, f32x4.splat(wy)), f32x4.mul(cx, f32x4.splat(lane(gy, i))));
   }
 }
 
-/** input[idx] in the lanes where `mask` is set, else 0 (masked lanes read pixel 0, then drop it). */
-@inline function gather(idx: v128, mask: v128): v128 {
+/** input[idx] in the lanes where `mask` is set, else 0 (masked lanes read element 0, then drop it). */
+@inline function gather(base: usize, idx: v128, mask: v128): v128 {
   const i = v128.and(idx, mask);
-  let v = f32x4.splat(load<f32>(inBase + (<usize>i32x4.extract_lane(i, 0) << 2)));
-  v = f32x4.replace_lane(v, 1, load<f32>(inBase + (<usize>i32x4.extract_lane(i, 1) << 2)));
-  v = f32x4.replace_lane(v, 2, load<f32>(inBase + (<usize>i32x4.extract_lane(i, 2) << 2)));
-  v = f32x4.replace_lane(v, 3, load<f32>(inBase + (<usize>i32x4.extract_lane(i, 3) << 2)));
+  let v = f32x4.splat(load<f32>(base + (<usize>i32x4.extract_lane(i, 0) << 2)));
+  v = f32x4.replace_lane(v, 1, load<f32>(base + (<usize>i32x4.extract_lane(i, 1) << 2)));
+  v = f32x4.replace_lane(v, 2, load<f32>(base + (<usize>i32x4.extract_lane(i, 2) << 2)));
+  v = f32x4.replace_lane(v, 3, load<f32>(base + (<usize>i32x4.extract_lane(i, 3) << 2)));
   return v128.and(v, mask);
 }
 
@@ -135,25 +183,32 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   }
 }
 
-@inline function storeLanes(ptr: usize, v: v128, count: i32): void {
-  if (count == 4) {
+/** Stores lane l at ptr + l * stride, for the first `count` lanes. */
+@inline function storeLanes(ptr: usize, stride: usize, v: v128, count: i32): void {
+  if (count == 4 && stride == 4) {
     v128.store(ptr, v);
     return;
   }
-  for (let l = 0; l < count; l++) store<f32>(ptr + (<usize>l << 2), lane(v, l));
+  for (let l = 0; l < count; l++) store<f32>(ptr + <usize>l * stride, lane(v, l));
 }
 
-@inline function loadLanes(ptr: usize, count: i32, fill: f32): v128 {
-  if (count == 4) return v128.load(ptr);
+/** Loads lane l from ptr + l * stride, for the first `count` lanes; the others are `fill`. */
+@inline function loadLanes(ptr: usize, stride: usize, count: i32, fill: f32): v128 {
+  if (count == 4 && stride == 4) return v128.load(ptr);
   let v = f32x4.splat(fill);
   if (count > 0) v = f32x4.replace_lane(v, 0, load<f32>(ptr));
-  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(ptr, 4));
-  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(ptr, 8));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(ptr + stride));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(ptr + 2 * stride));
+  if (count > 3) v = f32x4.replace_lane(v, 3, load<f32>(ptr + 3 * stride));
   return v;
 }
 
-/** Bilinear, one channel: four grid points side by side in the lanes (H * W > 0). */
-function bilinearSingleChannel(
+/**
+ * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
+ * lanes, so the four grid points go side by side in them instead, one channel at a time.
+ * Needs H * W > 0.
+ */
+function bilinearFewChannels(
   ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32,
   outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
 ): void {
@@ -167,46 +222,55 @@ function bilinearSingleChannel(
   const oe = f32x4.sub(one, e);
   const os = f32x4.sub(one, s);
   const Wv = i32x4.splat(W);
-  const Hv = i32x4.splat(H);
   const inX0 = i32x4.lt_u(x0, Wv);
   const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
-  const inY0 = v128.and(i32x4.lt_u(y0, Hv), valid);
-  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), Hv), valid);
+  const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
+  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
   const m00 = v128.and(inX0, inY0);
   const m10 = v128.and(inX1, inY0);
   const m01 = v128.and(inX0, inY1);
   const m11 = v128.and(inX1, inY1);
-  const i00 = i32x4.add(i32x4.mul(y0, Wv), x0);
-  const i10 = i32x4.add(i00, i32x4.splat(1));
-  const i01 = i32x4.add(i00, Wv);
-  const i11 = i32x4.add(i01, i32x4.splat(1));
-  const v00 = gather(i00, m00);
-  const v10 = gather(i10, m10);
-  const v01 = gather(i01, m01);
-  const v11 = gather(i11, m11);
+  // Element index of channel 0 of each tap.
+  const Cv = i32x4.splat(channels);
+  const i00 = i32x4.mul(i32x4.add(i32x4.mul(y0, Wv), x0), Cv);
+  const i10 = i32x4.add(i00, Cv);
+  const i01 = i32x4.add(i00, i32x4.mul(Wv, Cv));
+  const i11 = i32x4.add(i01, Cv);
   const w00 = f32x4.mul(oe, os);
   const w10 = f32x4.mul(e, os);
   const w01 = f32x4.mul(oe, s);
   const w11 = f32x4.mul(e, s);
-  if (!backward) {
-    let out = f32x4.add(f32x4.add(f32x4.mul(w00, v00), f32x4.mul(w10, v10)), f32x4.add(f32x4.mul(w01, v01), f32x4.mul(w11, v11)));
-    out = v128.and(out, valid); // a NaN point's weights are NaN: it reads 0
-    storeLanes(outPtr, out, count);
-    return;
+  const stride = <usize>channels << 2;
+  let dx = f32x4.splat(0);
+  let dyy = f32x4.splat(0);
+  for (let c = 0; c < channels; c++) {
+    const base = inBase + (<usize>c << 2);
+    const v00 = gather(base, i00, m00);
+    const v10 = gather(base, i10, m10);
+    const v01 = gather(base, i01, m01);
+    const v11 = gather(base, i11, m11);
+    if (!backward) {
+      const out = f32x4.add(f32x4.add(f32x4.mul(w00, v00), f32x4.mul(w10, v10)), f32x4.add(f32x4.mul(w01, v01), f32x4.mul(w11, v11)));
+      // A NaN point's weights are NaN: it reads 0.
+      storeLanes(outPtr + (<usize>c << 2), stride, v128.and(out, valid), count);
+      continue;
+    }
+    const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
+    const cv = i32x4.splat(c);
+    scatterAdd(i32x4.add(i00, cv), m00, f32x4.mul(w00, dy));
+    scatterAdd(i32x4.add(i10, cv), m10, f32x4.mul(w10, dy));
+    scatterAdd(i32x4.add(i01, cv), m01, f32x4.mul(w01, dy));
+    scatterAdd(i32x4.add(i11, cv), m11, f32x4.mul(w11, dy));
+    dx = f32x4.add(dx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(v10, v00)), f32x4.mul(s, f32x4.sub(v11, v01)))));
+    dyy = f32x4.add(dyy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(v01, v00)), f32x4.mul(e, f32x4.sub(v11, v10)))));
   }
-  const dy = loadLanes(dyPtr, count, 0);
-  scatterAdd(i00, m00, f32x4.mul(w00, dy));
-  scatterAdd(i10, m10, f32x4.mul(w10, dy));
-  scatterAdd(i01, m01, f32x4.mul(w01, dy));
-  scatterAdd(i11, m11, f32x4.mul(w11, dy));
-  const dx = f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(v10, v00)), f32x4.mul(s, f32x4.sub(v11, v01))));
-  const dyy = f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(v01, v00)), f32x4.mul(e, f32x4.sub(v11, v10))));
+  if (!backward) return;
   const zero = f32x4.splat(0);
   // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
   const gx = v128.bitselect(zero, f32x4.mul(dx, gxMult), f32x4.eq(gxMult, zero));
   const gy = v128.bitselect(zero, f32x4.mul(dyy, gyMult), f32x4.eq(gyMult, zero));
-  storeLanes(dGridPtr, v128.shuffle<f32>(gx, gy, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
-  if (count > 2) storeLanes(dGridPtr + 16, v128.shuffle<f32>(gx, gy, 2, 6, 3, 7), count == 4 ? 4 : 2);
+  storeLanes(dGridPtr, 4, v128.shuffle<f32>(gx, gy, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
+  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(gx, gy, 2, 6, 3, 7), count == 4 ? 4 : 2);
 }
 
 /**
@@ -228,7 +292,11 @@ export function gridSample(
   if (isBackward) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
   else memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
   const padBeforeTaps = mode != MODE_BICUBIC;
-  const lanesTogether = mode == MODE_BILINEAR && C == 1 && H > 0 && W > 0;
+  // An empty image has no taps: every sample reads 0 (outputs are zero-filled) and d(grid) is 0.
+  const hasPixels = H > 0 && W > 0;
+  // Side by side in the lanes wins for 1 channel, and for 2-3 channels forward only (its
+  // backward scatters lane by lane, slower than tapGroup's per-tap rows there).
+  const lanesTogether = mode == MODE_BILINEAR && hasPixels && (C == 1 || (C < 4 && !isBackward));
   const nan = f32x4.splat(NaN);
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
@@ -238,8 +306,8 @@ export function gridSample(
       const first = <usize>n * <usize>points + <usize>p;
       // Four (x, y) pairs; a short last block is padded with NaN, which has no taps.
       const g = gridPtr + (first << 3);
-      const xy0 = count == 4 ? v128.load(g) : loadLanes(g, min(count * 2, 4), NaN);
-      const xy1 = count == 4 ? v128.load(g, 16) : count > 2 ? loadLanes(g + 16, 2, NaN) : nan;
+      const xy0 = count == 4 ? v128.load(g) : loadLanes(g, 4, min(count * 2, 4), NaN);
+      const xy1 = count == 4 ? v128.load(g, 16) : count > 2 ? loadLanes(g + 16, 4, 2, NaN) : nan;
       const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
       const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
       const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
@@ -248,15 +316,15 @@ export function gridSample(
       const iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
       const gyMult = v128.and(gradIn, valid);
       if (lanesTogether) {
-        bilinearSingleChannel(ix, iy, valid, W, H, count,
-          outputPtr + (first << 2), dyPtr + (first << 2), dGridPtr + (first << 3), gxMult, gyMult);
+        bilinearFewChannels(ix, iy, valid, W, H, count,
+          outputPtr + first * rowBytes, dyPtr + first * rowBytes, dGridPtr + (first << 3), gxMult, gyMult);
         continue;
       }
       for (let l = 0; l < count; l++) {
         const point = first + <usize>l;
         accDx = 0;
         accDy = 0;
-        if (laneI(valid, l) != 0) {
+        if (hasPixels && laneI(valid, l) != 0) {
           outRow = outputPtr + point * rowBytes;
           dyRow = dyPtr + point * rowBytes;
           const x = lane(ix, l);
