@@ -11,6 +11,7 @@ import { gridSampleGradConfig } from './gradients/grid_sample_grad.js';
 import { registerCpuKernels } from './kernels/cpu/register_cpu.js';
 import { compileStnModule } from './kernels/shared/stn_module.js';
 import { registerWasmKernels } from './kernels/wasm/register_wasm.js';
+import { registerWebGPUKernels } from './kernels/webgpu/register_webgpu.js';
 
 export { affineGrid } from './ops/affine_grid.js';
 export { gridSample, type GridSampleOptions } from './ops/grid_sample.js';
@@ -20,6 +21,7 @@ registerGradient(gridSampleGradConfig);
 registerGradient(affineGridGradConfig);
 registerCpuKernels();
 registerWasmKernels();
+registerWebGPUKernels();
 
 /**
  * Resolves when the WebAssembly kernels are compiled. Await it before the first call in a browser;
