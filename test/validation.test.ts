@@ -27,6 +27,24 @@ const gridSampleRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['alignCorners not boolean', () => gridSample(x(), g(), { alignCorners: 1 as unknown as boolean }), TypeError, /'options.alignCorners' must be a boolean; received 1/],
   ['unknown option', () => gridSample(x(), g(), { align_corners: true } as never), RangeError, /unknown option 'align_corners'/],
   ['options not an object', () => gridSample(x(), g(), 'bilinear' as never), TypeError, /'options' must be an object; received 'bilinear'/],
+  ['options null', () => gridSample(x(), g(), null as never), TypeError, /'options' must be an object; received null/],
+  ['options an array', () => gridSample(x(), g(), [] as never), TypeError, /'options' must be an object; received \[\]/],
+  ['mode null', () => gridSample(x(), g(), { mode: null } as never), RangeError, /'options.mode' must be one of 'bilinear', 'nearest', 'bicubic'; received null/],
+  ['paddingMode wrong case', () => gridSample(x(), g(), { paddingMode: 'Zeros' as 'zeros' }), RangeError, /'options.paddingMode' must be one of .*; received 'Zeros'/],
+  ['alignCorners null', () => gridSample(x(), g(), { alignCorners: null } as never), TypeError, /'options.alignCorners' must be a boolean; received null/],
+  ['alignCorners string', () => gridSample(x(), g(), { alignCorners: 'true' } as never), TypeError, /'options.alignCorners' must be a boolean; received 'true'/],
+  ['input a number', () => gridSample(5 as never, g()), RangeError, /'input' must have shape \[N, H, W, C\].*received shape \[\]/],
+  ['input a flat Float32Array', () => gridSample(new Float32Array(4) as never, g()), RangeError, /'input' must have shape \[N, H, W, C\].*received shape \[4\]/],
+  ['input a ragged nested array', () => gridSample([[[[1], [2]], [[3], [4], [5]]]], [[[[0, 0]]]]), RangeError, /'input' must be a rectangular nested array; received one whose shape differs from \[1, 2, 2, 1\] at \[0, 1\]/],
+  ['input nested one level too deep in one place', () => gridSample([[[[1], [2]], [[3], [[4]]]]] as never, [[[[0, 0]]]]), RangeError, /'input' must be a rectangular nested array.*at \[0, 1, 1, 0\]/],
+  ['input an object', () => gridSample({} as never, g()), TypeError, /'input' must be a float32 Tensor or nested array of numbers/],
+  ['input a disposed tensor', () => { const t = x(); t.dispose(); return gridSample(t, g()); }, TypeError, /'input' must be a live tensor; received a disposed tensor/],
+  ['grid a disposed tensor', () => { const t = g(); t.dispose(); return gridSample(x(), t); }, TypeError, /'grid' must be a live tensor; received a disposed tensor/],
+  ['string input tensor', () => gridSample(tf.tensor(['a']) as never, g()), TypeError, /'input' must be a float32 tensor; received a string tensor of shape \[1\]/],
+  ['complex64 grid tensor', () => gridSample(x(), tf.complex([1], [1]) as never), TypeError, /'grid' must be a float32 tensor; received a complex64 tensor/],
+  ['grid TensorLike with last dimension 3', () => gridSample(x(), [[[[0, 0, 0]]], [[[0, 0, 0]]]]), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[2, 1, 1, 3\]/],
+  ['grid a number', () => gridSample(x(), 3 as never), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[\]/],
+  ['input batch 0, grid batch 1', () => gridSample(z([0, 4, 4, 1]), z([1, 2, 2, 2])), RangeError, /'grid' batch must equal 'input' batch 0; received grid shape \[1, 2, 2, 2\]/],
 ];
 
 const affineRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
@@ -38,22 +56,40 @@ const affineRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['batch mismatch', () => affineGrid(z3([2, 2, 3]), [1, 4, 4, 1]), RangeError, /'outputSize' batch must equal 'theta' batch 2; received \[1, 4, 4, 1\]/],
   ['int theta', () => affineGrid(z3([1, 2, 3], 'int32'), [1, 4, 4, 1]), TypeError, /'theta' must be a float32 tensor; received a int32 tensor/],
   ['alignCorners not boolean', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1], 'yes' as never), TypeError, /'alignCorners' must be a boolean; received 'yes'/],
+  ['alignCorners null', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1], null as never), TypeError, /'alignCorners' must be a boolean; received null/],
+  ['theta TensorLike rank 2', () => affineGrid([[1, 0, 0], [0, 1, 0]] as never, [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\]; received shape \[2, 3\]/],
+  ['theta TensorLike [1, 2, 2]', () => affineGrid([[[1, 0], [0, 1]]], [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\]; received shape \[1, 2, 2\]/],
+  ['theta TensorLike ragged', () => affineGrid([[[1, 0], [0, 1, 0]]], [1, 4, 4, 1]), RangeError, /'theta' must be a rectangular nested array; received one whose shape differs from \[1, 2, 2\] at \[0, 1\]/],
+  ['theta null', () => affineGrid(null as never, [1, 4, 4, 1]), TypeError, /'theta' must be a float32 Tensor or nested array of numbers; received null/],
+  ['theta a disposed tensor', () => { const t = z3([1, 2, 3]); t.dispose(); return affineGrid(t, [1, 4, 4, 1]); }, TypeError, /'theta' must be a live tensor; received a disposed tensor/],
+  ['theta bool tensor', () => affineGrid(z3([1, 2, 3], 'bool'), [1, 4, 4, 1]), TypeError, /'theta' must be a float32 tensor; received a bool tensor/],
+  ['outputSize NaN', () => affineGrid(z3([1, 2, 3]), [1, NaN, 4, 1]), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, NaN, 4, 1\]/],
+  ['outputSize Infinity', () => affineGrid(z3([1, 2, 3]), [1, 4, Infinity, 1]), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, 4, Infinity, 1\]/],
+  ['outputSize a string element', () => affineGrid(z3([1, 2, 3]), [1, '4', 4, 1] as never), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, '4', 4, 1\]/],
+  ['outputSize null', () => affineGrid(z3([1, 2, 3]), null as never), RangeError, /'outputSize' must be 4 non-negative integers.*received null/],
+  ['outputSize a typed array', () => affineGrid(z3([1, 2, 3]), new Int32Array([1, 4, 4, 1]) as never), RangeError, /'outputSize' must be 4 non-negative integers/],
+  ['outputSize length 5', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1, 1] as never), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, 4, 4, 1, 1\]/],
+  ['outputSize batch 0 with theta batch 1', () => affineGrid(z3([1, 2, 3]), [0, 4, 4, 1]), RangeError, /'outputSize' batch must equal 'theta' batch 1; received \[0, 4, 4, 1\]/],
 ];
 
-describe('gridSample argument errors', () => {
-  it.each(gridSampleRows)('%s', (_, call, type, message) => {
-    expect(call).toThrow(type);
-    expect(call).toThrow(message);
-    expect(call).toThrow(/^gridSample: /);
+/** Checks one row: the error, its message, and that no kernel of ours ran before it. */
+async function expectRejected(op: string, call: () => unknown, type: ErrorConstructor, message: RegExp): Promise<void> {
+  expect(call).toThrow(type);
+  expect(call).toThrow(message);
+  expect(call).toThrow(new RegExp(`^${op}: `));
+  const info = await tf.profile(() => {
+    expect(call).toThrow();
+    return [];
   });
+  expect(info.kernels.map((k) => k.name).filter((n) => ['GridSample', 'AffineGrid'].includes(n))).toEqual([]);
+}
+
+describe('gridSample argument errors', () => {
+  it.each(gridSampleRows)('%s', (_, call, type, message) => expectRejected('gridSample', call, type, message));
 });
 
 describe('affineGrid argument errors', () => {
-  it.each(affineRows)('%s', (_, call, type, message) => {
-    expect(call).toThrow(type);
-    expect(call).toThrow(message);
-    expect(call).toThrow(/^affineGrid: /);
-  });
+  it.each(affineRows)('%s', (_, call, type, message) => expectRejected('affineGrid', call, type, message));
 });
 
 describe('accepted inputs', () => {
@@ -78,6 +114,37 @@ describe('accepted inputs', () => {
       expect(Array.from(await dx!.data())).toEqual(Array(18).fill(0));
       expect(dg!.shape).toEqual([1, 0, 2, 2]);
       expect(affineGrid(z3([1, 2, 3]), [1, 0, 3, 1]).shape).toEqual([1, 0, 3, 2]);
+      expect(affineGrid(z3([0, 2, 3]), [0, 4, 4, 1]).shape).toEqual([0, 4, 4, 2]);
+      // C only says which image the grid is for: 0 channels still gives a full grid.
+      expect(Array.from(await affineGrid([[[1, 0, 0], [0, 1, 0]]], [1, 1, 2, 0], true).data())).toEqual([-1, 0, 1, 0]);
     }
+  });
+
+  it('options left undefined take their defaults', async () => {
+    const input = [[[[1], [2]], [[3], [4]]]];
+    const want = Array.from(await gridSample(input, [[[[0.2, -0.3]]]]).data());
+    const got = gridSample(input, [[[[0.2, -0.3]]]], { mode: undefined, paddingMode: undefined, alignCorners: undefined });
+    expect(Array.from(await got.data())).toEqual(want);
+    expect(Array.from(await affineGrid([[[1, 0, 0], [0, 1, 0]]], [1, 1, 2, 1], undefined).data())).toEqual([-0.5, 0, 0.5, 0]);
+  });
+
+  it('tensors made from TensorLike arguments are freed, after a result and after an error', () => {
+    const before = tf.memory().numTensors;
+    gridSample([[[[1], [2]], [[3], [4]]]], [[[[0, 0]]]]).dispose();
+    affineGrid([[[1, 0, 0], [0, 1, 0]]], [1, 2, 2, 1]).dispose();
+    expect(() => gridSample([[[[1], [2]], [[3], [4]]]], [[[[0, 0, 0]]]])).toThrow(RangeError);
+    expect(() => gridSample([[[[1], [2]], [[3], [4]]]], [[[[0, 0]]], [[[0, 0]]]])).toThrow(RangeError);
+    expect(() => affineGrid([[[1, 0, 0], [0, 1, 0]]], [2, 2, 2, 1])).toThrow(RangeError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a tensor passed in is neither disposed nor kept', () => {
+    const input = z([1, 2, 2, 1]);
+    const grid = z([1, 1, 1, 2]);
+    const before = tf.memory().numTensors;
+    gridSample(input, grid).dispose();
+    expect(input.isDisposed || grid.isDisposed).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([input, grid]);
   });
 });

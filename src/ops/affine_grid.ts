@@ -1,4 +1,4 @@
-import { type Tensor, type Tensor3D, type Tensor4D, type TensorLike, engine } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor3D, type Tensor4D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../kernels/names.js';
 import { checkBoolean, checkShape, describe, toFloat32Tensor } from './checks.js';
 
@@ -16,11 +16,14 @@ export function affineGrid(
     throw new RangeError(`${OP}: 'outputSize' must be 4 non-negative integers [N, H, W, C]; received ${describe(outputSize)}`);
   }
   checkBoolean(alignCorners, OP, 'alignCorners');
-  const $theta = toFloat32Tensor(theta, OP, 'theta');
-  checkShape($theta, OP, 'theta', '[N, 2, 3]', $theta.rank === 3 && $theta.shape[1] === 2 && $theta.shape[2] === 3);
-  if ($theta.shape[0] !== outputSize[0]) {
-    throw new RangeError(`${OP}: 'outputSize' batch must equal 'theta' batch ${$theta.shape[0]}; received ${describe(outputSize)}`);
-  }
-  const attrs: AffineGridAttrs = { outputSize: [...outputSize], alignCorners };
-  return engine().runKernel(AffineGrid, { theta: $theta } as Record<string, Tensor>, attrs) as Tensor4D;
+  // A scope, as tfjs's own ops have: a theta made here from a TensorLike is freed on return and on throw.
+  return tidy(OP, () => {
+    const $theta = toFloat32Tensor(theta, OP, 'theta');
+    checkShape($theta, OP, 'theta', '[N, 2, 3]', $theta.rank === 3 && $theta.shape[1] === 2 && $theta.shape[2] === 3);
+    if ($theta.shape[0] !== outputSize[0]) {
+      throw new RangeError(`${OP}: 'outputSize' batch must equal 'theta' batch ${$theta.shape[0]}; received ${describe(outputSize)}`);
+    }
+    const attrs: AffineGridAttrs = { outputSize: [...outputSize], alignCorners };
+    return engine().runKernel(AffineGrid, { theta: $theta } as Record<string, Tensor>, attrs) as Tensor4D;
+  });
 }

@@ -8,9 +8,26 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
+/**
+ * Where a nested array stops being rectangular, or undefined. tfjs infers a nested array's shape
+ * from its first elements (outside DEBUG mode) and would silently misread a ragged one.
+ */
+function raggedAt(value: unknown, shape: readonly number[], depth = 0): number[] | undefined {
+  const isArray = Array.isArray(value) || ArrayBuffer.isView(value);
+  if (depth === shape.length) return isArray ? [] : undefined;
+  const items = value as ArrayLike<unknown>;
+  if (!isArray || items.length !== shape[depth]) return [];
+  for (let i = 0; i < items.length; i++) {
+    const at = raggedAt(items[i], shape, depth + 1);
+    if (at) return [i, ...at];
+  }
+  return undefined;
+}
+
 /** A float32 tensor from a Tensor or TensorLike; int and bool tensors are refused, not cast. */
 export function toFloat32Tensor(value: unknown, op: string, arg: string): Tensor {
   if (value instanceof Tensor) {
+    if (value.isDisposed) throw new TypeError(`${op}: '${arg}' must be a live tensor; received a disposed tensor`);
     if (value.dtype !== 'float32') {
       throw new TypeError(`${op}: '${arg}' must be a float32 tensor; received ${describe(value)} (cast it with tf.cast(x, 'float32'))`);
     }
@@ -19,11 +36,17 @@ export function toFloat32Tensor(value: unknown, op: string, arg: string): Tensor
   if (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean') {
     throw new TypeError(`${op}: '${arg}' must be a float32 Tensor or nested array of numbers; received ${describe(value)}`);
   }
+  let t: Tensor;
   try {
-    return tensor(value as TensorLike, undefined, 'float32');
+    t = tensor(value as TensorLike, undefined, 'float32');
   } catch (e) {
     throw new TypeError(`${op}: '${arg}' must be a float32 Tensor or nested array of numbers; ${(e as Error).message}`);
   }
+  const ragged = Array.isArray(value) ? raggedAt(value, t.shape) : undefined;
+  if (ragged) {
+    throw new RangeError(`${op}: '${arg}' must be a rectangular nested array; received one whose shape differs from [${t.shape.join(', ')}] at [${ragged.join(', ')}]`);
+  }
+  return t;
 }
 
 export function checkShape(t: Tensor, op: string, arg: string, expected: string, ok: boolean): void {

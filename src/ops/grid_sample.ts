@@ -1,4 +1,4 @@
-import { type Tensor, type Tensor4D, type TensorLike, engine } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor4D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs, MODES, type Mode, PADDING_MODES, type PaddingMode } from '../kernels/names.js';
 import { checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor } from './checks.js';
 
@@ -23,10 +23,12 @@ export function gridSampleAttrs(options: unknown): GridSampleAttrs {
       throw new RangeError(`${OP}: unknown option '${key}'; expected mode, paddingMode or alignCorners`);
     }
   }
+  // Only undefined means "the default" (as for affineGrid's alignCorners); null is refused.
+  const or = (value: unknown, fallback: unknown) => (value === undefined ? fallback : value);
   return {
-    mode: checkOneOf(o.mode ?? 'bilinear', MODES, OP, 'options.mode'),
-    paddingMode: checkOneOf(o.paddingMode ?? 'zeros', PADDING_MODES, OP, 'options.paddingMode'),
-    alignCorners: checkBoolean(o.alignCorners ?? false, OP, 'options.alignCorners'),
+    mode: checkOneOf(or(o.mode, 'bilinear'), MODES, OP, 'options.mode'),
+    paddingMode: checkOneOf(or(o.paddingMode, 'zeros'), PADDING_MODES, OP, 'options.paddingMode'),
+    alignCorners: checkBoolean(or(o.alignCorners, false), OP, 'options.alignCorners'),
   };
 }
 
@@ -37,12 +39,16 @@ export function gridSampleAttrs(options: unknown): GridSampleAttrs {
  */
 export function gridSample(input: Tensor4D | TensorLike, grid: Tensor4D | TensorLike, options?: GridSampleOptions): Tensor4D {
   const attrs = gridSampleAttrs(options);
-  const $input = toFloat32Tensor(input, OP, 'input');
-  const $grid = toFloat32Tensor(grid, OP, 'grid');
-  checkShape($input, OP, 'input', '[N, H, W, C] (rank 4, channels-last)', $input.rank === 4);
-  checkShape($grid, OP, 'grid', '[N, Ho, Wo, 2] (rank 4, last dimension 2)', $grid.rank === 4 && $grid.shape[3] === 2);
-  if ($grid.shape[0] !== $input.shape[0]) {
-    throw new RangeError(`${OP}: 'grid' batch must equal 'input' batch ${$input.shape[0]}; received grid shape [${$grid.shape.join(', ')}]`);
-  }
-  return engine().runKernel(GridSample, { input: $input, grid: $grid } as Record<string, Tensor>, attrs) as Tensor4D;
+  // A scope, as tfjs's own ops have: tensors made here from TensorLike arguments are freed on
+  // return and on throw.
+  return tidy(OP, () => {
+    const $input = toFloat32Tensor(input, OP, 'input');
+    const $grid = toFloat32Tensor(grid, OP, 'grid');
+    checkShape($input, OP, 'input', '[N, H, W, C] (rank 4, channels-last)', $input.rank === 4);
+    checkShape($grid, OP, 'grid', '[N, Ho, Wo, 2] (rank 4, last dimension 2)', $grid.rank === 4 && $grid.shape[3] === 2);
+    if ($grid.shape[0] !== $input.shape[0]) {
+      throw new RangeError(`${OP}: 'grid' batch must equal 'input' batch ${$input.shape[0]}; received grid shape [${$grid.shape.join(', ')}]`);
+    }
+    return engine().runKernel(GridSample, { input: $input, grid: $grid } as Record<string, Tensor>, attrs) as Tensor4D;
+  });
 }
