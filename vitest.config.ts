@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // One tfjs engine per file; files run in separate forks so backends do not interfere.
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    reporters: ['default', './test/summary_reporter.ts'],
   },
 });
