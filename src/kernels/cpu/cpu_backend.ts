@@ -28,6 +28,11 @@ function ensureBytes(bytes: number): WebAssembly.Memory {
   return memory;
 }
 
+/** Bytes of the cpu kernels' WebAssembly memory (0 before the first call): tests check it stops growing. */
+export function cpuStnMemoryBytes(): number {
+  return memory?.buffer.byteLength ?? 0;
+}
+
 export function cpuHeap(backend: object): KernelHeap {
   const b = backend as BackendCpuInternals;
   const inputs: { data: Float32Array; offset: number }[] = [];

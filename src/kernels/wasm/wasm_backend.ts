@@ -45,6 +45,8 @@ export function wasmHeap(backend: object): KernelHeap {
       const bytes = shape.reduce((a, d) => a * d, 4);
       // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
       if (bytes > 0 && (offset === 0 || offset + bytes > b.wasm.asm.memory.buffer.byteLength)) {
+        // The engine never sees this call's outputs: free them here, or they leak.
+        for (const o of outputs) b.disposeData(o.dataId, true);
         throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) does not fit in the wasm backend's memory (at most 4 GiB in all)`);
       }
       return offset;
