@@ -1,0 +1,90 @@
+/**
+ * No leaks: after a warm-up, 1,000 forward+backward steps (affineGrid into gridSample, every mode,
+ * padding and alignCorners in turn, gradients for theta, input and grid) leave tf.memory()'s
+ * tensor and byte counts, the backend's own buffer count and the WebAssembly memories unchanged.
+ * Nothing is wrapped in tf.tidy: every tensor a step makes is disposed by hand, so a tensor the ops
+ * forget to free would show.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { affineGrid, gridSample } from '../src/index.js';
+import { MODES, PADDING_MODES } from '../src/kernels/names.js';
+import { cpuStnMemoryBytes } from '../src/kernels/cpu/cpu_backend.js';
+import { wasmMemory } from '../src/kernels/wasm/wasm_backend.js';
+import { useBackend } from './helpers.js';
+import { requireWebGPU } from './webgpu_setup.js';
+
+const gpu = await requireWebGPU();
+
+const STEPS = 1000;
+const combos = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
+  [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
+
+/** What must not change; `extra` is the backend's own memory, where it has one we can see. */
+function snapshot(extra: () => number) {
+  const m = tf.memory();
+  return { numTensors: m.numTensors, numBytes: m.numBytes, backendDataIds: tf.backend().numDataIds(), extra: extra() };
+}
+
+/** One training-like step: forward, then gradients for input and grid and for theta, all disposed. */
+function step(i: number, theta: tf.Tensor3D, input: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor[] {
+  const o = combos[i % combos.length]!;
+  const [N, , , C] = input.shape;
+  const [, Ho, Wo] = dy.shape;
+  const grid = affineGrid(theta, [N, Ho, Wo, C], o.alignCorners);
+  const out = gridSample(input, grid, o);
+  const inputAndGrid = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x as tf.Tensor4D, g as tf.Tensor4D, o))([input, grid], dy);
+  const dTheta = tf.grad((t: tf.Tensor) => gridSample(input, affineGrid(t as tf.Tensor3D, [N, Ho, Wo, C], o.alignCorners), o))(theta, dy);
+  return [grid, out, ...inputAndGrid, dTheta];
+}
+
+async function expectNoGrowth(extra: () => number): Promise<void> {
+  const theta = tf.tensor3d([0.9, 0.2, 0.05, -0.15, 1.1, -0.1, 1.2, -0.3, 0.2, 0.4, 0.8, 0], [2, 2, 3]);
+  const input = tf.randomUniform([2, 6, 5, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+  const dy = tf.randomUniform([2, 4, 3, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
+  const run = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const made = step(i, theta, input, dy);
+      // Reading results now and then makes the steps really run (webgpu queues its work).
+      if (i % 50 === 49 || i === to - 1) await Promise.all(made.map((t) => t.data()));
+      tf.dispose(made);
+    }
+  };
+  await run(0, 2 * combos.length);
+  const before = snapshot(extra);
+  await run(2 * combos.length, 2 * combos.length + STEPS);
+  expect(snapshot(extra)).toEqual(before);
+  tf.dispose([theta, input, dy]);
+}
+
+describe('cpu backend', () => {
+  beforeAll(() => useBackend('cpu'));
+  it(`${STEPS} forward+backward steps leave tensors, bytes and the kernels' WebAssembly memory unchanged`, () =>
+    expectNoGrowth(cpuStnMemoryBytes));
+
+  it('the kernels\' memory stays at the largest call: smaller calls after it do not grow it', async () => {
+    const big = gridSample(tf.zeros([2, 20, 20, 4]) as tf.Tensor4D, tf.zeros([2, 20, 20, 2]) as tf.Tensor4D);
+    await big.data();
+    const high = cpuStnMemoryBytes();
+    for (let i = 0; i < 100; i++) {
+      const h = 1 + (i % 19);
+      const x = tf.zeros([2, h, 20 - h, 4]) as tf.Tensor4D;
+      const g = tf.zeros([2, 20 - h, h, 2]) as tf.Tensor4D;
+      tf.dispose([x, g, gridSample(x, g)]);
+    }
+    expect(cpuStnMemoryBytes()).toBe(high);
+    tf.dispose(big);
+  });
+});
+
+describe('wasm backend', () => {
+  beforeAll(() => useBackend('wasm'));
+  it(`${STEPS} forward+backward steps leave tensors, bytes and tfjs-wasm's heap unchanged`, () =>
+    expectNoGrowth(() => wasmMemory(tf.backend()).buffer.byteLength));
+});
+
+describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, () => {
+  beforeAll(() => useBackend('webgpu'));
+  it(`${STEPS} forward+backward steps leave tensors and bytes unchanged`, () =>
+    expectNoGrowth(() => (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU ?? 0));
+});
