@@ -2,7 +2,7 @@
 //
 //   dW[kh, kw, ci, co] = sum over (b, oh, ow) of x[b, oh*sh + kh*dh, ow*sw + kw*dw, ci] * dy[b, oh, ow, co]
 //
-// x here is already padded (the caller copies it with padNHWC when the convolution pads), so every
+// x here is already padded (the caller copies it with placeNHWC when the convolution pads), so every
 // window lies inside it and the loops need no bounds checks. Seen as a matrix product, dW is a
 // K x Co matrix (K = Kh*Kw*Ci rows, each row one (kh, kw, ci) at a fixed offset from the window's
 // corner) accumulated over the positions. A tile of 4 rows x 8 columns lives in eight f32x4
@@ -144,19 +144,20 @@ export function conv2dBackpropFilter(
 }
 
 /**
- * Copies x [N, H, W, C] into dst [N, Hp, Wp, C] at row `top`, column `left`, zeros elsewhere
- * (rows and columns that fall outside dst are dropped).
+ * Copies x [N, H, W, C] into dst [N, Hd, Wd, C] shifted down by `top` rows and right by `left`
+ * columns (negative to shift up / left), zeros elsewhere; what falls outside dst is dropped. Pads
+ * x for conv2dBackpropFilter and crops the padded dx of conv2dBackpropInput.
  */
-export function padNHWC(xPtr: usize, N: i32, H: i32, W: i32, C: i32, dstPtr: usize, Hp: i32, Wp: i32, top: i32, left: i32): void {
+export function placeNHWC(xPtr: usize, N: i32, H: i32, W: i32, C: i32, dstPtr: usize, Hd: i32, Wd: i32, top: i32, left: i32): void {
   const pixel = <usize>C << 2;
-  memory.fill(dstPtr, 0, <usize>N * <usize>(Hp * Wp) * pixel);
+  memory.fill(dstPtr, 0, <usize>N * <usize>(Hd * Wd) * pixel);
   const c0 = max(0, -left);
-  const c1 = min(W, Wp - left);
+  const c1 = min(W, Wd - left);
   if (c1 <= c0) return;
   for (let b = 0; b < N; b++) {
-    for (let h = max(0, -top); h < min(H, Hp - top); h++) {
+    for (let h = max(0, -top); h < min(H, Hd - top); h++) {
       const src = xPtr + (<usize>((b * H + h) * W + c0)) * pixel;
-      const dst = dstPtr + (<usize>((b * Hp + h + top) * Wp + left + c0)) * pixel;
+      const dst = dstPtr + (<usize>((b * Hd + h + top) * Wd + left + c0)) * pixel;
       memory.copy(dst, src, <usize>(c1 - c0) * pixel);
     }
   }

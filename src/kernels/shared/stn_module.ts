@@ -18,7 +18,18 @@ export interface StnExports {
     dyPtr: number, N: number, Ho: number, Wo: number, Co: number,
     Kh: number, Kw: number, sh: number, sw: number, dh: number, dw: number, dWPtr: number,
   ): void;
-  padNHWC(xPtr: number, N: number, H: number, W: number, C: number, dstPtr: number, Hp: number, Wp: number, top: number, left: number): void;
+  placeNHWC(xPtr: number, N: number, H: number, W: number, C: number, dstPtr: number, Hd: number, Wd: number, top: number, left: number): void;
+  transposeFilter(wPtr: number, Kh: number, Kw: number, Ci: number, Co: number, wholeRows: boolean, outPtr: number): void;
+  conv2dBackpropInput(
+    dyPtr: number, N: number, Ho: number, Wo: number, Co: number,
+    wtPtr: number, Kh: number, Kw: number, Ci: number, wholeRows: boolean,
+    sh: number, sw: number, dh: number, dw: number,
+    dxPtr: number, dxImageStride: number, dxRowStride: number,
+  ): void;
+  maxPoolGrad(
+    xPtr: number, dyPtr: number, dxPtr: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number,
+    effH: number, effW: number, sh: number, sw: number, dh: number, dw: number, top: number, left: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

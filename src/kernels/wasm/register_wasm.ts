@@ -3,6 +3,7 @@ import { affineGridConfig } from './AffineGrid.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
+import { installWasmReplacementsIfLoaded } from './replacements.js';
 
 export const wasmKernelConfigs: KernelConfig[] = [
   affineGridConfig, gridSampleConfig, gridSampleGradConfig, conv2DBackpropFilterConfig,
@@ -10,4 +11,5 @@ export const wasmKernelConfigs: KernelConfig[] = [
 
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) registerKernel(config);
+  installWasmReplacementsIfLoaded();
 }

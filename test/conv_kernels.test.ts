@@ -1,13 +1,16 @@
 /**
- * stn-layer's Conv2DBackpropFilter for tfjs-backend-wasm against the cpu backend's own kernel, over
- * shapes, strides, paddings (same, valid, numbers with every rounding mode, explicit), dilations
- * and channel counts that exercise every tile of the AssemblyScript loops (rows past a multiple of
- * 4, columns past a multiple of 8 and of 4).
+ * stn-layer's training kernels for tfjs-backend-wasm (Conv2DBackpropFilter, which tfjs-wasm lacks;
+ * Conv2DBackpropInput and MaxPoolGrad, which replace its own) against the cpu backend's kernels,
+ * over shapes, strides, paddings (same, valid, numbers with every rounding mode, explicit),
+ * dilations and channel counts that exercise every tile of the AssemblyScript loops (rows past a
+ * multiple of 4, columns past a multiple of 8 and of 4, runs past a multiple of 16).
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients of its own ops; the tfjs umbrella package does.
 import '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { conv2DBackpropInputConfig } from '../src/kernels/wasm/Conv2DBackpropInput.js';
+import { maxPoolGradConfig } from '../src/kernels/wasm/MaxPoolGrad.js';
 import { expectClose, useBackend } from './helpers.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -69,9 +72,31 @@ function outputShape(c: Case): [number, number, number, number] {
   return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
 }
 
+const convAttrs = (c: Case, dilations?: number | [number, number]) =>
+  ({ strides: c.strides ?? 1, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, dilations });
+
 function runFilterGrad(x: tf.Tensor, dy: tf.Tensor, c: Case, filterShape: number[], dilations?: number | [number, number]) {
-  const attrs = { strides: c.strides ?? 1, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape, dilations };
+  const attrs = { ...convAttrs(c, dilations), filterShape };
   return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+function runInputGrad(dy: tf.Tensor, filter: tf.Tensor, c: Case, dilations?: number | [number, number]) {
+  const attrs = { ...convAttrs(c, dilations), inputShape: c.x };
+  return tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** The filter dilated by (dh, dw) written out: taps at multiples of the dilation, zeros between. */
+function dilatedFilter(f: Float32Array, shape: number[], [dh, dw]: [number, number]): { values: Float32Array; shape: number[] } {
+  const [Kh, Kw, Ci, Co] = shape as [number, number, number, number];
+  const big = [(Kh - 1) * dh + 1, (Kw - 1) * dw + 1, Ci, Co];
+  const values = new Float32Array(big.reduce((a, d) => a * d, 1));
+  for (let kh = 0; kh < Kh; kh++) {
+    for (let kw = 0; kw < Kw; kw++) {
+      const src = (kh * Kw + kw) * Ci * Co;
+      values.set(f.subarray(src, src + Ci * Co), (kh * dh * big[1]! + kw * dw) * Ci * Co);
+    }
+  }
+  return { values, shape: big };
 }
 
 /**
@@ -101,6 +126,31 @@ const label = (c: Case) =>
   `x [${c.x}] filter [${c.filter}] strides ${JSON.stringify(c.strides ?? 1)} pad ${JSON.stringify(c.pad)}` +
   `${c.dilations ? ` dilations ${JSON.stringify(c.dilations)}` : ''}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`;
 
+const size = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
+
+describe('Conv2DBackpropInput on wasm equals the cpu backend', () => {
+  it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
+    const dyShape = outputShape(c);
+    const fv = values(size(c.filter), 2000 + i);
+    const dyv = values(size(dyShape), 3000 + i);
+    // The cpu kernel takes no dilations: it gets the dilated filter written out.
+    const big = dilatedFilter(fv, c.filter, pair(c.dilations));
+    await useBackend('cpu');
+    const [dyCpu, fCpu] = [tf.tensor4d(dyv, dyShape), tf.tensor4d(big.values, big.shape as [number, number, number, number])];
+    const want = await runInputGrad(dyCpu, fCpu, c).data();
+    tf.dispose([dyCpu, fCpu]);
+    await useBackend('wasm');
+    const dy = tf.tensor4d(dyv, dyShape);
+    const f = tf.tensor4d(fv, c.filter);
+    const before = tf.memory().numTensors;
+    const got = runInputGrad(dy, f, c, c.dilations);
+    expect(got.shape).toEqual(c.x);
+    expectClose(await got.data(), want, 'dx');
+    expect(tf.memory().numTensors).toBe(before + 1);
+    tf.dispose([dy, f, got]);
+  });
+});
+
 describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
   it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
     const dyShape = outputShape(c);
@@ -119,19 +169,30 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
     tf.dispose([x, dy, got]);
   });
 
-  it('gives tf.grad of conv2d its filter gradient on wasm', async () => {
+  it('gives tf.grads through conv2d and maxPool the same gradients on wasm as on cpu', async () => {
     const xv = values(2 * 9 * 9 * 3, 7);
     const fv = values(3 * 3 * 3 * 6, 8);
     const grads = async (backend: string) => {
       await useBackend(backend);
       const x = tf.tensor4d(xv, [2, 9, 9, 3]);
       const f = tf.tensor4d(fv, [3, 3, 3, 6]);
-      const g = tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, w as tf.Tensor4D, 2, 'same'))))(f);
-      const data = await g.data();
-      tf.dispose([x, f, g]);
+      const loss = (a: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(tf.square(tf.maxPool(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'), 2, 1, 'same')));
+      const [dx, df] = tf.grads(loss)([x, f]);
+      const data = [await dx!.data(), await df!.data()];
+      tf.dispose([x, f, dx!, df!]);
       return data;
     };
-    expectClose(await grads('wasm'), await grads('cpu'), 'dFilter');
+    const [wasmDx, wasmDf] = await grads('wasm');
+    const [cpuDx, cpuDf] = await grads('cpu');
+    expectClose(wasmDx!, cpuDx!, 'dx');
+    expectClose(wasmDf!, cpuDf!, 'dFilter');
+  });
+
+  it('replaces tfjs-backend-wasm\'s Conv2DBackpropInput and MaxPoolGrad', async () => {
+    await useBackend('wasm');
+    expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')).toBe(conv2DBackpropInputConfig);
+    expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')).toBe(maxPoolGradConfig);
   });
 
   it('names the argument when it cannot run', async () => {
@@ -144,5 +205,51 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
     expect(() => runFilterGrad(xf, dy, { x: [1, 4, 4, 2], filter: [3, 3, 2, 3], pad: 'same' }, [3, 3, 2, 3]))
       .toThrow(/dy must have shape \[1,4,4,3\], got \[1,2,2,3\]/);
     tf.dispose([x, dy, xf]);
+  });
+});
+
+interface PoolCase {
+  x: [number, number, number, number];
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const poolCases: PoolCase[] = [
+  { x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
+  { x: [2, 9, 7, 5], filterSize: 2, strides: 2, pad: 'valid' },
+  { x: [1, 9, 7, 8], filterSize: 3, strides: 2, pad: 'same' },
+  { x: [2, 6, 6, 10], filterSize: [3, 2], strides: 1, pad: 'same' },
+  { x: [1, 7, 8, 4], filterSize: 3, strides: [2, 3], pad: 1, dimRoundingMode: 'ceil' },
+  { x: [1, 7, 8, 6], filterSize: 2, strides: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
+  // The tutorial's four pools, batch 2.
+  { x: [2, 22, 22, 8], filterSize: 2, strides: 2, pad: 'valid' },
+  { x: [2, 7, 7, 10], filterSize: 2, strides: 2, pad: 'valid' },
+  { x: [2, 24, 24, 10], filterSize: 2, strides: 2, pad: 'valid' },
+  { x: [2, 8, 8, 20], filterSize: 2, strides: 2, pad: 'valid' },
+];
+
+/** Small integers (many ties, which must go to the first maximum), with NaN and -Infinity sprinkled in. */
+function poolValues(n: number, seed: number): Float32Array {
+  const v = values(n, seed);
+  return v.map((u, i) => (i % 37 === 5 ? NaN : i % 41 === 7 ? -Infinity : Math.round(u * 3)));
+}
+
+describe('MaxPoolGrad on wasm equals the cpu backend', () => {
+  it.each(poolCases.map((c, i) => [JSON.stringify(c), c, i] as const))('%s', async (_, c, i) => {
+    const xv = poolValues(size(c.x), 4000 + i);
+    const run = async (backend: string) => {
+      await useBackend(backend);
+      const x = tf.tensor4d(xv, c.x);
+      const y = tf.maxPool(x, c.filterSize, c.strides, c.pad, c.dimRoundingMode);
+      const dy = tf.tensor(values(size(y.shape), 5000 + i), y.shape);
+      const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode };
+      const dx = tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: x, output: y }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const data = await dx.data();
+      tf.dispose([x, y, dy, dx]);
+      return data;
+    };
+    expectClose(await run('wasm'), await run('cpu'), 'dx');
   });
 });
