@@ -11,9 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { affineGrid, gridSample } from '../src/index.js';
 import { MODES, type Mode, PADDING_MODES, type PaddingMode } from '../src/kernels/names.js';
-import { FlatProgram, runProgram, webgpuBackend } from '../src/kernels/webgpu/webgpu_backend.js';
+import { FlatProgram, WORKGROUP_SIZE, runProgram, webgpuBackend } from '../src/kernels/webgpu/webgpu_backend.js';
 import { type AffineGridFixture, CPU_BACKENDS, type GridSampleFixture, expectClose, loadFixtures, useBackend } from './helpers.js';
-import { requireWebGPU, withGPUErrorScopes } from './webgpu_setup.js';
+import { requireWebGPU, webgpuDevice, withGPUErrorScopes } from './webgpu_setup.js';
 
 const gpu = await requireWebGPU();
 
@@ -189,6 +189,25 @@ describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, ()
       expect(g.shape).toEqual([1, 0, 4, 2]);
       expect((await g.data()).length).toBe(0);
     }));
+  });
+
+  it('more invocations than one dispatch dimension holds (tfjs folds the dispatch into 2D)', async () => {
+    // 64 * 65535 invocations fill dimension x; forward and d(input) run one per (point, channel).
+    const limit = webgpuDevice().limits.maxComputeWorkgroupsPerDimension * WORKGROUP_SIZE[0];
+    const [H, W, C, Ho, Wo] = [4, 4, 17, 512, Math.ceil(limit / (512 * 17)) + 3];
+    expect(Ho * Wo * C).toBeGreaterThan(limit);
+    const rand = random(11);
+    const input = Array.from({ length: H * W * C }, () => rand());
+    const grid = Array.from({ length: Ho * Wo * 2 }, () => rand() * 2.2 - 1.1);
+    const dy = Array.from({ length: Ho * Wo * C }, () => rand());
+    const o = { mode: 'bilinear', paddingMode: 'reflection', alignCorners: true } as const;
+    const run = () => sampleWithGrads(input, [1, H, W, C], grid, [1, Ho, Wo, 2], dy, o);
+    const got = await onGPU(run);
+    await useBackend('cpu');
+    const want = await run();
+    expectClose(got.output, want.output, 'output');
+    expectClose(got.dGrid, want.dGrid, 'dGrid');
+    expectClose(got.dInput, want.dInput, 'dInput');
   });
 
   describe('d(input) scatter-add', () => {
