@@ -83,8 +83,10 @@ fn sourcePoint(gxIn: f32, gyIn: f32, W: i32, H: i32) -> SourcePoint {
   // isnan (tfjs's program header) tests the bits: WGSL compilers may assume floats are never NaN.
   if (isnan(gxIn) || isnan(gyIn)) { return SourcePoint(0.0, 0.0, 0.0, 0.0, false); }
   let padBeforeTaps = SAMPLE_MODE != MODE_BICUBIC;
-  let x = computeSourceIndexWithGrad(gxIn, W, PADDING, ALIGN_CORNERS, padBeforeTaps);
-  let y = computeSourceIndexWithGrad(gyIn, H, PADDING, ALIGN_CORNERS, padBeforeTaps);
+  // ±Infinity and finite values beyond ±1e30 sample exactly as ±1e30 do (clamped, gradient 0);
+  // bringing them in first keeps every step finite where a compiler assumes floats are.
+  let x = computeSourceIndexWithGrad(clamp(gxIn, -1e30, 1e30), W, PADDING, ALIGN_CORNERS, padBeforeTaps);
+  let y = computeSourceIndexWithGrad(clamp(gyIn, -1e30, 1e30), H, PADDING, ALIGN_CORNERS, padBeforeTaps);
   return SourcePoint(x.value, y.value, x.grad, y.grad, true);
 }
 
