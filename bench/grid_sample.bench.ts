@@ -87,7 +87,7 @@ async function kernelContenders(c: BenchCase, backend: BackendName): Promise<{ f
 
 async function main(): Promise<void> {
   const backends: StartedBackend[] = [];
-  for (const name of parseBackends(argv)) {
+  for (const name of parseBackends(argv, ['cpu', 'wasm'])) {
     const b = await startBackend(name);
     if (b) backends.push(b);
   }

@@ -17,10 +17,10 @@ export interface StartedBackend {
   label: string;
 }
 
-/** Parses `--backends a,b` (default cpu,wasm). */
-export function parseBackends(argv: readonly string[]): BackendName[] {
+/** Parses `--backends a,b`. */
+export function parseBackends(argv: readonly string[], fallback: readonly BackendName[]): BackendName[] {
   const i = argv.indexOf('--backends');
-  if (i < 0) return ['cpu', 'wasm'];
+  if (i < 0) return [...fallback];
   const list = (argv[i + 1] ?? '').split(',').filter(Boolean);
   for (const b of list) {
     if (!(BACKEND_NAMES as readonly string[]).includes(b)) {

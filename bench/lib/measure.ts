@@ -7,6 +7,8 @@
 export interface Timed {
   /** Runs one call to completion (results read back to JS memory). */
   run(): Promise<void>;
+  /** Times `calls` calls itself and returns each one's ms (e.g. calls made in a worker thread). */
+  timeCalls?(calls: number): Promise<number[]>;
   /** Puts the contender's backend in place before its calls; not timed. */
   activate?(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export function stats(samples: readonly number[]): Stats {
 }
 
 async function timeCall(t: Timed): Promise<number> {
+  if (t.timeCalls) return (await t.timeCalls(1))[0]!;
   const start = performance.now();
   await t.run();
   return performance.now() - start;
@@ -72,7 +75,8 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
     for (const [i, t] of contenders.entries()) {
       if (skipped[i]) continue;
       await t.activate?.();
-      for (let k = 0; k < callsPerRound[i]!; k++) samples[i]!.push(await timeCall(t));
+      if (t.timeCalls) samples[i]!.push(...(await t.timeCalls(callsPerRound[i]!)));
+      else for (let k = 0; k < callsPerRound[i]!; k++) samples[i]!.push(await timeCall(t));
     }
   }
   return contenders.map((_, i) => (skipped[i] ? { skipped: skipped[i]! } : { stats: stats(samples[i]!) }));

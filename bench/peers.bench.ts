@@ -1,0 +1,185 @@
+/**
+ * npm run bench:peers: stn-layer's gridSample against what a user would pick instead, in one
+ * process and one run: tf.image.transform, gridSample written with tfjs ops (gather), and ONNX
+ * Runtime's GridSample (onnxruntime-node native, onnxruntime-web wasm), on the tfjs backends
+ * given (default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds an adapter).
+ *
+ *   npm run bench:peers -- [--quick] [--json] [--write-results] [--backends cpu,wasm,webgpu]
+ *
+ * --quick          few shapes, small sizes, the minimum of calls: a smoke test of the whole run
+ * --json           one JSON object per measurement and line on stdout (progress stays on stderr)
+ * --write-results  also write bench/RESULTS.md, bench/results.json and the two SVG charts
+ */
+import '@tensorflow/tfjs'; // registers tfjs's own gradients, which the tfjs-ops workaround needs
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { gridSample } from '../src/index.js';
+import { type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
+import { type Shape4, makeCase } from './lib/data.js';
+import { type MeasureOptions, measureInterleaved, progress } from './lib/measure.js';
+import { shapeText } from './lib/table.js';
+import {
+  type CaseSpec, type Contender, type Prepared, type Want, imageTransformContender, ortNodeContender, ortWebContender,
+  stnLayerContenders, tfjsOpsContenders,
+} from './peers/contenders.js';
+import { OrtWebWorker } from './peers/ort.js';
+import {
+  type Measurement, compareWithStnLayer, machineInfo, peersChart, resultsMarkdown, scalingChart, scalingTableText,
+  shapeTablesText, targetsText,
+} from './peers/report.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const asJson = argv.includes('--json');
+const writeResults = argv.includes('--write-results');
+const CORES = cpus().length;
+
+const bz = (inputShape: Shape4, outHW: [number, number]): CaseSpec => ({ inputShape, outHW, mode: 'bilinear', paddingMode: 'zeros' });
+const MID: [Shape4, [number, number]] = quick ? [[4, 32, 32, 3], [32, 32]] : [[32, 64, 64, 3], [64, 64]];
+/** The issue's shapes, bilinear/zeros; bicubic/border and nearest/reflection on the mid shape. */
+const SHAPE_CASES: CaseSpec[] = [
+  bz([64, 28, 28, 1], [28, 28]), // the STN-MNIST call
+  bz(...MID),
+  ...(quick ? [] : [bz([8, 128, 128, 16], [128, 128]), bz([1, 512, 512, 3], [512, 512])]),
+  { ...bz(...MID), mode: 'bicubic', paddingMode: 'border' },
+  { ...bz(...MID), mode: 'nearest', paddingMode: 'reflection' },
+];
+/** Output elements 1e3 … 1e7: input [1, S, S, 4] onto an S×S grid. */
+const SCALING_CASES: CaseSpec[] = (quick ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6, 1e7]).map((e) => {
+  const s = Math.round(Math.sqrt(e / 4));
+  return bz([1, s, s, 4], [s, s]);
+});
+const MEASURE: MeasureOptions = quick
+  ? { rounds: 7, roundMs: 10, maxCallsPerRound: 1, tooSlowMs: 20_000, warmup: 1 }
+  : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs: 20_000, warmup: 2 };
+
+/** stn-layer's output and gradients for a case, on the first CPU backend: what every contender must match. */
+async function stnLayerWant(backend: StartedBackend, c: ReturnType<typeof makeCase>, spec: CaseSpec): Promise<Want> {
+  await activateBackend(backend.name);
+  const options = { mode: spec.mode, paddingMode: spec.paddingMode, alignCorners: false };
+  const x = tf.tensor4d(c.input, c.inputShape);
+  const g = tf.tensor4d(c.grid, c.gridShape);
+  const dy = tf.tensor4d(c.dy, [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]]);
+  const out = gridSample(x, g, options);
+  const [dIn, dG] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, options))([x, g], dy);
+  const [output, dInput, dGrid] = (await Promise.all([out.data(), dIn!.data(), dG!.data()])) as Float32Array[];
+  tf.dispose([x, g, dy, out, dIn!, dG!]);
+  return { output: output!, dInput: dInput!, dGrid: dGrid! };
+}
+
+const describe = (k: Contender) => `${k.impl} ${k.backend} ${k.op}${k.threads !== null ? ` ${k.threads}t` : ''}`;
+
+async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn: StartedBackend, series: Measurement['series'], label: string): Promise<Measurement[]> {
+  const c = makeCase(spec.inputShape, spec.outHW);
+  progress(`${label}: input ${shapeText(c.inputShape)} grid ${shapeText(c.gridShape)} ${spec.mode}/${spec.paddingMode}: checking ${contenders.length} contenders`);
+  const want = await stnLayerWant(wantOn, c, spec);
+  const rows: Measurement[] = [];
+  const timed: { row: Measurement; prepared: Prepared }[] = [];
+  for (const k of contenders) {
+    const row: Measurement = {
+      impl: k.impl, backend: k.backend, op: k.op, mode: spec.mode, paddingMode: spec.paddingMode,
+      inputShape: c.inputShape, gridShape: c.gridShape, threads: k.threads,
+      msMedian: null, msMin: null, msMax: null, vsStnLayer: null, calls: 0, series,
+    };
+    rows.push(row);
+    const why = k.unsupported(spec);
+    if (why) {
+      row.skipped = why;
+      continue;
+    }
+    try {
+      const prepared = await k.prepare(c, spec, want);
+      if (prepared.note) row.note = prepared.note;
+      timed.push({ row, prepared });
+    } catch (e) {
+      row.skipped = `error: ${(e as Error).message}`;
+      progress(`  ${describe(k)}: ${row.skipped}`);
+    }
+  }
+  progress(`${label}: timing ${timed.length} contenders, interleaved`);
+  const outcomes = await measureInterleaved(timed.map((t) => t.prepared), MEASURE);
+  for (const [i, { row, prepared }] of timed.entries()) {
+    const o = outcomes[i]!;
+    if ('stats' in o) Object.assign(row, { msMedian: o.stats.msMedian, msMin: o.stats.msMin, msMax: o.stats.msMax, calls: o.stats.calls });
+    else row.skipped = o.skipped;
+    await prepared.release();
+  }
+  compareWithStnLayer(rows);
+  for (const r of rows.filter((r) => r.msMedian !== null)) {
+    progress(`  ${r.impl} ${r.backend} ${r.op}${r.threads === null ? '' : ` ${r.threads}t`}: ${r.msMedian!.toPrecision(3)} ms`);
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const backends: StartedBackend[] = [];
+  for (const name of parseBackends(argv, ['cpu', 'wasm', 'webgpu'])) {
+    const b = await startBackend(name);
+    if (b) backends.push(b);
+  }
+  const wantOn = backends.find((b) => b.name === 'wasm') ?? backends.find((b) => b.name === 'cpu');
+  if (!wantOn) throw new Error('bench:peers needs the cpu or wasm backend (stn-layer\'s results are what the peers are checked against)');
+  const threadCounts = [...new Set([1, CORES])];
+  const webWorkers = threadCounts.map((n) => new OrtWebWorker(n));
+  const contenders: Contender[] = [
+    ...backends.flatMap((b) => [...stnLayerContenders(b), imageTransformContender(b), ...tfjsOpsContenders(b)]),
+    ...threadCounts.map((n) => ortNodeContender(n)),
+    ...webWorkers.map((w) => ortWebContender(w)),
+  ];
+  // The cost curve: stn-layer on the CPU backends and the fast single-thread peers.
+  const scalingContenders = contenders.filter((k) =>
+    (k.impl === 'stn-layer' && (k.backend === 'wasm' || (k.backend === 'cpu' && k.op === 'forward'))) ||
+    (k.impl === 'tf.image.transform' && k.backend === 'wasm') ||
+    (k.impl.startsWith('onnxruntime') && k.threads === 1));
+  progress(`backends: ${backends.map((b) => b.label).join(', ')}; ONNX Runtime threads: ${threadCounts.join(' and ')} (${CORES} cores)` +
+    `${quick ? '; --quick: small shapes, minimum calls' : ''}`);
+
+  const rows: Measurement[] = [];
+  const total = SHAPE_CASES.length + SCALING_CASES.length;
+  let n = 0;
+  for (const spec of SHAPE_CASES) rows.push(...(await runCase(spec, contenders, wantOn, 'shapes', `case ${++n}/${total}`)));
+  for (const spec of SCALING_CASES) rows.push(...(await runCase(spec, scalingContenders, wantOn, 'scaling', `case ${++n}/${total}`)));
+  await Promise.all(webWorkers.map((w) => w.terminate()));
+
+  const label = quick ? ' [--quick]' : '';
+  // JSON Lines: one object per measurement, so runs can be appended to a history and compared.
+  if (asJson) process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  else {
+    console.log(`gridSample and its peers, ms per call${label}\n`);
+    console.log(shapeTablesText(rows));
+    console.log(`\n${scalingTableText(rows)}\n\n${targetsText(rows)}`);
+  }
+  if (writeResults) {
+    const info = machineInfo();
+    const command = `npm run bench:peers -- ${argv.join(' ')}`.trim();
+    const gpu = backends.find((b) => b.name === 'webgpu');
+    const subtitle = `${info.date}, ${info.cpu}, ${info.cores} cores, Node ${info.node}${gpu ? `; ${gpu.label}` : ''}${label}`;
+    writeFileSync('bench/results.json', `${JSON.stringify(rows, null, 1)}\n`);
+    writeFileSync('bench/peers.svg', peersChart(rows, subtitle));
+    writeFileSync('bench/scaling.svg', scalingChart(rows, subtitle));
+    writeFileSync('bench/RESULTS.md', resultsMarkdown(rows, info, command, ['peers.svg', 'scaling.svg'], quick));
+    progress('wrote bench/RESULTS.md, bench/results.json, bench/peers.svg, bench/scaling.svg');
+  }
+}
+
+let finished = false;
+process.on('exit', () => {
+  // Node exits quietly with code 0 when it waits on a promise nothing will settle; say so.
+  if (!finished) {
+    process.stderr.write('bench:peers: stopped before finishing (waiting on something that never answered)\n');
+    process.exitCode = 1;
+  }
+});
+
+main().then(
+  () => {
+    finished = true;
+    process.exit(0);
+  }, // the onnxruntime-web workers' thread pools would keep the process alive
+  (e: unknown) => {
+    finished = true;
+    process.stderr.write(`bench:peers failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

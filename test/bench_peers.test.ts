@@ -1,0 +1,88 @@
+/**
+ * The benchmarks compare like with like: the peers built in bench/ compute what stn-layer
+ * computes. (Speed is measured by `npm run bench` and `npm run bench:peers`, never here.)
+ */
+import '@tensorflow/tfjs'; // tfjs's own gradients, for the tfjs-ops workaround
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import { describe, it } from 'vitest';
+import { makeCase, NCHW_TO_NHWC, NHWC_TO_NCHW, type Shape4, transpose4 } from '../bench/lib/data.js';
+import { thetaToImageTransform } from '../bench/peers/image_transform.js';
+import { gridSampleOnnxModel } from '../bench/peers/onnx_model.js';
+import { gridSampleTfOps } from '../bench/peers/tfjs_ops_grid_sample.js';
+import { scalarGridSample } from '../bench/scalar_baseline.js';
+import { affineGrid, gridSample } from '../src/index.js';
+import type { Mode, PaddingMode } from '../src/kernels/names.js';
+import { gridSampleReference } from '../src/reference/grid_sample.js';
+import { expectClose, useBackend } from './helpers.js';
+
+const MODES: [Mode, PaddingMode, boolean][] = [
+  ['bilinear', 'zeros', false], ['bilinear', 'border', true], ['bicubic', 'border', false],
+  ['bicubic', 'reflection', true], ['nearest', 'reflection', false], ['nearest', 'zeros', true],
+];
+
+describe('the ONNX GridSample model built with protobufjs', () => {
+  it.each(MODES)('runs on onnxruntime-node and matches stn-layer: %s/%s alignCorners=%s', async (mode, paddingMode, alignCorners) => {
+    await useBackend('cpu');
+    const c = makeCase([2, 7, 9, 3], [5, 6], 11);
+    const [N, H, W, C] = c.inputShape;
+    const options = { mode, paddingMode, alignCorners };
+    const session = await ort.InferenceSession.create(gridSampleOnnxModel([N, C, H, W], c.gridShape, options));
+    const out = await session.run({
+      X: new ort.Tensor('float32', transpose4(c.input, c.inputShape, NHWC_TO_NCHW), [N, C, H, W]),
+      grid: new ort.Tensor('float32', c.grid, [...c.gridShape]),
+    });
+    const want = await gridSample(tf.tensor4d(c.input, c.inputShape), tf.tensor4d(c.grid, c.gridShape), options).data();
+    expectClose(transpose4(out.Y!.data as Float32Array, [N, C, 5, 6], NCHW_TO_NHWC), want, `ONNX ${mode}/${paddingMode}`);
+  });
+});
+
+describe('the tfjs-ops gather workaround', () => {
+  it.each(['cpu', 'wasm'])('matches stn-layer forward and both gradients on %s', async (backend) => {
+    await useBackend(backend);
+    const c = makeCase([3, 6, 8, 2], [7, 5], 12);
+    const x = tf.tensor4d(c.input, c.inputShape);
+    const g = tf.tensor4d(c.grid, c.gridShape);
+    const dy = tf.tensor4d(c.dy, [3, 7, 5, 2]);
+    const f = (a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D);
+    const w = (a: tf.Tensor, b: tf.Tensor) => gridSampleTfOps(a as tf.Tensor4D, b as tf.Tensor4D);
+    expectClose(await gridSampleTfOps(x, g).data(), await gridSample(x, g).data(), 'output');
+    const [wantDIn, wantDGrid] = tf.grads(f)([x, g], dy);
+    const [dIn, dGrid] = tf.grads(w)([x, g], dy);
+    expectClose(await dIn!.data(), await wantDIn!.data(), 'dInput');
+    expectClose(await dGrid!.data(), await wantDGrid!.data(), 'dGrid');
+  });
+});
+
+describe('thetaToImageTransform', () => {
+  // tfjs-backend-cpu 4.22 computes only the first image of a batch in Transform, hence batch 1 there.
+  it.each([['cpu', 1], ['wasm', 3]] as const)('makes tf.image.transform reproduce affineGrid + gridSample on %s (batch %i)', async (backend, n) => {
+    await useBackend(backend);
+    const inputShape: Shape4 = [n, 12, 10, 2];
+    const outHW: [number, number] = [9, 14];
+    const c = makeCase(inputShape, outHW, 13);
+    const x = tf.tensor4d(c.input, inputShape);
+    const grid = affineGrid(tf.tensor3d(c.theta, [n, 2, 3]), [n, outHW[0], outHW[1], 2]);
+    const want = await gridSample(x, grid).data();
+    const transforms = tf.tensor2d(thetaToImageTransform(c.theta, [12, 10], outHW), [n, 8]);
+    const got = await tf.image.transform(x, transforms, 'bilinear', 'constant', 0, outHW).data();
+    expectClose(got, want, 'tf.image.transform');
+  });
+});
+
+describe('the scalar baseline of npm run bench', () => {
+  it('computes the reference bilinear/zeros forward and backward', () => {
+    const c = makeCase([2, 9, 11, 3], [8, 10], 14);
+    const points = 80;
+    const out = new Float32Array(c.dy.length);
+    const dInput = new Float32Array(c.input.length);
+    const dGrid = new Float32Array(c.grid.length);
+    scalarGridSample(c.input, c.inputShape, c.grid, points, { out });
+    scalarGridSample(c.input, c.inputShape, c.grid, points, { dy: c.dy, dInput, dGrid });
+    const want = gridSampleReference(c.input, c.inputShape, c.grid, c.gridShape,
+      { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false }, c.dy);
+    expectClose(out, want.output, 'output');
+    expectClose(dInput, want.dInput!, 'dInput');
+    expectClose(dGrid, want.dGrid!, 'dGrid');
+  });
+});
