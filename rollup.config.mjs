@@ -1,20 +1,26 @@
 // Builds dist/: ESM (index.js), CommonJS (index.cjs) and one bundled .d.ts per entry. The
 // WebAssembly module is embedded in the JS (src/generated/stn_wasm.ts), so dist/ needs no
 // runtime file resolution. tfjs packages stay external: they are the user's (peer dependencies).
+import { isAbsolute } from 'node:path';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-const entries = { index: 'src/index.ts' };
-const external = (id) => /^@tensorflow\//.test(id) || /^node:/.test(id);
+const entries = { index: 'src/index.ts', 'mnist/index': 'src/mnist/index.ts' };
+// The `stn-mnist` command (package.json "bin"), built with the entries so that it shares their chunks.
+const commands = { 'mnist/cli': 'src/mnist/bin.ts' };
+const shebang = (chunk) => (chunk.name in commands ? '#!/usr/bin/env node' : '');
+// Every package import stays external: tfjs is the user's (peer dependencies), the others are
+// dependencies or optional peers. Bundling tfjs would give the user a second Tensor class.
+const external = (id) => !id.startsWith('.') && !id.startsWith('\0') && !isAbsolute(id);
 
 export default [
   {
-    input: entries,
+    input: { ...entries, ...commands },
     external,
     plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true, banner: shebang },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, banner: shebang },
     ],
   },
   {

@@ -1,0 +1,62 @@
+/**
+ * Starts one of the three tfjs backends the trainer supports. Backend packages are imported on
+ * demand, so only the one asked for must be installed. WebGPU in Node comes from the `webgpu` npm
+ * package (Dawn), which drives whatever Vulkan/Metal/D3D driver the machine has.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ready } from '../index.js';
+
+export const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/** The part of navigator.gpu used here (the full types live in @webgpu/types). */
+interface Gpu {
+  requestAdapter(): Promise<object | null>;
+}
+
+async function importBackend(name: BackendName): Promise<void> {
+  const pkg = `@tensorflow/tfjs-backend-${name}`;
+  try {
+    if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+    else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    else await import('@tensorflow/tfjs-backend-webgpu');
+  } catch (e) {
+    throw new Error(`backend '${name}' needs the ${pkg} package (npm install ${pkg}): ${(e as Error).message}`);
+  }
+}
+
+/** Makes navigator.gpu available in Node from the `webgpu` package and checks that it has an adapter. */
+async function setUpWebGPU(): Promise<void> {
+  const g = globalThis as { navigator?: { gpu?: Gpu } };
+  if (!g.navigator?.gpu && isNode) {
+    let dawn: { create(options: string[]): Gpu; globals: object };
+    try {
+      dawn = (await import('webgpu')) as unknown as typeof dawn;
+    } catch (e) {
+      throw new Error(`--backend webgpu in Node needs the webgpu package (npm install webgpu): ${(e as Error).message}`);
+    }
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
+    if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+    else g.navigator = { gpu };
+  }
+  const gpu = g.navigator?.gpu;
+  if (!gpu) throw new Error('--backend webgpu: this environment has no WebGPU (navigator.gpu is missing)');
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) {
+    throw new Error('--backend webgpu: no WebGPU adapter found. Without a GPU, point VK_ICD_FILENAMES at a software ' +
+      "Vulkan driver Dawn accepts, e.g. SwiftShader's from Chromium (/usr/lib/chromium/vk_swiftshader_icd.json)");
+  }
+}
+
+/** Starts `name` as the tfjs backend; throws a clear error when it cannot start. */
+export async function setUpBackend(name: BackendName): Promise<void> {
+  if (!BACKENDS.includes(name)) throw new Error(`backend must be one of ${BACKENDS.join(', ')}; got '${name}'`);
+  await ready();
+  if (name === 'webgpu') await setUpWebGPU();
+  await importBackend(name);
+  if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to start (see the messages above)`);
+  await tf.ready();
+}
