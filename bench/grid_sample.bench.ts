@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   console.log(textTable(
     ['input', 'grid', 'backend', 'op', 'stn-layer ms', 'min', 'max', 'scalar JS ms', '× scalar'],
     rows.map((r) => [shapeText(r.inputShape), shapeText(r.gridShape), r.backend, r.op, fmt(r.msMedian), fmt(r.msMin),
-      fmt(r.msMax), fmt(r.scalarMsMedian), r.timesFasterThanScalar === null ? r.note ?? '-' : r.timesFasterThanScalar.toFixed(1)]),
+      fmt(r.msMax), fmt(r.scalarMsMedian), r.timesFasterThanScalar === null ? r.note ?? '-' : r.timesFasterThanScalar.toPrecision(2)]),
   ));
   console.log('backward = the GridSampleGrad kernel: d(input) and d(grid) in one pass. × scalar = scalar loop ms / stn-layer ms.');
 }

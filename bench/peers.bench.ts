@@ -2,13 +2,15 @@
  * npm run bench:peers: stn-layer's gridSample against what a user would pick instead, in one
  * process and one run: tf.image.transform, gridSample written with tfjs ops (gather), and ONNX
  * Runtime's GridSample (onnxruntime-node native, onnxruntime-web wasm), on the tfjs backends
- * given (default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds an adapter).
+ * given (default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds a hardware
+ * adapter: a software one such as SwiftShader only when --backends names webgpu).
  *
  *   npm run bench:peers -- [--quick] [--json] [--write-results] [--backends cpu,wasm,webgpu]
  *
  * --quick          few shapes, small sizes, the minimum of calls: a smoke test of the whole run
  * --json           one JSON object per measurement and line on stdout (progress stays on stderr)
  * --write-results  also write bench/RESULTS.md, bench/results.json and the two SVG charts
+ * --too-slow-s N   skip a contender whose call takes longer than N seconds (default 20)
  */
 import '@tensorflow/tfjs'; // registers tfjs's own gradients, which the tfjs-ops workaround needs
 import { writeFileSync } from 'node:fs';
@@ -50,9 +52,12 @@ const SCALING_CASES: CaseSpec[] = (quick ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6
   const s = Math.round(Math.sqrt(e / 4));
   return bz([1, s, s, 4], [s, s]);
 });
+const tooSlowArg = argv.indexOf('--too-slow-s');
+const tooSlowMs = tooSlowArg < 0 ? 20_000 : Number(argv[tooSlowArg + 1]) * 1000;
+if (!(tooSlowMs > 0)) throw new RangeError(`--too-slow-s: expected a positive number of seconds; received '${argv[tooSlowArg + 1]}'`);
 const MEASURE: MeasureOptions = quick
-  ? { rounds: 7, roundMs: 10, maxCallsPerRound: 1, tooSlowMs: 20_000, warmup: 1 }
-  : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs: 20_000, warmup: 2 };
+  ? { rounds: 7, roundMs: 10, maxCallsPerRound: 1, tooSlowMs, warmup: 1 }
+  : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs, warmup: 2 };
 
 /** stn-layer's output and gradients for a case, on the first CPU backend: what every contender must match. */
 async function stnLayerWant(backend: StartedBackend, c: ReturnType<typeof makeCase>, spec: CaseSpec): Promise<Want> {
@@ -68,6 +73,11 @@ async function stnLayerWant(backend: StartedBackend, c: ReturnType<typeof makeCa
   return { output: output!, dInput: dInput!, dGrid: dGrid! };
 }
 
+const TOO_SLOW = `skipped: too slow (> ${MEASURE.tooSlowMs / 1000} s per call)`;
+const outputElements = (s: CaseSpec) => s.inputShape[0] * s.outHW[0] * s.outHW[1] * s.inputShape[3];
+/** Each contender's cost on the last case it was timed on, for predicting the next. */
+const nsPerElement = new Map<Contender, number>();
+
 const describe = (k: Contender) => `${k.impl} ${k.backend} ${k.op}${k.threads !== null ? ` ${k.threads}t` : ''}`;
 
 async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn: StartedBackend, series: Measurement['series'], label: string): Promise<Measurement[]> {
@@ -75,7 +85,7 @@ async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn:
   progress(`${label}: input ${shapeText(c.inputShape)} grid ${shapeText(c.gridShape)} ${spec.mode}/${spec.paddingMode}: checking ${contenders.length} contenders`);
   const want = await stnLayerWant(wantOn, c, spec);
   const rows: Measurement[] = [];
-  const timed: { row: Measurement; prepared: Prepared }[] = [];
+  const timed: { row: Measurement; prepared: Prepared; contender: Contender }[] = [];
   for (const k of contenders) {
     const row: Measurement = {
       impl: k.impl, backend: k.backend, op: k.op, mode: spec.mode, paddingMode: spec.paddingMode,
@@ -88,10 +98,27 @@ async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn:
       row.skipped = why;
       continue;
     }
+    // A contender that took too long per element on an earlier case is not run on a larger one:
+    // even its check would cost more than the limit.
+    const predicted = (nsPerElement.get(k) ?? 0) * outputElements(spec) * 1e-6;
+    if (predicted > MEASURE.tooSlowMs) {
+      row.skipped = `${TOO_SLOW} (about ${(predicted / 1000).toFixed(0)} s predicted from a smaller case)`;
+      progress(`  ${describe(k)}: ${row.skipped}`);
+      continue;
+    }
     try {
+      const start = performance.now();
       const prepared = await k.prepare(c, spec, want);
+      const firstMs = performance.now() - start; // tensor set-up and the checked call
       if (prepared.note) row.note = prepared.note;
-      timed.push({ row, prepared });
+      if (firstMs > MEASURE.tooSlowMs) {
+        row.skipped = `${TOO_SLOW} (its first call took ${(firstMs / 1000).toFixed(1)} s)`;
+        progress(`  ${describe(k)}: ${row.skipped}`);
+        await prepared.release();
+        continue;
+      }
+      prepared.alreadyCalledMs = firstMs;
+      timed.push({ row, prepared, contender: k });
     } catch (e) {
       row.skipped = `error: ${(e as Error).message}`;
       progress(`  ${describe(k)}: ${row.skipped}`);
@@ -101,8 +128,10 @@ async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn:
   const outcomes = await measureInterleaved(timed.map((t) => t.prepared), MEASURE);
   for (const [i, { row, prepared }] of timed.entries()) {
     const o = outcomes[i]!;
-    if ('stats' in o) Object.assign(row, { msMedian: o.stats.msMedian, msMin: o.stats.msMin, msMax: o.stats.msMax, calls: o.stats.calls });
-    else row.skipped = o.skipped;
+    if ('stats' in o) {
+      Object.assign(row, { msMedian: o.stats.msMedian, msMin: o.stats.msMin, msMax: o.stats.msMax, calls: o.stats.calls });
+      nsPerElement.set(timed[i]!.contender, (o.stats.msMedian * 1e6) / outputElements(spec));
+    } else row.skipped = o.skipped;
     await prepared.release();
   }
   compareWithStnLayer(rows);
@@ -114,8 +143,15 @@ async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn:
 
 async function main(): Promise<void> {
   const backends: StartedBackend[] = [];
+  const askedFor = argv.includes('--backends');
   for (const name of parseBackends(argv, ['cpu', 'wasm', 'webgpu'])) {
     const b = await startBackend(name);
+    // A software adapter (SwiftShader, llvmpipe) emulates a GPU on these same CPU cores: its
+    // times say nothing about GPUs and take minutes, so it runs only when asked for by name.
+    if (b?.name === 'webgpu' && !askedFor && /swiftshader|llvmpipe|lavapipe/i.test(b.label)) {
+      progress(`${b.label}: a software adapter; not benchmarked unless asked for (--backends cpu,wasm,webgpu)`);
+      continue;
+    }
     if (b) backends.push(b);
   }
   const wantOn = backends.find((b) => b.name === 'wasm') ?? backends.find((b) => b.name === 'cpu');

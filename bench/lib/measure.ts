@@ -11,6 +11,11 @@ export interface Timed {
   timeCalls?(calls: number): Promise<number[]>;
   /** Puts the contender's backend in place before its calls; not timed. */
   activate?(): Promise<void>;
+  /**
+   * ms of a call already made before measuring (e.g. a correctness check). A slow contender
+   * (over 10 rounds' worth) counts it as its warm-up and is not called again before timing.
+   */
+  alreadyCalledMs?: number;
 }
 
 export interface Stats {
@@ -59,14 +64,15 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
   const skipped: (string | undefined)[] = [];
   for (const [i, t] of contenders.entries()) {
     await t.activate?.();
-    let slowest = 0;
-    for (let w = 0; w < o.warmup; w++) {
+    const warm = t.alreadyCalledMs !== undefined && t.alreadyCalledMs > o.roundMs * 10;
+    let slowest = warm ? t.alreadyCalledMs! : 0;
+    for (let w = 0; w < (warm ? 0 : o.warmup); w++) {
       slowest = await timeCall(t);
       if (slowest > o.tooSlowMs) break;
       if (slowest > o.roundMs * 10) break; // one warm-up call is enough for a slow contender
     }
     if (slowest > o.tooSlowMs) {
-      skipped[i] = `skipped: too slow (> ${(o.tooSlowMs / 1000).toFixed(0)} s per call)`;
+      skipped[i] = `skipped: too slow (> ${o.tooSlowMs / 1000} s per call)`;
       onSkip?.(i, skipped[i]!);
     }
     callsPerRound[i] = Math.max(1, Math.min(o.maxCallsPerRound, Math.round(o.roundMs / Math.max(slowest, 1e-3))));

@@ -6,26 +6,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as ortNode from 'onnxruntime-node';
-
-export type OrtWebRequest =
-  | { type: 'create'; id: number; model: Uint8Array; x: Float32Array; xDims: number[]; grid: Float32Array; gridDims: number[] }
-  | { type: 'time'; id: number; calls: number }
-  | { type: 'release'; id: number };
-
-export interface OrtWebResponse {
-  id: number;
-  output?: Float32Array;
-  ms?: number[];
-  error?: string;
-}
+import { ORT_SESSION_OPTIONS, type OrtWebRequest, type OrtWebResponse } from './ort_protocol.js';
 
 /** A session on onnxruntime-node: run() is one timed call. */
 export async function ortNodeSession(
   model: Uint8Array, threads: number, x: Float32Array, xDims: number[], grid: Float32Array, gridDims: number[],
 ): Promise<{ output: Float32Array; run(): Promise<void>; release(): Promise<void> }> {
-  const session = await ortNode.InferenceSession.create(model, {
-    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-  });
+  const session = await ortNode.InferenceSession.create(model, { ...ORT_SESSION_OPTIONS, intraOpNumThreads: threads, interOpNumThreads: 1 });
   const feeds = { X: new ortNode.Tensor('float32', x, xDims), grid: new ortNode.Tensor('float32', grid, gridDims) };
   const first = await session.run(feeds);
   return {

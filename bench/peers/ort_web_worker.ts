@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-web';
-import type { OrtWebRequest, OrtWebResponse } from './ort.js';
+import { ORT_SESSION_OPTIONS, type OrtWebRequest, type OrtWebResponse } from './ort_protocol.js';
 
 ort.env.wasm.numThreads = (workerData as { numThreads: number }).numThreads;
 const sessions = new Map<number, { session: ort.InferenceSession; feeds: Record<string, ort.Tensor> }>();
@@ -13,7 +13,7 @@ const sessions = new Map<number, { session: ort.InferenceSession; feeds: Record<
 async function handle(req: OrtWebRequest): Promise<OrtWebResponse> {
   switch (req.type) {
     case 'create': {
-      const session = await ort.InferenceSession.create(req.model, { executionMode: 'sequential', graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(req.model, ORT_SESSION_OPTIONS);
       const feeds = {
         X: new ort.Tensor('float32', req.x, req.xDims),
         grid: new ort.Tensor('float32', req.grid, req.gridDims),
