@@ -54,7 +54,7 @@ export function barChartSvg(title: string, axisLabel: string, groups: readonly B
       if (b.value !== null && b.value > 0) {
         const w = Math.max(1, scale.at(b.value) * plotW);
         out.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${b.color}"/>`);
-        out.push(text(labelW + w + 4, y + barH - 3, `${b.value.toPrecision(3)}${b.note ? `  ${b.note}` : ''}`, 'font-size="10"'));
+        out.push(text(labelW + w + 4, y + barH - 3, `${b.value >= 100 ? b.value.toFixed(0) : b.value.toPrecision(3)}${b.note ? `  ${b.note}` : ''}`, 'font-size="10"'));
       } else {
         out.push(text(labelW + 4, y + barH - 3, b.note ?? 'not measured', 'font-size="10" fill="#777"'));
       }
