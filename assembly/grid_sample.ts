@@ -241,14 +241,35 @@ function bilinearFewChannels(
   const w01 = f32x4.mul(oe, s);
   const w11 = f32x4.mul(e, s);
   const stride = <usize>channels << 2;
+  // One channel: a tap and its east neighbour are adjacent, so each row of two taps is one 8-byte
+  // load (pairs). Only where a pair would start before the image or end after it (a corner) do
+  // the taps load one by one.
+  const pairs = channels == 1 && v128.all_true<i32>(v128.or(
+    v128.and(i32x4.le_u(i00, i32x4.splat(H * W - 2)), i32x4.le_u(i01, i32x4.splat(H * W - 2))),
+    v128.not(v128.or(v128.or(m00, m10), v128.or(m01, m11)))));
   let dx = f32x4.splat(0);
   let dyy = f32x4.splat(0);
   for (let c = 0; c < channels; c++) {
     const base = inBase + (<usize>c << 2);
-    const v00 = gather(base, i00, m00);
-    const v10 = gather(base, i10, m10);
-    const v01 = gather(base, i01, m01);
-    const v11 = gather(base, i11, m11);
+    let v00: v128, v10: v128, v01: v128, v11: v128;
+    if (pairs) {
+      // Lanes without taps may hold any index: read pixel 0's pair there, then drop it.
+      const top = v128.and(i00, v128.or(m00, m10));
+      const bottom = v128.and(i01, v128.or(m01, m11));
+      const t01 = v128.load64_lane(base + (<usize>i32x4.extract_lane(top, 1) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(top, 0) << 2)), 1);
+      const t23 = v128.load64_lane(base + (<usize>i32x4.extract_lane(top, 3) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(top, 2) << 2)), 1);
+      const b01 = v128.load64_lane(base + (<usize>i32x4.extract_lane(bottom, 1) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(bottom, 0) << 2)), 1);
+      const b23 = v128.load64_lane(base + (<usize>i32x4.extract_lane(bottom, 3) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(bottom, 2) << 2)), 1);
+      v00 = v128.and(v128.shuffle<f32>(t01, t23, 0, 2, 4, 6), m00);
+      v10 = v128.and(v128.shuffle<f32>(t01, t23, 1, 3, 5, 7), m10);
+      v01 = v128.and(v128.shuffle<f32>(b01, b23, 0, 2, 4, 6), m01);
+      v11 = v128.and(v128.shuffle<f32>(b01, b23, 1, 3, 5, 7), m11);
+    } else {
+      v00 = gather(base, i00, m00);
+      v10 = gather(base, i10, m10);
+      v01 = gather(base, i01, m01);
+      v11 = gather(base, i11, m11);
+    }
     if (!backward) {
       const out = f32x4.add(f32x4.add(f32x4.mul(w00, v00), f32x4.mul(w10, v10)), f32x4.add(f32x4.mul(w01, v01), f32x4.mul(w11, v11)));
       // A NaN point's weights are NaN: it reads 0.
