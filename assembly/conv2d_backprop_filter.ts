@@ -11,6 +11,8 @@
 // multiple of 4 are loaded and stored with partial loads, so nothing is read or written outside
 // the buffers.
 
+import { loadPartial, storePartial } from './partial';
+
 /** Byte offset of row j = (kh, kw, ci) from the window's corner, clamped to the last row. */
 @inline function rowOffset(j: i32, K: i32, Ci: i32, Kw: i32, rowStep: i32, colStep: i32): usize {
   const r = min(j, K - 1);
@@ -18,22 +20,6 @@
   const kw = (r / Ci) % Kw;
   const kh = r / (Ci * Kw);
   return <usize>(kh * rowStep + kw * colStep + ci) << 2;
-}
-
-/** Loads the `n` (1..3) floats at p into the low lanes; the rest are 0. */
-@inline function loadPartial(p: usize, n: i32): v128 {
-  if (n == 1) return v128.load32_zero(p);
-  const v = v128.load64_zero(p);
-  return n == 2 ? v : v128.load32_lane(p, v, 2, 8);
-}
-
-@inline function storePartial(p: usize, v: v128, n: i32): void {
-  if (n == 1) {
-    v128.store32_lane(p, v, 0);
-    return;
-  }
-  v128.store64_lane(p, v, 0);
-  if (n == 3) v128.store32_lane(p, v, 2, 8);
 }
 
 // The image being accumulated, set once per image (wasm globals, not memory).

@@ -4,3 +4,4 @@ export { affineGrid } from './affine_grid';
 export { conv2dBackpropFilter, placeNHWC } from './conv2d_backprop_filter';
 export { conv2dBackpropInput, transposeFilter } from './conv2d_backprop_input';
 export { maxPoolGrad } from './max_pool_grad';
+export { conv2d } from './conv2d';

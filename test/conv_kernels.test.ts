@@ -1,6 +1,6 @@
 /**
  * stn-layer's training kernels for tfjs-backend-wasm (Conv2DBackpropFilter, which tfjs-wasm lacks;
- * Conv2DBackpropInput and MaxPoolGrad, which replace its own) against the cpu backend's kernels,
+ * Conv2D, Conv2DBackpropInput and MaxPoolGrad, which replace its own) against the cpu backend's kernels,
  * over shapes, strides, paddings (same, valid, numbers with every rounding mode, explicit),
  * dilations and channel counts that exercise every tile of the AssemblyScript loops (rows past a
  * multiple of 4, columns past a multiple of 8 and of 4, runs past a multiple of 16).
@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients of its own ops; the tfjs umbrella package does.
 import '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { conv2DConfig } from '../src/kernels/wasm/Conv2D.js';
 import { conv2DBackpropInputConfig } from '../src/kernels/wasm/Conv2DBackpropInput.js';
 import { maxPoolGradConfig } from '../src/kernels/wasm/MaxPoolGrad.js';
 import { expectClose, useBackend } from './helpers.js';
@@ -128,6 +129,26 @@ const label = (c: Case) =>
 
 const size = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
 
+describe('Conv2D on wasm equals the cpu backend', () => {
+  it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
+    const xv = values(size(c.x), 6000 + i);
+    const fv = values(size(c.filter), 7000 + i);
+    const run = async (backend: string) => {
+      await useBackend(backend);
+      const x = tf.tensor4d(xv, c.x);
+      const f = tf.tensor4d(fv, c.filter);
+      const before = tf.memory().numTensors;
+      const y = tf.engine().runKernel(tf.Conv2D, { x, filter: f }, convAttrs(c, c.dilations ?? 1) as unknown as tf.NamedAttrMap) as tf.Tensor;
+      expect(y.shape).toEqual(outputShape(c));
+      expect(tf.memory().numTensors).toBe(before + 1);
+      const data = await y.data();
+      tf.dispose([x, f, y]);
+      return data;
+    };
+    expectClose(await run('wasm'), await run('cpu'), 'y');
+  });
+});
+
 describe('Conv2DBackpropInput on wasm equals the cpu backend', () => {
   it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
     const dyShape = outputShape(c);
@@ -189,8 +210,9 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
     expectClose(wasmDf!, cpuDf!, 'dFilter');
   });
 
-  it('replaces tfjs-backend-wasm\'s Conv2DBackpropInput and MaxPoolGrad', async () => {
+  it('replaces tfjs-backend-wasm\'s Conv2D, Conv2DBackpropInput and MaxPoolGrad', async () => {
     await useBackend('wasm');
+    expect(tf.getKernel(tf.Conv2D, 'wasm')).toBe(conv2DConfig);
     expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')).toBe(conv2DBackpropInputConfig);
     expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')).toBe(maxPoolGradConfig);
   });

@@ -19,6 +19,11 @@ export interface StnExports {
     Kh: number, Kw: number, sh: number, sw: number, dh: number, dw: number, dWPtr: number,
   ): void;
   placeNHWC(xPtr: number, N: number, H: number, W: number, C: number, dstPtr: number, Hd: number, Wd: number, top: number, left: number): void;
+  conv2d(
+    xPtr: number, xImageStride: number, xRowStride: number, Ci: number,
+    wPtr: number, Kh: number, Kw: number, Co: number,
+    N: number, Ho: number, Wo: number, sh: number, sw: number, dh: number, dw: number, outPtr: number,
+  ): void;
   transposeFilter(wPtr: number, Kh: number, Kw: number, Ci: number, Co: number, wholeRows: boolean, outPtr: number): void;
   conv2dBackpropInput(
     dyPtr: number, N: number, Ho: number, Wo: number, Co: number,

@@ -7,7 +7,7 @@
 import {
   Conv2DBackpropFilter, type KernelBackend, type KernelConfig, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, checkFloat32, convGeometry } from './conv_geometry.js';
+import { type ConvAttrs, checkFloat32, convGeometry, finishFreeingScratch, windowedInput } from './conv_geometry.js';
 import { installWasmReplacements } from './replacements.js';
 import { wasmHeap } from './wasm_backend.js';
 
@@ -16,24 +16,17 @@ type Attrs = ConvAttrs & { filterShape: [number, number, number, number] };
 function conv2DBackpropFilter(x: TensorInfo, dy: TensorInfo, backend: KernelBackend, attrs: Attrs): TensorInfo {
   checkFloat32(Conv2DBackpropFilter, 'x', x, 4);
   checkFloat32(Conv2DBackpropFilter, 'dy', dy, 4);
-  const { info, Hp, Wp, padded } = convGeometry(Conv2DBackpropFilter, x.shape, attrs.filterShape, dy, attrs);
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: Ho, outWidth: Wo, outChannels: Co } = info;
+  const g = convGeometry(Conv2DBackpropFilter, x.shape, attrs.filterShape, dy, attrs);
+  const { info } = g;
   const heap = wasmHeap(backend);
   const out = heap.output(attrs.filterShape);
-  if (info.filterHeight * info.filterWidth * Ci * Co === 0) return heap.finish()[0]!;
-  let xPtr = heap.input(x);
-  let rowStride = W * Ci;
-  if (padded && N * Ho * Wo > 0) {
-    const scratch = heap.output([N, Hp, Wp, Ci]);
-    heap.stn.placeNHWC(xPtr, N, H, W, Ci, scratch, Hp, Wp, info.padInfo.top, info.padInfo.left);
-    xPtr = scratch;
-    rowStride = Wp * Ci;
+  if (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels > 0) {
+    const xs = windowedInput(heap, x, g);
+    heap.stn.conv2dBackpropFilter(xs.ptr, xs.imageStride, xs.rowStride, info.inChannels, heap.input(dy),
+      info.batchSize, info.outHeight, info.outWidth, info.outChannels, info.filterHeight, info.filterWidth,
+      info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, out);
   }
-  heap.stn.conv2dBackpropFilter(xPtr, rowStride * (padded ? Hp : H), rowStride, Ci, heap.input(dy), N, Ho, Wo, Co,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, out);
-  const [dW, scratch] = heap.finish();
-  if (scratch) backend.disposeData(scratch.dataId);
-  return dW!;
+  return finishFreeingScratch(heap, backend);
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

@@ -6,7 +6,7 @@
 import {
   Conv2DBackpropInput, type KernelBackend, type KernelConfig, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, checkFloat32, convGeometry } from './conv_geometry.js';
+import { type ConvAttrs, checkFloat32, convGeometry, finishFreeingScratch } from './conv_geometry.js';
 import { wasmHeap } from './wasm_backend.js';
 
 type Attrs = ConvAttrs & { inputShape: [number, number, number, number] };
@@ -37,9 +37,7 @@ function conv2DBackpropInput(dy: TensorInfo, filter: TensorInfo, backend: Kernel
     // An empty filter touches nothing: dx is zeros (placing an empty image only zero-fills).
     heap.stn.placeNHWC(0, N, 0, 0, Ci, dx, H, W, 0, 0);
   }
-  const [result, ...scratch] = heap.finish();
-  for (const s of scratch) backend.disposeData(s.dataId);
-  return result!;
+  return finishFreeingScratch(heap, backend);
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {
