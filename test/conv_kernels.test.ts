@@ -1,6 +1,6 @@
 /**
  * stn-layer's training kernels for tfjs-backend-wasm (Conv2DBackpropFilter, which tfjs-wasm lacks;
- * Conv2D, Conv2DBackpropInput and MaxPoolGrad, which replace its own) against the cpu backend's kernels,
+ * Conv2D, Conv2DBackpropInput, MaxPoolGrad and BatchMatMul, which replace its own) against the cpu backend's kernels,
  * over shapes, strides, paddings (same, valid, numbers with every rounding mode, explicit),
  * dilations and channel counts that exercise every tile of the AssemblyScript loops (rows past a
  * multiple of 4, columns past a multiple of 8 and of 4, runs past a multiple of 16).
@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients of its own ops; the tfjs umbrella package does.
 import '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { batchMatMulConfig } from '../src/kernels/wasm/BatchMatMul.js';
 import { conv2DConfig } from '../src/kernels/wasm/Conv2D.js';
 import { conv2DBackpropInputConfig } from '../src/kernels/wasm/Conv2DBackpropInput.js';
 import { maxPoolGradConfig } from '../src/kernels/wasm/MaxPoolGrad.js';
@@ -210,8 +211,9 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
     expectClose(wasmDf!, cpuDf!, 'dFilter');
   });
 
-  it('replaces tfjs-backend-wasm\'s Conv2D, Conv2DBackpropInput and MaxPoolGrad', async () => {
+  it('replaces tfjs-backend-wasm\'s Conv2D, Conv2DBackpropInput, MaxPoolGrad and BatchMatMul', async () => {
     await useBackend('wasm');
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(batchMatMulConfig);
     expect(tf.getKernel(tf.Conv2D, 'wasm')).toBe(conv2DConfig);
     expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')).toBe(conv2DBackpropInputConfig);
     expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')).toBe(maxPoolGradConfig);
@@ -273,5 +275,72 @@ describe('MaxPoolGrad on wasm equals the cpu backend', () => {
       return data;
     };
     expectClose(await run('wasm'), await run('cpu'), 'dx');
+  });
+});
+
+const matMulCases: [number[], number[], boolean, boolean][] = [
+  [[5, 7], [7, 9], false, false],
+  [[7, 5], [7, 9], true, false],
+  [[5, 7], [9, 7], false, true],
+  [[7, 5], [9, 7], true, true],
+  [[3, 6, 10], [3, 10, 12], false, false],
+  [[3, 10, 6], [1, 10, 13], true, false],
+  [[1, 6, 10], [4, 17, 10], false, true],
+  [[2, 3, 4, 5], [2, 3, 5, 8], false, false],
+  // The tutorial's dense layers and affineGrid's gradient, batch 64.
+  [[64, 320], [320, 50], false, false],
+  [[64, 50], [320, 50], false, true],
+  [[64, 320], [64, 50], true, false],
+  [[64, 784, 2], [1, 784, 3], true, false],
+  [[2, 4, 0], [2, 0, 3], false, false],
+];
+
+describe('BatchMatMul on wasm equals the cpu backend', () => {
+  it.each(matMulCases.map((c, i) => [JSON.stringify(c), c, i] as const))('%s', async (_, [sa, sb, transposeA, transposeB], i) => {
+    const av = values(size(sa), 8000 + i);
+    const bv = values(size(sb), 9000 + i);
+    const run = async (backend: string) => {
+      await useBackend(backend);
+      const a = tf.tensor(av, sa);
+      const b = tf.tensor(bv, sb);
+      const before = tf.memory().numTensors;
+      const y = tf.matMul(a, b, transposeA, transposeB);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      const data = [y.shape, await y.data()] as const;
+      tf.dispose([a, b, y]);
+      return data;
+    };
+    const [wasmShape, wasm] = await run('wasm');
+    const [cpuShape, cpu] = await run('cpu');
+    expect(wasmShape).toEqual(cpuShape);
+    expectClose(wasm, cpu, 'matMul');
+  });
+});
+
+describe('BatchMatMul on wasm broadcasts like tf.add', () => {
+  // The cpu backend indexes batches modulo each operand's batch size, which is wrong when both
+  // operands broadcast (its output is even too short); this checks against plain loops instead.
+  it('[2, 1, 5, 4]^T . [3, 8, 5]^T has shape [2, 3, 4, 8]', async () => {
+    await useBackend('wasm');
+    const av = values(2 * 5 * 4, 11);
+    const bv = values(3 * 8 * 5, 12);
+    const y = tf.matMul(tf.tensor(av, [2, 1, 5, 4]), tf.tensor(bv, [3, 8, 5]), true, true);
+    expect(y.shape).toEqual([2, 3, 4, 8]);
+    const want = new Float32Array(2 * 3 * 4 * 8);
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 3; j++) {
+        for (let m = 0; m < 4; m++) {
+          for (let n = 0; n < 8; n++) {
+            let acc = 0;
+            for (let k = 0; k < 5; k++) acc += av[(i * 5 + k) * 4 + m]! * bv[(j * 8 + n) * 5 + k]!;
+            want[((i * 3 + j) * 4 + m) * 8 + n] = acc;
+          }
+        }
+      }
+    }
+    expectClose(await y.data(), want, 'matMul');
+    const empty = tf.matMul(tf.zeros([0, 4, 5]), tf.zeros([1, 5, 3]));
+    expect(empty.shape).toEqual([0, 4, 3]);
+    tf.dispose([y, empty]);
   });
 });

@@ -24,6 +24,8 @@ export interface StnExports {
     wPtr: number, Kh: number, Kw: number, Co: number,
     N: number, Ho: number, Wo: number, sh: number, sw: number, dh: number, dw: number, outPtr: number,
   ): void;
+  transpose2D(srcPtr: number, batch: number, R: number, C: number, dstPtr: number): void;
+  batchMatMul(aPtr: number, batchA: number, M: number, K: number, bPtr: number, batchB: number, N: number, batch: number, outPtr: number): void;
   transposeFilter(wPtr: number, Kh: number, Kw: number, Ci: number, Co: number, wholeRows: boolean, outPtr: number): void;
   conv2dBackpropInput(
     dyPtr: number, N: number, Ho: number, Wo: number, Co: number,

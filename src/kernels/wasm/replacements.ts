@@ -6,11 +6,14 @@
  * import, and again whenever the wasm backend is set (the setupFunc of a kernel only stn-layer has).
  */
 import { type KernelConfig, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './BatchMatMul.js';
 import { conv2DConfig } from './Conv2D.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
 
-export const wasmReplacementConfigs: KernelConfig[] = [conv2DConfig, conv2DBackpropInputConfig, maxPoolGradConfig];
+export const wasmReplacementConfigs: KernelConfig[] = [
+  batchMatMulConfig, conv2DConfig, conv2DBackpropInputConfig, maxPoolGradConfig,
+];
 
 /** Puts the replacements in place of tfjs-backend-wasm's kernels (or alone, if it has none). */
 export function installWasmReplacements(): void {
