@@ -9,6 +9,8 @@
  *   such a point's output is not compared and its dy is 0) and, for d(grid), at huge or
  *   non-finite coordinates, where it must be exactly 0 when the reference's is (the rule in
  *   DESIGN.md) and only finite otherwise.
+ * And each backend, run twice on the same case, repeats itself bit for bit (webgpu's d(input),
+ * summed with atomics, only to 1e-5).
  *
  * The seed is fixed (FUZZ_SEED overrides it, FUZZ_RUNS the number of runs). A failure prints the
  * seed and path (FUZZ_SEED=... FUZZ_PATH=... replays it) and a ready-made entry for
@@ -161,6 +163,25 @@ const regressions = (JSON.parse(readFileSync(join(__dirname, 'regressions/grid_s
 describe(`gridSample on ${BACKENDS.join(', ')} and the float64 reference`, () => {
   it.each(regressions.map((r) => [r.note, r] as const))('regression: %s', async (_, r) => {
     await check(decode(r.case));
+  });
+
+  it('each backend repeats itself bit for bit, except webgpu\'s d(input)', async () => {
+    // webgpu adds into d(input) with atomics, in whatever order its threads run: the sums may
+    // differ in their last bits from run to run (as PyTorch's CUDA backward does).
+    const cases = fc.sample(fuzzCase, { seed: SEED, numRuns: 20 });
+    for (const c of cases) {
+      const input = Float32Array.from(c.input);
+      const grid = Float32Array.from(c.grid);
+      const dy = Float32Array.from(c.dy);
+      for (const backend of BACKENDS) {
+        const first = await runOn(backend, c, input, grid, dy);
+        const again = await runOn(backend, c, input, grid, dy);
+        for (const name of ['output', 'dInput', 'dGrid'] as const) {
+          if (backend === 'webgpu' && name === 'dInput') expectClose(again[name], first[name], `${backend} ${name} run twice`, SAME_MODULE_TOLERANCE);
+          else expect(Array.from(again[name]), `${backend} ${name} ${encode(c)}`).toEqual(Array.from(first[name]));
+        }
+      }
+    }
   });
 
   it(`agree on random cases (seed ${SEED}, ${RUNS} runs${PATH ? `, path ${PATH}` : ''})`, async () => {
