@@ -12,29 +12,27 @@
 
 import { loadPartial, storePartial } from './partial';
 
-// The geometry, set once per call (wasm globals, not memory).
-let Kh_: i32 = 0;
-let Kw_: i32 = 0;
-let Ci_: i32 = 0;
-let rowStep: usize = 0; // bytes from one filter row's taps to the next (dh rows of x)
-let colStep: usize = 0; // bytes from one tap to the next along a filter row (dw pixels of x)
-let wRowBytes: usize = 0; // bytes per row of W (Co floats)
-
+/**
+ * The filter's geometry, passed to the inlined tile as locals (wasm globals would be re-read in its
+ * loop): Kh x Kw taps of Ci channels; rowStep bytes from one filter row's taps to the next (dh
+ * rows of x), colStep from one tap to the next (dw pixels), wRowBytes per row of W (Co floats).
+ */
 /**
  * One tile: positions whose windows start at x0..x3, output channels col..col+cols (cols = 8, 4,
  * or 1..3 partial), written to o0..o3. W rows are read from w + col.
  */
-@inline function tile(cols: i32, x0: usize, x1: usize, x2: usize, x3: usize, w: usize, o0: usize, o1: usize, o2: usize, o3: usize): void {
+@inline function tile(cols: i32, x0: usize, x1: usize, x2: usize, x3: usize, w: usize, o0: usize, o1: usize, o2: usize, o3: usize,
+  Kh: i32, Kw: i32, Ci: i32, rowStep: usize, colStep: usize, wRowBytes: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   const wide = cols > 8; // 8 full columns and a partial vector of cols - 8 (1..4)
   const tail = cols - 8;
   let tap: usize = 0;
-  for (let kh = 0; kh < Kh_; kh++) {
+  for (let kh = 0; kh < Kh; kh++) {
     let t = tap;
-    for (let kw = 0; kw < Kw_; kw++) {
-      for (let ci = 0; ci < Ci_; ci++) {
+    for (let kw = 0; kw < Kw; kw++) {
+      for (let ci = 0; ci < Ci; ci++) {
         const k = t + (<usize>ci << 2);
         const w0 = cols >= 4 ? v128.load(w) : loadPartial(w, cols);
         const v0 = v128.load32_splat(x0 + k), v1 = v128.load32_splat(x1 + k);
@@ -81,12 +79,9 @@ export function conv2d(
   wPtr: usize, Kh: i32, Kw: i32, Co: i32,
   N: i32, Ho: i32, Wo: i32, sh: i32, sw: i32, dh: i32, dw: i32, outPtr: usize,
 ): void {
-  Kh_ = Kh;
-  Kw_ = Kw;
-  Ci_ = Ci;
-  rowStep = <usize>(dh * xRowStride) << 2;
-  colStep = <usize>(dw * Ci) << 2;
-  wRowBytes = <usize>Co << 2;
+  const rowStep = <usize>(dh * xRowStride) << 2;
+  const colStep = <usize>(dw * Ci) << 2;
+  const wRowBytes = <usize>Co << 2;
   const posStep = <usize>(sw * Ci) << 2;
   for (let b = 0; b < N; b++) {
     for (let oh = 0; oh < Ho; oh++) {
@@ -102,21 +97,21 @@ export function conv2d(
         let c = 0;
         for (; c + 8 <= Co && Co - c != 9 && Co - c != 10 && Co - c != 11 && Co - c != 12; c += 8) {
           const cb = <usize>c << 2;
-          tile(8, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb);
+          tile(8, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
         }
         const rest = Co - c;
         const cb = <usize>c << 2;
-        if (rest == 12) tile(12, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb);
-        else if (rest == 11) tile(11, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb);
-        else if (rest == 10) tile(10, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb);
-        else if (rest == 9) tile(9, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb);
+        if (rest == 12) tile(12, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
+        else if (rest == 11) tile(11, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
+        else if (rest == 10) tile(10, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
+        else if (rest == 9) tile(9, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
         else {
-          if (rest >= 4) tile(4, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb);
+          if (rest >= 4) tile(4, x0, x1, x2, x3, wPtr + cb, o0 + cb, o1 + cb, o2 + cb, o3 + cb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
           const r = rest & 3;
           const rb = cb + (<usize>(rest & 4) << 2);
-          if (r == 3) tile(3, x0, x1, x2, x3, wPtr + rb, o0 + rb, o1 + rb, o2 + rb, o3 + rb);
-          else if (r == 2) tile(2, x0, x1, x2, x3, wPtr + rb, o0 + rb, o1 + rb, o2 + rb, o3 + rb);
-          else if (r == 1) tile(1, x0, x1, x2, x3, wPtr + rb, o0 + rb, o1 + rb, o2 + rb, o3 + rb);
+          if (r == 3) tile(3, x0, x1, x2, x3, wPtr + rb, o0 + rb, o1 + rb, o2 + rb, o3 + rb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
+          else if (r == 2) tile(2, x0, x1, x2, x3, wPtr + rb, o0 + rb, o1 + rb, o2 + rb, o3 + rb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
+          else if (r == 1) tile(1, x0, x1, x2, x3, wPtr + rb, o0 + rb, o1 + rb, o2 + rb, o3 + rb, Kh, Kw, Ci, rowStep, colStep, wRowBytes);
         }
       }
     }

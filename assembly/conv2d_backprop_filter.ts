@@ -22,26 +22,23 @@ import { loadPartial, storePartial } from './partial';
   return <usize>(kh * rowStep + kw * colStep + ci) << 2;
 }
 
-// The image being accumulated, set once per image (wasm globals, not memory).
-let xImage: usize = 0; // x of this image (padded layout)
-let dyImage: usize = 0; // dy of this image
-let Ho_: i32 = 0;
-let Wo_: i32 = 0;
-let xOhStep: usize = 0; // bytes from one output row's windows to the next
-let xOwStep: usize = 0; // bytes from one window to the next along a row
-let dyPosStep: usize = 0; // bytes per dy position (Co floats)
+// The tiles are inlined and get the image's geometry as parameters (locals; wasm globals would be
+// re-read in their loops): xImage and dyImage, the image's x and dy; Ho x Wo positions; xOhStep
+// bytes from one output row's windows to the next, xOwStep from one window to the next along a
+// row, dyPosStep per dy position (Co floats).
 
 /** Adds this image's contribution to a 4-row x 8-column tile of dW. */
-function tile8(o0: usize, o1: usize, o2: usize, o3: usize, w0: usize, w1: usize, w2: usize, w3: usize, col: usize): void {
+@inline function tile8(o0: usize, o1: usize, o2: usize, o3: usize, w0: usize, w1: usize, w2: usize, w3: usize, col: usize,
+  xImage: usize, dyImage: usize, Ho: i32, Wo: i32, xOhStep: usize, xOwStep: usize, dyPosStep: usize): void {
   let a0 = v128.load(w0 + col), b0 = v128.load(w0 + col, 16);
   let a1 = v128.load(w1 + col), b1 = v128.load(w1 + col, 16);
   let a2 = v128.load(w2 + col), b2 = v128.load(w2 + col, 16);
   let a3 = v128.load(w3 + col), b3 = v128.load(w3 + col, 16);
   let xr = xImage;
   let dp = dyImage + col;
-  for (let oh = 0; oh < Ho_; oh++) {
+  for (let oh = 0; oh < Ho; oh++) {
     let xp = xr;
-    for (let ow = 0; ow < Wo_; ow++) {
+    for (let ow = 0; ow < Wo; ow++) {
       const d0 = v128.load(dp), d1 = v128.load(dp, 16);
       const x0 = v128.load32_splat(xp + o0), x1 = v128.load32_splat(xp + o1);
       const x2 = v128.load32_splat(xp + o2), x3 = v128.load32_splat(xp + o3);
@@ -62,7 +59,8 @@ function tile8(o0: usize, o1: usize, o2: usize, o3: usize, w0: usize, w1: usize,
 }
 
 /** Adds this image's contribution to a 4-row x n-column tile of dW (n = 1..4). */
-function tile4(o0: usize, o1: usize, o2: usize, o3: usize, w0: usize, w1: usize, w2: usize, w3: usize, col: usize, n: i32): void {
+@inline function tile4(o0: usize, o1: usize, o2: usize, o3: usize, w0: usize, w1: usize, w2: usize, w3: usize, col: usize, n: i32,
+  xImage: usize, dyImage: usize, Ho: i32, Wo: i32, xOhStep: usize, xOwStep: usize, dyPosStep: usize): void {
   const full = n == 4;
   let a0 = full ? v128.load(w0 + col) : loadPartial(w0 + col, n);
   let a1 = full ? v128.load(w1 + col) : loadPartial(w1 + col, n);
@@ -70,9 +68,9 @@ function tile4(o0: usize, o1: usize, o2: usize, o3: usize, w0: usize, w1: usize,
   let a3 = full ? v128.load(w3 + col) : loadPartial(w3 + col, n);
   let xr = xImage;
   let dp = dyImage + col;
-  for (let oh = 0; oh < Ho_; oh++) {
+  for (let oh = 0; oh < Ho; oh++) {
     let xp = xr;
-    for (let ow = 0; ow < Wo_; ow++) {
+    for (let ow = 0; ow < Wo; ow++) {
       const d = full ? v128.load(dp) : loadPartial(dp, n);
       a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp + o0), d));
       a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp + o1), d));
@@ -103,16 +101,14 @@ export function conv2dBackpropFilter(
   const K = Kh * Kw * Ci;
   const rowBytes = <usize>Co << 2;
   memory.fill(dWPtr, 0, <usize>K * rowBytes);
-  Ho_ = Ho;
-  Wo_ = Wo;
-  xOhStep = <usize>(sh * xRowStride) << 2;
-  xOwStep = <usize>(sw * Ci) << 2;
-  dyPosStep = rowBytes;
+  const xOhStep = <usize>(sh * xRowStride) << 2;
+  const xOwStep = <usize>(sw * Ci) << 2;
+  const dyPosStep = rowBytes;
   const rowStep = dh * xRowStride;
   const colStep = dw * Ci;
   for (let b = 0; b < N; b++) {
-    xImage = xPtr + ((<usize>b * <usize>xImageStride) << 2);
-    dyImage = dyPtr + <usize>b * <usize>(Ho * Wo) * rowBytes;
+    const xImage = xPtr + ((<usize>b * <usize>xImageStride) << 2);
+    const dyImage = dyPtr + <usize>b * <usize>(Ho * Wo) * rowBytes;
     for (let j = 0; j < K; j += 4) {
       const o0 = rowOffset(j, K, Ci, Kw, rowStep, colStep);
       const o1 = rowOffset(j + 1, K, Ci, Kw, rowStep, colStep);
@@ -123,8 +119,14 @@ export function conv2dBackpropFilter(
       const w2 = dWPtr + <usize>min(j + 2, K - 1) * rowBytes;
       const w3 = dWPtr + <usize>min(j + 3, K - 1) * rowBytes;
       let c = 0;
-      for (; c + 8 <= Co; c += 8) tile8(o0, o1, o2, o3, w0, w1, w2, w3, <usize>c << 2);
-      for (; c < Co; c += 4) tile4(o0, o1, o2, o3, w0, w1, w2, w3, <usize>c << 2, min(Co - c, 4));
+      for (; c + 8 <= Co; c += 8) {
+        tile8(o0, o1, o2, o3, w0, w1, w2, w3, <usize>c << 2, xImage, dyImage, Ho, Wo, xOhStep, xOwStep, dyPosStep);
+      }
+      if (c + 4 <= Co) {
+        tile4(o0, o1, o2, o3, w0, w1, w2, w3, <usize>c << 2, 4, xImage, dyImage, Ho, Wo, xOhStep, xOwStep, dyPosStep);
+        c += 4;
+      }
+      if (c < Co) tile4(o0, o1, o2, o3, w0, w1, w2, w3, <usize>c << 2, Co - c, xImage, dyImage, Ho, Wo, xOhStep, xOwStep, dyPosStep);
     }
   }
 }

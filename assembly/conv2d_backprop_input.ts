@@ -4,11 +4,14 @@
 //   dx[b, oh*sh + kh*dh, ow*sw + kw*dw, ci] += sum over co of dy[b, oh, ow, co] * W[kh, kw, ci, co]
 //
 // written into a padded dx (the caller crops it, or passes dx itself when nothing is cropped), so
-// the scatter needs no bounds checks. For each output position, each "run" of dx elements that
-// lies contiguous in memory (with dw = 1 a whole filter row, kw and ci together; else one tap's
-// channels) is accumulated in up to four f32x4 registers over co, then added into dx. The filter
-// is first rearranged (transposeFilter) so that for each run and co the run's weights are
-// contiguous and zero-padded to a multiple of 4.
+// the scatter needs no bounds checks. For each output position, the dx elements it touches form
+// "runs" that lie contiguous in memory (with dw = 1 a whole filter row, kw and ci together; else
+// one tap's channels), cut into f32x4 vectors. Four positions along a row are done together, two
+// vectors of a run at a time: eight accumulators over co (eight independent add chains, so the
+// loop is not bound by the adds' latency) that share each weight load, then added into dx one
+// position after another (their windows overlap). The filter is first rearranged
+// (transposeFilter) so that each run's weights for one co are contiguous, zero-padded to a
+// multiple of 4.
 
 /** Floats per rearranged run: the run's length rounded up to a multiple of 4. */
 @inline function paddedRun(L: i32): i32 {
@@ -16,7 +19,7 @@
 }
 
 /**
- * Rearranges W [Kh, Kw, Ci, Co] into runs [R][Co][paddedRun(L)] (zero padded), R = Kh runs of
+ * Rearranges W [Kh, Kw, Ci, Co] into [R][Co][paddedRun(L)] (zero padded): R = Kh runs of
  * L = Kw*Ci when dw == 1, else R = Kh*Kw runs of L = Ci.
  */
 export function transposeFilter(wPtr: usize, Kh: i32, Kw: i32, Ci: i32, Co: i32, wholeRows: bool, outPtr: usize): void {
@@ -45,29 +48,75 @@ export function transposeFilter(wPtr: usize, Kh: i32, Kw: i32, Ci: i32, Co: i32,
   if (n > 2) store<f32>(p, load<f32>(p, 8) + f32x4.extract_lane(v, 2), 8);
 }
 
-@inline function addInto(p: usize, v: v128, tail: i32): void {
-  if (tail == 0) v128.store(p, f32x4.add(v128.load(p), v));
-  else addPartial(p, v, tail);
+/** Adds v into the 4 floats at p, or only `last` of them when last > 0. */
+@inline function addInto(p: usize, v: v128, last: i32): void {
+  if (last == 0) v128.store(p, f32x4.add(v128.load(p), v));
+  else addPartial(p, v, last);
 }
 
 /**
- * Accumulates `count` (1..4, a constant at each call site) vectors of a run over co and adds them
- * into dx at dst; the last one holds only `tail` floats when tail > 0.
+ * `positions` (4 or 1) consecutive positions x `count` (2 or 1) vectors of a run, constants at
+ * each call site: dst is the first position's first vector in dx, w the run's weights for co = 0
+ * at that vector; the group's last vector holds only `last` floats when last > 0. The steps are
+ * wStep (weights per co), dyStep (dy per position) and posStep (dx per position), in bytes; they
+ * are parameters, not globals, so that they stay in registers.
  */
-@inline function group(count: i32, dst: usize, w: usize, wStep: usize, dy: usize, Co: i32, tail: i32): void {
+@inline function group(positions: i32, count: i32, dst: usize, w: usize, dy: usize, last: i32,
+  Co: i32, wStep: usize, dyStep: usize, posStep: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let d = dy;
   for (let co = 0; co < Co; co++) {
-    const d = v128.load32_splat(dy + (<usize>co << 2));
-    a0 = f32x4.add(a0, f32x4.mul(d, v128.load(w)));
-    if (count > 1) a1 = f32x4.add(a1, f32x4.mul(d, v128.load(w, 16)));
-    if (count > 2) a2 = f32x4.add(a2, f32x4.mul(d, v128.load(w, 32)));
-    if (count > 3) a3 = f32x4.add(a3, f32x4.mul(d, v128.load(w, 48)));
+    const w0 = v128.load(w);
+    const d0 = v128.load32_splat(d);
+    a0 = f32x4.add(a0, f32x4.mul(d0, w0));
+    if (positions > 1) {
+      const d1 = v128.load32_splat(d + dyStep);
+      const d2 = v128.load32_splat(d + 2 * dyStep);
+      const d3 = v128.load32_splat(d + 3 * dyStep);
+      a1 = f32x4.add(a1, f32x4.mul(d1, w0));
+      a2 = f32x4.add(a2, f32x4.mul(d2, w0));
+      a3 = f32x4.add(a3, f32x4.mul(d3, w0));
+      if (count > 1) {
+        const w1 = v128.load(w, 16);
+        b0 = f32x4.add(b0, f32x4.mul(d0, w1));
+        b1 = f32x4.add(b1, f32x4.mul(d1, w1));
+        b2 = f32x4.add(b2, f32x4.mul(d2, w1));
+        b3 = f32x4.add(b3, f32x4.mul(d3, w1));
+      }
+    } else if (count > 1) {
+      b0 = f32x4.add(b0, f32x4.mul(d0, v128.load(w, 16)));
+    }
+    d += 4;
     w += wStep;
   }
-  addInto(dst, a0, count == 1 ? tail : 0);
-  if (count > 1) addInto(dst + 16, a1, count == 2 ? tail : 0);
-  if (count > 2) addInto(dst + 32, a2, count == 3 ? tail : 0);
-  if (count > 3) addInto(dst + 48, a3, count == 4 ? tail : 0);
+  // One position after another: their windows overlap in dx.
+  addInto(dst, a0, count == 1 ? last : 0);
+  if (count > 1) addInto(dst + 16, b0, last);
+  if (positions > 1) {
+    addInto(dst + posStep, a1, count == 1 ? last : 0);
+    if (count > 1) addInto(dst + posStep + 16, b1, last);
+    addInto(dst + 2 * posStep, a2, count == 1 ? last : 0);
+    if (count > 1) addInto(dst + 2 * posStep + 16, b2, last);
+    addInto(dst + 3 * posStep, a3, count == 1 ? last : 0);
+    if (count > 1) addInto(dst + 3 * posStep + 16, b3, last);
+  }
+}
+
+/** All runs of `positions` (4 or 1) consecutive positions whose first window starts at corner. */
+@inline function positionRuns(positions: i32, corner: usize, dy: usize, wt: usize, R: i32, runsPerRow: i32,
+  vectors: i32, tail: i32, runRowStep: usize, runColStep: usize, Co: i32, wStep: usize, dyStep: usize, posStep: usize): void {
+  const wRun = <usize>Co * wStep;
+  for (let run = 0; run < R; run++) {
+    const kh = run / runsPerRow;
+    const dst = corner + <usize>kh * runRowStep + <usize>(run - kh * runsPerRow) * runColStep;
+    const w = wt + <usize>run * wRun;
+    let v = 0;
+    for (; v + 2 < vectors; v += 2) group(positions, 2, dst + (<usize>v << 4), w + (<usize>v << 4), dy, 0, Co, wStep, dyStep, posStep);
+    const o = <usize>v << 4;
+    if (vectors - v == 2) group(positions, 2, dst + o, w + o, dy, tail, Co, wStep, dyStep, posStep);
+    else group(positions, 1, dst + o, w + o, dy, tail, Co, wStep, dyStep, posStep);
+  }
 }
 
 /**
@@ -82,32 +131,26 @@ export function conv2dBackpropInput(
 ): void {
   memory.fill(dxPtr, 0, (<usize>N * <usize>dxImageStride) << 2);
   const L = wholeRows ? Kw * Ci : Ci;
-  const Lp = paddedRun(L);
-  const R = wholeRows ? Kh : Kh * Kw;
-  const vectors = Lp >> 2;
+  const vectors = paddedRun(L) >> 2;
+  if (vectors == 0) return;
   const tail = L & 3;
-  const wStep = <usize>Lp << 2;
-  const wRun = <usize>Co * wStep;
+  const R = wholeRows ? Kh : Kh * Kw;
+  const runsPerRow = wholeRows ? 1 : Kw;
+  const runRowStep = <usize>(dh * dxRowStride) << 2;
+  const runColStep = <usize>(dw * Ci) << 2;
+  const wStep = <usize>paddedRun(L) << 2;
+  const posStep = <usize>(sw * Ci) << 2;
+  const dyStep = <usize>Co << 2;
   for (let b = 0; b < N; b++) {
     for (let oh = 0; oh < Ho; oh++) {
-      for (let ow = 0; ow < Wo; ow++) {
-        const dy = dyPtr + (<usize>(((b * Ho + oh) * Wo + ow) * Co) << 2);
-        const corner = dxPtr + (<usize>(b * dxImageStride + oh * sh * dxRowStride + ow * sw * Ci) << 2);
-        for (let run = 0; run < R; run++) {
-          const kh = wholeRows ? run : run / Kw;
-          const kw = wholeRows ? 0 : run % Kw;
-          const dst = corner + (<usize>(kh * dh * dxRowStride + kw * dw * Ci) << 2);
-          const w = wtPtr + <usize>run * wRun;
-          let v = 0;
-          for (; v + 4 < vectors; v += 4) group(4, dst + (<usize>v << 4), w + (<usize>v << 4), wStep, dy, Co, 0);
-          // The last 1..4 vectors; only the very last may be partial.
-          const o = <usize>v << 4;
-          const rest = vectors - v;
-          if (rest == 4) group(4, dst + o, w + o, wStep, dy, Co, tail);
-          else if (rest == 3) group(3, dst + o, w + o, wStep, dy, Co, tail);
-          else if (rest == 2) group(2, dst + o, w + o, wStep, dy, Co, tail);
-          else group(1, dst + o, w + o, wStep, dy, Co, tail);
-        }
+      const dyRow = dyPtr + (<usize>((b * Ho + oh) * Wo * Co) << 2);
+      const dxRow = dxPtr + (<usize>(b * dxImageStride + oh * sh * dxRowStride) << 2);
+      let ow = 0;
+      for (; ow + 4 <= Wo; ow += 4) {
+        positionRuns(4, dxRow + <usize>ow * posStep, dyRow + <usize>ow * dyStep, wtPtr, R, runsPerRow, vectors, tail, runRowStep, runColStep, Co, wStep, dyStep, posStep);
+      }
+      for (; ow < Wo; ow++) {
+        positionRuns(1, dxRow + <usize>ow * posStep, dyRow + <usize>ow * dyStep, wtPtr, R, runsPerRow, vectors, tail, runRowStep, runColStep, Co, wStep, dyStep, posStep);
       }
     }
   }
