@@ -5,7 +5,9 @@ import { isAbsolute } from 'node:path';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-const entries = { index: 'src/index.ts', 'mnist/index': 'src/mnist/index.ts' };
+// mnist/browser is stn-layer/mnist for bundlers targeting browsers (the "browser" export condition):
+// the same network and training step without the modules that use node:fs and friends.
+const entries = { index: 'src/index.ts', 'mnist/index': 'src/mnist/index.ts', 'mnist/browser': 'src/mnist/browser.ts' };
 // The `stn-mnist` command (package.json "bin"), built with the entries so that it shares their chunks.
 const commands = { 'mnist/cli': 'src/mnist/bin.ts' };
 const shebang = (chunk) => (chunk.name in commands ? '#!/usr/bin/env node' : '');
@@ -27,6 +29,11 @@ export default [
     input: entries,
     external,
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts' },
+    // The same declarations twice: TypeScript under node16/nodenext reads .d.ts in this
+    // "type": "module" package as ESM and needs .d.cts for the require condition.
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+    ],
   },
 ];

@@ -7,20 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Rng } from './random.js';
+import { IMAGE_SIZE, type MnistSplit, NUM_CLASSES } from './batch.js';
 
-/** The tutorial's normalisation (torchvision's MNIST mean and std). */
-export const MNIST_MEAN = 0.1307;
-export const MNIST_STD = 0.3081;
-export const IMAGE_SIZE = 28;
-export const NUM_CLASSES = 10;
-
-/** Images as bytes (0..255), count x 28 x 28, and their labels (0..9). */
-export interface MnistSplit {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
+// The in-memory part (browser-safe) lives in batch.ts; importers of this module keep finding it here.
+export {
+  type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch,
+} from './batch.js';
 
 export interface Mnist {
   train: MnistSplit;
@@ -152,53 +144,3 @@ function limitSplit(split: MnistSplit, limit: number | undefined): MnistSplit {
   const pixels = IMAGE_SIZE * IMAGE_SIZE;
   return { images: split.images.subarray(0, limit * pixels), labels: split.labels.subarray(0, limit), count: limit };
 }
-
-/** One batch, ready for the model: normalised NHWC pixels and one-hot labels. */
-export interface Batch {
-  /** size x 28 x 28 x 1, normalised with the MNIST mean and std. */
-  x: Float32Array;
-  /** size x 10, one-hot. */
-  oneHot: Float32Array;
-  labels: Uint8Array;
-  size: number;
-}
-
-/** The images at `indices`, normalised, with their labels. */
-export function makeBatch(split: MnistSplit, indices: ArrayLike<number>): Batch {
-  const pixels = IMAGE_SIZE * IMAGE_SIZE;
-  const size = indices.length;
-  const x = new Float32Array(size * pixels);
-  const oneHot = new Float32Array(size * NUM_CLASSES);
-  const labels = new Uint8Array(size);
-  const scale = 1 / (255 * MNIST_STD);
-  const shift = MNIST_MEAN / MNIST_STD;
-  for (let i = 0; i < size; i++) {
-    const src = indices[i]! * pixels;
-    for (let p = 0; p < pixels; p++) x[i * pixels + p] = split.images[src + p]! * scale - shift;
-    labels[i] = split.labels[indices[i]!]!;
-    oneHot[i * NUM_CLASSES + labels[i]!] = 1;
-  }
-  return { x, oneHot, labels, size };
-}
-
-/**
- * The split in batches of `batchSize` (the last one smaller, as PyTorch's DataLoader does),
- * shuffled with `rng` when given, in order otherwise.
- */
-export function* batches(split: MnistSplit, batchSize: number, rng?: Rng): Generator<Batch> {
-  const order = new Uint32Array(split.count);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  if (rng) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = order[i]!;
-      order[i] = order[j]!;
-      order[j] = t;
-    }
-  }
-  for (let start = 0; start < order.length; start += batchSize) {
-    yield makeBatch(split, order.subarray(start, Math.min(start + batchSize, order.length)));
-  }
-}
-
-export const batchCount = (split: MnistSplit, batchSize: number): number => Math.ceil(split.count / batchSize);

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // umbrella package does, on the same tfjs-core instance.
 import '@tensorflow/tfjs';
 import { affineGrid, gridSample } from '../index.js';
-import { IMAGE_SIZE, NUM_CLASSES } from './data.js';
+import { IMAGE_SIZE, NUM_CLASSES } from './batch.js';
 import type { Rng } from './random.js';
 
 type Init = { fanIn: number } | 'zeros' | 'identity';

@@ -4,10 +4,15 @@
  * with `await data()` (dataSync is unavailable on WebGPU in Node).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { batchCount } from './batch.js';
 import { type EpochRecord, type TrainingState, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { type Batch, type Mnist, type MnistSplit, NUM_CLASSES, batchCount, batches, IMAGE_SIZE } from './data.js';
-import { StnModel, nllLoss } from './model.js';
+import type { Mnist } from './data.js';
+import { StnModel } from './model.js';
 import { Rng } from './random.js';
+import { evaluate, trainEpoch } from './steps.js';
+
+// The steps (browser-safe) live in steps.ts; importers of this module keep finding them here.
+export { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep } from './steps.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -32,70 +37,6 @@ export interface TrainCallbacks {
   onEpochEnd?(record: EpochRecord, state: TrainingState): void;
   /** A checkpoint was resumed: the state it holds. */
   onResume?(state: TrainingState): void;
-}
-
-export const DEFAULTS = { epochs: 20, batchSize: 64, lr: 0.01, seed: 1, testBatchSize: 1000 } as const;
-const LOSS_EVERY = 10;
-
-const toX = (b: Batch) => tf.tensor4d(b.x, [b.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
-
-/** One SGD step on a batch; returns the batch's loss (a scalar tensor the caller disposes). */
-export function trainStep(model: StnModel, optimizer: tf.Optimizer, batch: Batch, rng: Rng): tf.Scalar {
-  const x = toX(batch);
-  const y = tf.tensor2d(batch.oneHot, [batch.size, NUM_CLASSES]);
-  const loss = optimizer.minimize(() => nllLoss(model.forward(x, { training: true, rng }), y), true, model.variables)!;
-  tf.dispose([x, y]);
-  return loss;
-}
-
-/** One pass over `split` in shuffled batches; returns the seconds it took. */
-export async function trainEpoch(
-  model: StnModel, optimizer: tf.Optimizer, split: MnistSplit, batchSize: number, rng: Rng,
-  onBatch?: TrainCallbacks['onBatch'],
-): Promise<number> {
-  const start = performance.now();
-  const total = batchCount(split, batchSize);
-  let done = 0;
-  for (const batch of batches(split, batchSize, rng)) {
-    const loss = trainStep(model, optimizer, batch, rng);
-    done++;
-    // Reading the loss now and then also keeps an asynchronous backend from queueing the whole epoch.
-    const value = done % LOSS_EVERY === 0 || done === total ? (await loss.data())[0] : undefined;
-    loss.dispose();
-    onBatch?.(done, total, value);
-  }
-  return (performance.now() - start) / 1000;
-}
-
-export interface Evaluation {
-  /** Mean negative log-likelihood over the split. */
-  loss: number;
-  correct: number;
-  total: number;
-}
-
-/** The tutorial's test: summed NLL / count, and the argmax accuracy, with dropout off. */
-export async function evaluate(model: StnModel, split: MnistSplit, batchSize: number = DEFAULTS.testBatchSize): Promise<Evaluation> {
-  let lossSum = 0;
-  let correct = 0;
-  for (const batch of batches(split, batchSize)) {
-    const out = tf.tidy(() => model.forward(toX(batch)));
-    const logp = await out.data();
-    out.dispose();
-    for (let i = 0; i < batch.size; i++) {
-      const row = logp.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-      let best = 0;
-      for (let k = 1; k < NUM_CLASSES; k++) if (row[k]! > row[best]!) best = k;
-      if (best === batch.labels[i]) correct++;
-      lossSum -= row[batch.labels[i]!]!;
-    }
-  }
-  return { loss: lossSum / split.count, correct, total: split.count };
-}
-
-/** The tutorial's line: `Test set: Average loss: 0.0471, Accuracy: 9857/10000 (99%)`. */
-export function formatEvaluation(e: Evaluation): string {
-  return `Test set: Average loss: ${e.loss.toFixed(4)}, Accuracy: ${e.correct}/${e.total} (${Math.round((100 * e.correct) / e.total)}%)`;
 }
 
 /**

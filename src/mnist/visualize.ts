@@ -3,11 +3,14 @@
  * the learned spatial transformer ("Transformed Images"), as a PNG; and the test loss and accuracy
  * per epoch, as an SVG.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import pngjs from 'pngjs';
+import { IMAGE_SIZE, type MnistSplit } from './batch.js';
 import { type EpochRecord, writeFileAtomically } from './checkpoint.js';
-import { IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, makeBatch } from './data.js';
 import type { StnModel } from './model.js';
+import { transformFirst } from './steps.js';
+
+// transformFirst (browser-safe) lives in steps.ts; importers of this module keep finding it here.
+export { transformFirst };
 
 // A 5x7 bitmap font with the letters of the two titles (pngjs draws no text).
 const GLYPHS: Record<string, string> = {
@@ -111,18 +114,6 @@ export function figurePng(original: Float32Array, transformed: Float32Array, cou
   drawGrid(canvas, original, count, MARGIN, TITLE_BAND);
   drawGrid(canvas, transformed, count, 2 * MARGIN + panel, TITLE_BAND);
   return canvas.png();
-}
-
-const unnormalize = (v: Float32Array) => v.map((x) => x * MNIST_STD + MNIST_MEAN);
-
-/** The first `count` images of `split` and the model's spatial transformer applied to them, in [0, 1]. */
-export async function transformFirst(model: StnModel, split: MnistSplit, count = 64): Promise<{ original: Float32Array; transformed: Float32Array; count: number }> {
-  const n = Math.min(count, split.count);
-  const batch = makeBatch(split, Array.from({ length: n }, (_, i) => i));
-  const out = tf.tidy(() => model.transform(tf.tensor4d(batch.x, [n, IMAGE_SIZE, IMAGE_SIZE, 1])));
-  const transformed = unnormalize((await out.data()) as Float32Array);
-  out.dispose();
-  return { original: unnormalize(batch.x), transformed, count: n };
 }
 
 /** The test loss and accuracy per epoch, two charts side by side, as SVG text. */

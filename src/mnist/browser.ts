@@ -1,0 +1,12 @@
+/**
+ * stn-layer/mnist in a browser (the "browser" condition of the package's exports): the network,
+ * the in-memory data, the training step and evaluation, without the parts that read and write
+ * files (IDX loading, checkpoints on disk, PNG pictures, the command line). Needs
+ * @tensorflow/tfjs (for the gradients of tfjs's own ops) and a backend, as the Node entry does.
+ */
+export {
+  type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch,
+} from './batch.js';
+export { type ForwardOptions, PARAMETERS, PARAMETER_COUNT, StnModel, nllLoss } from './model.js';
+export { Rng } from './random.js';
+export { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep, transformFirst } from './steps.js';
