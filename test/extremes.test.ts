@@ -7,12 +7,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gridSample } from '../src/index.js';
-import { MODES, PADDING_MODES } from '../src/kernels/names.js';
 import { wasmMemory, wasmOffset } from '../src/kernels/wasm/wasm_backend.js';
 import { gridSampleReference } from '../src/reference/grid_sample.js';
-import { CPU_BACKENDS, expectClose, useBackend } from './helpers.js';
+import { ALL_OPTIONS, CPU_BACKENDS, EXTREME_COORDINATES, expectClose, useBackend } from './helpers.js';
 
-const EXTREMES = [NaN, Infinity, -Infinity, 1e30, -1e30, 3e38, -3e38, 1.0001, -1.0001, 1e7, -1e7, 0];
+const EXTREMES = EXTREME_COORDINATES;
 const H = 3;
 const W = 5;
 const C = 2;
@@ -27,8 +26,7 @@ const pixel = (y: number, x: number) => [100 * y + 10 * x + 1, 100 * y + 10 * x 
 // Every pair of extremes as (x, y).
 const gridValues = EXTREMES.flatMap((x) => EXTREMES.flatMap((y) => [x, y]));
 const points = EXTREMES.length * EXTREMES.length;
-const combos = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
-  [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
+const combos = ALL_OPTIONS;
 
 describe('the rule, on the reference', () => {
   const sample = (x: number, y: number, o: (typeof combos)[number]) =>

@@ -14,8 +14,6 @@
  * - a clamped coordinate (outside the safe range, ±Infinity included) is exactly the bound in every
  *   precision, so it never counts as near a jump.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { gridSample } from '../src/index.js';
 import { clampToSafeRange, unnormalize } from '../src/reference/coords.js';
 import type { SampleOptions } from '../src/reference/grid_sample.js';
 
@@ -40,31 +38,4 @@ export function nearJump(
     if (o.mode === 'bilinear' && latticeDistance(u, 0.5, 0) < e) near.grad = true;
   }
   return near;
-}
-
-export interface Sampled {
-  output: Float32Array;
-  dInput: Float32Array;
-  dGrid: Float32Array;
-}
-
-/** gridSample's output and both gradients (of sum(output * dy)) on the current backend. */
-export async function sampleWithGrads(
-  input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[],
-  dy: ArrayLike<number>, o: SampleOptions,
-): Promise<Sampled> {
-  const [N, , , C] = inputShape as [number, number, number, number];
-  const [, Ho, Wo] = gridShape as [number, number, number, number];
-  const x = tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]);
-  const g = tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]);
-  const d = tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]);
-  const out = gridSample(x, g, o);
-  const [dInput, dGrid] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, o))([x, g], d);
-  const result = {
-    output: (await out.data()) as Float32Array,
-    dInput: (await dInput!.data()) as Float32Array,
-    dGrid: (await dGrid!.data()) as Float32Array,
-  };
-  tf.dispose([x, g, d, out, dInput!, dGrid!]);
-  return result;
 }

@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
-import { ready } from '../src/index.js';
-import type { Mode, PaddingMode } from '../src/kernels/names.js';
+import { affineGrid, gridSample, ready } from '../src/index.js';
+import { MODES, type Mode, PADDING_MODES, type PaddingMode } from '../src/kernels/names.js';
+import type { SampleOptions } from '../src/reference/grid_sample.js';
 
 export const CPU_BACKENDS = ['cpu', 'wasm'] as const;
 
@@ -63,4 +64,58 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
   if (worst >= 0) {
     expect.fail(`${what}: element ${worst} is ${got[worst]}, want ${want[worst]} (tolerance ${tol} + ${tol}·|want|)`);
   }
+}
+
+/** All 18 mode / padding / alignCorners combinations. */
+export const ALL_OPTIONS: SampleOptions[] = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
+  [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
+
+/** Grid coordinates DESIGN.md gives a rule for: non-finite, huge, and just outside ±1. */
+export const EXTREME_COORDINATES = [NaN, Infinity, -Infinity, 1e30, -1e30, 3e38, -3e38, 1.0001, -1.0001, 1e7, -1e7, 0];
+
+export interface Sampled {
+  output: Float32Array;
+  dInput: Float32Array;
+  dGrid: Float32Array;
+}
+
+/** gridSample's output and both gradients (of sum(output * dy)) on the current backend. */
+export async function sampleWithGrads(
+  input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[],
+  dy: ArrayLike<number>, o: SampleOptions,
+): Promise<Sampled> {
+  const [N, , , C] = inputShape as [number, number, number, number];
+  const [, Ho, Wo] = gridShape as [number, number, number, number];
+  const x = tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]);
+  const g = tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]);
+  const d = tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]);
+  const out = gridSample(x, g, o);
+  const [dInput, dGrid] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, o))([x, g], d);
+  const result = {
+    output: (await out.data()) as Float32Array,
+    dInput: (await dInput!.data()) as Float32Array,
+    dGrid: (await dGrid!.data()) as Float32Array,
+  };
+  tf.dispose([x, g, d, out, dInput!, dGrid!]);
+  return result;
+}
+
+/** Runs one gridSample fixture (forward and both gradients) on the current backend and checks it. */
+export async function expectGridSampleFixture(c: GridSampleFixture): Promise<void> {
+  const o = { mode: c.mode, paddingMode: c.paddingMode, alignCorners: c.alignCorners };
+  const r = await sampleWithGrads(c.input, c.inputShape, c.grid, c.gridShape, c.dy, o);
+  expectClose(r.output, c.output, 'output');
+  expectClose(r.dInput, c.dInput, 'dInput');
+  expectClose(r.dGrid, c.dGrid, 'dGrid');
+}
+
+/** Runs one affineGrid fixture (grid and d(theta)) on the current backend and checks it. */
+export async function expectAffineGridFixture(c: AffineGridFixture): Promise<void> {
+  const theta = tf.tensor3d(c.theta, [c.size[0], 2, 3]);
+  const dGrid = tf.tensor4d(c.dGrid, [c.size[0], c.size[1], c.size[2], 2]);
+  const grid = affineGrid(theta, c.size, c.alignCorners);
+  expectClose(await grid.data(), c.grid, 'grid');
+  const dTheta = tf.grad((t: tf.Tensor) => affineGrid(t as tf.Tensor3D, c.size, c.alignCorners))(theta, dGrid);
+  expectClose(await dTheta.data(), c.dTheta, 'dTheta');
+  tf.dispose([theta, dGrid, grid, dTheta]);
 }

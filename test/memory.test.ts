@@ -8,17 +8,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { affineGrid, gridSample } from '../src/index.js';
-import { MODES, PADDING_MODES } from '../src/kernels/names.js';
 import { cpuStnMemoryBytes } from '../src/kernels/cpu/cpu_backend.js';
 import { wasmMemory } from '../src/kernels/wasm/wasm_backend.js';
-import { useBackend } from './helpers.js';
+import { ALL_OPTIONS, useBackend } from './helpers.js';
 import { requireWebGPU } from './webgpu_setup.js';
 
 const gpu = await requireWebGPU();
 
 const STEPS = 1000;
-const combos = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
-  [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
+const combos = ALL_OPTIONS;
 
 /** What must not change; `extra` is the backend's own memory, where it has one we can see. */
 function snapshot(extra: () => number) {
