@@ -7,6 +7,8 @@
  *   share one WebAssembly memory of at most 4 GiB.
  * - wasm backend: every live wasm tensor shares tfjs-wasm's heap of at most 4 GiB - 64 KiB; an
  *   output must fit in what is free of it.
+ * - webgpu: each output must fit in one buffer: device.limits.maxBufferSize and
+ *   maxStorageBufferBindingSize (1 GiB on SwiftShader).
  * The tests reach past them with tiny inputs (a wide channel dimension or a large outputSize), so
  * nothing here allocates more than a few MiB.
  */
@@ -15,8 +17,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { affineGrid, gridSample } from '../src/index.js';
 import { cpuHeap, cpuStnMemoryBytes } from '../src/kernels/cpu/cpu_backend.js';
 import { wasmHeap, wasmMemory } from '../src/kernels/wasm/wasm_backend.js';
+import { webgpuBackend } from '../src/kernels/webgpu/webgpu_backend.js';
 import { gridSampleReference } from '../src/reference/grid_sample.js';
 import { CPU_BACKENDS, expectClose, useBackend } from './helpers.js';
+import { requireWebGPU, withGPUErrorScopes } from './webgpu_setup.js';
 
 const GiB = 2 ** 30;
 const TOO_LARGE = /stn-layer: .*(does not fit in the wasm backend's memory|WebAssembly memory for its operands).*4 GiB/;
@@ -115,6 +119,30 @@ describe('cpu heap: the guard itself', () => {
     for (let i = 0; i < 3; i++) heap.output([1.5 * GiB / 4]);
     expect(() => heap.stn).toThrow(/needs \d+ bytes of WebAssembly memory for its operands; the cpu kernels can address at most 4 GiB/);
     expect(cpuStnMemoryBytes()).toBe(before);
+    await expectStillWorks();
+  });
+});
+
+const gpu = await requireWebGPU();
+
+describe.skipIf(!gpu)('webgpu backend', () => {
+  beforeAll(() => useBackend('webgpu'));
+
+  it("an output larger than the device's largest buffer is refused before anything runs", async () => {
+    const { maxBufferSize, maxStorageBufferBindingSize } = webgpuBackend(tf.backend()).device.limits;
+    const limit = Math.min(maxBufferSize, maxStorageBufferBindingSize);
+    // [1, 1, 1, 2^16] sampled at enough points that the output is just over the limit.
+    const C = 2 ** 16;
+    const points = Math.floor(limit / (4 * C)) + 1;
+    const input = tf.zeros([1, 1, 1, C]) as tf.Tensor4D;
+    const grid = tf.zeros([1, 1, points, 2]) as tf.Tensor4D;
+    const tensors = tf.memory().numTensors;
+    await withGPUErrorScopes(async () => {
+      expect(() => gridSample(input, grid)).toThrow(RangeError);
+      expect(() => gridSample(input, grid)).toThrow(/larger than this WebGPU device's largest buffer/);
+    });
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([input, grid]);
     await expectStillWorks();
   });
 });

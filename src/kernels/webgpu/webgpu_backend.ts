@@ -61,7 +61,21 @@ export function webgpuBackend(backend: object): WebGPUBackend {
  * runWebGPUProgram does not clear). An output with no elements comes back without a dispatch.
  */
 export function runProgram(backend: WebGPUBackend, program: WebGPUProgram, inputs: TensorInfo[], output?: TensorInfo): TensorInfo {
+  checkFitsInBuffer(backend, program.outputShape);
   return backend.runWebGPUProgram(program, inputs, 'float32', undefined, output);
+}
+
+/**
+ * Dawn only prints a validation error for a buffer over the device's limits, and the op would
+ * return a tensor that cannot be read: refuse it up front instead.
+ */
+function checkFitsInBuffer(backend: WebGPUBackend, shape: number[]): void {
+  const bytes = sizeOf(shape) * 4;
+  const { maxBufferSize, maxStorageBufferBindingSize } = backend.device.limits;
+  const limit = Math.min(maxBufferSize, maxStorageBufferBindingSize);
+  if (bytes > limit) {
+    throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) is larger than this WebGPU device's largest buffer (${limit} bytes)`);
+  }
 }
 
 export const isEmpty = (shape: readonly number[]): boolean => shape.some((d) => d === 0);
