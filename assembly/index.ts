@@ -6,3 +6,4 @@ export { conv2dBackpropInput, transposeFilter } from './conv2d_backprop_input';
 export { maxPoolGrad } from './max_pool_grad';
 export { conv2d } from './conv2d';
 export { batchMatMul, transpose2D } from './batch_mat_mul';
+export { biasAdd, sumRows } from './bias';

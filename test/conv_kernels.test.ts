@@ -1,6 +1,7 @@
 /**
  * stn-layer's training kernels for tfjs-backend-wasm (Conv2DBackpropFilter, which tfjs-wasm lacks;
- * Conv2D, Conv2DBackpropInput, MaxPoolGrad and BatchMatMul, which replace its own) against the cpu backend's kernels,
+ * Conv2D, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, the bias Add and Sum, and Identity,
+ * which replace its own) against the cpu backend's kernels,
  * over shapes, strides, paddings (same, valid, numbers with every rounding mode, explicit),
  * dilations and channel counts that exercise every tile of the AssemblyScript loops (rows past a
  * multiple of 4, columns past a multiple of 8 and of 4, runs past a multiple of 16).
@@ -9,10 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients of its own ops; the tfjs umbrella package does.
 import '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { batchMatMulConfig } from '../src/kernels/wasm/BatchMatMul.js';
-import { conv2DConfig } from '../src/kernels/wasm/Conv2D.js';
-import { conv2DBackpropInputConfig } from '../src/kernels/wasm/Conv2DBackpropInput.js';
-import { maxPoolGradConfig } from '../src/kernels/wasm/MaxPoolGrad.js';
+import { wasmReplacementConfigs } from '../src/kernels/wasm/replacements.js';
 import { expectClose, useBackend } from './helpers.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -211,12 +209,9 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
     expectClose(wasmDf!, cpuDf!, 'dFilter');
   });
 
-  it('replaces tfjs-backend-wasm\'s Conv2D, Conv2DBackpropInput, MaxPoolGrad and BatchMatMul', async () => {
+  it('replaces tfjs-backend-wasm\'s kernels', async () => {
     await useBackend('wasm');
-    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(batchMatMulConfig);
-    expect(tf.getKernel(tf.Conv2D, 'wasm')).toBe(conv2DConfig);
-    expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')).toBe(conv2DBackpropInputConfig);
-    expect(tf.getKernel(tf.MaxPoolGrad, 'wasm')).toBe(maxPoolGradConfig);
+    for (const config of wasmReplacementConfigs) expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config);
   });
 
   it('names the argument when it cannot run', async () => {
@@ -342,5 +337,50 @@ describe('BatchMatMul on wasm broadcasts like tf.add', () => {
     const empty = tf.matMul(tf.zeros([0, 4, 5]), tf.zeros([1, 5, 3]));
     expect(empty.shape).toEqual([0, 4, 3]);
     tf.dispose([y, empty]);
+  });
+});
+
+describe('the bias Add and Sum on wasm equal the cpu backend (and hand other calls to tfjs-wasm\'s own)', () => {
+  const both = async (f: () => tf.Tensor) => {
+    const out: [number[], Float32Array | Int32Array | Uint8Array][] = [];
+    for (const backend of ['wasm', 'cpu']) {
+      await useBackend(backend);
+      const y = tf.tidy(f);
+      out.push([y.shape, (await y.data()) as Float32Array]);
+      y.dispose();
+    }
+    expect(out[0]![0]).toEqual(out[1]![0]);
+    expectClose(out[0]![1], out[1]![1], 'values');
+  };
+  const t = (shape: number[], seed: number, dtype: 'float32' | 'int32' = 'float32') =>
+    tf.tensor(Array.from(values(size(shape), seed), (v) => (dtype === 'int32' ? Math.round(10 * v) : v)), shape, dtype);
+
+  it.each([
+    [[2, 5, 5, 3], [3]], [[3], [2, 5, 5, 3]], [[4, 6], [1, 6]], [[2, 3, 4], [1, 1, 4]], [[5, 1], [1]],
+    [[64, 24, 24, 10], [10]], [[3, 20], [20]], [[0, 4], [4]],
+    // Not a bias: tfjs-wasm's own Add.
+    [[2, 3], [2, 3]], [[2, 3], [2, 1]], [[], [2, 3]], [[1, 1, 4], [4]], [[4], [4]],
+  ])('Add %j + %j', (sa, sb) => both(() => tf.add(t(sa, 1), t(sb, 2))));
+
+  it('Add of int32 tensors goes to tfjs-wasm\'s own', () => both(() => tf.add(t([3, 4], 3, 'int32'), t([4], 4, 'int32'))));
+
+  it.each([
+    [[2, 3, 4, 5], [0, 1, 2], false], [[2, 3, 4, 5], [2, 0, 1], true], [[64, 24, 24, 10], [0, 1, 2], false],
+    [[7, 3], [0], false], [[7, 3], [-2], true], [[0, 3], [0], false],
+    // Not the leading axes: tfjs-wasm's own Sum.
+    [[2, 3, 4], [1], false], [[2, 3, 4], [0, 1, 2], false], [[2, 3, 4], [1, 2], true], [[5], [0], false],
+  ])('Sum of %j over %j (keepDims %s)', (shape, axes, keepDims) => both(() => tf.sum(t(shape, 5), axes, keepDims)));
+
+  it('Sum of an int32 tensor goes to tfjs-wasm\'s own', () => both(() => tf.sum(t([4, 3], 6, 'int32'), 0)));
+
+  it('Identity shares the data: a clone outlives its source', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor([1, 2, 3]);
+    const before = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(before);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
   });
 });

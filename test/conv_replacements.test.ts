@@ -17,5 +17,10 @@ it('replaces tfjs-backend-wasm\'s kernels when the backend package is imported a
   expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeDefined();
   const y = tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 2]) as tf.Tensor4D, 1, 'valid');
   expect(Array.from(await y.data())).toEqual(Array(8).fill(9));
+  // Calls the replacements hand on reach tfjs-wasm's own kernels, set up although they were
+  // unregistered before the backend started.
+  const z = tf.add(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([10, 20], [2, 1]));
+  expect(Array.from(await z.data())).toEqual([11, 12, 23, 24]);
+  expect(Array.from(await tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2]), 1).data())).toEqual([3, 7]);
   expect(warn.mock.calls.flat().join('\n')).not.toMatch(/already registered/);
 });

@@ -26,6 +26,8 @@ export interface StnExports {
   ): void;
   transpose2D(srcPtr: number, batch: number, R: number, C: number, dstPtr: number): void;
   batchMatMul(aPtr: number, batchA: number, M: number, K: number, bPtr: number, batchB: number, N: number, batch: number, outPtr: number): void;
+  biasAdd(xPtr: number, rows: number, C: number, bPtr: number, outPtr: number): void;
+  sumRows(xPtr: number, rows: number, C: number, outPtr: number): void;
   transposeFilter(wPtr: number, Kh: number, Kw: number, Ci: number, Co: number, wholeRows: boolean, outPtr: number): void;
   conv2dBackpropInput(
     dyPtr: number, N: number, Ho: number, Wo: number, Co: number,

@@ -6,13 +6,17 @@
  * import, and again whenever the wasm backend is set (the setupFunc of a kernel only stn-layer has).
  */
 import { type KernelConfig, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { addConfig } from './Add.js';
 import { batchMatMulConfig } from './BatchMatMul.js';
 import { conv2DConfig } from './Conv2D.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
+import { identityConfig } from './Identity.js';
 import { maxPoolGradConfig } from './MaxPoolGrad.js';
+import { rememberReplaced } from './replaced.js';
+import { sumConfig } from './Sum.js';
 
 export const wasmReplacementConfigs: KernelConfig[] = [
-  batchMatMulConfig, conv2DConfig, conv2DBackpropInputConfig, maxPoolGradConfig,
+  addConfig, batchMatMulConfig, conv2DConfig, conv2DBackpropInputConfig, identityConfig, maxPoolGradConfig, sumConfig,
 ];
 
 /** Puts the replacements in place of tfjs-backend-wasm's kernels (or alone, if it has none). */
@@ -20,7 +24,10 @@ export function installWasmReplacements(): void {
   for (const config of wasmReplacementConfigs) {
     const current = getKernel(config.kernelName, 'wasm');
     if (current === config) continue;
-    if (current) unregisterKernel(config.kernelName, 'wasm');
+    if (current) {
+      rememberReplaced(current);
+      unregisterKernel(config.kernelName, 'wasm');
+    }
     registerKernel(config);
   }
 }
