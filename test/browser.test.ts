@@ -2,40 +2,18 @@
  * gridSample and affineGrid in headless Chromium on WebGPU: a page bundled by vite from
  * test/browser/page.ts (src/index.ts with tfjs-core, -backend-cpu and -backend-webgpu from
  * node_modules), served on 127.0.0.1, runs every PyTorch fixture forward and backward on webgpu
- * and on cpu; both must match PyTorch and each other, with no WebGPU validation error.
- *
- * Chromium flags: only --enable-unsafe-webgpu is needed for WebGPU. Without a GPU, headless
- * Chromium (Debian's 156) falls back to its bundled SwiftShader (adapter 'google swiftshader');
- * --use-angle=swiftshader, --use-vulkan=swiftshader, --enable-features=Vulkan and
- * --use-webgpu-adapter=swiftshader were tried and change nothing. navigator.gpu exists only in
- * a secure context, hence http://127.0.0.1 rather than a file: or about:blank page. The other
- * flags keep the browser from reaching the network or a profile: a fresh user-data dir per run.
+ * and on cpu; both must match PyTorch and each other, with no WebGPU validation error. Chromium,
+ * its flags and the server are in browser_support.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
 import type { BrowserRun, BrowserRunResult } from './browser/protocol.js';
 import { type AffineGridFixture, type GridSampleFixture, expectClose, loadFixtures } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI === 'true') throw new Error(`CI: ${CHROMIUM} is missing (apt-get install chromium)`);
-  console.warn(`\n!!! SKIPPING the headless Chromium test: ${CHROMIUM} is missing !!!\n`);
-}
+const hasChromium = chromiumAvailable('the headless Chromium test');
 
 const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
 const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
@@ -50,44 +28,21 @@ async function buildPage(outDir: string): Promise<void> {
   });
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-/** Serves `dir` on 127.0.0.1 at a free port. */
-async function serve(dir: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 describe.skipIf(!hasChromium)('headless Chromium, WebGPU', () => {
   const temp: string[] = [];
   let server: Server | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   let result: BrowserRunResult;
 
   beforeAll(async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'stn-page-'));
-    const userDataDir = mkdtempSync(join(tmpdir(), 'stn-chromium-'));
-    temp.push(outDir, userDataDir);
+    const outDir = tempDir('stn-page-', temp);
     await buildPage(outDir);
-    server = await serve(outDir);
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    let url: string;
+    ({ server, url } = await serve(outDir));
+    ({ context, page, errors: consoleErrors } = await launchChromium(tempDir('stn-chromium-', temp)));
+    await page.goto(url);
     await page.waitForFunction(() => 'stn' in window);
     const strip = <T extends object>(c: T, keys: string[]) => Object.fromEntries(Object.entries(c).filter(([k]) => !keys.includes(k)));
     result = await page.evaluate(
@@ -98,16 +53,12 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGPU', () => {
 
   afterAll(async () => {
     await context?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+    await closeServer(server);
+    removeAll(temp);
   });
 
   it('offers a WebGPU adapter and ran without GPU or page errors', (ctx) => {
-    if (!result.adapter) {
-      if (process.env.CI === 'true') expect.fail('CI: headless Chromium offers no WebGPU adapter');
-      console.warn('\n!!! SKIPPING: headless Chromium offers no WebGPU adapter !!!\n');
-      ctx.skip();
-    }
+    requireWebGPUAdapter(result.adapter, ctx, 'the WebGPU fixtures in Chromium');
     console.info(`Chromium WebGPU adapter: ${result.adapter}`);
     expect(result.gpuErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);

@@ -1,0 +1,98 @@
+/**
+ * Headless Chromium for the browser tests (browser.test.ts, demo.test.ts): Debian's
+ * /usr/bin/chromium driven by playwright-core (no browser is ever downloaded), pages built by vite
+ * and served from a temporary directory on 127.0.0.1.
+ *
+ * Chromium flags: only --enable-unsafe-webgpu is needed for WebGPU. Without a GPU, headless
+ * Chromium (Debian's 156) falls back to its bundled SwiftShader (adapter 'google swiftshader');
+ * --use-angle=swiftshader, --use-vulkan=swiftshader, --enable-features=Vulkan and
+ * --use-webgpu-adapter=swiftshader were tried and change nothing. navigator.gpu exists only in
+ * a secure context, hence http://127.0.0.1 rather than a file: or about:blank page. The other
+ * flags keep the browser from reaching the network or a profile: a fresh user-data dir per run.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Whether Chromium is there; in CI its absence is an error, elsewhere a loud skip of `what`. */
+export function chromiumAvailable(what: string): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') throw new Error(`CI: ${CHROMIUM} is missing (apt-get install chromium)`);
+  console.warn(`\n!!! SKIPPING ${what}: ${CHROMIUM} is missing !!!\n`);
+  return false;
+}
+
+/** Skips (loudly) when the page found no WebGPU adapter; in CI that is a failure. */
+export function requireWebGPUAdapter(adapter: unknown, ctx: { skip(): void }, what: string): void {
+  if (adapter) return;
+  if (process.env.CI === 'true') throw new Error(`CI: headless Chromium offers no WebGPU adapter (${what})`);
+  console.warn(`\n!!! SKIPPING ${what}: headless Chromium offers no WebGPU adapter !!!\n`);
+  ctx.skip();
+}
+
+/** A temporary directory, removed by cleanUp(). */
+export function tempDir(prefix: string, cleanUp: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanUp.push(dir);
+  return dir;
+}
+
+export function removeAll(dirs: string[]): void {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
+  '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
+};
+
+/** Serves `dir` on 127.0.0.1 at a free port; `url` ends with '/'. */
+export async function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+export async function closeServer(server: Server | undefined): Promise<void> {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+}
+
+export interface BrowserPage {
+  context: BrowserContext;
+  page: Page;
+  /** console.error messages and uncaught page errors, as they arrive. */
+  errors: string[];
+}
+
+/** Headless Chromium with a fresh profile in `userDataDir`, and its first page. */
+export async function launchChromium(userDataDir: string): Promise<BrowserPage> {
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { context, page, errors };
+}
