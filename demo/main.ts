@@ -1,0 +1,278 @@
+/**
+ * The demo page: loads the MNIST sample, trains stn-layer/mnist's network on the backend the
+ * person picks, and draws the loss/accuracy chart and the tutorial's picture as it goes. Its state
+ * is in the DOM for people and for test/demo.test.ts: body[data-state] is 'loading', 'busy',
+ * 'idle' or 'error'.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
+// tfjs-backend-wasm fetches its own .wasm at run time: vite copies these into the build.
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { ready } from 'stn-layer';
+import { DEFAULTS, type MnistSplit, Rng, StnModel, batches, evaluate, trainStep, transformFirst } from 'stn-layer/mnist';
+import { type LoadedCheckpoint, checkpointFromFiles, checkpointFromUrl } from './checkpoint.js';
+import { type ChartData, drawChart, drawDigits } from './draw.js';
+import { SAMPLE_JSON, SAMPLE_PNG, type SampleMeta, demoSplits, spriteToSplit } from './sample.js';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+});
+
+const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
+type BackendName = (typeof BACKENDS)[number];
+const FIGURE_COUNT = 64;
+/** Held-out accuracy and pictures every this many steps (and at the end of each run). */
+const REFRESH_EVERY = 10;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  backend: $<HTMLSelectElement>('backend'),
+  batches: $<HTMLInputElement>('batches'),
+  batchSize: $<HTMLSelectElement>('batch-size'),
+  lr: $<HTMLInputElement>('lr'),
+  train: $<HTMLButtonElement>('train'),
+  stop: $<HTMLButtonElement>('stop'),
+  reset: $<HTMLButtonElement>('reset'),
+  checkpointFiles: $<HTMLInputElement>('checkpoint-files'),
+  checkpointUrl: $<HTMLInputElement>('checkpoint-url'),
+  loadUrl: $<HTMLButtonElement>('load-url'),
+  status: $<HTMLParagraphElement>('status'),
+  steps: $<HTMLSpanElement>('steps'),
+  loss: $<HTMLSpanElement>('loss'),
+  accuracy: $<HTMLSpanElement>('accuracy'),
+  stepTime: $<HTMLSpanElement>('step-time'),
+  chart: $<HTMLCanvasElement>('chart'),
+  original: $<HTMLCanvasElement>('original'),
+  transformed: $<HTMLCanvasElement>('transformed'),
+};
+
+type State = 'loading' | 'busy' | 'idle' | 'error';
+function setState(state: State, message: string): void {
+  document.body.dataset.state = state;
+  ui.status.textContent = message;
+  const busy = state === 'busy' || state === 'loading';
+  for (const control of [ui.backend, ui.train, ui.reset, ui.checkpointFiles, ui.loadUrl]) control.disabled = busy;
+  ui.stop.disabled = state !== 'busy';
+}
+
+/** The committed sample: the PNG sprite decoded without colour management, so the bytes are MNIST's. */
+async function loadSample(): Promise<MnistSplit> {
+  const [png, meta] = await Promise.all([
+    fetch(SAMPLE_PNG).then((r) => (r.ok ? r.blob() : Promise.reject(new Error(`${SAMPLE_PNG}: HTTP ${r.status}`)))),
+    fetch(SAMPLE_JSON).then((r) => (r.ok ? (r.json() as Promise<SampleMeta>) : Promise.reject(new Error(`${SAMPLE_JSON}: HTTP ${r.status}`)))),
+  ]);
+  const bitmap = await createImageBitmap(png, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(bitmap, 0, 0);
+  const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  const gray = new Uint8Array(bitmap.width * bitmap.height);
+  for (let i = 0; i < gray.length; i++) gray[i] = rgba[4 * i]!;
+  return spriteToSplit(gray, bitmap.width, meta);
+}
+
+/** The network, its optimizer and the random stream for shuffling and dropout, on the current backend. */
+let model: StnModel | undefined;
+let optimizer: tf.SGDOptimizer | undefined;
+let rng = new Rng(DEFAULTS.seed);
+let trainSplit: MnistSplit;
+let heldOut: MnistSplit;
+let stopRequested = false;
+const chart: { losses: number[]; accuracies: { step: number; accuracy: number }[] } & ChartData = { losses: [], accuracies: [] };
+let webgpuAdapter = '';
+
+async function modelValues(m: StnModel): Promise<Map<string, Float32Array>> {
+  const values = new Map<string, Float32Array>();
+  for (const [name, v] of m.params) values.set(name, (await v.data()) as Float32Array);
+  return values;
+}
+
+function dropModel(): void {
+  model?.dispose();
+  optimizer?.dispose();
+  model = optimizer = undefined;
+}
+
+/** A network with `values`, or a freshly initialised one, and a new optimizer, on the current backend. */
+function useModel(values: Map<string, Float32Array> | undefined): void {
+  dropModel();
+  model = values ? StnModel.fromValues(values) : StnModel.create(rng);
+  optimizer = tf.train.sgd(Number(ui.lr.value) || DEFAULTS.lr);
+}
+
+function network(): { model: StnModel; optimizer: tf.SGDOptimizer } {
+  if (!model || !optimizer) throw new Error('no network yet');
+  return { model, optimizer };
+}
+
+const backendLabel = () => (tf.getBackend() === 'webgpu' && webgpuAdapter ? `webgpu (${webgpuAdapter})` : tf.getBackend());
+
+/**
+ * Starts `name`. The network's values go across as plain arrays: tfjs moves a tensor to another
+ * backend by reading it synchronously, which WebGPU does not allow.
+ */
+async function switchBackend(name: BackendName): Promise<void> {
+  const previous = tf.getBackend();
+  const values = model ? await modelValues(model) : undefined;
+  dropModel();
+  try {
+    if (name === 'webgpu') {
+      // GPUAdapter.info is newer than the @webgpu/types tfjs brings.
+      const adapter = (await navigator.gpu?.requestAdapter()) as (GPUAdapter & { info?: Record<string, string> }) | null;
+      if (!adapter) throw new Error('this browser offers no WebGPU adapter (navigator.gpu is missing or found no GPU)');
+      const info = adapter.info ?? {};
+      webgpuAdapter = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ');
+    }
+    if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to start (see the console)`);
+    await tf.ready();
+  } catch (e) {
+    if (previous && previous !== name) await tf.setBackend(previous);
+    ui.backend.value = tf.getBackend();
+    useModel(values);
+    throw e;
+  }
+  useModel(values);
+}
+
+async function refresh(): Promise<void> {
+  const { model } = network();
+  const e = await evaluate(model, heldOut, heldOut.count);
+  chart.accuracies.push({ step: chart.losses.length, accuracy: e.correct / e.total });
+  ui.accuracy.textContent = `${e.correct}/${e.total} (${((100 * e.correct) / e.total).toFixed(1)}%), loss ${e.loss.toFixed(4)}`;
+  const { original, transformed, count } = await transformFirst(model, heldOut, FIGURE_COUNT);
+  drawDigits(ui.original, original, count);
+  drawDigits(ui.transformed, transformed, count);
+  drawChart(ui.chart, chart);
+}
+
+async function trainBatches(count: number, batchSize: number): Promise<number> {
+  const { model, optimizer } = network();
+  optimizer.setLearningRate(Number(ui.lr.value) || DEFAULTS.lr);
+  let source = batches(trainSplit, batchSize, rng);
+  let done = 0;
+  const start = performance.now();
+  while (done < count && !stopRequested) {
+    let next = source.next();
+    if (next.done) {
+      source = batches(trainSplit, batchSize, rng);
+      next = source.next();
+    }
+    const loss = trainStep(model, optimizer, next.value as Exclude<typeof next.value, void>, rng);
+    const value = (await loss.data())[0]!;
+    loss.dispose();
+    done++;
+    chart.losses.push(value);
+    ui.steps.textContent = String(chart.losses.length);
+    ui.loss.textContent = value.toFixed(4);
+    ui.stepTime.textContent = `${((performance.now() - start) / done).toFixed(0)} ms`;
+    setState('busy', `Training on ${backendLabel()}: batch ${done} of ${count}`);
+    if (done % REFRESH_EVERY === 0) await refresh();
+    else drawChart(ui.chart, chart);
+  }
+  if (done % REFRESH_EVERY !== 0) await refresh();
+  return done;
+}
+
+/** Runs one action with the controls locked; a failure is shown in the status line. */
+async function act(busyMessage: string, action: () => Promise<string>): Promise<void> {
+  setState('busy', busyMessage);
+  try {
+    setState('idle', await action());
+  } catch (e) {
+    console.error(e);
+    setState('error', `Error: ${(e as Error).message}`);
+  }
+}
+
+async function loadCheckpoint(load: () => Promise<LoadedCheckpoint>, source: string): Promise<string> {
+  const checkpoint = await load();
+  useModel(checkpoint.values);
+  chart.losses.length = 0;
+  chart.accuracies.length = 0;
+  ui.steps.textContent = '0';
+  ui.loss.textContent = '–';
+  await refresh();
+  const trained = checkpoint.epoch === undefined ? '' : `, trained ${checkpoint.epoch} epoch${checkpoint.epoch === 1 ? '' : 's'}` +
+    (checkpoint.testAccuracy === undefined ? '' : ` (test accuracy ${(100 * checkpoint.testAccuracy).toFixed(2)}%)`);
+  return `Loaded checkpoint ${source}${trained}. Running on ${backendLabel()}.`;
+}
+
+ui.backend.addEventListener('change', () => {
+  const name = ui.backend.value as BackendName;
+  void act(`Starting ${name}…`, async () => {
+    await switchBackend(name);
+    await refresh();
+    return `Ready on ${backendLabel()}.`;
+  });
+});
+
+ui.train.addEventListener('click', () => {
+  const count = Math.floor(Number(ui.batches.value));
+  if (!(count >= 1)) {
+    setState('error', `Error: batches must be a whole number of at least 1, got '${ui.batches.value}'`);
+    return;
+  }
+  stopRequested = false;
+  void act('Training…', async () => {
+    const done = await trainBatches(count, Number(ui.batchSize.value));
+    return `${stopRequested ? 'Stopped after' : 'Trained'} ${done} batch${done === 1 ? '' : 'es'} on ${backendLabel()}.`;
+  });
+});
+
+ui.stop.addEventListener('click', () => {
+  stopRequested = true;
+});
+
+ui.reset.addEventListener('click', () => {
+  void act('Starting a new network…', async () => {
+    rng = new Rng(DEFAULTS.seed);
+    useModel(undefined);
+    chart.losses.length = 0;
+    chart.accuracies.length = 0;
+    ui.steps.textContent = '0';
+    ui.loss.textContent = '–';
+    await refresh();
+    return `New network on ${backendLabel()}.`;
+  });
+});
+
+ui.checkpointFiles.addEventListener('change', () => {
+  const files = Array.from(ui.checkpointFiles.files ?? []);
+  if (files.length === 0) return;
+  void act('Loading the checkpoint…', () => loadCheckpoint(() => checkpointFromFiles(files), files.find((f) => f.name.endsWith('.json'))?.name ?? ''));
+});
+
+ui.loadUrl.addEventListener('click', () => {
+  const url = ui.checkpointUrl.value.trim();
+  if (!url) {
+    setState('error', 'Error: enter the URL of a checkpoint\'s model.json');
+    return;
+  }
+  void act('Loading the checkpoint…', () => loadCheckpoint(() => checkpointFromUrl(url), url));
+});
+
+window.addEventListener('unhandledrejection', (e) => setState('error', `Error: ${String(e.reason)}`));
+
+async function start(): Promise<void> {
+  setState('loading', 'Loading the MNIST sample and compiling the kernels…');
+  const [sample] = await Promise.all([loadSample(), ready()]);
+  ({ train: trainSplit, heldOut } = demoSplits(sample));
+  const requested = new URLSearchParams(location.search).get('backend');
+  const name = (BACKENDS as readonly string[]).includes(requested ?? '') ? (requested as BackendName) : 'wasm';
+  ui.backend.value = name;
+  await switchBackend(name);
+  await refresh();
+}
+
+start().then(
+  () => setState('idle', `Ready on ${backendLabel()}. Pick a backend, then Train.`),
+  (e: unknown) => {
+    console.error(e);
+    setState('error', `Error: ${(e as Error).message}`);
+  },
+);
