@@ -1,8 +1,9 @@
 /**
  * Checkpoints in the tfjs weights-manifest format: `model.json` (a weightsManifest plus the
  * training state in userDefinedMetadata) and one weights file of float32 values. Each save writes a
- * new weights file under a new name, then replaces model.json by rename, then removes the old
- * weights file: at every moment model.json names a complete weights file that matches it.
+ * new weights file under a name the current model.json does not use, then replaces model.json by
+ * rename, then removes the old weights file: at every moment model.json names a complete weights
+ * file that matches it.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,7 +71,10 @@ export async function saveCheckpoint(dir: string, model: StnModel, state: Traini
     bytes.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), offset);
     offset += c.byteLength;
   }
-  const weightsFile = `weights-epoch${state.epoch}.bin`;
+  // Never overwrite the weights file the current model.json names (saving the same epoch again):
+  // a kill between the two renames would pair the old state with the new weights.
+  const plain = `weights-epoch${state.epoch}.bin`;
+  const weightsFile = currentWeightsFile(dir) === plain ? `weights-epoch${state.epoch}-b.bin` : plain;
   writeFileAtomically(join(dir, weightsFile), bytes);
   const json: CheckpointJson = {
     format: FORMAT,
@@ -80,7 +84,19 @@ export async function saveCheckpoint(dir: string, model: StnModel, state: Traini
   };
   writeFileAtomically(join(dir, MODEL_JSON), JSON.stringify(json));
   for (const f of readdirSync(dir)) {
-    if (/^weights-epoch\d+\.bin$/.test(f) && f !== weightsFile) rmSync(join(dir, f), { force: true });
+    if (WEIGHTS_FILE.test(f) && f !== weightsFile) rmSync(join(dir, f), { force: true });
+  }
+}
+
+const WEIGHTS_FILE = /^weights-epoch\d+(-b)?\.bin$/;
+
+/** The weights file the checkpoint in `dir` names now, if it has a readable one. */
+function currentWeightsFile(dir: string): string | undefined {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as Partial<CheckpointJson>;
+    return json.weightsManifest?.[0]?.paths[0];
+  } catch {
+    return undefined;
   }
 }
 
