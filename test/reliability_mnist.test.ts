@@ -178,7 +178,8 @@ describe('a process killed while it saves checkpoints', () => {
     // and the temporary files of the write it was in.
     const strays = readdirSync(dir).filter((f) => f !== 'model.json' && !/^weights-epoch\d+(-b)?\.bin$/.test(f));
     expect(strays.every((f) => /\.tmp-\d+$/.test(f)), strays.join(', ')).toBe(true);
-    expect(strays.length).toBeLessThanOrEqual(MAX_KILLS);
+    // Each save removes the temporaries of dead savers: only the last killed one's can remain.
+    expect(strays.length).toBeLessThanOrEqual(1);
   });
 });
 

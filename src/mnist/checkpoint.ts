@@ -56,8 +56,28 @@ export function writeFileAtomically(path: string, data: string | Uint8Array): vo
   renameSync(tmp, path);
 }
 
+/** Whether a process with this id is running (signal 0 tests without sending anything). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temporary files that saves killed mid-write left (their process is gone). */
+function removeStaleTemporaries(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) {
+    const pid = /\.tmp-(\d+)$/.exec(f)?.[1];
+    if (pid && Number(pid) !== process.pid && !isRunning(Number(pid))) rmSync(join(dir, f), { force: true });
+  }
+}
+
 /** Saves the model's weights and the training state into `dir` (created if needed). */
 export async function saveCheckpoint(dir: string, model: StnModel, state: TrainingState): Promise<void> {
+  removeStaleTemporaries(dir);
   const weights: io.WeightsManifestEntry[] = [];
   const chunks: Float32Array[] = [];
   for (const spec of PARAMETERS) {
