@@ -243,8 +243,8 @@ function bilinearFewChannels(
   const stride = <usize>channels << 2;
   // One channel: a tap and its east neighbour are adjacent, so each row of two taps is one 8-byte
   // load (pairs). Only where a pair would start before the image or end after it (a corner) do
-  // the taps load one by one.
-  const pairs = channels == 1 && v128.all_true<i32>(v128.or(
+  // the taps load one by one. A one-pixel image has no pair inside it (H * W - 2 would wrap).
+  const pairs = channels == 1 && H * W >= 2 && v128.all_true<i32>(v128.or(
     v128.and(i32x4.le_u(i00, i32x4.splat(H * W - 2)), i32x4.le_u(i01, i32x4.splat(H * W - 2))),
     v128.not(v128.or(v128.or(m00, m10), v128.or(m01, m11)))));
   let dx = f32x4.splat(0);

@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gridSample } from '../src/index.js';
+import { modeCode, paddingCode } from '../src/kernels/names.js';
+import { stnExportsFor } from '../src/kernels/shared/stn_module.js';
 import { wasmMemory, wasmOffset } from '../src/kernels/wasm/wasm_backend.js';
 import { gridSampleReference } from '../src/reference/grid_sample.js';
 import { ALL_OPTIONS, CPU_BACKENDS, EXTREME_COORDINATES, expectClose, useBackend } from './helpers.js';
@@ -123,4 +125,32 @@ describe('wasm heap guard', () => {
     expect(Array.from(await grid.data())).toEqual(gridValues.map((v) => Math.fround(v)));
     tf.dispose([...guards, input, grid, dy, out, dInput!, dGrid!]);
   });
+});
+
+describe('the module on a one-pixel image at the edge of its memory', () => {
+  // A one-pixel, one-channel input placed at the first and at the last 4 bytes of a one-page
+  // memory: reading a byte before or after it traps. Points all around the pixel.
+  const PAGE = 65536;
+  const xy = [-0.9, -0.5, -0.25, 0, 0.25, 0.5, 0.9, 1.5];
+  const gridValues = xy.flatMap((x) => xy.flatMap((y) => [x, y]));
+  const count = gridValues.length / 2;
+  const dyValues = Array.from({ length: count }, (_, i) => 1 + i / count);
+  const [GRID, OUT, DY, DIN, DGRID] = [1024, 2048, 3072, 4096, 5120];
+
+  it.each(combos.flatMap((o) => [0, PAGE - 4].map((at) => ({ ...o, at }))))(
+    'reads nothing outside the input, forward and backward: %o', ({ at, ...o }) => {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+      const stn = stnExportsFor(memory);
+      const f32 = new Float32Array(memory.buffer);
+      f32[at / 4] = 3;
+      f32.set(gridValues, GRID / 4);
+      f32.set(dyValues, DY / 4);
+      const want = gridSampleReference([3], [1, 1, 1, 1], gridValues, [1, count, 1, 2], o, dyValues);
+      const args = [modeCode(o.mode), paddingCode(o.paddingMode), o.alignCorners] as const;
+      stn.gridSample(at, 1, 1, 1, 1, GRID, count, ...args, false, OUT, 0, 0, 0);
+      expectClose(f32.slice(OUT / 4, OUT / 4 + count), want.output, 'output');
+      stn.gridSample(at, 1, 1, 1, 1, GRID, count, ...args, true, 0, DY, DIN, DGRID);
+      expectClose(f32.slice(DIN / 4, DIN / 4 + 1), want.dInput!, 'dInput');
+      expectClose(f32.slice(DGRID / 4, DGRID / 4 + 2 * count), want.dGrid!, 'dGrid');
+    });
 });
