@@ -55,7 +55,11 @@ function wasmBytes(): Uint8Array<ArrayBuffer> {
 /** Compiles the module asynchronously (browsers refuse large synchronous compiles on the main thread). */
 export function compileStnModule(): Promise<WebAssembly.Module> {
   if (compiled) return Promise.resolve(compiled);
-  compiling ??= WebAssembly.compile(wasmBytes()).then((m) => (compiled = m));
+  // A failed compile (a page's CSP, say) is not remembered: the next ready() tries again.
+  compiling ??= WebAssembly.compile(wasmBytes()).then((m) => (compiled = m), (e: unknown) => {
+    compiling = undefined;
+    throw e;
+  });
   return compiling;
 }
 
