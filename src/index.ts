@@ -1,9 +1,10 @@
 /**
  * stn-layer: Spatial Transformer Networks for TensorFlow.js. PyTorch's F.affine_grid and
  * F.grid_sample as differentiable tfjs ops, channels-last, with kernels for the cpu and wasm
- * backends (AssemblyScript, WebAssembly SIMD).
+ * backends (AssemblyScript, WebAssembly SIMD) and for webgpu (WGSL).
  *
- * Importing the package registers the ops' gradients and the kernels; it imports no backend.
+ * Importing the package registers the ops' gradients and the kernels for all three backends; it
+ * imports no backend (a kernel receives its backend object when it runs).
  */
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { affineGridGradConfig } from './gradients/affine_grid_grad.js';
