@@ -204,6 +204,87 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
 }
 
 /**
+ * Forward bilinear with three channels, pairs loaded: per grid point and row, the two taps' six
+ * floats in one 16-byte and one 8-byte load; a 4x4 transpose turns the four points' loads into
+ * one vector per tap and channel. `top` / `bottom` are the element indices of the west taps.
+ */
+function rgbPairsForward(
+  top: v128, bottom: v128, m00: v128, m10: v128, m01: v128, m11: v128,
+  w00: v128, w10: v128, w01: v128, w11: v128, valid: v128, outPtr: usize, count: i32,
+): void {
+  const t0 = inBase + (<usize>i32x4.extract_lane(top, 0) << 2), t1 = inBase + (<usize>i32x4.extract_lane(top, 1) << 2);
+  const t2 = inBase + (<usize>i32x4.extract_lane(top, 2) << 2), t3 = inBase + (<usize>i32x4.extract_lane(top, 3) << 2);
+  const b0 = inBase + (<usize>i32x4.extract_lane(bottom, 0) << 2), b1 = inBase + (<usize>i32x4.extract_lane(bottom, 1) << 2);
+  const b2 = inBase + (<usize>i32x4.extract_lane(bottom, 2) << 2), b3 = inBase + (<usize>i32x4.extract_lane(bottom, 3) << 2);
+  // Row n: west c0 c1 c2, east c0 | east c1 c2.
+  const n0 = transposeRows(v128.load(t0), v128.load(t1), v128.load(t2), v128.load(t3));
+  const ne = transposeLow(v128.load64_zero(t0 + 16), v128.load64_zero(t1 + 16), v128.load64_zero(t2 + 16), v128.load64_zero(t3 + 16));
+  const nwc0 = transposed0, nwc1 = transposed1, nwc2 = transposed2, nec0 = n0;
+  const nec1 = ne, nec2 = transposedLow1;
+  const s0 = transposeRows(v128.load(b0), v128.load(b1), v128.load(b2), v128.load(b3));
+  const se = transposeLow(v128.load64_zero(b0 + 16), v128.load64_zero(b1 + 16), v128.load64_zero(b2 + 16), v128.load64_zero(b3 + 16));
+  const swc0 = transposed0, swc1 = transposed1, swc2 = transposed2, sec0 = s0;
+  const sec1 = se, sec2 = transposedLow1;
+  const o0 = mix(nwc0, nec0, swc0, sec0, m00, m10, m01, m11, w00, w10, w01, w11, valid);
+  const o1 = mix(nwc1, nec1, swc1, sec1, m00, m10, m01, m11, w00, w10, w01, w11, valid);
+  const o2 = mix(nwc2, nec2, swc2, sec2, m00, m10, m01, m11, w00, w10, w01, w11, valid);
+  // Back to pixel-major: p0c0 p0c1 p0c2 p1c0 | p1c1 p1c2 p2c0 p2c1 | p2c2 p3c0 p3c1 p3c2.
+  const r0 = v128.shuffle<f32>(v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), o2, 0, 1, 4, 2);
+  const y = v128.shuffle<f32>(o1, o2, 1, 5, 2, 6);
+  const r1 = v128.shuffle<f32>(y, o0, 0, 1, 6, 2);
+  const r2 = v128.shuffle<f32>(o2, v128.shuffle<f32>(o0, o1, 3, 7, 0, 0), 2, 4, 5, 3);
+  if (count == 4) {
+    v128.store(outPtr, r0);
+    v128.store(outPtr, r1, 16);
+    v128.store(outPtr, r2, 32);
+    return;
+  }
+  // A short last block: its `count` points, channel by channel.
+  for (let l = 0; l < count; l++) {
+    const o = outPtr + <usize>l * 12;
+    store<f32>(o, lane(o0, l));
+    store<f32>(o, lane(o1, l), 4);
+    store<f32>(o, lane(o2, l), 8);
+  }
+}
+
+// transposeRows / transposeLow leave their other results here (wasm globals, not memory).
+let transposed0: v128 = f32x4.splat(0);
+let transposed1: v128 = f32x4.splat(0);
+let transposed2: v128 = f32x4.splat(0);
+let transposedLow1: v128 = f32x4.splat(0);
+
+/** 4x4 transpose of rows a..d: column k in transposed{k} for k < 3; returns column 3. */
+@inline function transposeRows(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const cd01 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd23 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  transposed0 = v128.shuffle<f32>(ab01, cd01, 0, 1, 4, 5);
+  transposed1 = v128.shuffle<f32>(ab01, cd01, 2, 3, 6, 7);
+  transposed2 = v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5);
+  return v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7);
+}
+
+/** Transpose of the low two lanes of a..d: column 1 in transposedLow1; returns column 0. */
+@inline function transposeLow(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const cd = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  transposedLow1 = v128.shuffle<f32>(ab, cd, 2, 3, 6, 7);
+  return v128.shuffle<f32>(ab, cd, 0, 1, 4, 5);
+}
+
+/** One channel of four points: the weighted taps, masked taps read as 0, NaN points as 0. */
+@inline function mix(
+  nw: v128, ne: v128, sw: v128, se: v128, m00: v128, m10: v128, m01: v128, m11: v128,
+  w00: v128, w10: v128, w01: v128, w11: v128, valid: v128,
+): v128 {
+  const a = f32x4.add(f32x4.mul(w00, v128.and(nw, m00)), f32x4.mul(w10, v128.and(ne, m10)));
+  const b = f32x4.add(f32x4.mul(w01, v128.and(sw, m01)), f32x4.mul(w11, v128.and(se, m11)));
+  return v128.and(f32x4.add(a, b), valid);
+}
+
+/**
  * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
  * lanes, so the four grid points go side by side in them instead, one channel at a time.
  * Needs H * W > 0.
@@ -244,9 +325,18 @@ function bilinearFewChannels(
   // One channel: a tap and its east neighbour are adjacent, so each row of two taps is one 8-byte
   // load (pairs). Only where a pair would start before the image or end after it (a corner) do
   // the taps load one by one. A one-pixel image has no pair inside it (H * W - 2 would wrap).
-  const pairs = channels == 1 && H * W >= 2 && v128.all_true<i32>(v128.or(
-    v128.and(i32x4.le_u(i00, i32x4.splat(H * W - 2)), i32x4.le_u(i01, i32x4.splat(H * W - 2))),
+  // A tap and its east neighbour are adjacent (2C floats): with one or three channels each row of
+  // two taps loads at once (pairs). Only where a pair would start before the image or end after
+  // it (a corner) do the taps load one by one.
+  const lastPair = i32x4.splat((H * W - 2) * channels);
+  const pairs = (channels == 1 || (channels == 3 && !backward)) && H * W >= 2 && v128.all_true<i32>(v128.or(
+    v128.and(i32x4.le_u(i00, lastPair), i32x4.le_u(i01, lastPair)),
     v128.not(v128.or(v128.or(m00, m10), v128.or(m01, m11)))));
+  if (pairs && channels == 3) {
+    rgbPairsForward(v128.and(i00, v128.or(m00, m10)), v128.and(i01, v128.or(m01, m11)),
+      m00, m10, m01, m11, w00, w10, w01, w11, valid, outPtr, count);
+    return;
+  }
   let dx = f32x4.splat(0);
   let dyy = f32x4.splat(0);
   for (let c = 0; c < channels; c++) {
@@ -310,14 +400,16 @@ export function gridSample(
   backward = isBackward;
   const rowBytes = (<usize>C) << 2;
   const imageBytes = <usize>H * <usize>W * rowBytes;
-  if (isBackward) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
-  else memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
   const padBeforeTaps = mode != MODE_BICUBIC;
   // An empty image has no taps: every sample reads 0 (outputs are zero-filled) and d(grid) is 0.
   const hasPixels = H > 0 && W > 0;
   // Side by side in the lanes wins for 1 channel, and for 2-3 channels forward only (its
   // backward scatters lane by lane, slower than tapGroup's per-tap rows there).
   const lanesTogether = mode == MODE_BILINEAR && hasPixels && (C == 1 || (C < 4 && !isBackward));
+  // Backward scatters into dInput and tapGroup accumulates into the output: both start from zero.
+  // The lanes-together forward writes every output element itself.
+  if (isBackward) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
+  else if (!lanesTogether) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
   const nan = f32x4.splat(NaN);
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
