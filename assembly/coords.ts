@@ -71,18 +71,18 @@ export let gradIn: v128 = f32x4.splat(0);
 }
 
 @inline export function clampToSafeRange(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
-  return f32x4.min(f32x4.max(x, splat(safeLow(size, padding, alignCorners))), splat(safeHigh(size, padding, alignCorners)));
+  return f32x4.pmin(f32x4.pmax(x, splat(safeLow(size, padding, alignCorners))), splat(safeHigh(size, padding, alignCorners)));
 }
 
 @inline export function clampToSafeRangeWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
   const lo = splat(safeLow(size, padding, alignCorners));
   const hi = splat(safeHigh(size, padding, alignCorners));
   gradIn = maskToOne(v128.and(f32x4.gt(x, lo), f32x4.lt(x, hi)));
-  return f32x4.min(f32x4.max(x, lo), hi);
+  return f32x4.pmin(f32x4.pmax(x, lo), hi);
 }
 
 @inline export function clipCoordinates(x: v128, size: i32): v128 {
-  return f32x4.min(f32x4.max(x, splat(0)), splat(<f32>(size - 1)));
+  return f32x4.pmin(f32x4.pmax(x, splat(0)), splat(<f32>(size - 1)));
 }
 
 /** The borders themselves count as clipped (gradient 0), as in PyTorch. */
@@ -131,6 +131,12 @@ export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, ali
   }
   gradIn = splat(1);
   return x;
+}
+
+/** Grid coordinate to pixel coordinate, for the forward pass (computeSourceIndexWithGrad's value). */
+export function computeSourceIndex(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
+  const s = clampToSafeRange(unnormalize(coord, size, alignCorners), size, padding, alignCorners);
+  return applyPadding ? computeCoordinates(s, size, padding, alignCorners) : s;
 }
 
 /**

@@ -11,7 +11,7 @@
 // four points side by side in the lanes (bilinearFewChannels). A grid point with a NaN
 // coordinate has no taps: it reads 0 and has no gradient. Taps outside the input are masked, so
 // nothing is read or written outside the buffers.
-import { computeCoordinates, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
+import { computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
 
 export const MODE_BILINEAR: i32 = 0;
 export const MODE_NEAREST: i32 = 1;
@@ -24,6 +24,8 @@ let dyRow: usize = 0; // backward: incoming gradient of the output pixel
 let dInBase: usize = 0; // backward: dInput image of this batch item
 let channels: i32 = 0;
 let backward: bool = false;
+/** Forward: whether taps add into the output (bicubic's four row groups) or store it (one group). */
+let accumulate: bool = false;
 let accDx: f32 = 0;
 let accDy: f32 = 0;
 
@@ -35,43 +37,59 @@ let accDy: f32 = 0;
   return i == 0 ? i32x4.extract_lane(v, 0) : i == 1 ? i32x4.extract_lane(v, 1) : i == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
 }
 
+/** Address of the input row (pixel) in lane `l` of `pixels`. */
+@inline function tapRow(pixels: v128, l: i32): usize {
+  return inBase + <usize>laneI(pixels, l) * (<usize>channels << 2);
+}
+
 /**
- * Four taps at once: reads them (forward: out[c] += sum of w * in[tap, c]) or scatters into them
- * (backward). A tap whose mask is 0 is outside the input: its pixel index is 0 and it reads 0.
+ * Forward, four taps at once: out[c] (+)= sum of w * in[tap, c], with the weights in the lanes of
+ * `weights`. A tap whose mask is 0 is outside the input: its pixel index is 0 and it reads 0. A
+ * point with one group (bilinear, nearest) stores its output; bicubic's four groups accumulate.
+ */
+@inline function forwardTaps(pixels: v128, inside: v128, weights: v128): void {
+  const q = v128.and(pixels, inside);
+  const s0 = tapRow(q, 0), s1 = tapRow(q, 1), s2 = tapRow(q, 2), s3 = tapRow(q, 3);
+  const k0 = v128.shuffle<i32>(inside, inside, 0, 0, 0, 0), k1 = v128.shuffle<i32>(inside, inside, 1, 1, 1, 1);
+  const k2 = v128.shuffle<i32>(inside, inside, 2, 2, 2, 2), k3 = v128.shuffle<i32>(inside, inside, 3, 3, 3, 3);
+  const v0 = v128.shuffle<f32>(weights, weights, 0, 0, 0, 0), v1 = v128.shuffle<f32>(weights, weights, 1, 1, 1, 1);
+  const v2 = v128.shuffle<f32>(weights, weights, 2, 2, 2, 2), v3 = v128.shuffle<f32>(weights, weights, 3, 3, 3, 3);
+  let c = 0;
+  for (; c + 4 <= channels; c += 4) {
+    const k = <usize>c << 2;
+    const o = outRow + k;
+    const a = f32x4.add(f32x4.mul(v0, v128.and(v128.load(s0 + k), k0)), f32x4.mul(v1, v128.and(v128.load(s1 + k), k1)));
+    const b = f32x4.add(f32x4.mul(v2, v128.and(v128.load(s2 + k), k2)), f32x4.mul(v3, v128.and(v128.load(s3 + k), k3)));
+    v128.store(o, accumulate ? f32x4.add(v128.load(o), f32x4.add(a, b)) : f32x4.add(a, b));
+  }
+  for (; c < channels; c++) {
+    const k = <usize>c << 2;
+    const v = f32x4(load<f32>(s0 + k), load<f32>(s1 + k), load<f32>(s2 + k), load<f32>(s3 + k));
+    const t = horizontalSum(f32x4.mul(weights, v128.and(v, inside)));
+    store<f32>(outRow + k, accumulate ? load<f32>(outRow + k) + t : t);
+  }
+}
+
+/**
+ * Four taps at once: reads them (forwardTaps) or scatters into them (backward).
  * Taking taps four at a time keeps one pass over the channels per group, not per tap.
  */
 @inline function tapGroup(
   pixels: v128, inside: v128, w0: f32, w1: f32, w2: f32, w3: f32,
   dwdx: v128, dwdy: v128,
 ): void {
-  const step = <usize>channels << 2;
+  if (!backward) {
+    forwardTaps(pixels, inside, f32x4(w0, w1, w2, w3));
+    return;
+  }
   const q = v128.and(pixels, inside);
-  const s0 = inBase + <usize>i32x4.extract_lane(q, 0) * step;
-  const s1 = inBase + <usize>i32x4.extract_lane(q, 1) * step;
-  const s2 = inBase + <usize>i32x4.extract_lane(q, 2) * step;
-  const s3 = inBase + <usize>i32x4.extract_lane(q, 3) * step;
+  const s0 = tapRow(q, 0), s1 = tapRow(q, 1), s2 = tapRow(q, 2), s3 = tapRow(q, 3);
   const k0 = i32x4.splat(i32x4.extract_lane(inside, 0));
   const k1 = i32x4.splat(i32x4.extract_lane(inside, 1));
   const k2 = i32x4.splat(i32x4.extract_lane(inside, 2));
   const k3 = i32x4.splat(i32x4.extract_lane(inside, 3));
   const v0 = f32x4.splat(w0), v1 = f32x4.splat(w1), v2 = f32x4.splat(w2), v3 = f32x4.splat(w3);
   let c = 0;
-  if (!backward) {
-    for (; c + 4 <= channels; c += 4) {
-      const k = <usize>c << 2;
-      const o = outRow + k;
-      const a = f32x4.add(f32x4.mul(v0, v128.and(v128.load(s0 + k), k0)), f32x4.mul(v1, v128.and(v128.load(s1 + k), k1)));
-      const b = f32x4.add(f32x4.mul(v2, v128.and(v128.load(s2 + k), k2)), f32x4.mul(v3, v128.and(v128.load(s3 + k), k3)));
-      v128.store(o, f32x4.add(v128.load(o), f32x4.add(a, b)));
-    }
-    for (; c < channels; c++) {
-      const k = <usize>c << 2;
-      const v = f32x4(load<f32>(s0 + k), load<f32>(s1 + k), load<f32>(s2 + k), load<f32>(s3 + k));
-      const t = f32x4.mul(f32x4(w0, w1, w2, w3), v128.and(v, inside));
-      store<f32>(outRow + k, load<f32>(outRow + k) + ((f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 1)) + (f32x4.extract_lane(t, 2) + f32x4.extract_lane(t, 3))));
-    }
-    return;
-  }
   const m0 = i32x4.extract_lane(inside, 0) != 0, m1 = i32x4.extract_lane(inside, 1) != 0;
   const m2 = i32x4.extract_lane(inside, 2) != 0, m3 = i32x4.extract_lane(inside, 3) != 0;
   const d0 = dInBase + (s0 - inBase), d1 = dInBase + (s1 - inBase);
@@ -284,6 +302,40 @@ let transposedLow1: v128 = f32x4.splat(0);
   return v128.and(f32x4.add(a, b), valid);
 }
 
+// bilinearSetup leaves four grid points' bilinear geometry here, one point per lane.
+let tapE: v128 = f32x4.splat(0); // distance from the west pixel
+let tapS: v128 = f32x4.splat(0); // distance from the north pixel
+let tapOE: v128 = f32x4.splat(0); // 1 - tapE
+let tapOS: v128 = f32x4.splat(0); // 1 - tapS
+let tapP00: v128 = i32x4.splat(0); // pixel index (y * W + x) of the north-west tap
+let tapM00: v128 = i32x4.splat(0); // masks of the taps nw, ne, sw, se inside the image (and the point valid)
+let tapM10: v128 = i32x4.splat(0);
+let tapM01: v128 = i32x4.splat(0);
+let tapM11: v128 = i32x4.splat(0);
+
+/** The four taps of four points: distances, the north-west pixel and which taps are inside. */
+@inline function bilinearSetup(ix: v128, iy: v128, valid: v128, W: i32, H: i32): void {
+  const fx = f32x4.floor(ix);
+  const fy = f32x4.floor(iy);
+  const x0 = i32x4.trunc_sat_f32x4_s(fx);
+  const y0 = i32x4.trunc_sat_f32x4_s(fy);
+  const one = f32x4.splat(1);
+  tapE = f32x4.sub(ix, fx);
+  tapS = f32x4.sub(iy, fy);
+  tapOE = f32x4.sub(one, tapE);
+  tapOS = f32x4.sub(one, tapS);
+  const Wv = i32x4.splat(W);
+  const inX0 = i32x4.lt_u(x0, Wv);
+  const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
+  const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
+  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
+  tapP00 = i32x4.add(i32x4.mul(y0, Wv), x0);
+  tapM00 = v128.and(inX0, inY0);
+  tapM10 = v128.and(inX1, inY0);
+  tapM01 = v128.and(inX0, inY1);
+  tapM11 = v128.and(inX1, inY1);
+}
+
 /**
  * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
  * lanes, so the four grid points go side by side in them instead, one channel at a time.
@@ -293,27 +345,13 @@ function bilinearFewChannels(
   ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32,
   outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
 ): void {
-  const fx = f32x4.floor(ix);
-  const fy = f32x4.floor(iy);
-  const x0 = i32x4.trunc_sat_f32x4_s(fx);
-  const y0 = i32x4.trunc_sat_f32x4_s(fy);
-  const one = f32x4.splat(1);
-  const e = f32x4.sub(ix, fx); // distance from the west pixel
-  const s = f32x4.sub(iy, fy); // distance from the north pixel
-  const oe = f32x4.sub(one, e);
-  const os = f32x4.sub(one, s);
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
   const Wv = i32x4.splat(W);
-  const inX0 = i32x4.lt_u(x0, Wv);
-  const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
-  const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
-  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
-  const m00 = v128.and(inX0, inY0);
-  const m10 = v128.and(inX1, inY0);
-  const m01 = v128.and(inX0, inY1);
-  const m11 = v128.and(inX1, inY1);
   // Element index of channel 0 of each tap.
   const Cv = i32x4.splat(channels);
-  const i00 = i32x4.mul(i32x4.add(i32x4.mul(y0, Wv), x0), Cv);
+  const i00 = i32x4.mul(tapP00, Cv);
   const i10 = i32x4.add(i00, Cv);
   const i01 = i32x4.add(i00, i32x4.mul(Wv, Cv));
   const i11 = i32x4.add(i01, Cv);
@@ -385,6 +423,40 @@ function bilinearFewChannels(
 }
 
 /**
+ * Forward bilinear with four or more channels: the four points' tap indices, masks and weights
+ * computed side by side in the lanes, transposed to one vector per point, then one forwardTaps
+ * channel pass per point. Needs H * W > 0.
+ */
+function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize): void {
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
+  const Wv = i32x4.splat(W);
+  const p00 = tapP00;
+  // A NaN point's weights are NaN, so the weights are masked too (a point with no tap inside reads 0).
+  const w00 = v128.and(f32x4.mul(oe, os), m00), w10 = v128.and(f32x4.mul(e, os), m10);
+  const w01 = v128.and(f32x4.mul(oe, s), m01), w11 = v128.and(f32x4.mul(e, s), m11);
+  const p3 = transposeRows(p00, i32x4.add(p00, i32x4.splat(1)), i32x4.add(p00, Wv), i32x4.add(p00, i32x4.splat(W + 1)));
+  const p0 = transposed0, p1 = transposed1, p2 = transposed2;
+  const k3 = transposeRows(m00, m10, m01, m11);
+  const k0 = transposed0, k1 = transposed1, k2 = transposed2;
+  const v3 = transposeRows(w00, w10, w01, w11);
+  const v0 = transposed0, v1 = transposed1, v2 = transposed2;
+  const rowBytes = <usize>channels << 2;
+  outRow = outPtr;
+  forwardTaps(p0, k0, v0);
+  if (count < 2) return;
+  outRow = outPtr + rowBytes;
+  forwardTaps(p1, k1, v1);
+  if (count < 3) return;
+  outRow = outPtr + 2 * rowBytes;
+  forwardTaps(p2, k2, v2);
+  if (count < 4) return;
+  outRow = outPtr + 3 * rowBytes;
+  forwardTaps(p3, k3, v3);
+}
+
+/**
  * input [N,H,W,C], grid [N,Ho,Wo,2] (as `points` = Ho*Wo per batch item).
  * Forward (isBackward false): writes output [N,Ho,Wo,C].
  * Backward: reads dy [N,Ho,Wo,C], writes dInput [N,H,W,C] and dGrid [N,Ho,Wo,2].
@@ -406,10 +478,14 @@ export function gridSample(
   // Side by side in the lanes wins for 1 channel, and for 2-3 channels forward only (its
   // backward scatters lane by lane, slower than tapGroup's per-tap rows there).
   const lanesTogether = mode == MODE_BILINEAR && hasPixels && (C == 1 || (C < 4 && !isBackward));
-  // Backward scatters into dInput and tapGroup accumulates into the output: both start from zero.
-  // The lanes-together forward writes every output element itself.
+  // Four or more channels, bilinear forward: the four points' taps and weights as vectors, then
+  // one channel pass per point (bilinearForward).
+  const pointsTogether = mode == MODE_BILINEAR && hasPixels && C >= 4 && !isBackward;
+  // Backward scatters into dInput and bicubic accumulates its four row groups into the output:
+  // both start from zero. Bilinear and nearest forward write every output element themselves.
+  accumulate = mode == MODE_BICUBIC;
   if (isBackward) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
-  else if (!lanesTogether) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
+  else if (accumulate) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
   const nan = f32x4.splat(NaN);
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
@@ -424,27 +500,39 @@ export function gridSample(
       const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
       const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
       const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
-      const ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
-      const gxMult = v128.and(gradIn, valid);
-      const iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
-      const gyMult = v128.and(gradIn, valid);
+      let ix: v128, iy: v128, gxMult = nan, gyMult = nan;
+      if (isBackward) {
+        ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
+        gxMult = v128.and(gradIn, valid);
+        iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
+        gyMult = v128.and(gradIn, valid);
+      } else {
+        ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
+        iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
+      }
       if (lanesTogether) {
         bilinearFewChannels(ix, iy, valid, W, H, count,
           outputPtr + first * rowBytes, dyPtr + first * rowBytes, dGridPtr + (first << 3), gxMult, gyMult);
+        continue;
+      }
+      if (pointsTogether) {
+        bilinearForward(ix, iy, valid, W, H, count, outputPtr + first * rowBytes);
         continue;
       }
       for (let l = 0; l < count; l++) {
         const point = first + <usize>l;
         accDx = 0;
         accDy = 0;
+        outRow = outputPtr + point * rowBytes;
         if (hasPixels && laneI(valid, l) != 0) {
-          outRow = outputPtr + point * rowBytes;
           dyRow = dyPtr + point * rowBytes;
           const x = lane(ix, l);
           const y = lane(iy, l);
           if (mode == MODE_BILINEAR) sampleBilinear(x, y, W, H);
           else if (mode == MODE_NEAREST) sampleNearest(x, y, W, H);
           else sampleBicubic(x, y, W, H, padding, alignCorners);
+        } else if (!isBackward && !accumulate) {
+          memory.fill(outRow, 0, rowBytes); // a point without taps reads 0
         }
         if (isBackward) {
           // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
