@@ -50,6 +50,21 @@ export function stats(samples: readonly number[]): Stats {
   return { msMedian: median(samples), msMin: Math.min(...samples), msMax: Math.max(...samples), calls: samples.length };
 }
 
+/**
+ * Node's gc() where the process runs with --expose-gc (the bench scripts do). A full collection
+ * starts each contender's turn in a round, outside the timing, so the garbage of earlier calls
+ * (results read back are megabytes of ArrayBuffers) is not collected inside this contender's
+ * calls, whichever contender made it; one untimed call after it warms the caches the collection
+ * swept (timeCalls contenders do the same on their side: see settleBeforeTiming).
+ */
+export const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/** Before a turn of timed calls: the collection, then (for a contender fast enough to get several calls a round) one untimed call. */
+export async function settleBeforeTiming(run: () => Promise<unknown>, warmCall: boolean): Promise<void> {
+  collectGarbage();
+  if (warmCall) await run();
+}
+
 async function timeCall(t: Timed): Promise<number> {
   if (t.timeCalls) return (await t.timeCalls(1))[0]!;
   const start = performance.now();
@@ -82,7 +97,10 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
       if (skipped[i]) continue;
       await t.activate?.();
       if (t.timeCalls) samples[i]!.push(...(await t.timeCalls(callsPerRound[i]!)));
-      else for (let k = 0; k < callsPerRound[i]!; k++) samples[i]!.push(await timeCall(t));
+      else {
+        await settleBeforeTiming(() => t.run(), callsPerRound[i]! > 1);
+        for (let k = 0; k < callsPerRound[i]!; k++) samples[i]!.push(await timeCall(t));
+      }
     }
   }
   return contenders.map((_, i) => (skipped[i] ? { skipped: skipped[i]! } : { stats: stats(samples[i]!) }));
