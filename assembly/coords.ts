@@ -6,8 +6,12 @@
 //   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
 //   cubicWeights       the bicubic taps' weights (A = -0.75)
 // Each "WithGrad" twin returns the same value and leaves d(value)/d(input) in `gradIn`, as
-// PyTorch's *_set_grad functions do through a pointer. The module has no data segment and no
-// allocator: it runs on memory it is given (tfjs-wasm's heap, or its own for the cpu backend).
+// PyTorch's *_set_grad functions do through a pointer. computeSourceIndex, the forward pass's
+// value-only chain, exists only here: the other two compute the derivative alongside for free.
+// Clamps use pmin/pmax (one x86 instruction; wasm's NaN-exact min/max take about eight): equal
+// in value to min/max for every non-NaN input, and NaN points are masked out by the callers.
+// The module has no data segment and no allocator: it runs on memory it is given (tfjs-wasm's
+// heap, or its own for the cpu backend).
 
 export const PADDING_ZEROS: i32 = 0;
 export const PADDING_BORDER: i32 = 1;
