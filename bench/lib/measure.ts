@@ -57,7 +57,7 @@ export function stats(samples: readonly number[]): Stats {
  * calls, whichever contender made it; one untimed call after it warms the caches the collection
  * swept (timeCalls contenders do the same on their side: see settleBeforeTiming).
  */
-export const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /** Before a turn of timed calls: the collection, then (for a contender fast enough to get several calls a round) one untimed call. */
 export async function settleBeforeTiming(run: () => Promise<unknown>, warmCall: boolean): Promise<void> {
