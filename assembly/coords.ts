@@ -137,8 +137,11 @@ export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, ali
   return x;
 }
 
-/** Grid coordinate to pixel coordinate, for the forward pass (computeSourceIndexWithGrad's value). */
-export function computeSourceIndex(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
+/**
+ * Grid coordinate to pixel coordinate, for the forward pass (computeSourceIndexWithGrad's value).
+ * Inlined: called with constant padding and alignCorners, its branches fold away.
+ */
+@inline export function computeSourceIndex(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
   const s = clampToSafeRange(unnormalize(coord, size, alignCorners), size, padding, alignCorners);
   return applyPadding ? computeCoordinates(s, size, padding, alignCorners) : s;
 }

@@ -8,10 +8,12 @@
 //   backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];  dx += dot * dw/dx
 // with the channel loops on f32x4 lanes (channels are contiguous in NHWC), four taps per pass
 // (tapGroup). Bilinear with fewer than four channels (the STN case has one) instead runs the
-// four points side by side in the lanes (bilinearFewChannels). A grid point with a NaN
-// coordinate has no taps: it reads 0 and has no gradient. Taps outside the input are masked, so
-// nothing is read or written outside the buffers.
-import { computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
+// four points side by side in the lanes (bilinearFewChannels). The bilinear forward with one or
+// three channels, the STN and RGB cases, has a loop of its own (bilinearPairsForward): in the
+// generic loop its per-block state spilled out of registers, and it ran 1.6x slower. A grid
+// point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside the input
+// are masked, so nothing is read or written outside the buffers.
+import { PADDING_ZEROS, computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
 
 export const MODE_BILINEAR: i32 = 0;
 export const MODE_NEAREST: i32 = 1;
@@ -40,6 +42,11 @@ let accDy: f32 = 0;
 /** Address of the input row (pixel) in lane `l` of `pixels`. */
 @inline function tapRow(pixels: v128, l: i32): usize {
   return inBase + <usize>laneI(pixels, l) * (<usize>channels << 2);
+}
+
+/** Address of the input element in lane `l` of `elements`. */
+@inline function elementAt(elements: v128, l: i32): usize {
+  return inBase + (<usize>laneI(elements, l) << 2);
 }
 
 /**
@@ -226,14 +233,12 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
  * floats in one 16-byte and one 8-byte load; a 4x4 transpose turns the four points' loads into
  * one vector per tap and channel. `top` / `bottom` are the element indices of the west taps.
  */
-function rgbPairsForward(
+@inline function rgbPairsForward(
   top: v128, bottom: v128, m00: v128, m10: v128, m01: v128, m11: v128,
   w00: v128, w10: v128, w01: v128, w11: v128, valid: v128, outPtr: usize, count: i32,
 ): void {
-  const t0 = inBase + (<usize>i32x4.extract_lane(top, 0) << 2), t1 = inBase + (<usize>i32x4.extract_lane(top, 1) << 2);
-  const t2 = inBase + (<usize>i32x4.extract_lane(top, 2) << 2), t3 = inBase + (<usize>i32x4.extract_lane(top, 3) << 2);
-  const b0 = inBase + (<usize>i32x4.extract_lane(bottom, 0) << 2), b1 = inBase + (<usize>i32x4.extract_lane(bottom, 1) << 2);
-  const b2 = inBase + (<usize>i32x4.extract_lane(bottom, 2) << 2), b3 = inBase + (<usize>i32x4.extract_lane(bottom, 3) << 2);
+  const t0 = elementAt(top, 0), t1 = elementAt(top, 1), t2 = elementAt(top, 2), t3 = elementAt(top, 3);
+  const b0 = elementAt(bottom, 0), b1 = elementAt(bottom, 1), b2 = elementAt(bottom, 2), b3 = elementAt(bottom, 3);
   // Row n: west c0 c1 c2, east c0 | east c1 c2.
   const n0 = transposeRows(v128.load(t0), v128.load(t1), v128.load(t2), v128.load(t3));
   const ne = transposeLow(v128.load64_zero(t0 + 16), v128.load64_zero(t1 + 16), v128.load64_zero(t2 + 16), v128.load64_zero(t3 + 16));
@@ -264,6 +269,39 @@ function rgbPairsForward(
     store<f32>(o, lane(o1, l), 4);
     store<f32>(o, lane(o2, l), 8);
   }
+}
+
+/** One point's three channels (lane 3 is spare): its taps' rows are 16-byte loads at `top`, `bottom`. */
+@inline function rgbPoint(top: usize, bottom: usize, w00: v128, w10: v128, w01: v128, w11: v128): v128 {
+  const n = f32x4.add(f32x4.mul(w00, v128.load(top)), f32x4.mul(w10, v128.load(top, 12)));
+  const s = f32x4.add(f32x4.mul(w01, v128.load(bottom)), f32x4.mul(w11, v128.load(bottom, 12)));
+  return f32x4.add(n, s);
+}
+
+/** Lane l of `v` in all four lanes. */
+@inline function broadcast(v: v128, l: i32): v128 {
+  return l == 0 ? v128.shuffle<f32>(v, v, 0, 0, 0, 0) : l == 1 ? v128.shuffle<f32>(v, v, 1, 1, 1, 1)
+    : l == 2 ? v128.shuffle<f32>(v, v, 2, 2, 2, 2) : v128.shuffle<f32>(v, v, 3, 3, 3, 3);
+}
+
+/**
+ * Forward bilinear with three channels where all sixteen taps are inside: no masks, and each
+ * point's result stays pixel-major (no transposes). Each tap loads 16 bytes, one float past its
+ * three, so the caller makes sure the east taps end 4 bytes before the image does. The stores
+ * overlap by one float; the last point stores exactly its three.
+ */
+@inline function rgbInsideForward(top: v128, bottom: v128, w00: v128, w10: v128, w01: v128, w11: v128, outPtr: usize): void {
+  // Written out per lane: with a loop, lane numbers would not be constants.
+  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 0));
+  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 1), 12);
+  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 2), 24);
+  const last = rgbInsidePoint(top, bottom, w00, w10, w01, w11, 3);
+  v128.store64_lane(outPtr, last, 0, 36);
+  v128.store32_lane(outPtr, last, 2, 44);
+}
+
+@inline function rgbInsidePoint(top: v128, bottom: v128, w00: v128, w10: v128, w01: v128, w11: v128, l: i32): v128 {
+  return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(w00, l), broadcast(w10, l), broadcast(w01, l), broadcast(w11, l));
 }
 
 // transposeRows / transposeLow leave their other results here (wasm globals, not memory).
@@ -337,6 +375,33 @@ let tapM11: v128 = i32x4.splat(0);
 }
 
 /**
+ * With one or three channels a tap and its east neighbour are adjacent (2C floats), so each row
+ * of two taps loads at once (a pair). `top` / `bottom` hold the element index of each point's
+ * west taps, 0 where neither tap of the row is inside (it reads pixel 0's pair, then drops it).
+ * Only where a pair would start before the image or end after it (a corner) do the taps load one
+ * by one. `lastPair` is lastPairStart's: a one-pixel image has no pair inside it.
+ */
+@inline function pairsInside(top: v128, bottom: v128, lastPair: v128): bool {
+  return v128.all_true<i32>(v128.and(i32x4.le_u(top, lastPair), i32x4.le_u(bottom, lastPair)));
+}
+
+/** The element index of the last pair's west tap, in every lane; for H * W >= 2. */
+@inline function lastPairStart(H: i32, W: i32): v128 {
+  return i32x4.splat((H * W - 2) * channels);
+}
+
+// loadPairs leaves the east taps here (a wasm global, not memory).
+let pairEast: v128 = f32x4.splat(0);
+
+/** One channel: the four points' west taps of a row of pairs at element indices `row`; the east taps in pairEast. */
+@inline function loadPairs(row: v128): v128 {
+  const p01 = v128.load64_lane(elementAt(row, 1), v128.load64_zero(elementAt(row, 0)), 1);
+  const p23 = v128.load64_lane(elementAt(row, 3), v128.load64_zero(elementAt(row, 2)), 1);
+  pairEast = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
+  return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
+}
+
+/**
  * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
  * lanes, so the four grid points go side by side in them instead, one channel at a time.
  * Needs H * W > 0.
@@ -360,19 +425,11 @@ function bilinearFewChannels(
   const w01 = f32x4.mul(oe, s);
   const w11 = f32x4.mul(e, s);
   const stride = <usize>channels << 2;
-  // One channel: a tap and its east neighbour are adjacent, so each row of two taps is one 8-byte
-  // load (pairs). Only where a pair would start before the image or end after it (a corner) do
-  // the taps load one by one. A one-pixel image has no pair inside it (H * W - 2 would wrap).
-  // A tap and its east neighbour are adjacent (2C floats): with one or three channels each row of
-  // two taps loads at once (pairs). Only where a pair would start before the image or end after
-  // it (a corner) do the taps load one by one.
-  const lastPair = i32x4.splat((H * W - 2) * channels);
-  const pairs = (channels == 1 || (channels == 3 && !backward)) && H * W >= 2 && v128.all_true<i32>(v128.or(
-    v128.and(i32x4.le_u(i00, lastPair), i32x4.le_u(i01, lastPair)),
-    v128.not(v128.or(v128.or(m00, m10), v128.or(m01, m11)))));
+  const top = v128.and(i00, v128.or(m00, m10));
+  const bottom = v128.and(i01, v128.or(m01, m11));
+  const pairs = (channels == 1 || (channels == 3 && !backward)) && H * W >= 2 && pairsInside(top, bottom, lastPairStart(H, W));
   if (pairs && channels == 3) {
-    rgbPairsForward(v128.and(i00, v128.or(m00, m10)), v128.and(i01, v128.or(m01, m11)),
-      m00, m10, m01, m11, w00, w10, w01, w11, valid, outPtr, count);
+    rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, outPtr, count);
     return;
   }
   let dx = f32x4.splat(0);
@@ -381,17 +438,10 @@ function bilinearFewChannels(
     const base = inBase + (<usize>c << 2);
     let v00: v128, v10: v128, v01: v128, v11: v128;
     if (pairs) {
-      // Lanes without taps may hold any index: read pixel 0's pair there, then drop it.
-      const top = v128.and(i00, v128.or(m00, m10));
-      const bottom = v128.and(i01, v128.or(m01, m11));
-      const t01 = v128.load64_lane(base + (<usize>i32x4.extract_lane(top, 1) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(top, 0) << 2)), 1);
-      const t23 = v128.load64_lane(base + (<usize>i32x4.extract_lane(top, 3) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(top, 2) << 2)), 1);
-      const b01 = v128.load64_lane(base + (<usize>i32x4.extract_lane(bottom, 1) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(bottom, 0) << 2)), 1);
-      const b23 = v128.load64_lane(base + (<usize>i32x4.extract_lane(bottom, 3) << 2), v128.load64_zero(base + (<usize>i32x4.extract_lane(bottom, 2) << 2)), 1);
-      v00 = v128.and(v128.shuffle<f32>(t01, t23, 0, 2, 4, 6), m00);
-      v10 = v128.and(v128.shuffle<f32>(t01, t23, 1, 3, 5, 7), m10);
-      v01 = v128.and(v128.shuffle<f32>(b01, b23, 0, 2, 4, 6), m01);
-      v11 = v128.and(v128.shuffle<f32>(b01, b23, 1, 3, 5, 7), m11);
+      v00 = v128.and(loadPairs(top), m00);
+      v10 = v128.and(pairEast, m10);
+      v01 = v128.and(loadPairs(bottom), m01);
+      v11 = v128.and(pairEast, m11);
     } else {
       v00 = gather(base, i00, m00);
       v10 = gather(base, i10, m10);
@@ -457,6 +507,71 @@ function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count:
 }
 
 /**
+ * Half `half` (points 0-1 or 2-3) of a block of four grid points' (x, y) at `g`; in a short block
+ * (count < 4) the missing points are NaN, which have no taps.
+ */
+@inline function loadGridHalf(g: usize, count: i32, half: i32): v128 {
+  if (count == 4) return v128.load(g + (<usize>half << 4));
+  if (half == 0) return loadLanes(g, 4, min(count * 2, 4), NaN);
+  return count > 2 ? loadLanes(g + 16, 4, 2, NaN) : f32x4.splat(NaN);
+}
+
+/**
+ * Forward bilinear with one or three channels over one batch item's `points`: the generic loop's
+ * work for that case, with the state of a block of four points kept in registers. A short last
+ * block, and blocks with a tap pair at an image corner, go through bilinearFewChannels; three
+ * channels with all sixteen taps inside take rgbInsideForward. Inlined with constant padding and
+ * alignCorners. Needs H * W >= 2.
+ */
+@inline function bilinearPairsForward(
+  gridPtr: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, outPtr: usize,
+): void {
+  const rowBytes = <usize>channels << 2;
+  const Cv = i32x4.splat(channels);
+  const rowElements = i32x4.splat(W * channels);
+  const lastPair = lastPairStart(H, W);
+  for (let p = 0; p < points; p += 4) {
+    const count = min(4, points - p);
+    const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
+    const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
+    const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
+    const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
+    const ix = computeSourceIndex(gx, W, padding, alignCorners, true);
+    const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
+    const o = outPtr + <usize>p * rowBytes;
+    if (count < 4) {
+      bilinearFewChannels(ix, iy, valid, W, H, count, o, 0, 0, valid, valid);
+      continue;
+    }
+    bilinearSetup(ix, iy, valid, W, H);
+    const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
+    const i00 = i32x4.mul(tapP00, Cv);
+    const i01 = i32x4.add(i00, rowElements);
+    const top = v128.and(i00, v128.or(m00, m10));
+    const bottom = v128.and(i01, v128.or(m01, m11));
+    if (!pairsInside(top, bottom, lastPair)) {
+      bilinearFewChannels(ix, iy, valid, W, H, 4, o, 0, 0, valid, valid);
+      continue;
+    }
+    const w00 = f32x4.mul(tapOE, tapOS), w10 = f32x4.mul(tapE, tapOS);
+    const w01 = f32x4.mul(tapOE, tapS), w11 = f32x4.mul(tapE, tapS);
+    if (channels == 3) {
+      const allInside = v128.and(v128.and(m00, m10), v128.and(m01, m11));
+      // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
+      if (v128.all_true<i32>(v128.and(allInside, v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))))) {
+        rgbInsideForward(top, bottom, w00, w10, w01, w11, o);
+      } else {
+        rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, o, 4);
+      }
+      continue;
+    }
+    const v00 = loadPairs(top), v10 = pairEast;
+    const v01 = loadPairs(bottom), v11 = pairEast;
+    v128.store(o, mix(v00, v10, v01, v11, m00, m10, m01, m11, w00, w10, w01, w11, valid));
+  }
+}
+
+/**
  * input [N,H,W,C], grid [N,Ho,Wo,2] (as `points` = Ho*Wo per batch item).
  * Forward (isBackward false): writes output [N,Ho,Wo,C].
  * Backward: reads dy [N,Ho,Wo,C], writes dInput [N,H,W,C] and dGrid [N,Ho,Wo,2].
@@ -487,16 +602,22 @@ export function gridSample(
   if (isBackward) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
   else if (accumulate) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
   const nan = f32x4.splat(NaN);
+  const pairsLoop = mode == MODE_BILINEAR && !isBackward && (C == 1 || C == 3) && H * W >= 2;
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
+    if (pairsLoop) {
+      const g = gridPtr + ((<usize>n * <usize>points) << 3);
+      const o = outputPtr + <usize>n * <usize>points * rowBytes;
+      // The usual case gets its own copy, its coordinate math folded to constants.
+      if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsForward(g, points, W, H, PADDING_ZEROS, false, o);
+      else bilinearPairsForward(g, points, W, H, padding, alignCorners, o);
+      continue;
+    }
     for (let p = 0; p < points; p += 4) {
       const count = min(4, points - p);
       const first = <usize>n * <usize>points + <usize>p;
-      // Four (x, y) pairs; a short last block is padded with NaN, which has no taps.
-      const g = gridPtr + (first << 3);
-      const xy0 = count == 4 ? v128.load(g) : loadLanes(g, 4, min(count * 2, 4), NaN);
-      const xy1 = count == 4 ? v128.load(g, 16) : count > 2 ? loadLanes(g + 16, 4, 2, NaN) : nan;
+      const xy0 = loadGridHalf(gridPtr + (first << 3), count, 0), xy1 = loadGridHalf(gridPtr + (first << 3), count, 1);
       const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
       const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
       const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));

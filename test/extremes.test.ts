@@ -64,12 +64,13 @@ describe('the rule, on the reference', () => {
     });
 });
 
-// Two channels take the kernels' paths for few channels, five their paths for four or more.
+// One and three channels take the bilinear forward's pairs loop, two the other paths for few
+// channels, five the paths for four or more.
 for (const backend of CPU_BACKENDS) {
   describe(`${backend} backend`, () => {
     beforeAll(() => useBackend(backend));
 
-    it.each(combos.flatMap((o) => [2, 5].map((C) => ({ ...o, C }))))('extreme coordinates follow the reference, with finite results: %o', async ({ C, ...o }) => {
+    it.each(combos.flatMap((o) => [1, 2, 3, 5].map((C) => ({ ...o, C }))))('extreme coordinates follow the reference, with finite results: %o', async ({ C, ...o }) => {
       const inputValues = inputWith(C);
       const input = tf.tensor4d(inputValues, [1, H, W, C]);
       const grid = tf.tensor4d(gridValues, [1, points, 1, 2]);
@@ -99,7 +100,7 @@ for (const backend of CPU_BACKENDS) {
 describe('wasm heap guard', () => {
   beforeAll(() => useBackend('wasm'));
 
-  it.each(combos.flatMap((o) => [2, 5].map((C) => ({ ...o, C }))))('forward and backward write nothing outside their outputs: %o', async ({ C, ...o }) => {
+  it.each(combos.flatMap((o) => [1, 2, 3, 5].map((C) => ({ ...o, C }))))('forward and backward write nothing outside their outputs: %o', async ({ C, ...o }) => {
     const inputValues = inputWith(C);
     // Sentinel tensors allocated around the operands: any stray write would change them.
     const SENTINEL = -12345.5;
@@ -156,5 +157,38 @@ describe('the module on a one-pixel image at the edge of its memory', () => {
       stn.gridSample(at, 1, 1, 1, 1, GRID, count, ...args, true, 0, DY, DIN, DGRID);
       expectClose(f32.slice(DIN / 4, DIN / 4 + 1), want.dInput!, 'dInput');
       expectClose(f32.slice(DGRID / 4, DGRID / 4 + 2 * count), want.dGrid!, 'dGrid');
+    });
+});
+
+describe('the module on a small image and output at the edge of its memory', () => {
+  // Input [1,3,4,C] (and, in the other case, the output) ending at the last byte of a one-page
+  // memory, so a read or write past its end traps. Then two blocks of four points with every tap
+  // inside: the first's taps include the image's last pair (its loads end at the image's end),
+  // the second's stores end at the output's. With 81 points a short block follows them.
+  const PAGE = 65536;
+  const [Hs, Ws] = [3, 4];
+  const axis = (n: number) => Array.from({ length: n }, (_, i) => -1.2 + (2.4 * i) / (n - 1));
+  const spread = axis(9).flatMap((y) => axis(8).flatMap((x) => [x, y]));
+  const near = [[0.5, 0.3], [0.45, 0.35], [0.6, 0.2], [0.55, 0.3], [0.1, 0.2], [-0.1, 0.25], [0.15, -0.2], [0, 0], [0.5, 0.3]];
+  const allValues = [...spread, ...near.flat()];
+  const GRID = 1024;
+
+  it.each(combos.flatMap((o) => [1, 2, 3, 5].flatMap((C) => [80, 81].flatMap((count) =>
+    ['input', 'output'].map((atEnd) => ({ ...o, C, count, atEnd }))))))(
+    'reads and writes nothing outside its buffers: %o', ({ C, count, atEnd, ...o }) => {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+      const stn = stnExportsFor(memory);
+      const f32 = new Float32Array(memory.buffer);
+      const gridValues = allValues.slice(0, 2 * count);
+      const inputValues = Array.from({ length: Hs * Ws * C }, (_, i) => 1 + i);
+      const [inputAt, outAt] = atEnd === 'input'
+        ? [PAGE - inputValues.length * 4, 8192]
+        : [16384, PAGE - count * C * 4];
+      f32.set(inputValues, inputAt / 4);
+      f32.set(gridValues, GRID / 4);
+      const want = gridSampleReference(inputValues, [1, Hs, Ws, C], gridValues, [1, count, 1, 2], o);
+      stn.gridSample(inputAt, 1, Hs, Ws, C, GRID, count, modeCode(o.mode), paddingCode(o.paddingMode), o.alignCorners,
+        false, outAt, 0, 0, 0);
+      expectClose(f32.slice(outAt / 4, outAt / 4 + count * C), want.output, 'output');
     });
 });
