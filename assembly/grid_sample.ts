@@ -171,21 +171,28 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   const fy = Mathf.floor(iy);
   const cx = cubicWeights(ix - fx);
   const cy = cubicWeights(iy - fy);
-  const gx = cubicWeightsWithGrad(ix - fx);
-  const gy = cubicWeightsWithGrad(iy - fy);
+  // The weights' derivatives only feed the backward pass.
+  const gx = backward ? cubicWeightsWithGrad(ix - fx) : cx;
+  const gy = backward ? cubicWeightsWithGrad(iy - fy) : cy;
   // Bicubic pads every tap (PyTorch's get_value_bounded); padded positions are integers.
   const steps = f32x4(-1, 0, 1, 2);
   const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));
   const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), H, padding, alignCorners));
-  // One group per row of four taps.
-  for (let i = 0; i < 4; i++) {
-    const y = i32x4.splat(laneI(ys, i));
-    const wy = lane(cy, i);
-    const w = f32x4.mul(cx, f32x4.splat(wy));
-    tapGroup(i32x4.add(i32x4.mul(y, i32x4.splat(W)), xs), insideMask(xs, y, W, H),
-      f32x4.extract_lane(w, 0), f32x4.extract_lane(w, 1), f32x4.extract_lane(w, 2), f32x4.extract_lane(w, 3),
-      f32x4.mul(gx, f32x4.splat(wy)), f32x4.mul(cx, f32x4.splat(lane(gy, i))));
-  }
+  // One group per row of four taps, written out so that the lane numbers are constants.
+  bicubicRow(0, xs, ys, cx, cy, gx, gy, W, H);
+  bicubicRow(1, xs, ys, cx, cy, gx, gy, W, H);
+  bicubicRow(2, xs, ys, cx, cy, gx, gy, W, H);
+  bicubicRow(3, xs, ys, cx, cy, gx, gy, W, H);
+}
+
+/** Row `i` of bicubic's four: its taps at columns `xs`, row lane i of `ys`, as one tapGroup. */
+@inline function bicubicRow(i: i32, xs: v128, ys: v128, cx: v128, cy: v128, gx: v128, gy: v128, W: i32, H: i32): void {
+  const y = i32x4.splat(laneI(ys, i));
+  const wy = lane(cy, i);
+  const w = f32x4.mul(cx, f32x4.splat(wy));
+  tapGroup(i32x4.add(i32x4.mul(y, i32x4.splat(W)), xs), insideMask(xs, y, W, H),
+    f32x4.extract_lane(w, 0), f32x4.extract_lane(w, 1), f32x4.extract_lane(w, 2), f32x4.extract_lane(w, 3),
+    f32x4.mul(gx, f32x4.splat(wy)), f32x4.mul(cx, f32x4.splat(lane(gy, i))));
 }
 
 /** input[idx] in the lanes where `mask` is set, else 0 (masked lanes read element 0, then drop it). */
@@ -200,11 +207,17 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
 
 /** dInput[idx] += value in the lanes where `mask` is set, one lane at a time (lanes may collide). */
 @inline function scatterAdd(idx: v128, mask: v128, value: v128): void {
-  for (let l = 0; l < 4; l++) {
-    if (laneI(mask, l) != 0) {
-      const p = dInBase + (<usize>laneI(idx, l) << 2);
-      store<f32>(p, load<f32>(p) + lane(value, l));
-    }
+  // Written out per lane, so that the lane numbers are constants.
+  scatterAddLane(idx, mask, value, 0);
+  scatterAddLane(idx, mask, value, 1);
+  scatterAddLane(idx, mask, value, 2);
+  scatterAddLane(idx, mask, value, 3);
+}
+
+@inline function scatterAddLane(idx: v128, mask: v128, value: v128, l: i32): void {
+  if (laneI(mask, l) != 0) {
+    const p = dInBase + (<usize>laneI(idx, l) << 2);
+    store<f32>(p, load<f32>(p) + lane(value, l));
   }
 }
 
@@ -571,6 +584,37 @@ function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count:
   }
 }
 
+/** The generic loop's work for the point in lane `l` of a block whose first point is `first`. */
+@inline function samplePoint(
+  l: i32, first: usize, ix: v128, iy: v128, valid: v128, gxMult: v128, gyMult: v128,
+  mode: i32, W: i32, H: i32, padding: i32, alignCorners: bool, hasPixels: bool,
+  outputPtr: usize, dyPtr: usize, dGridPtr: usize,
+): void {
+  const rowBytes = <usize>channels << 2;
+  const point = first + <usize>l;
+  accDx = 0;
+  accDy = 0;
+  outRow = outputPtr + point * rowBytes;
+  if (hasPixels && laneI(valid, l) != 0) {
+    dyRow = dyPtr + point * rowBytes;
+    const x = lane(ix, l);
+    const y = lane(iy, l);
+    if (mode == MODE_BILINEAR) sampleBilinear(x, y, W, H);
+    else if (mode == MODE_NEAREST) sampleNearest(x, y, W, H);
+    else sampleBicubic(x, y, W, H, padding, alignCorners);
+  } else if (!backward && !accumulate) {
+    memory.fill(outRow, 0, rowBytes); // a point without taps reads 0
+  }
+  if (backward) {
+    // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
+    const mx = lane(gxMult, l);
+    const my = lane(gyMult, l);
+    const d = dGridPtr + (point << 3);
+    store<f32>(d, mx == 0 ? <f32>0 : accDx * mx);
+    store<f32>(d, my == 0 ? <f32>0 : accDy * my, 4);
+  }
+}
+
 /**
  * input [N,H,W,C], grid [N,Ho,Wo,2] (as `points` = Ho*Wo per batch item).
  * Forward (isBackward false): writes output [N,Ho,Wo,C].
@@ -640,30 +684,11 @@ export function gridSample(
         bilinearForward(ix, iy, valid, W, H, count, outputPtr + first * rowBytes);
         continue;
       }
-      for (let l = 0; l < count; l++) {
-        const point = first + <usize>l;
-        accDx = 0;
-        accDy = 0;
-        outRow = outputPtr + point * rowBytes;
-        if (hasPixels && laneI(valid, l) != 0) {
-          dyRow = dyPtr + point * rowBytes;
-          const x = lane(ix, l);
-          const y = lane(iy, l);
-          if (mode == MODE_BILINEAR) sampleBilinear(x, y, W, H);
-          else if (mode == MODE_NEAREST) sampleNearest(x, y, W, H);
-          else sampleBicubic(x, y, W, H, padding, alignCorners);
-        } else if (!isBackward && !accumulate) {
-          memory.fill(outRow, 0, rowBytes); // a point without taps reads 0
-        }
-        if (isBackward) {
-          // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
-          const mx = lane(gxMult, l);
-          const my = lane(gyMult, l);
-          const d = dGridPtr + (point << 3);
-          store<f32>(d, mx == 0 ? <f32>0 : accDx * mx);
-          store<f32>(d, my == 0 ? <f32>0 : accDy * my, 4);
-        }
-      }
+      // One point at a time, written out so that the lane numbers are constants.
+      samplePoint(0, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+      if (count > 1) samplePoint(1, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+      if (count > 2) samplePoint(2, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+      if (count > 3) samplePoint(3, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
     }
   }
 }
