@@ -53,8 +53,9 @@ let accDy: f32 = 0;
  * Forward, four taps at once: out[c] (+)= sum of w * in[tap, c], with the weights in the lanes of
  * `weights`. A tap whose mask is 0 is outside the input: its pixel index is 0 and it reads 0. A
  * point with one group (bilinear, nearest) stores its output; bicubic's four groups accumulate.
+ * `masked` false: the caller knows every tap is inside, and the masks are skipped.
  */
-@inline function forwardTaps(pixels: v128, inside: v128, weights: v128): void {
+@inline function forwardTaps(pixels: v128, inside: v128, weights: v128, masked: bool = true): void {
   const q = v128.and(pixels, inside);
   const s0 = tapRow(q, 0), s1 = tapRow(q, 1), s2 = tapRow(q, 2), s3 = tapRow(q, 3);
   const k0 = v128.shuffle<i32>(inside, inside, 0, 0, 0, 0), k1 = v128.shuffle<i32>(inside, inside, 1, 1, 1, 1);
@@ -65,8 +66,13 @@ let accDy: f32 = 0;
   for (; c + 4 <= channels; c += 4) {
     const k = <usize>c << 2;
     const o = outRow + k;
-    const a = f32x4.add(f32x4.mul(v0, v128.and(v128.load(s0 + k), k0)), f32x4.mul(v1, v128.and(v128.load(s1 + k), k1)));
-    const b = f32x4.add(f32x4.mul(v2, v128.and(v128.load(s2 + k), k2)), f32x4.mul(v3, v128.and(v128.load(s3 + k), k3)));
+    const t0 = v128.load(s0 + k), t1 = v128.load(s1 + k), t2 = v128.load(s2 + k), t3 = v128.load(s3 + k);
+    const a = masked
+      ? f32x4.add(f32x4.mul(v0, v128.and(t0, k0)), f32x4.mul(v1, v128.and(t1, k1)))
+      : f32x4.add(f32x4.mul(v0, t0), f32x4.mul(v1, t1));
+    const b = masked
+      ? f32x4.add(f32x4.mul(v2, v128.and(t2, k2)), f32x4.mul(v3, v128.and(t3, k3)))
+      : f32x4.add(f32x4.mul(v2, t2), f32x4.mul(v3, t3));
     v128.store(o, accumulate ? f32x4.add(v128.load(o), f32x4.add(a, b)) : f32x4.add(a, b));
   }
   for (; c < channels; c++) {
@@ -501,11 +507,24 @@ function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count:
   const w01 = v128.and(f32x4.mul(oe, s), m01), w11 = v128.and(f32x4.mul(e, s), m11);
   const p3 = transposeRows(p00, i32x4.add(p00, i32x4.splat(1)), i32x4.add(p00, Wv), i32x4.add(p00, i32x4.splat(W + 1)));
   const p0 = transposed0, p1 = transposed1, p2 = transposed2;
-  const k3 = transposeRows(m00, m10, m01, m11);
-  const k0 = transposed0, k1 = transposed1, k2 = transposed2;
   const v3 = transposeRows(w00, w10, w01, w11);
   const v0 = transposed0, v1 = transposed1, v2 = transposed2;
   const rowBytes = <usize>channels << 2;
+  if (count == 4 && v128.all_true<i32>(v128.and(v128.and(m00, m10), v128.and(m01, m11)))) {
+    // Every tap inside (the usual case): no masks.
+    const all = i32x4.splat(-1);
+    outRow = outPtr;
+    forwardTaps(p0, all, v0, false);
+    outRow = outPtr + rowBytes;
+    forwardTaps(p1, all, v1, false);
+    outRow = outPtr + 2 * rowBytes;
+    forwardTaps(p2, all, v2, false);
+    outRow = outPtr + 3 * rowBytes;
+    forwardTaps(p3, all, v3, false);
+    return;
+  }
+  const k3 = transposeRows(m00, m10, m01, m11);
+  const k0 = transposed0, k1 = transposed1, k2 = transposed2;
   outRow = outPtr;
   forwardTaps(p0, k0, v0);
   if (count < 2) return;
