@@ -39,6 +39,12 @@ let accDy: f32 = 0;
   return i == 0 ? i32x4.extract_lane(v, 0) : i == 1 ? i32x4.extract_lane(v, 1) : i == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
 }
 
+/** Lane l of `v` in all four lanes (a shuffle moves bits: masks and floats alike). */
+@inline function broadcast(v: v128, l: i32): v128 {
+  return l == 0 ? v128.shuffle<f32>(v, v, 0, 0, 0, 0) : l == 1 ? v128.shuffle<f32>(v, v, 1, 1, 1, 1)
+    : l == 2 ? v128.shuffle<f32>(v, v, 2, 2, 2, 2) : v128.shuffle<f32>(v, v, 3, 3, 3, 3);
+}
+
 /** Address of the input row (pixel) in lane `l` of `pixels`. */
 @inline function tapRow(pixels: v128, l: i32): usize {
   return inBase + <usize>laneI(pixels, l) * (<usize>channels << 2);
@@ -58,10 +64,8 @@ let accDy: f32 = 0;
 @inline function forwardTaps(pixels: v128, inside: v128, weights: v128, masked: bool = true): void {
   const q = v128.and(pixels, inside);
   const s0 = tapRow(q, 0), s1 = tapRow(q, 1), s2 = tapRow(q, 2), s3 = tapRow(q, 3);
-  const k0 = v128.shuffle<i32>(inside, inside, 0, 0, 0, 0), k1 = v128.shuffle<i32>(inside, inside, 1, 1, 1, 1);
-  const k2 = v128.shuffle<i32>(inside, inside, 2, 2, 2, 2), k3 = v128.shuffle<i32>(inside, inside, 3, 3, 3, 3);
-  const v0 = v128.shuffle<f32>(weights, weights, 0, 0, 0, 0), v1 = v128.shuffle<f32>(weights, weights, 1, 1, 1, 1);
-  const v2 = v128.shuffle<f32>(weights, weights, 2, 2, 2, 2), v3 = v128.shuffle<f32>(weights, weights, 3, 3, 3, 3);
+  const k0 = broadcast(inside, 0), k1 = broadcast(inside, 1), k2 = broadcast(inside, 2), k3 = broadcast(inside, 3);
+  const v0 = broadcast(weights, 0), v1 = broadcast(weights, 1), v2 = broadcast(weights, 2), v3 = broadcast(weights, 3);
   let c = 0;
   for (; c + 4 <= channels; c += 4) {
     const k = <usize>c << 2;
@@ -295,12 +299,6 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   const n = f32x4.add(f32x4.mul(w00, v128.load(top)), f32x4.mul(w10, v128.load(top, 12)));
   const s = f32x4.add(f32x4.mul(w01, v128.load(bottom)), f32x4.mul(w11, v128.load(bottom, 12)));
   return f32x4.add(n, s);
-}
-
-/** Lane l of `v` in all four lanes. */
-@inline function broadcast(v: v128, l: i32): v128 {
-  return l == 0 ? v128.shuffle<f32>(v, v, 0, 0, 0, 0) : l == 1 ? v128.shuffle<f32>(v, v, 1, 1, 1, 1)
-    : l == 2 ? v128.shuffle<f32>(v, v, 2, 2, 2, 2) : v128.shuffle<f32>(v, v, 3, 3, 3, 3);
 }
 
 /**
