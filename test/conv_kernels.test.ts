@@ -10,8 +10,12 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients of its own ops; the tfjs umbrella package does.
 import '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { wasmReplacementConfigs } from '../src/kernels/wasm/replacements.js';
+import { useWasmTrainingKernels } from '../src/index.js';
+import { wasmTrainingKernelConfigs } from '../src/kernels/wasm/replacements.js';
 import { expectClose, useBackend } from './helpers.js';
+
+// This file tests the opt-in training kernels (test/import_order_*.test.ts, tfjs-wasm's own).
+useWasmTrainingKernels();
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -209,9 +213,9 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
     expectClose(wasmDf!, cpuDf!, 'dFilter');
   });
 
-  it('replaces tfjs-backend-wasm\'s kernels', async () => {
+  it('replaces tfjs-backend-wasm\'s kernels once opted in', async () => {
     await useBackend('wasm');
-    for (const config of wasmReplacementConfigs) expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config);
+    for (const config of wasmTrainingKernelConfigs) expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config);
   });
 
   it('names the argument when it cannot run', async () => {

@@ -4,7 +4,7 @@
  * package (Dawn), which drives whatever Vulkan/Metal/D3D driver the machine has.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../index.js';
+import { ready, useWasmTrainingKernels } from '../index.js';
 
 export const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -57,6 +57,8 @@ export async function setUpBackend(name: BackendName): Promise<void> {
   await ready();
   if (name === 'webgpu') await setUpWebGPU();
   await importBackend(name);
+  // The trainer opts in to stn-layer's faster wasm kernels for convolutions, pooling and dense layers.
+  if (name === 'wasm') useWasmTrainingKernels();
   if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to start (see the messages above)`);
   await tf.ready();
 }
