@@ -1,9 +1,10 @@
 /**
  * The cpu backend's side of the AssemblyScript kernels: the module runs in a memory of its own;
- * inputs are copied in (readSync gives the cpu backend's own typed array) and outputs copied out
- * into new tensors. The memory grows to the largest call and is then reused.
+ * input() copies an input in at once (readSync gives the cpu backend's own typed array), and
+ * finish() copies the outputs out into new tensors. The memory grows to the largest call and is
+ * then reused.
  */
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
 import { stnExportsFor } from '../shared/stn_module.js';
 
@@ -35,46 +36,38 @@ export function cpuStnMemoryBytes(): number {
 
 export function cpuHeap(backend: object): KernelHeap {
   const b = backend as BackendCpuInternals;
-  const inputs: { data: Float32Array; offset: number }[] = [];
   const outputs: { shape: number[]; offset: number; length: number }[] = [];
   let top = ALIGN; // 0 stays unused: the module reads pointer 0 as "none"
   const reserve = (length: number) => {
     const offset = top;
     top += Math.ceil((length * 4) / ALIGN) * ALIGN;
+    ensureBytes(top);
     return offset;
   };
-  let stnMemory: WebAssembly.Memory | undefined;
-  const place = () => {
-    // Inputs are copied when the module is about to run, after every offset is known, so that one
-    // grow serves the whole call.
-    stnMemory = ensureBytes(top);
-    const heap = new Float32Array(stnMemory.buffer);
-    for (const { data, offset } of inputs) heap.set(data, offset / 4);
-  };
+  // Growing keeps the memory's contents and its instance, so inputs are copied in as they come;
+  // the memory only grows while calls get larger than any before.
+  const mem = ensureBytes(top);
   return {
+    // Instantiated on first use: a call with only empty outputs never needs the module.
     get stn() {
-      place();
-      return stnExportsFor(stnMemory!);
+      return stnExportsFor(mem);
     },
     input: (t) => {
       const data = b.readSync(t.dataId) as Float32Array;
       const offset = reserve(data.length);
-      inputs.push({ data, offset });
+      new Float32Array(mem.buffer).set(data, offset / 4);
       return offset;
     },
     output: (shape) => {
-      const length = shape.reduce((a, d) => a * d, 1);
+      const length = util.sizeFromShape(shape);
       const offset = reserve(length);
       outputs.push({ shape, offset, length });
       return offset;
     },
     finish: () => {
-      const heap = stnMemory ? new Float32Array(stnMemory.buffer) : undefined;
-      return outputs.map(({ shape, offset, length }) => {
-        // A call that skipped the module leaves zeros.
-        const values = heap ? heap.slice(offset / 4, offset / 4 + length) : new Float32Array(length);
-        return b.makeTensorInfo(shape, 'float32', values);
-      });
+      const heap = new Float32Array(mem.buffer);
+      return outputs.map(({ shape, offset, length }) =>
+        b.makeTensorInfo(shape, 'float32', heap.slice(offset / 4, offset / 4 + length)));
     },
   };
 }
