@@ -4,22 +4,38 @@
  * accuracy, and where a training step's time goes: tfjs kernels by name (tf.profile over a few
  * steps) and the rest (tfjs's engine, batch preparation, JS).
  *
- *   npm run bench:train -- [--backend cpu|wasm|webgpu] [--limit-train N] [--profile-steps N] [--json]
+ *   npm run bench:train -- --help
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
-import { batches, loadMnist } from '../src/mnist/data.js';
+import { batches } from '../src/mnist/batch.js';
+import { loadMnist } from '../src/mnist/data.js';
 import { StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
-import { DEFAULTS, evaluate, formatEvaluation, trainEpoch, trainStep } from '../src/mnist/train.js';
+import { DEFAULTS, evaluate, formatEvaluation, trainEpoch, trainStep } from '../src/mnist/steps.js';
+import { checkArgs } from './lib/args.js';
 
+const USAGE = `npm run bench:train: one epoch of the STN tutorial's training, then the test set, and where a step's time goes.
+
+  npm run bench:train -- [--backend cpu|wasm|webgpu] [--limit-train N] [--profile-steps N] [--tfjs-wasm-kernels] [--json]
+
+  --backend NAME        the tfjs backend (default wasm)
+  --limit-train N       train on the first N images only
+  --profile-steps N     steps profiled by kernel after the epoch (default 20)
+  --tfjs-wasm-kernels   on wasm, keep tfjs-wasm's own kernels (no useWasmTrainingKernels()): for comparison
+  --json                one JSON object on stdout (the report goes to stderr)
+  --help                print this and exit
+`;
+checkArgs(process.argv.slice(2), USAGE,
+  ['--backend', '--limit-train', '--profile-steps', '--tfjs-wasm-kernels', '--json']);
 const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     'limit-train': { type: 'string' },
     'profile-steps': { type: 'string', default: '20' },
+    'tfjs-wasm-kernels': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -28,9 +44,9 @@ const profileSteps = Number(args['profile-steps']);
 const log = (s: string) => (args.json ? process.stderr : process.stdout).write(`${s}\n`);
 
 const data = loadMnist(undefined, { limitTrain: args['limit-train'] ? Number(args['limit-train']) : undefined });
-await setUpBackend(backend);
+await setUpBackend(backend, { wasmTrainingKernels: !args['tfjs-wasm-kernels'] });
 const load = loadavg()[0]!;
-log(`stn-mnist training benchmark: ${backend}, ${data.train.count} training images, batch ${DEFAULTS.batchSize}, ` +
+log(`stn-mnist training benchmark: ${backend}${args['tfjs-wasm-kernels'] ? ' (tfjs-wasm\'s own kernels)' : ''}, ${data.train.count} training images, batch ${DEFAULTS.batchSize}, ` +
   `${cpus().length} CPUs, load average ${load.toFixed(2)} before`);
 
 const rng = new Rng(DEFAULTS.seed);
@@ -82,7 +98,7 @@ if (profiled > 0) {
 log(`load average after: ${loadavg()[0]!.toFixed(2)}`);
 if (args.json) {
   process.stdout.write(`${JSON.stringify({
-    backend, trainImages: data.train.count, epochSeconds: seconds, msPerStep: (1000 * seconds) / steps,
+    backend, tfjsWasmKernels: args['tfjs-wasm-kernels'], trainImages: data.train.count, epochSeconds: seconds, msPerStep: (1000 * seconds) / steps,
     testLoss: e.loss, testAccuracy: e.correct / e.total, correct: e.correct, total: e.total, loadBefore: load,
     kernelsMsPerStep: Object.fromEntries(rows.map(([k, ms]) => [k, ms / Math.max(profiled, 1)])),
   })}\n`);

@@ -10,14 +10,15 @@ import * as tfjs from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setUpBackend } from '../src/mnist/backend.js';
+import { batches, makeBatch } from '../src/mnist/batch.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/mnist/checkpoint.js';
 import { runCli } from '../src/mnist/cli.js';
-import { batches, decodeIdx, encodeIdx, loadMnist, makeBatch, readSplit } from '../src/mnist/data.js';
+import { decodeIdx, encodeIdx, loadMnist, readSplit } from '../src/mnist/data.js';
 import { PARAMETERS, PARAMETER_COUNT, StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
 import { train } from '../src/mnist/train.js';
 import { figurePng, figureSize, historySvg } from '../src/mnist/visualize.js';
-import { useBackend } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-mnist-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -114,7 +115,8 @@ describe('IDX files', () => {
 });
 
 describe('the network', () => {
-  beforeAll(() => useBackend('wasm'));
+  // As the trainer starts it (with stn-layer's wasm training kernels).
+  beforeAll(() => setUpBackend('wasm'));
 
   it('has the tutorial\'s 27,360 parameters under PyTorch\'s names', () => {
     expect(PARAMETER_COUNT).toBe(27360);
@@ -170,7 +172,8 @@ describe('the network', () => {
 });
 
 describe('checkpoints', () => {
-  beforeAll(() => useBackend('wasm'));
+  // As the trainer starts it (with stn-layer's wasm training kernels).
+  beforeAll(() => setUpBackend('wasm'));
   const config = (out: string, epochs: number, resume = false) =>
     ({ epochs, batchSize: 32, lr: 0.05, seed: 7, out, resume, backend: 'wasm', testBatchSize: 64 });
   const weights = async (model: StnModel) => Promise.all(model.variables.map(async (v) => Array.from(await v.data())));

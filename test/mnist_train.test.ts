@@ -6,10 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
-import { loadMnist, makeBatch } from '../src/mnist/data.js';
+import { makeBatch } from '../src/mnist/batch.js';
+import { loadMnist } from '../src/mnist/data.js';
 import { PARAMETERS, StnModel, nllLoss } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
-import { trainStep } from '../src/mnist/train.js';
+import { trainStep } from '../src/mnist/steps.js';
 import { expectClose } from './helpers.js';
 import { requireWebGPU } from './webgpu_setup.js';
 

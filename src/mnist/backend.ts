@@ -51,14 +51,16 @@ async function setUpWebGPU(): Promise<void> {
   }
 }
 
-/** Starts `name` as the tfjs backend; throws a clear error when it cannot start. */
-export async function setUpBackend(name: BackendName): Promise<void> {
+/**
+ * Starts `name` as the tfjs backend; throws a clear error when it cannot start. On wasm it opts in
+ * to stn-layer's faster training kernels (useWasmTrainingKernels) unless `wasmTrainingKernels` is false.
+ */
+export async function setUpBackend(name: BackendName, { wasmTrainingKernels = true } = {}): Promise<void> {
   if (!BACKENDS.includes(name)) throw new Error(`backend must be one of ${BACKENDS.join(', ')}; got '${name}'`);
   await ready();
   if (name === 'webgpu') await setUpWebGPU();
   await importBackend(name);
-  // The trainer opts in to stn-layer's faster wasm kernels for convolutions, pooling and dense layers.
-  if (name === 'wasm') useWasmTrainingKernels();
+  if (name === 'wasm' && wasmTrainingKernels) useWasmTrainingKernels();
   if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to start (see the messages above)`);
   await tf.ready();
 }

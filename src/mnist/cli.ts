@@ -9,7 +9,8 @@ import { BACKENDS, type BackendName, setUpBackend } from './backend.js';
 import { type EpochRecord, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { type Mnist, loadMnist } from './data.js';
 import { StnModel } from './model.js';
-import { DEFAULTS, type TrainConfig, evaluate, formatEvaluation, train } from './train.js';
+import { DEFAULTS, evaluate, formatEvaluation } from './steps.js';
+import { type TrainConfig, train } from './train.js';
 import { writePictures } from './visualize.js';
 
 export const HELP = `Usage: stn-mnist [train|eval|visualize] [options]

@@ -8,13 +8,12 @@ export {
   type Checkpoint, type EpochRecord, type TrainingState, hasCheckpoint, loadCheckpoint, saveCheckpoint,
 } from './checkpoint.js';
 export {
-  type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type Mnist, type MnistSplit, NUM_CLASSES,
-  batchCount, batches, bundledMnistDir, decodeIdx, encodeIdx, loadMnist, makeBatch, readSplit,
-} from './data.js';
+  type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch,
+} from './batch.js';
+export { type Mnist, bundledMnistDir, decodeIdx, encodeIdx, loadMnist, readSplit } from './data.js';
 export { type ForwardOptions, PARAMETERS, PARAMETER_COUNT, StnModel, nllLoss } from './model.js';
 export { Rng } from './random.js';
-export {
-  DEFAULTS, type Evaluation, type TrainCallbacks, type TrainConfig, evaluate, formatEvaluation, train, trainEpoch, trainStep,
-} from './train.js';
-export { figurePng, figureSize, historySvg, transformFirst, writePictures } from './visualize.js';
+export { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep, transformFirst } from './steps.js';
+export { type TrainCallbacks, type TrainConfig, train } from './train.js';
+export { figurePng, figureSize, historySvg, writePictures } from './visualize.js';
 export { HELP, runCli } from './cli.js';

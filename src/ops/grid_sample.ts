@@ -13,7 +13,7 @@ export interface GridSampleOptions {
 
 const OP = 'gridSample';
 
-export function gridSampleAttrs(options: unknown): GridSampleAttrs {
+function gridSampleAttrs(options: unknown): GridSampleAttrs {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw new TypeError(`${OP}: 'options' must be an object; received ${describe(options)}`);
   }

@@ -69,7 +69,7 @@ export function sampleTaps(ix: number, iy: number, W: number, H: number, o: Samp
   return taps;
 }
 
-export function roundHalfToEven(x: number): number {
+function roundHalfToEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

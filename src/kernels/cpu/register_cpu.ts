@@ -3,7 +3,7 @@ import { affineGridConfig } from './AffineGrid.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
 
-export const cpuKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
+const cpuKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
 
 export function registerCpuKernels(): void {
   for (const config of cpuKernelConfigs) registerKernel(config);

@@ -7,8 +7,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { type AffineGridAttrs, type GridSampleAttrs, modeCode, paddingCode } from '../names.js';
 import type { KernelHeap } from './heap.js';
-
-const isEmpty = (shape: number[]) => shape.some((d) => d === 0);
+import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
   const [N, H, W, C] = input.shape as [number, number, number, number];

@@ -4,9 +4,9 @@ import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
 
-export const wasmKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
+const wasmKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
 /** Kernels tfjs-backend-wasm lacks (4.22 has no Conv2DBackpropFilter, so no convnet trains on it). */
-export const wasmMissingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig];
+const wasmMissingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig];
 
 /**
  * stn-layer's own kernels, and the kernels tfjs-backend-wasm lacks, unless a kernel of that name

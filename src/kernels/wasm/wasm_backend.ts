@@ -3,7 +3,7 @@
  * AssemblyScript module imports, so kernels read and write tensors in place) and its tensor
  * offsets. Checked against @tensorflow/tfjs-backend-wasm 4.22.
  */
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
 import { stnExportsFor } from '../shared/stn_module.js';
 
@@ -42,7 +42,7 @@ export function wasmHeap(backend: object): KernelHeap {
       const info = b.makeOutput(shape, 'float32');
       outputs.push(info);
       const offset = wasmOffset(b, info);
-      const bytes = shape.reduce((a, d) => a * d, 4);
+      const bytes = util.sizeFromShape(shape) * 4;
       // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
       if (bytes > 0 && (offset === 0 || offset + bytes > b.wasm.asm.memory.buffer.byteLength)) {
         // The engine never sees this call's outputs: free them here, or they leak.
