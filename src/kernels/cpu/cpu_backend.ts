@@ -1,8 +1,7 @@
 /**
  * The cpu backend's side of the AssemblyScript kernels: the module runs in a memory of its own;
- * input() copies an input in at once (readSync gives the cpu backend's own typed array), and
- * finish() copies the outputs out into new tensors. The memory grows to the largest call and is
- * then reused.
+ * place() copies the inputs in (readSync gives the cpu backend's own typed array), and finish()
+ * copies the outputs out into new tensors. The memory grows to the largest call and is then reused.
  */
 import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
@@ -36,26 +35,20 @@ export function cpuStnMemoryBytes(): number {
 
 export function cpuHeap(backend: object): KernelHeap {
   const b = backend as BackendCpuInternals;
+  const pending: { data: Float32Array; offset: number }[] = [];
   const outputs: { shape: number[]; offset: number; length: number }[] = [];
   let top = ALIGN; // 0 stays unused: the module reads pointer 0 as "none"
   const reserve = (length: number) => {
     const offset = top;
     top += Math.ceil((length * 4) / ALIGN) * ALIGN;
-    ensureBytes(top);
     return offset;
   };
-  // Growing keeps the memory's contents and its instance, so inputs are copied in as they come;
-  // the memory only grows while calls get larger than any before.
-  const mem = ensureBytes(top);
+  let placedIn: WebAssembly.Memory | undefined;
   return {
-    // Instantiated on first use: a call with only empty outputs never needs the module.
-    get stn() {
-      return stnExportsFor(mem);
-    },
     input: (t) => {
       const data = b.readSync(t.dataId) as Float32Array;
       const offset = reserve(data.length);
-      new Float32Array(mem.buffer).set(data, offset / 4);
+      pending.push({ data, offset });
       return offset;
     },
     output: (shape) => {
@@ -64,10 +57,17 @@ export function cpuHeap(backend: object): KernelHeap {
       outputs.push({ shape, offset, length });
       return offset;
     },
+    place: () => {
+      // Every offset is known by now, so one grow serves the whole call.
+      placedIn = ensureBytes(top);
+      const heap = new Float32Array(placedIn.buffer);
+      for (const { data, offset } of pending.splice(0)) heap.set(data, offset / 4);
+      return stnExportsFor(placedIn);
+    },
     finish: () => {
-      const heap = new Float32Array(mem.buffer);
+      const heap = placedIn ? new Float32Array(placedIn.buffer) : undefined;
       return outputs.map(({ shape, offset, length }) =>
-        b.makeTensorInfo(shape, 'float32', heap.slice(offset / 4, offset / 4 + length)));
+        b.makeTensorInfo(shape, 'float32', heap ? heap.slice(offset / 4, offset / 4 + length) : new Float32Array(length)));
     },
   };
 }

@@ -17,7 +17,7 @@ export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: Tens
   const gridPtr = heap.input(grid);
   const outPtr = heap.output(outShape);
   if (!isEmpty(outShape)) {
-    heap.stn.gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
+    heap.place().gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
       modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, false, outPtr, 0, 0, 0);
   }
   return heap.finish()[0]!;
@@ -35,7 +35,7 @@ export function gridSampleGradKernel(
   const dInputPtr = heap.output(input.shape);
   const dGridPtr = heap.output(grid.shape);
   if (!isEmpty(input.shape) || !isEmpty(grid.shape)) {
-    heap.stn.gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
+    heap.place().gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
       modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, true, 0, dyPtr, dInputPtr, dGridPtr);
   }
   return heap.finish();
@@ -46,6 +46,6 @@ export function affineGridKernel(heap: KernelHeap, theta: TensorInfo, attrs: Aff
   const outShape = [N, H, W, 2];
   const thetaPtr = heap.input(theta);
   const outPtr = heap.output(outShape);
-  if (!isEmpty(outShape)) heap.stn.affineGrid(thetaPtr, N, H, W, attrs.alignCorners, outPtr);
+  if (!isEmpty(outShape)) heap.place().affineGrid(thetaPtr, N, H, W, attrs.alignCorners, outPtr);
   return heap.finish()[0]!;
 }

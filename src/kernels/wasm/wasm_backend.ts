@@ -5,7 +5,7 @@
  */
 import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
-import { stnExportsFor } from '../shared/stn_module.js';
+import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 
 interface BackendWasmInternals extends KernelBackend {
   wasm: { asm: { memory: WebAssembly.Memory } };
@@ -32,11 +32,21 @@ export function wasmOffset(backend: object, t: TensorInfo): number {
   return data.memoryOffset;
 }
 
-export function wasmHeap(backend: object): KernelHeap {
+/**
+ * tfjs-wasm's heap as a KernelHeap. Every operand is in place as soon as input() or output()
+ * returns it, so the wasm-only kernels use `stn` at any time; place() is the same module.
+ */
+export interface WasmHeap extends KernelHeap {
+  readonly stn: StnExports;
+}
+
+export function wasmHeap(backend: object): WasmHeap {
   const b = internals(backend);
   const outputs: TensorInfo[] = [];
+  const stn = stnExportsFor(b.wasm.asm.memory);
   return {
-    stn: stnExportsFor(b.wasm.asm.memory),
+    stn,
+    place: () => stn,
     input: (t) => wasmOffset(b, t),
     output: (shape) => {
       const info = b.makeOutput(shape, 'float32');
