@@ -93,7 +93,7 @@ describe('affineGrid argument errors', () => {
   it.each(affineRows)('%s', (_, call, type, message) => expectRejected('affineGrid', call, type, message));
 });
 
-describe("affineGrid's hint for PyTorch's channels-first sizes", () => {
+describe("the hint for PyTorch's channels-first shapes", () => {
   const identity = (n: number) => tf.tile(tf.tensor3d([[[1, 0, 0], [0, 1, 0]]]), [n, 1, 1]) as tf.Tensor3D;
   const warnings = (call: () => void): unknown[][] => {
     const spy = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -105,17 +105,18 @@ describe("affineGrid's hint for PyTorch's channels-first sizes", () => {
     }
   };
 
-  it('never warns for channels-last sizes (C differs from W, or H >= W, or H > 4)', () => {
+  it('never warns for channels-last shapes (C differs from W, or H >= W, or H > 4)', () => {
     const sizes: [number, number, number, number][] = [
       [8, 28, 28, 1], [1, 2, 2, 1], [32, 64, 64, 3], [8, 128, 128, 16], [1, 512, 512, 3], [2, 32, 32, 32], [1, 1, 100, 1],
       [4, 1, 50, 8], [1, 3, 64, 3], [1, 4, 4, 4], [1, 5, 28, 28], [1, 1, 1, 1], [1, 0, 5, 5], [1, 2, 3, 4], [0, 8, 8, 3],
     ];
     for (const size of sizes) {
       expect(warnings(() => affineGrid(identity(size[0]), size).dispose()), `[${size}]`).toEqual([]);
+      expect(warnings(() => gridSample(z(size), z([size[0], 2, 2, 2])).dispose()), `input [${size}]`).toEqual([]);
     }
   });
 
-  it('warns once, and still returns the grid of the size as given', () => {
+  it('affineGrid: warns once, and still returns the grid of the size as given', () => {
     let grid: tf.Tensor | undefined;
     const first = warnings(() => { grid = affineGrid(identity(1), [1, 1, 28, 28]); });
     expect(grid!.shape).toEqual([1, 1, 28, 2]);
@@ -124,6 +125,17 @@ describe("affineGrid's hint for PyTorch's channels-first sizes", () => {
       "If it is PyTorch's [N, C, H, W], pass [1, 28, 28, 1] instead. (Shown once.)",
     ]]);
     expect(warnings(() => affineGrid(identity(8), [8, 3, 64, 64]).dispose())).toEqual([]);
+  });
+
+  it('gridSample: warns once about its input, and samples it as given', () => {
+    let out: tf.Tensor | undefined;
+    const first = warnings(() => { out = gridSample(z([2, 3, 16, 16]), z([2, 4, 4, 2])); });
+    expect(out!.shape).toEqual([2, 4, 4, 16]);
+    expect(first).toEqual([[
+      "gridSample: 'input' of shape [2, 3, 16, 16] is read channels-last, [N, H, W, C]: 2 image(s) of 3x16 pixels with 16 channels. " +
+      "If it is PyTorch's [N, C, H, W], transpose it first: tf.transpose(input, [0, 2, 3, 1]). (Shown once.)",
+    ]]);
+    expect(warnings(() => gridSample(z([1, 1, 28, 28]), z([1, 2, 2, 2])).dispose())).toEqual([]);
   });
 });
 

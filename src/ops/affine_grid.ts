@@ -23,7 +23,7 @@ export function affineGrid(
     if ($theta.shape[0] !== outputSize[0]) {
       throw new RangeError(`${OP}: 'outputSize' batch must equal 'theta' batch ${$theta.shape[0]}; received ${describe(outputSize)}`);
     }
-    warnIfChannelsFirst(outputSize, OP);
+    warnIfChannelsFirst(outputSize, OP, 'outputSize', 'size');
     const attrs: AffineGridAttrs = { outputSize: [...outputSize], alignCorners };
     return engine().runKernel(AffineGrid, { theta: $theta } as Record<string, Tensor>, attrs) as Tensor4D;
   });

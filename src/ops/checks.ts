@@ -72,18 +72,22 @@ export function checkBoolean(value: unknown, op: string, arg: string): boolean {
   return value;
 }
 
-let warnedChannelsFirst = false;
+const warnedChannelsFirst = new Set<string>();
 
 /**
- * Warns once per process when an outputSize [N, H, W, C] reads as PyTorch's channels-first
- * [N, C, H, W] of a square image with 1 to 4 channels: 1 <= H <= 4 and H < W = C (e.g. [1, 1, 28, 28],
- * [8, 3, 64, 64]). Such a size is still valid (a strip at most 4 pixels high with as many channels
- * as columns), so it is used as given, never refused; sizes where C differs from W, or H >= W, never warn.
+ * Warns once per op and argument when a shape [N, H, W, C] (an outputSize, or an input tensor's
+ * shape) reads as PyTorch's channels-first [N, C, H, W] of a square image with 1 to 4 channels:
+ * 1 <= H <= 4 and H < W = C (e.g. [1, 1, 28, 28], [8, 3, 64, 64]). Such a shape is still valid (a
+ * strip at most 4 pixels high with as many channels as columns), so it is used as given, never
+ * refused; shapes where C differs from W, or H >= W, never warn.
  */
-export function warnIfChannelsFirst(size: readonly number[], op: string): void {
-  const [n, h, w, c] = size as [number, number, number, number];
-  if (warnedChannelsFirst || !(h >= 1 && h <= 4 && h < w && w === c)) return;
-  warnedChannelsFirst = true;
-  console.warn(`${op}: 'outputSize' [${size.join(', ')}] is read channels-last, [N, H, W, C]: ${n} image(s) of ${h}x${w} pixels ` +
-    `with ${c} channels. If it is PyTorch's [N, C, H, W], pass [${n}, ${w}, ${c}, ${h}] instead. (Shown once.)`);
+export function warnIfChannelsFirst(shape: readonly number[], op: string, arg: string, kind: 'size' | 'tensor'): void {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const key = `${op}:${arg}`;
+  if (!(h >= 1 && h <= 4 && h < w && w === c) || warnedChannelsFirst.has(key)) return;
+  warnedChannelsFirst.add(key);
+  const what = kind === 'size' ? `'${arg}' [${shape.join(', ')}]` : `'${arg}' of shape [${shape.join(', ')}]`;
+  const remedy = kind === 'size' ? `pass [${n}, ${w}, ${c}, ${h}] instead` : `transpose it first: tf.transpose(${arg}, [0, 2, 3, 1])`;
+  console.warn(`${op}: ${what} is read channels-last, [N, H, W, C]: ${n} image(s) of ${h}x${w} pixels with ${c} channels. ` +
+    `If it is PyTorch's [N, C, H, W], ${remedy}. (Shown once.)`);
 }
