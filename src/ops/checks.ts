@@ -79,12 +79,13 @@ const warnedChannelsFirst = new Set<string>();
  * shape) reads as PyTorch's channels-first [N, C, H, W] of a square image with 1 to 4 channels:
  * 1 <= H <= 4 and H < W = C (e.g. [1, 1, 28, 28], [8, 3, 64, 64]). Such a shape is still valid (a
  * strip at most 4 pixels high with as many channels as columns), so it is used as given, never
- * refused; shapes where C differs from W, or H >= W, never warn.
+ * refused; shapes where C differs from W, or H >= W, never warn. 4-D shapes only (a volume's
+ * [N, D, H, W, C] has its own ambiguities).
  */
 export function warnIfChannelsFirst(shape: readonly number[], op: string, arg: string, kind: 'size' | 'tensor'): void {
   const [n, h, w, c] = shape as [number, number, number, number];
   const key = `${op}:${arg}`;
-  if (!(h >= 1 && h <= 4 && h < w && w === c) || warnedChannelsFirst.has(key)) return;
+  if (shape.length !== 4 || !(h >= 1 && h <= 4 && h < w && w === c) || warnedChannelsFirst.has(key)) return;
   warnedChannelsFirst.add(key);
   const what = kind === 'size' ? `'${arg}' [${shape.join(', ')}]` : `'${arg}' of shape [${shape.join(', ')}]`;
   const remedy = kind === 'size' ? `pass [${n}, ${w}, ${c}, ${h}] instead` : `transpose it first: tf.transpose(${arg}, [0, 2, 3, 1])`;
