@@ -53,6 +53,7 @@ function progress(o: Options, io: CliIo, trainCount: number) {
   };
 }
 
+/** Runs one parsed command; a failure is thrown as an Error whose message runCli prints. */
 export async function run(o: Options, io: CliIo): Promise<void> {
   const log = (s: string) => (o.json ? io.stderr : io.stdout).write(`${s}\n`);
   const data: Mnist = loadMnist(o.data, { limitTrain: o.limitTrain, limitTest: o.limitTest });
