@@ -16,5 +16,6 @@ export { Rng } from './random.js';
 export {
   DEFAULTS, type Evaluation, type TrainCallbacks, type TrainConfig, evaluate, formatEvaluation, train, trainEpoch, trainStep,
 } from './train.js';
+export { fileIO } from './file_io.js';
 export { figurePng, figureSize, historySvg, transformFirst, writePictures } from './visualize.js';
 export { HELP, runCli } from './cli.js';
