@@ -9,7 +9,9 @@ import { BACKENDS, type BackendName, setUpBackend } from './backend.js';
 import { type EpochRecord, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { type Mnist, loadMnist } from './data.js';
 import { StnModel } from './model.js';
+import { layersNetwork } from './layers_model.js';
 import { DEFAULTS, type TrainConfig, evaluate, formatEvaluation, train } from './train.js';
+import { LAYERS_FORMAT, checkpointFormat, loadLayersCheckpoint, trainLayers } from './train_layers.js';
 import { writePictures } from './visualize.js';
 
 export const HELP = `Usage: stn-mnist [train|eval|visualize] [options]
@@ -23,6 +25,10 @@ Commands:
 
 Options:
   --backend NAME     cpu, wasm or webgpu (default wasm)
+  --api NAME         ops: the network on stn-layer's ops with its own training loop (the default);
+                     layers: the same network as a tf.LayersModel trained with model.fit, its
+                     checkpoint a LayersModel directory for tf.loadLayersModel (eval and visualize
+                     read either kind)
   --epochs N         epochs to train, counting those a resumed run already did (default ${DEFAULTS.epochs})
   --batch-size N     training batch size (default ${DEFAULTS.batchSize})
   --lr X             SGD learning rate (default ${DEFAULTS.lr})
@@ -44,9 +50,12 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
+export const APIS = ['ops', 'layers'] as const;
+
 interface Options {
   command: 'train' | 'eval' | 'visualize';
   backend: BackendName;
+  api: (typeof APIS)[number];
   config: Omit<TrainConfig, 'backend'>;
   data: string | undefined;
   limitTrain: number | undefined;
@@ -70,7 +79,7 @@ function parseOptions(argv: string[]): Options | 'help' {
       args: argv,
       allowPositionals: true,
       options: {
-        backend: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+        backend: { type: 'string' }, api: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
         lr: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
         resume: { type: 'boolean' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
         json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -88,6 +97,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   }
   const backend = (v.backend ?? 'wasm') as BackendName;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${v.backend}'`);
+  const api = (v.api ?? 'ops') as Options['api'];
+  if (!APIS.includes(api)) throw new UsageError(`--api must be one of ${APIS.join(', ')}, got '${v.api}'`);
   let seed: number = DEFAULTS.seed;
   if (v.seed !== undefined) {
     seed = Number(v.seed);
@@ -96,6 +107,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   return {
     command,
     backend,
+    api,
     config: {
       epochs: positive('epochs', v.epochs, true) ?? DEFAULTS.epochs,
       batchSize: positive('batch-size', v['batch-size'], true) ?? DEFAULTS.batchSize,
@@ -159,36 +171,40 @@ async function run(o: Options, io: CliIo): Promise<void> {
   if (o.command === 'train') {
     if (o.config.resume && !hasCheckpoint(out)) log(`No checkpoint in ${out} to resume: training from scratch`);
     const p = progress(o, io, data.train.count);
+    const trainer = o.api === 'layers' ? trainLayers : train;
     let result;
     try {
-      result = await train(data, { ...o.config, backend: o.backend }, {
+      result = await trainer(data, { ...o.config, backend: o.backend }, {
         ...p,
         onResume: (s) => log(`Resuming from ${out} after epoch ${s.epoch}${s.epoch >= o.config.epochs ? ` (nothing left to do for --epochs ${o.config.epochs})` : ''}`),
       });
     } finally {
       p.stop();
     }
-    const written = await writePictures(result.model, data.test, result.state.history, pictures(out));
+    const network = result.model instanceof StnModel ? result.model : layersNetwork(result.model);
+    const written = await writePictures(network, data.test, result.state.history, pictures(out));
     result.model.dispose();
     log(`Checkpoint: ${join(out, 'model.json')}\nPictures: ${written.join(', ')}`);
     return;
   }
-  const checkpoint = loadCheckpoint(out);
-  const model = StnModel.fromValues(checkpoint.values);
+  // Either trainer's checkpoint, whatever --api says.
+  const { network, state } = checkpointFormat(out) === LAYERS_FORMAT
+    ? await loadLayersCheckpoint(out).then(({ model, state }) => ({ network: layersNetwork(model), state }))
+    : (({ values, state }) => ({ network: StnModel.fromValues(values), state }))(loadCheckpoint(out));
   try {
     if (o.command === 'eval') {
-      const e = await evaluate(model, data.test);
+      const e = await evaluate(network, data.test);
       if (o.json) {
-        io.stdout.write(`${JSON.stringify({ epoch: checkpoint.state.epoch, testLoss: e.loss, testAccuracy: e.correct / e.total, correct: e.correct, total: e.total, backend: o.backend })}\n`);
+        io.stdout.write(`${JSON.stringify({ epoch: state.epoch, testLoss: e.loss, testAccuracy: e.correct / e.total, correct: e.correct, total: e.total, backend: o.backend })}\n`);
       } else {
-        log(`${formatEvaluation(e)}  [checkpoint after epoch ${checkpoint.state.epoch}, ${o.backend}]`);
+        log(`${formatEvaluation(e)}  [checkpoint after epoch ${state.epoch}, ${o.backend}]`);
       }
     } else {
-      const written = await writePictures(model, data.test, checkpoint.state.history, pictures(out));
+      const written = await writePictures(network, data.test, state.history, pictures(out));
       log(`Pictures: ${written.join(', ')}`);
     }
   } finally {
-    model.dispose();
+    network.dispose();
   }
 }
 

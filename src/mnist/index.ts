@@ -11,7 +11,12 @@ export {
   type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type Mnist, type MnistSplit, NUM_CLASSES,
   batchCount, batches, bundledMnistDir, decodeIdx, encodeIdx, loadMnist, makeBatch, readSplit,
 } from './data.js';
-export { type ForwardOptions, PARAMETERS, PARAMETER_COUNT, StnModel, nllLoss } from './model.js';
+export {
+  type Classifier, type ForwardOptions, PARAMETERS, PARAMETER_COUNT, StnModel, type Transformer, initialParameters, nllLoss,
+} from './model.js';
+export {
+  TRANSFORMER_LAYER, getParameters, layersNetwork, layersWeightName, nllLayersLoss, setParameters, stnLayersModel,
+} from './layers_model.js';
 export { Rng } from './random.js';
 export {
   DEFAULTS, type Evaluation, type TrainCallbacks, type TrainConfig, evaluate, formatEvaluation, train, trainEpoch, trainStep,
