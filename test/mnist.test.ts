@@ -17,7 +17,7 @@ import { PARAMETERS, PARAMETER_COUNT, StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
 import { train } from '../src/mnist/train.js';
 import { figurePng, figureSize, historySvg } from '../src/mnist/visualize.js';
-import { useBackend } from './helpers.js';
+import { captureIo as io, useBackend } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-mnist-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -249,11 +249,6 @@ describe('pictures', () => {
 });
 
 describe('stn-mnist', () => {
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return { out, err, io: { stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s) } } };
-  };
 
   it('prints help, and a usage error for a bad flag or command', async () => {
     const h = io();

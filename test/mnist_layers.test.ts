@@ -15,7 +15,7 @@ import { fileIO } from '../src/mnist/file_io.js';
 import { getParameters, layersNetwork, layersWeightName, nllLayersLoss, setParameters, stnLayersModel } from '../src/mnist/layers_model.js';
 import { PARAMETERS, PARAMETER_COUNT, StnModel, initialParameters, nllLoss } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
-import { CPU_BACKENDS, expectClose, useBackend } from './helpers.js';
+import { CPU_BACKENDS, captureIo as io, expectClose, useBackend } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-mnist-layers-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -79,11 +79,6 @@ describe('stnLayersModel', () => {
 });
 
 describe('stn-mnist --api layers', () => {
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return { out, err, io: { stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s) } } };
-  };
 
   it('trains with model.fit, resumes, and evaluates the LayersModel checkpoint', async () => {
     const out = join(tmp, 'cli');
