@@ -26,9 +26,9 @@ Commands:
 Options:
   --backend NAME     cpu, wasm or webgpu (default wasm)
   --api NAME         ops: the network on stn-layer's ops with its own training loop (the default);
-                     layers: the same network as a tf.LayersModel trained with model.fit, its
-                     checkpoint a LayersModel directory for tf.loadLayersModel (eval and visualize
-                     read either kind)
+                     layers: the same network as a tf.LayersModel trained with model.fit (its
+                     dropout masks from tfjs's generator, not --seed), its checkpoint a LayersModel
+                     directory for tf.loadLayersModel (eval and visualize read either kind)
   --epochs N         epochs to train, counting those a resumed run already did (default ${DEFAULTS.epochs})
   --batch-size N     training batch size (default ${DEFAULTS.batchSize})
   --lr X             SGD learning rate (default ${DEFAULTS.lr})
