@@ -213,7 +213,7 @@ describe('the packed package in a fresh app', () => {
     console.info(`${tarball}: ${tarballFiles.length} files`);
   });
 
-  it.each(['esm.mjs', 'cjs.cjs'])('%s: gridSample forward and backward and affineGrid on cpu and wasm, and stn-layer/mnist', async (script) => {
+  it.each(['esm.mjs', 'cjs.cjs'])('%s: gridSample forward and backward and affineGrid on cpu and wasm, stn-layer/mnist and stn-layer/layers', async (script) => {
     const { stdout } = await sh(app, process.execPath, [script]);
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as { backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number; layers: { identity: number[]; loaded: number[] } };
     expect(result.parameters).toBe(27_360);
