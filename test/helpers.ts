@@ -119,3 +119,10 @@ export async function expectAffineGridFixture(c: AffineGridFixture): Promise<voi
   expectClose(await dTheta.data(), c.dTheta, 'dTheta');
   tf.dispose([theta, dGrid, grid, dTheta]);
 }
+
+/** A CliIo (stdout not a terminal) that keeps what runCli writes. */
+export function captureIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s) } } };
+}

@@ -20,6 +20,7 @@ import { missingPeers, missingPeersMessage, trainerPeers } from '../src/mnist/pe
 import { Rng } from '../src/mnist/random.js';
 import { train } from '../src/mnist/train.js';
 import { figurePng, figureSize, historySvg } from '../src/mnist/visualize.js';
+import { captureIo as io, useBackend } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-mnist-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -253,11 +254,6 @@ describe('pictures', () => {
 });
 
 describe('stn-mnist', () => {
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return { out, err, io: { stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s) } } };
-  };
 
   it('prints help, and a usage error for a bad flag or command', async () => {
     const h = io();

@@ -12,11 +12,12 @@
  * The full app installs it with tfjs-core, the cpu and wasm backends and @tensorflow/tfjs (the
  * optional peer stn-layer/mnist needs). In that app:
  * - an ES module and a CommonJS script run gridSample forward and backward and affineGrid on cpu
- *   and wasm, and import stn-layer/mnist, checking values worked out by hand;
+ *   and wasm, import stn-layer/mnist, and build, save and load a stn-layer/layers model, checking
+ *   values worked out by hand;
  * - `npx stn-mnist --help` runs;
- * - tsc type-checks a file using the public API under moduleResolution node16 (as ESM and as
+ * - tsc type-checks files using the public API under moduleResolution node16 (as ESM and as
  *   CommonJS) and bundler;
- * - vite bundles a web page importing both entries (stn-layer/mnist through its browser
+ * - vite bundles a web page importing the entries (stn-layer/mnist through its browser
  *   condition, so nothing from node:*), and headless Chromium runs it.
  */
 import { execFile } from 'node:child_process';
@@ -124,7 +125,7 @@ function readmeInstall(markdown: string, title: string): string[] {
  * times size/2 = 1. The identity affineGrid of a 2x2 output puts x and y at -0.5 and 0.5.
  */
 const CHECKS = `
-async function checks(tf, stn, mnist) {
+async function checks(tf, stn, mnist, tfl, stnLayers) {
   await stn.ready();
   const results = {};
   for (const backend of ['cpu', 'wasm']) {
@@ -139,7 +140,16 @@ async function checks(tf, stn, mnist) {
       dGrid: Array.from(await dGrid.data()), grid: Array.from(await identity.data()),
     };
   }
-  return { backends: results, parameters: mnist.PARAMETER_COUNT };
+  // stn-layer/layers: the factory starts as the identity, and a saved model loads back.
+  await tf.setBackend('cpu');
+  const localization = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [2, 2, 1] })] });
+  const model = stnLayers.spatialTransformer({ inputShape: [2, 2, 1], localization });
+  let saved;
+  await model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved));
+  const image = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+  const layers = { identity: Array.from(await model.predict(image).data()), loaded: Array.from(await loaded.predict(image).data()) };
+  return { backends: results, parameters: mnist.PARAMETER_COUNT, layers };
 }
 `;
 const EXPECTED_BACKEND = { output: [2.5], dInput: [0.25, 0.25, 0.25, 0.25], dGrid: [1, 2], grid: [-0.5, -0.5, 0.5, -0.5, -0.5, 0.5, 0.5, 0.5] };
@@ -147,7 +157,6 @@ const EXPECTED_BACKEND = { output: [2.5], dInput: [0.25, 0.25, 0.25, 0.25], dGri
 /** Uses the public API with its types (as a TypeScript user would). */
 const API_TS = `import * as tf from '@tensorflow/tfjs-core';
 import { AffineGrid, GridSample, GridSampleGrad, type GridSampleOptions, affineGrid, gridSample, ready } from 'stn-layer';
-import { PARAMETER_COUNT, Rng, StnModel } from 'stn-layer/mnist';
 
 export async function warp(images: tf.Tensor4D, theta: tf.Tensor3D): Promise<tf.Tensor4D> {
   await ready();
@@ -156,48 +165,71 @@ export async function warp(images: tf.Tensor4D, theta: tf.Tensor3D): Promise<tf.
   return gridSample(images, affineGrid(theta, [n, h, w, c]), options);
 }
 export const kernels: string[] = [AffineGrid, GridSample, GridSampleGrad];
-export const model: StnModel = StnModel.create(new Rng(1));
-export const count: number = PARAMETER_COUNT;
 // @ts-expect-error: the declarations are real, so a wrong mode is an error
 export const wrong = gridSample(tf.zeros([1, 2, 2, 1]), tf.zeros([1, 1, 1, 2]), { mode: 'linear' });
 `;
+
+/** The entries whose declarations use tf.layers' types. */
+const LAYERS_API_TS = `import { type LayersModel, sequential } from '@tensorflow/tfjs-layers';
+import { SpatialTransformer, spatialTransformer } from 'stn-layer/layers';
+import { PARAMETER_COUNT, Rng, StnModel } from 'stn-layer/mnist';
+
+export const model: StnModel = StnModel.create(new Rng(1));
+export const count: number = PARAMETER_COUNT;
+export const stnModel: LayersModel = spatialTransformer({ inputShape: [28, 28, 1], localization: sequential(), transform: 'attention' });
+export const layer: SpatialTransformer = new SpatialTransformer({ mode: 'bicubic', outputSize: [14, 14] });
+// @ts-expect-error: the declarations are real, so a wrong transform is an error
+export const wrong = new SpatialTransformer({ transform: 'similarity' });
+`;
+
+/**
+ * Type-checked as ESM (.mts), as CommonJS (.cts) and under bundler resolution (.ts). The core entry
+ * with the declaration files themselves (no skipLibCheck); the entries that use tf.layers' types
+ * with skipLibCheck, because tfjs-layers' own declarations fail strict checking.
+ */
+function typeCheckFiles(name: string, code: string, skipLibCheck: boolean): Record<string, string> {
+  const options = { target: 'es2022', lib: ['es2022', 'dom'], strict: true, noEmit: true, skipLibCheck };
+  const suffix = skipLibCheck ? '-layers' : '';
+  return {
+    [`${name}.ts`]: code,
+    [`${name}.mts`]: code,
+    [`${name}.cts`]: code,
+    [`tsconfig.node16${suffix}.json`]: JSON.stringify({ compilerOptions: { ...options, module: 'node16', moduleResolution: 'node16' }, files: [`${name}.mts`, `${name}.cts`] }),
+    [`tsconfig.bundler${suffix}.json`]: JSON.stringify({ compilerOptions: { ...options, module: 'esnext', moduleResolution: 'bundler' }, files: [`${name}.ts`] }),
+  };
+}
 
 const APP_FILES: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'stn-layer-app', version: '1.0.0', private: true }),
   'esm.mjs': `import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as stn from 'stn-layer';
 import * as mnist from 'stn-layer/mnist';
+import * as stnLayers from 'stn-layer/layers';
 ${CHECKS}
-console.log(JSON.stringify(await checks(tf, stn, mnist)));
+console.log(JSON.stringify(await checks(tf, stn, mnist, tfl, stnLayers)));
 `,
   'cjs.cjs': `const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
 require('@tensorflow/tfjs-backend-wasm');
+const tfl = require('@tensorflow/tfjs-layers');
 const stn = require('stn-layer');
 const mnist = require('stn-layer/mnist');
+const stnLayers = require('stn-layer/layers');
 ${CHECKS}
-checks(tf, stn, mnist).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exitCode = 1; });
+checks(tf, stn, mnist, tfl, stnLayers).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exitCode = 1; });
 `,
-  // Type-checked as ESM (.mts), as CommonJS (.cts) and under bundler resolution (.ts), with the
-  // declaration files themselves (no skipLibCheck).
-  'api.ts': API_TS,
-  'api.mts': API_TS,
-  'api.cts': API_TS,
-  'tsconfig.node16.json': JSON.stringify({
-    compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', lib: ['es2022', 'dom'], strict: true, noEmit: true },
-    files: ['api.mts', 'api.cts'],
-  }),
-  'tsconfig.bundler.json': JSON.stringify({
-    compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'], strict: true, noEmit: true },
-    files: ['api.ts'],
-  }),
+  ...typeCheckFiles('api', API_TS, false),
+  ...typeCheckFiles('layers_api', LAYERS_API_TS, true),
   'web/index.html': '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script type="module" src="./main.js"></script></body></html>',
   'web/main.js': `import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { gridSample, ready } from 'stn-layer';
 import { PARAMETER_COUNT, Rng, StnModel } from 'stn-layer/mnist';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { spatialTransformer } from 'stn-layer/layers';
 
 window.result = (async () => {
   await ready();
@@ -210,6 +242,7 @@ window.result = (async () => {
   return {
     output: Array.from(await gridSample(input, grid).data()), dInput: Array.from(await dInput.data()),
     dGrid: Array.from(await dGrid.data()), parameters: PARAMETER_COUNT, classes: logProbs.shape[1],
+    stnIdentity: Array.from(await spatialTransformer({ inputShape: [2, 2, 1], localization: tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [2, 2, 1] })] }) }).predict(input).data()),
   };
 })();
 `,
@@ -280,10 +313,13 @@ describe('the packed package in a fresh app', () => {
     }
   });
 
-  it.each(['esm.mjs', 'cjs.cjs'])('%s: gridSample forward and backward and affineGrid on cpu and wasm, and stn-layer/mnist', async (script) => {
+  it.each(['esm.mjs', 'cjs.cjs'])('%s: gridSample forward and backward and affineGrid on cpu and wasm, stn-layer/mnist and stn-layer/layers', async (script) => {
     const { stdout } = await sh(app, process.execPath, [script]);
-    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number };
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number; layers: { identity: number[]; loaded: number[] } };
     expect(result.parameters).toBe(27_360);
+    for (const key of ['identity', 'loaded'] as const) {
+      result.layers[key].forEach((v, i) => expect(v, `stn-layer/layers ${key}[${i}]`).toBeCloseTo([1, 2, 3, 4][i]!, 5));
+    }
     for (const backend of ['cpu', 'wasm']) {
       const got = result.backends[backend]!;
       for (const [key, want] of Object.entries(EXPECTED_BACKEND)) {
@@ -299,7 +335,7 @@ describe('the packed package in a fresh app', () => {
     expect(stdout).toContain('Usage: stn-mnist');
   });
 
-  it.each(['node16', 'bundler'])('tsc --noEmit under moduleResolution %s', async (resolution) => {
+  it.each(['node16', 'bundler', 'node16-layers', 'bundler-layers'])('tsc --noEmit under moduleResolution %s', async (resolution) => {
     await sh(app, process.execPath, [TSC, '-p', `tsconfig.${resolution}.json`]);
   });
 
@@ -321,6 +357,7 @@ describe('the packed package in a fresh app', () => {
       await browser.page.goto(url);
       const result = await browser.page.evaluate(() => (window as unknown as { result: Promise<Record<string, unknown>> }).result);
       expect(result).toMatchObject({ parameters: 27_360, classes: 10 });
+      (result.stnIdentity as number[]).forEach((v, i) => expect(v, `stn-layer/layers identity[${i}]`).toBeCloseTo([1, 2, 3, 4][i]!, 5));
       for (const key of ['output', 'dInput', 'dGrid'] as const) {
         (result[key] as number[]).forEach((v, i) => expect(v, `${key}[${i}]`).toBeCloseTo(EXPECTED_BACKEND[key][i]!, 5));
       }

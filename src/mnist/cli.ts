@@ -22,6 +22,10 @@ Commands:
 Options:
   --backend NAME     cpu, wasm or webgpu (default wasm); each needs @tensorflow/tfjs-backend-NAME,
                      and webgpu in Node the webgpu package too. cpu trains slowly
+  --api NAME         ops: the network on stn-layer's ops with its own training loop (the default);
+                     layers: the same network as a tf.LayersModel trained with model.fit (its
+                     dropout masks from tfjs's generator, not --seed), its checkpoint a LayersModel
+                     directory for tf.loadLayersModel (eval and visualize read either kind)
   --epochs N         epochs to train, counting those a resumed run already did (default ${DEFAULTS.epochs})
   --batch-size N     training batch size (default ${DEFAULTS.batchSize})
   --lr X             SGD learning rate (default ${DEFAULTS.lr})
@@ -51,9 +55,12 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
+export const APIS = ['ops', 'layers'] as const;
+
 export interface Options {
   command: 'train' | 'eval' | 'visualize';
   backend: BackendName;
+  api: (typeof APIS)[number];
   config: Omit<TrainConfig, 'backend'>;
   data: string | undefined;
   limitTrain: number | undefined;
@@ -77,7 +84,7 @@ function parseOptions(argv: string[]): Options | 'help' {
       args: argv,
       allowPositionals: true,
       options: {
-        backend: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+        backend: { type: 'string' }, api: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
         lr: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
         resume: { type: 'boolean' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
         json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -95,6 +102,8 @@ function parseOptions(argv: string[]): Options | 'help' {
   }
   const backend = (v.backend ?? 'wasm') as BackendName;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${v.backend}'`);
+  const api = (v.api ?? 'ops') as Options['api'];
+  if (!APIS.includes(api)) throw new UsageError(`--api must be one of ${APIS.join(', ')}, got '${v.api}'`);
   let seed: number = DEFAULTS.seed;
   if (v.seed !== undefined) {
     seed = Number(v.seed);
@@ -103,6 +112,7 @@ function parseOptions(argv: string[]): Options | 'help' {
   return {
     command,
     backend,
+    api,
     config: {
       epochs: positive('epochs', v.epochs, true) ?? DEFAULTS.epochs,
       batchSize: positive('batch-size', v['batch-size'], true) ?? DEFAULTS.batchSize,

@@ -9,9 +9,11 @@ import { setUpBackend } from './backend.js';
 import { type EpochRecord, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
 import type { CliIo, Options } from './cli.js';
 import { type Mnist, loadMnist } from './data.js';
+import { layersNetwork } from './layers_model.js';
 import { StnModel } from './model.js';
 import { evaluate, formatEvaluation } from './steps.js';
 import { train } from './train.js';
+import { LAYERS_FORMAT, checkpointFormat, loadLayersCheckpoint, trainLayers } from './train_layers.js';
 import { writePictures } from './visualize.js';
 
 const pictures = (out: string) => ({ figure: join(out, 'stn.png'), history: join(out, 'history.svg') });
@@ -63,35 +65,39 @@ export async function run(o: Options, io: CliIo): Promise<void> {
   if (o.command === 'train') {
     if (o.config.resume && !hasCheckpoint(out)) log(`No checkpoint in ${out} to resume: training from scratch`);
     const p = progress(o, io, data.train.count);
+    const trainer = o.api === 'layers' ? trainLayers : train;
     let result;
     try {
-      result = await train(data, { ...o.config, backend: o.backend }, {
+      result = await trainer(data, { ...o.config, backend: o.backend }, {
         ...p,
         onResume: (s) => log(`Resuming from ${out} after epoch ${s.epoch}${s.epoch >= o.config.epochs ? ` (nothing left to do for --epochs ${o.config.epochs})` : ''}`),
       });
     } finally {
       p.stop();
     }
-    const written = await writePictures(result.model, data.test, result.state.history, pictures(out));
+    const network = result.model instanceof StnModel ? result.model : layersNetwork(result.model);
+    const written = await writePictures(network, data.test, result.state.history, pictures(out));
     result.model.dispose();
     log(`Checkpoint: ${join(out, 'model.json')}\nPictures: ${written.join(', ')}`);
     return;
   }
-  const checkpoint = loadCheckpoint(out);
-  const model = StnModel.fromValues(checkpoint.values);
+  // Either trainer's checkpoint, whatever --api says.
+  const { network, state } = checkpointFormat(out) === LAYERS_FORMAT
+    ? await loadLayersCheckpoint(out).then(({ model, state }) => ({ network: layersNetwork(model), state }))
+    : (({ values, state }) => ({ network: StnModel.fromValues(values), state }))(loadCheckpoint(out));
   try {
     if (o.command === 'eval') {
-      const e = await evaluate(model, data.test);
+      const e = await evaluate(network, data.test);
       if (o.json) {
-        io.stdout.write(`${JSON.stringify({ epoch: checkpoint.state.epoch, testLoss: e.loss, testAccuracy: e.correct / e.total, correct: e.correct, total: e.total, backend: o.backend })}\n`);
+        io.stdout.write(`${JSON.stringify({ epoch: state.epoch, testLoss: e.loss, testAccuracy: e.correct / e.total, correct: e.correct, total: e.total, backend: o.backend })}\n`);
       } else {
-        log(`${formatEvaluation(e)}  [checkpoint after epoch ${checkpoint.state.epoch}, ${o.backend}]`);
+        log(`${formatEvaluation(e)}  [checkpoint after epoch ${state.epoch}, ${o.backend}]`);
       }
     } else {
-      const written = await writePictures(model, data.test, checkpoint.state.history, pictures(out));
+      const written = await writePictures(network, data.test, state.history, pictures(out));
       log(`Pictures: ${written.join(', ')}`);
     }
   } finally {
-    model.dispose();
+    network.dispose();
   }
 }
