@@ -16,7 +16,8 @@ const OP = 'flowGrid';
  */
 export function flowGrid(flow: Tensor4D | TensorLike, inputSize: [number, number], alignCorners?: boolean): Tensor4D;
 export function flowGrid(flow: Tensor5D | TensorLike, inputSize: [number, number, number], alignCorners?: boolean): Tensor5D;
-export function flowGrid(flow: Tensor4D | Tensor5D | TensorLike, inputSize: number[], alignCorners = false): Tensor4D | Tensor5D {
+export function flowGrid(flow: Tensor | TensorLike, inputSize: number[], alignCorners?: boolean): Tensor4D | Tensor5D;
+export function flowGrid(flow: Tensor | TensorLike, inputSize: number[], alignCorners = false): Tensor4D | Tensor5D {
   if (!Array.isArray(inputSize) || (inputSize.length !== 2 && inputSize.length !== 3) ||
     !inputSize.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new RangeError(`${OP}: 'inputSize' must be 2 or 3 positive integers [H, W] or [D, H, W]; received ${describe(inputSize)}`);
@@ -30,11 +31,12 @@ export function flowGrid(flow: Tensor4D | Tensor5D | TensorLike, inputSize: numb
     const spatial = $flow.shape.slice(1, -1);
     // Pixels to normalised units along x, y[, z]: the derivative of the normalised coordinate.
     const scale = [...inputSize].reverse().map((s) => (alignCorners ? (s > 1 ? 2 / (s - 1) : 0) : 2 / s));
-    const base = reshape(baseGridTensor(spatial, alignCorners, false), [1, ...spatial, dims]);
-    // tfjs-core registers no gradients for its own ops: the gradient is given here.
+    const flat = [$flow.shape[0]!, spatial.reduce((a, b) => a * b, 1), dims];
+    const base = baseGridTensor(spatial, alignCorners, false); // [1, points, dims]
+    // Rank 3 whatever the flow's rank: tfjs-webgpu cannot broadcast binary ops at rank 5.
     const grid = customGrad((...args: (Tensor | GradSaveFunc)[]) => ({
-      value: add(base, mul(args[0] as Tensor, tensor1d(scale))),
-      gradFunc: (dy: Tensor) => mul(dy, tensor1d(scale)),
+      value: reshape(add(base, mul(reshape(args[0] as Tensor, flat), tensor1d(scale))), $flow.shape),
+      gradFunc: (dy: Tensor) => reshape(mul(reshape(dy, flat), tensor1d(scale)), $flow.shape),
     }));
     return grid($flow) as Tensor4D | Tensor5D;
   });
