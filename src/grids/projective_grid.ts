@@ -1,7 +1,8 @@
 import {
-  type GradSaveFunc, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, concat, customGrad, div, isFinite,
-  logicalAnd, matMul, mul, neg, ones, reshape, scalar, slice, sum, tidy, where,
+  type GradSaveFunc, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, concat, customGrad, div,
+  isFinite, logicalAnd, matMul, mul, neg, ones, reshape, slice, sum, tidy, where, zerosLike,
 } from '@tensorflow/tfjs-core';
+import { affineGrid } from '../ops/affine_grid.js';
 import { checkBoolean, checkShape, toFloat32Tensor } from '../ops/checks.js';
 import { baseGridTensor, checkBatch, checkOutputSize4 } from './base_grid.js';
 
@@ -32,23 +33,27 @@ export function projectiveGrid(
     const grid = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
       const [hIn, save] = args as [Tensor, GradSaveFunc];
       const h9 = hIn.rank === 3 ? hIn : reshape(concat([hIn, ones([N, 1])], 1), [N, 3, 3]);
-      const uvw = matMul(baseGridTensor([H, W], alignCorners, true), h9, false, true); // [N, HW, 3]
-      const w = slice(uvw, [0, 0, 2], [N, H * W, 1]);
-      const xy = div(slice(uvw, [0, 0, 0], [N, H * W, 2]), w);
-      save([xy, w]);
+      // (u, v) and (w, w) are affine in (x, y): affineGrid's kernels make them, and a division of
+      // equal shapes gives the grid (slices and broadcasts along the last axis are slow in tfjs).
+      const rowW = slice(h9, [0, 2, 0], [N, 1, 3]);
+      const uv = affineGrid(slice(h9, [0, 0, 0], [N, 2, 3]) as Tensor3D, size, alignCorners);
+      const ww = affineGrid(concat([rowW, rowW], 1) as Tensor3D, size, alignCorners);
+      const xy = div(uv, ww);
+      save([xy, ww]);
       return {
-        value: reshape(xy, [N, H, W, 2]),
+        value: xy,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
-          const [xySaved, wSaved] = saved as [Tensor, Tensor];
-          const g = reshape(dy, [N, H * W, 2]);
-          // d(u, v) = dy / w and dw = -(dy · (x, y)) / w, at points with a finite grid point only.
-          const rw = div(1, wSaved);
-          const ok = logicalAnd(isFinite(rw), logicalAnd(
-            isFinite(slice(xySaved, [0, 0, 0], [N, H * W, 1])), isFinite(slice(xySaved, [0, 0, 1], [N, H * W, 1]))));
-          const zero = scalar(0);
-          const duv = where(ok, mul(g, rw), zero);
-          const dw = where(ok, neg(mul(sum(mul(g, xySaved), 2, true), rw)), zero);
-          const dh9 = matMul(concat([duv, dw], 2), baseGridTensor([H, W], alignCorners, true), true, false); // [N, 3, 3]
+          const [xySaved, wwSaved] = saved as [Tensor, Tensor];
+          // d(u, v) = dy / w and d(w) = -Σ dy·(x, y) / w, at finite grid coordinates only.
+          const rw = div(1, wwSaved);
+          const ok = logicalAnd(isFinite(xySaved), isFinite(rw));
+          const zero = zerosLike(dy);
+          const dUV = where(ok, mul(dy, rw), zero);
+          const dWW = where(ok, neg(mul(mul(dy, xySaved), rw)), zero);
+          // affineGrid's gradient: d(theta)[n] = d(grid)[n]ᵀ·base, with base [HW, 3] = (x, y, 1).
+          const base = baseGridTensor([H, W], alignCorners, true);
+          const dTheta = (d: Tensor) => matMul(reshape(d, [N, H * W, 2]), base, true, false); // [N, 2, 3]
+          const dh9 = concat([dTheta(dUV), sum(dTheta(dWW), 1, true)], 1);
           return hIn.rank === 3 ? dh9 : slice(reshape(dh9, [N, 9]), [0, 0], [N, 8]);
         },
       };
