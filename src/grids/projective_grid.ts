@@ -1,12 +1,23 @@
 import {
-  type GradSaveFunc, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, concat, customGrad, div,
-  isFinite, logicalAnd, matMul, mul, neg, ones, reshape, slice, sum, tidy, where, zerosLike,
+  type GradSaveFunc, type NamedAttrMap, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, concat,
+  customGrad, div, engine, getBackend, getKernel, isFinite, logicalAnd, matMul, mul, neg, ones, reshape, slice, sum, tidy,
+  where, zerosLike,
 } from '@tensorflow/tfjs-core';
+import { ProjectiveGrid } from '../kernels/names.js';
 import { affineGrid } from '../ops/affine_grid.js';
 import { checkBoolean, checkShape, toFloat32Tensor } from '../ops/checks.js';
 import { baseGridTensor, checkBatch, checkOutputSize4 } from './base_grid.js';
 
 const OP = 'projectiveGrid';
+
+/**
+ * (w, w) at every base point, [N, H, W, 2], from affineGrid's kernel (w is affine in (x, y)):
+ * equal shapes for the divisions, since tfjs slices and broadcasts along the last axis are slow.
+ */
+function wTwice(h9: Tensor, size: [number, number, number, number], alignCorners: boolean): Tensor {
+  const rowW = slice(h9, [0, 2, 0], [size[0], 1, 3]);
+  return affineGrid(concat([rowW, rowW], 1) as Tensor3D, size, alignCorners);
+}
 
 /**
  * The sampling grid of the projective maps `h` for an image of `outputSize` [N, H, W, C]: for each
@@ -33,19 +44,17 @@ export function projectiveGrid(
     const grid = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
       const [hIn, save] = args as [Tensor, GradSaveFunc];
       const h9 = hIn.rank === 3 ? hIn : reshape(concat([hIn, ones([N, 1])], 1), [N, 3, 3]);
-      // (u, v) and (w, w) are affine in (x, y): affineGrid's kernels make them, and a division of
-      // equal shapes gives the grid (slices and broadcasts along the last axis are slow in tfjs).
-      const rowW = slice(h9, [0, 2, 0], [N, 1, 3]);
-      const uv = affineGrid(slice(h9, [0, 0, 0], [N, 2, 3]) as Tensor3D, size, alignCorners);
-      const ww = affineGrid(concat([rowW, rowW], 1) as Tensor3D, size, alignCorners);
-      const xy = div(uv, ww);
-      save([xy, ww]);
+      // One pass where stn-layer has the kernel (cpu, wasm); elsewhere (u, v) / (w, w) from AffineGrid.
+      const xy = getKernel(ProjectiveGrid, getBackend())
+        ? engine().runKernel(ProjectiveGrid, { h: h9 }, { outputSize: size, alignCorners } as unknown as NamedAttrMap) as Tensor
+        : div(affineGrid(slice(h9, [0, 0, 0], [N, 2, 3]) as Tensor3D, size, alignCorners), wTwice(h9, size, alignCorners));
+      save([xy, h9]);
       return {
         value: xy,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
-          const [xySaved, wwSaved] = saved as [Tensor, Tensor];
+          const [xySaved, h9Saved] = saved as [Tensor, Tensor];
           // d(u, v) = dy / w and d(w) = -Σ dy·(x, y) / w, at finite grid coordinates only.
-          const rw = div(1, wwSaved);
+          const rw = div(1, wTwice(h9Saved, size, alignCorners));
           const ok = logicalAnd(isFinite(xySaved), isFinite(rw));
           const zero = zerosLike(dy);
           const dUV = where(ok, mul(dy, rw), zero);

@@ -7,6 +7,11 @@ export type { Mode, PaddingMode };
 export const AffineGrid = 'AffineGrid';
 export const GridSample = 'GridSample';
 export const GridSampleGrad = 'GridSampleGrad';
+/**
+ * projectiveGrid's forward on cpu and wasm (input h [N, 3, 3]); on other backends the op composes
+ * it from AffineGrid. Not part of the public API.
+ */
+export const ProjectiveGrid = 'ProjectiveGrid';
 
 export interface GridSampleAttrs extends NamedAttrMap {
   mode: Mode;
@@ -19,6 +24,9 @@ export interface AffineGridAttrs extends NamedAttrMap {
   outputSize: [number, number, number, number];
   alignCorners: boolean;
 }
+
+/** ProjectiveGrid's attrs are AffineGrid's: the output size and where the base points lie. */
+export type ProjectiveGridAttrs = AffineGridAttrs;
 
 export const MODES: readonly Mode[] = ['bilinear', 'nearest', 'bicubic'];
 export const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'border', 'reflection'];

@@ -2,8 +2,9 @@ import { type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { affineGridConfig } from './AffineGrid.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
+import { projectiveGridConfig } from './ProjectiveGrid.js';
 
-export const cpuKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
+export const cpuKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig, projectiveGridConfig];
 
 export function registerCpuKernels(): void {
   for (const config of cpuKernelConfigs) registerKernel(config);

@@ -1,11 +1,11 @@
 /**
- * The three kernels, written once against KernelHeap; src/kernels/cpu and src/kernels/wasm bind
+ * The kernels, written once against KernelHeap; src/kernels/cpu and src/kernels/wasm bind
  * them to their backend's memory. Empty tensors need no special case in the module: it zero-fills
  * its outputs and a sample of an empty image has no taps. Only a call whose every output is empty
  * skips the module.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { type AffineGridAttrs, type GridSampleAttrs, modeCode, paddingCode } from '../names.js';
+import { type AffineGridAttrs, type GridSampleAttrs, type ProjectiveGridAttrs, modeCode, paddingCode } from '../names.js';
 import type { KernelHeap } from './heap.js';
 
 const isEmpty = (shape: number[]) => shape.some((d) => d === 0);
@@ -48,5 +48,14 @@ export function affineGridKernel(heap: KernelHeap, theta: TensorInfo, attrs: Aff
   const thetaPtr = heap.input(theta);
   const outPtr = heap.output(outShape);
   if (!isEmpty(outShape)) heap.stn.affineGrid(thetaPtr, N, H, W, attrs.alignCorners, outPtr);
+  return heap.finish()[0]!;
+}
+
+export function projectiveGridKernel(heap: KernelHeap, h: TensorInfo, attrs: ProjectiveGridAttrs): TensorInfo {
+  const [N, H, W] = attrs.outputSize;
+  const outShape = [N, H, W, 2];
+  const hPtr = heap.input(h);
+  const outPtr = heap.output(outShape);
+  if (!isEmpty(outShape)) heap.stn.projectiveGrid(hPtr, N, H, W, attrs.alignCorners, outPtr);
   return heap.finish()[0]!;
 }

@@ -13,6 +13,7 @@ export interface StnExports {
     isBackward: boolean, outputPtr: number, dyPtr: number, dInputPtr: number, dGridPtr: number,
   ): void;
   affineGrid(thetaPtr: number, N: number, H: number, W: number, alignCorners: boolean, outputPtr: number): void;
+  projectiveGrid(hPtr: number, N: number, H: number, W: number, alignCorners: boolean, outputPtr: number): void;
   conv2dBackpropFilter(
     xPtr: number, xImageStride: number, xRowStride: number, Ci: number,
     dyPtr: number, N: number, Ho: number, Wo: number, Co: number,

@@ -3,10 +3,11 @@ import { affineGridConfig } from './AffineGrid.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
+import { projectiveGridConfig } from './ProjectiveGrid.js';
 import { installWasmReplacementsIfLoaded } from './replacements.js';
 
 export const wasmKernelConfigs: KernelConfig[] = [
-  affineGridConfig, gridSampleConfig, gridSampleGradConfig, conv2DBackpropFilterConfig,
+  affineGridConfig, gridSampleConfig, gridSampleGradConfig, conv2DBackpropFilterConfig, projectiveGridConfig,
 ];
 
 export function registerWasmKernels(): void {
