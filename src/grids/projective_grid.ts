@@ -1,6 +1,6 @@
 import {
   type GradSaveFunc, type NamedAttrMap, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, concat,
-  customGrad, div, engine, getBackend, getKernel, isFinite, logicalAnd, matMul, mul, neg, ones, reshape, slice, sum, tidy,
+  customGrad, div, engine, getBackend, getKernel, isFinite, matMul, mul, neg, ones, reshape, slice, sum, tidy,
   where, zerosLike,
 } from '@tensorflow/tfjs-core';
 import { ProjectiveGrid } from '../kernels/names.js';
@@ -53,16 +53,18 @@ export function projectiveGrid(
         value: xy,
         gradFunc: (dy: Tensor, saved: Tensor[]) => {
           const [xySaved, h9Saved] = saved as [Tensor, Tensor];
-          // d(u, v) = dy / w and d(w) = -Σ dy·(x, y) / w, at finite grid coordinates only.
+          // d(u, v) = dy / w and d(w) = -Σ dy·(x, y) / w, at finite grid coordinates only: (x, y) / w
+          // is finite exactly where both are.
           const rw = div(1, wTwice(h9Saved, size, alignCorners));
-          const ok = logicalAnd(isFinite(xySaved), isFinite(rw));
+          const xyRw = mul(xySaved, rw);
+          const ok = isFinite(xyRw);
           const zero = zerosLike(dy);
           const dUV = where(ok, mul(dy, rw), zero);
-          const dWW = where(ok, neg(mul(mul(dy, xySaved), rw)), zero);
+          const minusDWW = where(ok, mul(dy, xyRw), zero);
           // affineGrid's gradient: d(theta)[n] = d(grid)[n]ᵀ·base, with base [HW, 3] = (x, y, 1).
           const base = baseGridTensor([H, W], alignCorners, true);
           const dTheta = (d: Tensor) => matMul(reshape(d, [N, H * W, 2]), base, true, false); // [N, 2, 3]
-          const dh9 = concat([dTheta(dUV), sum(dTheta(dWW), 1, true)], 1);
+          const dh9 = concat([dTheta(dUV), neg(sum(dTheta(minusDWW), 1, true))], 1);
           return hIn.rank === 3 ? dh9 : slice(reshape(dh9, [N, 9]), [0, 0], [N, 8]);
         },
       };
