@@ -1,8 +1,8 @@
 import {
-  type GradSaveFunc, type Tensor, type Tensor4D, type Tensor5D, type TensorLike, add, customGrad, mul, reshape, tensor1d, tidy,
+  type GradSaveFunc, type Tensor, type Tensor4D, type Tensor5D, type TensorLike, add, customGrad, mul, tensor, tidy,
 } from '@tensorflow/tfjs-core';
 import { checkBoolean, checkShape, describe, toFloat32Tensor } from '../ops/checks.js';
-import { baseGridTensor } from './base_grid.js';
+import { baseGrid } from './base_grid.js';
 
 const OP = 'flowGrid';
 
@@ -31,12 +31,16 @@ export function flowGrid(flow: Tensor | TensorLike, inputSize: number[], alignCo
     const spatial = $flow.shape.slice(1, -1);
     // Pixels to normalised units along x, y[, z]: the derivative of the normalised coordinate.
     const scale = [...inputSize].reverse().map((s) => (alignCorners ? (s > 1 ? 2 / (s - 1) : 0) : 2 / s));
-    const flat = [$flow.shape[0]!, spatial.reduce((a, b) => a * b, 1), dims];
-    const base = baseGridTensor(spatial, alignCorners, false); // [1, points, dims]
-    // Rank 3 whatever the flow's rank: tfjs-webgpu cannot broadcast binary ops at rank 5.
+    // The base grid and the scales at full size: tfjs's broadcasting binary ops are slow.
+    const base = baseGrid(spatial, alignCorners, false);
+    const [baseFull, scaleFull] = [new Float32Array($flow.size), new Float32Array($flow.size)];
+    for (let at = 0; at < $flow.size; at += base.length) baseFull.set(base, at);
+    for (let i = 0; i < $flow.size; i++) scaleFull[i] = scale[i % dims]!;
+    const scales = () => tensor(scaleFull, $flow.shape);
+    // tfjs-core registers no gradients for its own ops: the gradient is given here.
     const grid = customGrad((...args: (Tensor | GradSaveFunc)[]) => ({
-      value: reshape(add(base, mul(reshape(args[0] as Tensor, flat), tensor1d(scale))), $flow.shape),
-      gradFunc: (dy: Tensor) => reshape(mul(reshape(dy, flat), tensor1d(scale)), $flow.shape),
+      value: add(tensor(baseFull, $flow.shape), mul(args[0] as Tensor, scales())),
+      gradFunc: (dy: Tensor) => mul(dy, scales()),
     }));
     return grid($flow) as Tensor4D | Tensor5D;
   });
