@@ -42,20 +42,20 @@ export function gridSampleGradKernel(
   return heap.finish();
 }
 
-export function affineGridKernel(heap: KernelHeap, theta: TensorInfo, attrs: AffineGridAttrs): TensorInfo {
+/** AffineGrid (theta [N, 2, 3]) and ProjectiveGrid (h [N, 3, 3]): parameters to a grid [N, H, W, 2]. */
+function gridKernel(heap: KernelHeap, params: TensorInfo, attrs: AffineGridAttrs, which: 'affineGrid' | 'projectiveGrid'): TensorInfo {
   const [N, H, W] = attrs.outputSize;
   const outShape = [N, H, W, 2];
-  const thetaPtr = heap.input(theta);
+  const paramsPtr = heap.input(params);
   const outPtr = heap.output(outShape);
-  if (!isEmpty(outShape)) heap.stn.affineGrid(thetaPtr, N, H, W, attrs.alignCorners, outPtr);
+  if (!isEmpty(outShape)) heap.stn[which](paramsPtr, N, H, W, attrs.alignCorners, outPtr);
   return heap.finish()[0]!;
 }
 
+export function affineGridKernel(heap: KernelHeap, theta: TensorInfo, attrs: AffineGridAttrs): TensorInfo {
+  return gridKernel(heap, theta, attrs, 'affineGrid');
+}
+
 export function projectiveGridKernel(heap: KernelHeap, h: TensorInfo, attrs: ProjectiveGridAttrs): TensorInfo {
-  const [N, H, W] = attrs.outputSize;
-  const outShape = [N, H, W, 2];
-  const hPtr = heap.input(h);
-  const outPtr = heap.output(outShape);
-  if (!isEmpty(outShape)) heap.stn.projectiveGrid(hPtr, N, H, W, attrs.alignCorners, outPtr);
-  return heap.finish()[0]!;
+  return gridKernel(heap, h, attrs, 'projectiveGrid');
 }
