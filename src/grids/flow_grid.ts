@@ -2,7 +2,7 @@ import {
   type GradSaveFunc, type Tensor, type Tensor4D, type Tensor5D, type TensorLike, add, customGrad, mul, tensor, tidy,
 } from '@tensorflow/tfjs-core';
 import { checkBoolean, checkShape, describe, toFloat32Tensor } from '../ops/checks.js';
-import { baseGrid } from './base_grid.js';
+import { baseGrid } from './common.js';
 
 const OP = 'flowGrid';
 

@@ -6,7 +6,7 @@ import {
 import { ProjectiveGrid } from '../kernels/names.js';
 import { affineGrid } from '../ops/affine_grid.js';
 import { checkBoolean, checkShape, toFloat32Tensor } from '../ops/checks.js';
-import { baseGridTensor, checkBatch, checkOutputSize4 } from './base_grid.js';
+import { baseGridTensor, checkBatch, checkOutputSize4 } from './common.js';
 
 const OP = 'projectiveGrid';
 

@@ -3,7 +3,7 @@ import {
   customGrad, matMul, reshape, tensor3d, tidy,
 } from '@tensorflow/tfjs-core';
 import { checkBoolean, checkShape, describe, toFloat32Tensor } from '../ops/checks.js';
-import { Memo, baseGrid, checkBatch, checkOutputSize4 } from './base_grid.js';
+import { Memo, baseGrid, checkBatch, checkOutputSize4 } from './common.js';
 
 const OP = 'tpsGrid';
 

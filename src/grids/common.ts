@@ -2,8 +2,8 @@
  * What the grid generators share: the base grid (the points affineGrid samples), a small cache for
  * arrays that depend only on sizes and options, and the checks of their size arguments.
  */
-import { type Tensor3D, tensor3d } from '@tensorflow/tfjs-core';
-import { linspaceFromNegOne } from '../reference/grid_sample.js';
+import { type Tensor3D, tensor3d, util } from '@tensorflow/tfjs-core';
+import { linspaceFromNegOne } from '../ops/base_grid.js';
 import { describe } from '../ops/checks.js';
 
 /** A bounded memo: the generators compute a few arrays per (size, options) and reuse them. */
@@ -34,7 +34,7 @@ export function baseGrid(sizes: readonly number[], alignCorners: boolean, homoge
   return bases.get(`${sizes.join(',')}|${alignCorners}|${homogeneous}`, () => {
     const axes = sizes.map((s) => linspaceFromNegOne(s, alignCorners)).reverse(); // x first
     const stride = axes.length + (homogeneous ? 1 : 0);
-    const count = sizes.reduce((a, b) => a * b, 1);
+    const count = util.sizeFromShape(sizes as number[]);
     const out = new Float64Array(count * stride);
     for (let p = 0; p < count; p++) {
       let rest = p;
@@ -53,7 +53,7 @@ export function baseGrid(sizes: readonly number[], alignCorners: boolean, homoge
 export function baseGridTensor(sizes: readonly number[], alignCorners: boolean, homogeneous: boolean): Tensor3D {
   const values = bases32.get(`${sizes.join(',')}|${alignCorners}|${homogeneous}`,
     () => Float32Array.from(baseGrid(sizes, alignCorners, homogeneous)));
-  const points = sizes.reduce((a, b) => a * b, 1);
+  const points = util.sizeFromShape(sizes as number[]);
   return tensor3d(values, [1, points, sizes.length + (homogeneous ? 1 : 0)]);
 }
 
