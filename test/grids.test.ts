@@ -169,6 +169,24 @@ for (const { name, wrap } of backends) {
         tf.dispose([h, image]);
       }));
 
+    it('empty sizes (N, H or W of 0) give empty grids and zero gradients of the parameters\' shape', () =>
+      wrap(async () => {
+        for (const size of [[0, 3, 4, 1], [2, 0, 4, 1], [2, 3, 0, 1]] as [number, number, number, number][]) {
+          const [N, H, W] = size;
+          const calls: [string, tf.Tensor, (p: tf.Tensor) => tf.Tensor][] = [
+            ['projective', tf.ones([N, 3, 3]), (p) => projectiveGrid(p as tf.Tensor3D, size)],
+            ['tps', tf.ones([N, 4, 2]), (p) => tpsGrid(p as tf.Tensor3D, size)],
+            ['flow', tf.ones([N, H, W, 2]), (p) => flowGrid(p as tf.Tensor4D, [3, 4])],
+          ];
+          for (const [what, p, f] of calls) {
+            expect(f(p).shape, `${what} [${size}]`).toEqual([N, H, W, 2]);
+            const d = tf.grad(f)(p);
+            expect(d.shape, `${what} [${size}] d(params)`).toEqual(p.shape);
+            expect(Array.from(await d.data()).every((v) => v === 0), `${what} [${size}] d(params) is zero`).toBe(true);
+          }
+        }
+      }));
+
     it('frees every tensor it makes, forward and backward', () =>
       wrap(async () => {
         const h = tf.tensor2d([[1, 0.1, 0, 0, 1, 0, 0.1, 0]]);

@@ -2,7 +2,10 @@
  * What the grid generators share: the base grid (the points affineGrid samples), a small cache for
  * arrays that depend only on sizes and options, and the checks of their size arguments.
  */
-import { type Tensor3D, tensor3d, util } from '@tensorflow/tfjs-core';
+import {
+  type GradSaveFunc, type Tensor, type Tensor3D, customGrad, engine, getBackend, getKernel, matMul, tensor3d, util, zeros, zerosLike,
+} from '@tensorflow/tfjs-core';
+import { StnMatMul } from '../kernels/names.js';
 import { linspaceFromNegOne } from '../ops/base_grid.js';
 import { describe } from '../ops/checks.js';
 
@@ -70,4 +73,34 @@ export function checkBatch(outputSize: readonly number[], batch: number, op: str
   if (outputSize[0] !== batch) {
     throw new RangeError(`${op}: 'outputSize' batch must equal '${arg}' batch ${batch}; received ${describe(outputSize)}`);
   }
+}
+
+/**
+ * a [batchA, M, K] · b [batchB, K, N] with batch broadcasting: stn-layer's kernel where it has one
+ * (cpu, whose own BatchMatMul is a JavaScript loop), tfjs's matMul elsewhere.
+ */
+export function batchedMatMul(a: Tensor, b: Tensor): Tensor {
+  return getKernel(StnMatMul, getBackend()) ? engine().runKernel(StnMatMul, { a, b }) as Tensor : matMul(a, b);
+}
+
+/**
+ * A grid generator as one differentiable op on `params`: `forward` makes the grid (and the tensors
+ * `backward` needs), `backward` d(params) from d(grid). tfjs-core registers no gradients for its
+ * own ops, so the gradient is given here, in ops whose own gradients are never needed. An empty
+ * grid is zeros, with zero gradients, without running either (tfjs-wasm's kernels fail on empty
+ * tensors).
+ */
+export function generatorOp(
+  params: Tensor, gridShape: number[],
+  forward: (params: Tensor) => { grid: Tensor; saved?: Tensor[] },
+  backward: (dGrid: Tensor, saved: Tensor[], params: Tensor) => Tensor,
+): Tensor {
+  const empty = util.sizeFromShape(gridShape) === 0;
+  const op = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const [p, save] = args as [Tensor, GradSaveFunc];
+    const { grid, saved = [] } = empty ? { grid: zeros(gridShape) } : forward(p);
+    save(saved);
+    return { value: grid, gradFunc: (dy: Tensor, kept: Tensor[]) => (empty ? zerosLike(p) : backward(dy, kept, p)) };
+  });
+  return op(params);
 }

@@ -1,8 +1,8 @@
 import {
-  type GradSaveFunc, type Tensor, type Tensor4D, type Tensor5D, type TensorLike, add, customGrad, mul, tensor, tidy,
+  type Tensor, type Tensor4D, type Tensor5D, type TensorLike, add, mul, tensor, tidy,
 } from '@tensorflow/tfjs-core';
 import { checkBoolean, checkShape, describe, toFloat32Tensor } from '../ops/checks.js';
-import { baseGrid } from './common.js';
+import { baseGrid, generatorOp } from './common.js';
 
 const OP = 'flowGrid';
 
@@ -37,11 +37,8 @@ export function flowGrid(flow: Tensor | TensorLike, inputSize: number[], alignCo
     for (let at = 0; at < $flow.size; at += base.length) baseFull.set(base, at);
     for (let i = 0; i < $flow.size; i++) scaleFull[i] = scale[i % dims]!;
     const scales = () => tensor(scaleFull, $flow.shape);
-    // tfjs-core registers no gradients for its own ops: the gradient is given here.
-    const grid = customGrad((...args: (Tensor | GradSaveFunc)[]) => ({
-      value: add(tensor(baseFull, $flow.shape), mul(args[0] as Tensor, scales())),
-      gradFunc: (dy: Tensor) => mul(dy, scales()),
-    }));
-    return grid($flow) as Tensor4D | Tensor5D;
+    return generatorOp($flow, $flow.shape,
+      (f) => ({ grid: add(tensor(baseFull, $flow.shape), mul(f, scales())) }),
+      (dy) => mul(dy, scales())) as Tensor4D | Tensor5D;
   });
 }

@@ -1,12 +1,11 @@
 import {
-  type GradSaveFunc, type NamedAttrMap, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, concat,
-  customGrad, div, engine, getBackend, getKernel, isFinite, matMul, mul, neg, ones, reshape, slice, sum, tidy,
+  type NamedAttrMap, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, concat, div, engine, getBackend, getKernel, isFinite, matMul, mul, neg, ones, reshape, slice, sum, tidy,
   where, zerosLike,
 } from '@tensorflow/tfjs-core';
 import { ProjectiveGrid } from '../kernels/names.js';
 import { affineGrid } from '../ops/affine_grid.js';
 import { checkBoolean, checkShape, toFloat32Tensor } from '../ops/checks.js';
-import { baseGridTensor, checkBatch, checkOutputSize4 } from './common.js';
+import { baseGridTensor, checkBatch, checkOutputSize4, generatorOp } from './common.js';
 
 const OP = 'projectiveGrid';
 
@@ -39,36 +38,28 @@ export function projectiveGrid(
     checkShape($h, OP, 'h', '[N, 3, 3] or [N, 8]',
       ($h.rank === 3 && $h.shape[1] === 3 && $h.shape[2] === 3) || ($h.rank === 2 && $h.shape[1] === 8));
     checkBatch(size, $h.shape[0]!, OP, 'h');
-    // tfjs-core registers no gradients for its own ops: the gradient is given here, in ops whose
-    // own gradients are never needed.
-    const grid = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
-      const [hIn, save] = args as [Tensor, GradSaveFunc];
+    return generatorOp($h, [N, H, W, 2], (hIn) => {
       const h9 = hIn.rank === 3 ? hIn : reshape(concat([hIn, ones([N, 1])], 1), [N, 3, 3]);
       // One pass where stn-layer has the kernel (cpu, wasm); elsewhere (u, v) / (w, w) from AffineGrid.
       const xy = getKernel(ProjectiveGrid, getBackend())
         ? engine().runKernel(ProjectiveGrid, { h: h9 }, { outputSize: size, alignCorners } as unknown as NamedAttrMap) as Tensor
         : div(affineGrid(slice(h9, [0, 0, 0], [N, 2, 3]) as Tensor3D, size, alignCorners), wTwice(h9, size, alignCorners));
-      save([xy, h9]);
-      return {
-        value: xy,
-        gradFunc: (dy: Tensor, saved: Tensor[]) => {
-          const [xySaved, h9Saved] = saved as [Tensor, Tensor];
-          // d(u, v) = dy / w and d(w) = -Σ dy·(x, y) / w, at finite grid coordinates only: (x, y) / w
-          // is finite exactly where both are.
-          const rw = div(1, wTwice(h9Saved, size, alignCorners));
-          const xyRw = mul(xySaved, rw);
-          const ok = isFinite(xyRw);
-          const zero = zerosLike(dy);
-          const dUV = where(ok, mul(dy, rw), zero);
-          const minusDWW = where(ok, mul(dy, xyRw), zero);
-          // affineGrid's gradient: d(theta)[n] = d(grid)[n]ᵀ·base, with base [HW, 3] = (x, y, 1).
-          const base = baseGridTensor([H, W], alignCorners, true);
-          const dTheta = (d: Tensor) => matMul(reshape(d, [N, H * W, 2]), base, true, false); // [N, 2, 3]
-          const dh9 = concat([dTheta(dUV), neg(sum(dTheta(minusDWW), 1, true))], 1);
-          return hIn.rank === 3 ? dh9 : slice(reshape(dh9, [N, 9]), [0, 0], [N, 8]);
-        },
-      };
-    });
-    return grid($h) as Tensor4D;
+      return { grid: xy, saved: [xy, h9] };
+    }, (dy, saved, hIn) => {
+      const [xySaved, h9Saved] = saved as [Tensor, Tensor];
+      // d(u, v) = dy / w and d(w) = -Σ dy·(x, y) / w, at finite grid coordinates only: (x, y) / w
+      // is finite exactly where both are.
+      const rw = div(1, wTwice(h9Saved, size, alignCorners));
+      const xyRw = mul(xySaved, rw);
+      const ok = isFinite(xyRw);
+      const zero = zerosLike(dy);
+      const dUV = where(ok, mul(dy, rw), zero);
+      const minusDWW = where(ok, mul(dy, xyRw), zero);
+      // affineGrid's gradient: d(theta)[n] = d(grid)[n]ᵀ·base, with base [HW, 3] = (x, y, 1).
+      const base = baseGridTensor([H, W], alignCorners, true);
+      const dTheta = (d: Tensor) => matMul(reshape(d, [N, H * W, 2]), base, true, false); // [N, 2, 3]
+      const dh9 = concat([dTheta(dUV), neg(sum(dTheta(minusDWW), 1, true))], 1);
+      return hIn.rank === 3 ? dh9 : slice(reshape(dh9, [N, 9]), [0, 0], [N, 8]);
+    }) as Tensor4D;
   });
 }

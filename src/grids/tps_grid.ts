@@ -1,9 +1,8 @@
 import {
-  type GradSaveFunc, type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike,
-  customGrad, matMul, reshape, tensor3d, tidy,
+  type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, reshape, tensor3d, tidy,
 } from '@tensorflow/tfjs-core';
 import { checkBoolean, checkShape, describe, toFloat32Tensor } from '../ops/checks.js';
-import { Memo, baseGrid, checkBatch, checkOutputSize4 } from './common.js';
+import { Memo, baseGrid, batchedMatMul, checkBatch, checkOutputSize4, generatorOp } from './common.js';
 
 const OP = 'tpsGrid';
 
@@ -63,9 +62,10 @@ function solveInPlace(a: Float64Array, b: Float64Array, n: number, m: number): b
  * The [HW, K] matrix M with grid = M·Q for targets Q [K, 2]: M = B·X, where row p of B is
  * (U(|p − p_k|) for each k, 1, x, y) and X [K+3, K] is the first K columns of the inverse of the
  * (K+3)×(K+3) system [[U(P,P), [1 P]], [[1 P]ᵀ, 0]] (its right-hand side is [Q; 0]). Computed in
- * float64, once per control points, size and alignCorners; each batch item then costs one product.
+ * float64, once per control points, size and alignCorners (with Mᵀ for the gradient); each batch
+ * item then costs one product.
  */
-function tpsMatrix(points: Float64Array, K: number, H: number, W: number, alignCorners: boolean): Float32Array | undefined {
+function tpsMatrix(points: Float64Array, K: number, H: number, W: number, alignCorners: boolean): { m: Float32Array; mT: Float32Array } | undefined {
   const n = K + 3;
   const a = new Float64Array(n * n);
   for (let i = 0; i < K; i++) {
@@ -85,6 +85,7 @@ function tpsMatrix(points: Float64Array, K: number, H: number, W: number, alignC
   if (!solveInPlace(a, x, n, K)) return undefined;
   const base = baseGrid([H, W], alignCorners, false);
   const m = new Float32Array(H * W * K);
+  const mT = new Float32Array(K * H * W);
   const row = new Float64Array(n);
   for (let p = 0; p < H * W; p++) {
     const [px, py] = [base[2 * p]!, base[2 * p + 1]!];
@@ -98,12 +99,13 @@ function tpsMatrix(points: Float64Array, K: number, H: number, W: number, alignC
       let s = 0;
       for (let r = 0; r < n; r++) s += row[r]! * x[r * K + k]!;
       m[p * K + k] = s;
+      mT[k * H * W + p] = s;
     }
   }
-  return m;
+  return { m, mT };
 }
 
-const matrices = new Memo<Float32Array | undefined>(16);
+const matrices = new Memo<{ m: Float32Array; mT: Float32Array } | undefined>(16);
 
 function readOptions(options: unknown): { controlPoints: unknown; alignCorners: boolean } {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
@@ -163,21 +165,15 @@ export function tpsGrid(
     const K = $targets.shape[1]!;
     const points = controlPointsOf(controlPoints, K, $targets.shape);
     const key = `${H},${W},${alignCorners}|${points.join(',')}`;
-    const m = matrices.get(key, () => tpsMatrix(points, K, H, W, alignCorners));
-    if (!m) {
+    const matrix = matrices.get(key, () => tpsMatrix(points, K, H, W, alignCorners));
+    if (!matrix) {
       throw new RangeError(`${OP}: 'options.controlPoints' make the spline's system singular (duplicate points, or all ` +
         'points on one line); received points that do');
     }
-    const mTensor = () => tensor3d(m, [1, H * W, K]);
-    // tfjs-core registers no gradients for its own ops: the gradient is given here, in ops whose
-    // own gradients are never needed. grid[n] = M·Q[n], so d(Q)[n] = Mᵀ·d(grid)[n].
-    const grid = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
-      const q = args[0] as Tensor;
-      return {
-        value: reshape(matMul(mTensor(), q), [N, H, W, 2]),
-        gradFunc: (dy: Tensor) => matMul(mTensor(), reshape(dy, [N, H * W, 2]), true, false),
-      };
-    });
-    return grid($targets) as Tensor4D;
+    const { m, mT } = matrix;
+    // grid[n] = M·Q[n], so d(Q)[n] = Mᵀ·d(grid)[n].
+    return generatorOp($targets, [N, H, W, 2],
+      (q) => ({ grid: reshape(batchedMatMul(tensor3d(m, [1, H * W, K]), q), [N, H, W, 2]) }),
+      (dy) => batchedMatMul(tensor3d(mT, [1, K, H * W]), reshape(dy, [N, H * W, 2]))) as Tensor4D;
   });
 }

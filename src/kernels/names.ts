@@ -12,6 +12,11 @@ export const GridSampleGrad = 'GridSampleGrad';
  * it from AffineGrid. Not part of the public API.
  */
 export const ProjectiveGrid = 'ProjectiveGrid';
+/**
+ * a [batchA, M, K] · b [batchB, K, N] with tfjs's batch broadcasting and no transposes, on the cpu
+ * backend, whose own BatchMatMul is a JavaScript loop (tpsGrid uses it). Not part of the public API.
+ */
+export const StnMatMul = 'StnMatMul';
 
 export interface GridSampleAttrs extends NamedAttrMap {
   mode: Mode;

@@ -59,3 +59,15 @@ export function affineGridKernel(heap: KernelHeap, theta: TensorInfo, attrs: Aff
 export function projectiveGridKernel(heap: KernelHeap, h: TensorInfo, attrs: ProjectiveGridAttrs): TensorInfo {
   return gridKernel(heap, h, attrs, 'projectiveGrid');
 }
+
+/** a [batchA, M, K] · b [batchB, K, N] -> [batch, M, N]: batchA and batchB are 1 or the batch. */
+export function stnMatMulKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const [batchA, M, K] = a.shape as [number, number, number];
+  const [batchB, , N] = b.shape as [number, number, number];
+  const batch = batchA === 1 ? batchB : batchA;
+  const aPtr = heap.input(a);
+  const bPtr = heap.input(b);
+  const outPtr = heap.output([batch, M, N]);
+  if (batch * M * N > 0) heap.stn.batchMatMul(aPtr, batchA, M, K, bPtr, batchB, N, batch, outPtr);
+  return heap.finish()[0]!;
+}
