@@ -20,6 +20,8 @@ export interface GeneratorRow {
   msMedian: number | null;
   /** ms of this call / ms of gridSample's forward. */
   vsGridSampleForward: number | null;
+  /** ms of this call / ms of gridSample's forward and backward: the gridSample work of a training step. */
+  vsGridSampleStep: number | null;
 }
 
 function contenders(backend: BackendName): { names: string[]; list: Timed[]; release: () => void } {
@@ -61,10 +63,14 @@ export async function generatorRows(backends: readonly { name: BackendName; labe
     const outcomes = await measureInterleaved(c.list, measure);
     c.release();
     const msOf = (i: number) => ('stats' in outcomes[i]! ? outcomes[i]!.stats.msMedian : null);
-    const forward = msOf(0);
+    const [forward, backward] = [msOf(0), msOf(1)];
+    const step = forward !== null && backward !== null ? forward + backward : null;
     c.names.forEach((call, i) => {
       const t = msOf(i);
-      rows.push({ backend: b.label, call, msMedian: t, vsGridSampleForward: t !== null && forward ? t / forward : null });
+      rows.push({
+        backend: b.label, call, msMedian: t, vsGridSampleForward: t !== null && forward ? t / forward : null,
+        vsGridSampleStep: t !== null && step ? t / step : null,
+      });
     });
   }
   return rows;
@@ -72,9 +78,10 @@ export async function generatorRows(backends: readonly { name: BackendName; labe
 
 export function generatorText(rows: readonly GeneratorRow[]): string {
   return `Grid generators on the STN-MNIST call (input [${SHAPE.join(',')}], grid [${SHAPE[0]},${SHAPE[1]},${SHAPE[2]},2]), ms per call\n` +
-    textTable(['backend', 'call', 'ms', '÷ gridSample forward'], rows.map((r) => [
+    textTable(['backend', 'call', 'ms', '÷ gridSample forward', '÷ gridSample forward+backward'], rows.map((r) => [
       r.backend, r.call, r.msMedian === null ? '-' : ms(r.msMedian), r.vsGridSampleForward === null ? '-' : r.vsGridSampleForward.toFixed(2),
+      r.vsGridSampleStep === null ? '-' : r.vsGridSampleStep.toFixed(2),
     ])) +
     '\nforward+backward = tf.grad of the grid with respect to its parameters (the grid, then its gradient). ' +
-    'Target: tpsGrid forward+backward costs no more than the gridSample call it feeds.';
+    'Target: tpsGrid forward+backward costs no more than the gridSample it feeds (forward+backward in a training step).';
 }
