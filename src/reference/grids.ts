@@ -3,7 +3,7 @@
  * src/grids/ (which precomputes a matrix per control-point set): the tests' oracle, e.g. for
  * central differences of the gradients.
  */
-import { linspaceFromNegOne } from './grid_sample.js';
+import { linspaceFromNegOne } from '../ops/base_grid.js';
 
 /** The identity grid's points at spatial size [H, W] or [D, H, W], (x, y[, z]) each, row-major. */
 function identityPoints(spatial: readonly number[], alignCorners: boolean): number[][] {
