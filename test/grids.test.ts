@@ -6,8 +6,11 @@
  * of its own), so every gradient here is the one stn-layer gives.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { affineGrid, flowGrid, gridSample, projectiveGrid, tpsGrid } from '../src/index.js';
+import { projectiveGridConfig } from '../src/kernels/cpu/ProjectiveGrid.js';
+import { projectiveGridGradConfig } from '../src/kernels/cpu/ProjectiveGridGrad.js';
+import { stnMatMulConfig } from '../src/kernels/cpu/StnMatMul.js';
 import { flowGridReference, projectiveGridReference, tpsGridReference, tpsLatticeReference } from '../src/reference/grids.js';
 import { CPU_BACKENDS, expectClose, loadFixtures, useBackend } from './helpers.js';
 import { requireWebGPU, withGPUErrorScopes } from './webgpu_setup.js';
@@ -205,6 +208,18 @@ for (const { name, wrap } of backends) {
       }));
   });
 }
+
+describe('the paths in tfjs ops (backends without stn-layer\'s ProjectiveGrid, ProjectiveGridGrad and StnMatMul kernels)', () => {
+  const configs = [projectiveGridConfig, projectiveGridGradConfig, stnMatMulConfig];
+  beforeAll(async () => {
+    await useBackend('cpu');
+    for (const c of configs) tf.unregisterKernel(c.kernelName, c.backendName);
+  });
+  afterAll(() => {
+    for (const c of configs) tf.registerKernel(c);
+  });
+  it.each(cases.filter((c) => c.kind !== 'flow').map((c) => [c.name, c] as const))('PyTorch parity on cpu: %s', (_, c) => expectFixture(c));
+});
 
 describe('tpsGrid control points', () => {
   beforeAll(() => useBackend('cpu'));

@@ -12,6 +12,8 @@ export const GridSampleGrad = 'GridSampleGrad';
  * it from AffineGrid. Not part of the public API.
  */
 export const ProjectiveGrid = 'ProjectiveGrid';
+/** d(h) [N, 3, 3] of projectiveGrid from dy and h on cpu and wasm (attrs: ProjectiveGrid's). Not public. */
+export const ProjectiveGridGrad = 'ProjectiveGridGrad';
 /**
  * a [batchA, M, K] · b [batchB, K, N] with tfjs's batch broadcasting and no transposes, on the cpu
  * backend, whose own BatchMatMul is a JavaScript loop (tpsGrid uses it). Not part of the public API.

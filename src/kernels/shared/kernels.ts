@@ -60,6 +60,16 @@ export function projectiveGridKernel(heap: KernelHeap, h: TensorInfo, attrs: Pro
   return gridKernel(heap, h, attrs, 'projectiveGrid');
 }
 
+/** d(h) [N, 3, 3] from dy [N, H, W, 2] and h [N, 3, 3]. */
+export function projectiveGridGradKernel(heap: KernelHeap, dy: TensorInfo, h: TensorInfo, attrs: ProjectiveGridAttrs): TensorInfo {
+  const [N, H, W] = attrs.outputSize;
+  const dyPtr = heap.input(dy);
+  const hPtr = heap.input(h);
+  const dhPtr = heap.output([N, 3, 3]);
+  if (N > 0) heap.stn.projectiveGridGrad(dyPtr, hPtr, N, H, W, attrs.alignCorners, dhPtr);
+  return heap.finish()[0]!;
+}
+
 /** a [batchA, M, K] · b [batchB, K, N] -> [batch, M, N]: batchA and batchB are 1 or the batch. */
 export function stnMatMulKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo): TensorInfo {
   const [batchA, M, K] = a.shape as [number, number, number];

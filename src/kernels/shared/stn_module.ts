@@ -14,6 +14,7 @@ export interface StnExports {
   ): void;
   affineGrid(thetaPtr: number, N: number, H: number, W: number, alignCorners: boolean, outputPtr: number): void;
   projectiveGrid(hPtr: number, N: number, H: number, W: number, alignCorners: boolean, outputPtr: number): void;
+  projectiveGridGrad(dyPtr: number, hPtr: number, N: number, H: number, W: number, alignCorners: boolean, dhPtr: number): void;
   conv2dBackpropFilter(
     xPtr: number, xImageStride: number, xRowStride: number, Ci: number,
     dyPtr: number, N: number, Ho: number, Wo: number, Co: number,
