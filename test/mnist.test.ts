@@ -20,7 +20,7 @@ import { missingPeers, missingPeersMessage, trainerPeers } from '../src/mnist/pe
 import { Rng } from '../src/mnist/random.js';
 import { train } from '../src/mnist/train.js';
 import { figurePng, figureSize, historySvg } from '../src/mnist/visualize.js';
-import { captureIo as io, useBackend } from './helpers.js';
+import { captureIo as io } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-mnist-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
