@@ -17,6 +17,10 @@ export const PADDING_ZEROS: i32 = 0;
 export const PADDING_BORDER: i32 = 1;
 export const PADDING_REFLECTION: i32 = 2;
 
+export const MODE_BILINEAR: i32 = 0;
+export const MODE_NEAREST: i32 = 1;
+export const MODE_BICUBIC: i32 = 2;
+
 export const CUBIC_A: f32 = -0.75;
 const SAFE_MARGIN: f32 = 4;
 const REFLECTION_REACH: f32 = 4194304; // 2^22: integers and half-integers below it are exact

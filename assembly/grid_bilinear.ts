@@ -1,0 +1,369 @@
+// The bilinear fast paths of gridSample: the STN case (one channel) and RGB. Bilinear with fewer
+// than four channels runs the four points of a block side by side in the lanes
+// (bilinearFewChannels), forward and backward. The forward with one or three channels has a loop
+// of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
+// registers, and it ran 1.6x slower. Four or more channels forward: the four points' taps and
+// weights as vectors, one forwardTaps channel pass per point (bilinearForward).
+import { computeSourceIndex } from './coords';
+import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
+import {
+  backward, channels, dInBase, inBase, outRow, pairEast, tapE, tapM00, tapM01, tapM10, tapM11, tapOE, tapOS, tapP00, tapS,
+  transposed0, transposed1, transposed2, transposedLow1,
+} from './registers';
+import { forwardTaps } from './taps';
+
+/** Address of the input element in lane `l` of `elements`. */
+@inline function elementAt(elements: v128, l: i32): usize {
+  return inBase + (<usize>laneI(elements, l) << 2);
+}
+
+/** input[idx] in the lanes where `mask` is set, else 0 (masked lanes read element 0, then drop it). */
+@inline function gather(base: usize, idx: v128, mask: v128): v128 {
+  const i = v128.and(idx, mask);
+  let v = f32x4.splat(load<f32>(base + (<usize>i32x4.extract_lane(i, 0) << 2)));
+  v = f32x4.replace_lane(v, 1, load<f32>(base + (<usize>i32x4.extract_lane(i, 1) << 2)));
+  v = f32x4.replace_lane(v, 2, load<f32>(base + (<usize>i32x4.extract_lane(i, 2) << 2)));
+  v = f32x4.replace_lane(v, 3, load<f32>(base + (<usize>i32x4.extract_lane(i, 3) << 2)));
+  return v128.and(v, mask);
+}
+
+/** dInput[idx] += value in the lanes where `mask` is set, one lane at a time (lanes may collide). */
+@inline function scatterAdd(idx: v128, mask: v128, value: v128): void {
+  // Written out per lane, so that the lane numbers are constants.
+  scatterAddLane(idx, mask, value, 0);
+  scatterAddLane(idx, mask, value, 1);
+  scatterAddLane(idx, mask, value, 2);
+  scatterAddLane(idx, mask, value, 3);
+}
+
+@inline function scatterAddLane(idx: v128, mask: v128, value: v128, l: i32): void {
+  if (laneI(mask, l) != 0) {
+    const p = dInBase + (<usize>laneI(idx, l) << 2);
+    store<f32>(p, load<f32>(p) + lane(value, l));
+  }
+}
+
+/**
+ * Forward bilinear with three channels, pairs loaded: per grid point and row, the two taps' six
+ * floats in one 16-byte and one 8-byte load; a 4x4 transpose turns the four points' loads into
+ * one vector per tap and channel. `top` / `bottom` are the element indices of the west taps.
+ */
+@inline function rgbPairsForward(
+  top: v128, bottom: v128, m00: v128, m10: v128, m01: v128, m11: v128,
+  w00: v128, w10: v128, w01: v128, w11: v128, valid: v128, outPtr: usize, count: i32,
+): void {
+  const t0 = elementAt(top, 0), t1 = elementAt(top, 1), t2 = elementAt(top, 2), t3 = elementAt(top, 3);
+  const b0 = elementAt(bottom, 0), b1 = elementAt(bottom, 1), b2 = elementAt(bottom, 2), b3 = elementAt(bottom, 3);
+  // Row n: west c0 c1 c2, east c0 | east c1 c2.
+  const n0 = transposeRows(v128.load(t0), v128.load(t1), v128.load(t2), v128.load(t3));
+  const ne = transposeLow(v128.load64_zero(t0 + 16), v128.load64_zero(t1 + 16), v128.load64_zero(t2 + 16), v128.load64_zero(t3 + 16));
+  const nwc0 = transposed0, nwc1 = transposed1, nwc2 = transposed2, nec0 = n0;
+  const nec1 = ne, nec2 = transposedLow1;
+  const s0 = transposeRows(v128.load(b0), v128.load(b1), v128.load(b2), v128.load(b3));
+  const se = transposeLow(v128.load64_zero(b0 + 16), v128.load64_zero(b1 + 16), v128.load64_zero(b2 + 16), v128.load64_zero(b3 + 16));
+  const swc0 = transposed0, swc1 = transposed1, swc2 = transposed2, sec0 = s0;
+  const sec1 = se, sec2 = transposedLow1;
+  const o0 = mix(nwc0, nec0, swc0, sec0, m00, m10, m01, m11, w00, w10, w01, w11, valid);
+  const o1 = mix(nwc1, nec1, swc1, sec1, m00, m10, m01, m11, w00, w10, w01, w11, valid);
+  const o2 = mix(nwc2, nec2, swc2, sec2, m00, m10, m01, m11, w00, w10, w01, w11, valid);
+  // Back to pixel-major: p0c0 p0c1 p0c2 p1c0 | p1c1 p1c2 p2c0 p2c1 | p2c2 p3c0 p3c1 p3c2.
+  const r0 = v128.shuffle<f32>(v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), o2, 0, 1, 4, 2);
+  const y = v128.shuffle<f32>(o1, o2, 1, 5, 2, 6);
+  const r1 = v128.shuffle<f32>(y, o0, 0, 1, 6, 2);
+  const r2 = v128.shuffle<f32>(o2, v128.shuffle<f32>(o0, o1, 3, 7, 0, 0), 2, 4, 5, 3);
+  if (count == 4) {
+    v128.store(outPtr, r0);
+    v128.store(outPtr, r1, 16);
+    v128.store(outPtr, r2, 32);
+    return;
+  }
+  // A short last block: its `count` points, channel by channel.
+  for (let l = 0; l < count; l++) {
+    const o = outPtr + <usize>l * 12;
+    store<f32>(o, lane(o0, l));
+    store<f32>(o, lane(o1, l), 4);
+    store<f32>(o, lane(o2, l), 8);
+  }
+}
+
+/** One point's three channels (lane 3 is spare): its taps' rows are 16-byte loads at `top`, `bottom`. */
+@inline function rgbPoint(top: usize, bottom: usize, w00: v128, w10: v128, w01: v128, w11: v128): v128 {
+  const n = f32x4.add(f32x4.mul(w00, v128.load(top)), f32x4.mul(w10, v128.load(top, 12)));
+  const s = f32x4.add(f32x4.mul(w01, v128.load(bottom)), f32x4.mul(w11, v128.load(bottom, 12)));
+  return f32x4.add(n, s);
+}
+
+/**
+ * Forward bilinear with three channels where all sixteen taps are inside: no masks, and each
+ * point's result stays pixel-major (no transposes). Each tap loads 16 bytes, one float past its
+ * three, so the caller makes sure the east taps end 4 bytes before the image does. The stores
+ * overlap by one float; the last point stores exactly its three.
+ */
+@inline function rgbInsideForward(top: v128, bottom: v128, w00: v128, w10: v128, w01: v128, w11: v128, outPtr: usize): void {
+  // Written out per lane: with a loop, lane numbers would not be constants.
+  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 0));
+  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 1), 12);
+  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 2), 24);
+  const last = rgbInsidePoint(top, bottom, w00, w10, w01, w11, 3);
+  v128.store64_lane(outPtr, last, 0, 36);
+  v128.store32_lane(outPtr, last, 2, 44);
+}
+
+@inline function rgbInsidePoint(top: v128, bottom: v128, w00: v128, w10: v128, w01: v128, w11: v128, l: i32): v128 {
+  return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(w00, l), broadcast(w10, l), broadcast(w01, l), broadcast(w11, l));
+}
+
+
+/** 4x4 transpose of rows a..d: column k in transposed{k} for k < 3; returns column 3. */
+@inline function transposeRows(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const cd01 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd23 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  transposed0 = v128.shuffle<f32>(ab01, cd01, 0, 1, 4, 5);
+  transposed1 = v128.shuffle<f32>(ab01, cd01, 2, 3, 6, 7);
+  transposed2 = v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5);
+  return v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7);
+}
+
+/** Transpose of the low two lanes of a..d: column 1 in transposedLow1; returns column 0. */
+@inline function transposeLow(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const cd = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  transposedLow1 = v128.shuffle<f32>(ab, cd, 2, 3, 6, 7);
+  return v128.shuffle<f32>(ab, cd, 0, 1, 4, 5);
+}
+
+/** One channel of four points: the weighted taps, masked taps read as 0, NaN points as 0. */
+@inline function mix(
+  nw: v128, ne: v128, sw: v128, se: v128, m00: v128, m10: v128, m01: v128, m11: v128,
+  w00: v128, w10: v128, w01: v128, w11: v128, valid: v128,
+): v128 {
+  const a = f32x4.add(f32x4.mul(w00, v128.and(nw, m00)), f32x4.mul(w10, v128.and(ne, m10)));
+  const b = f32x4.add(f32x4.mul(w01, v128.and(sw, m01)), f32x4.mul(w11, v128.and(se, m11)));
+  return v128.and(f32x4.add(a, b), valid);
+}
+
+
+/** The four taps of four points: distances, the north-west pixel and which taps are inside. */
+@inline function bilinearSetup(ix: v128, iy: v128, valid: v128, W: i32, H: i32): void {
+  const fx = f32x4.floor(ix);
+  const fy = f32x4.floor(iy);
+  const x0 = i32x4.trunc_sat_f32x4_s(fx);
+  const y0 = i32x4.trunc_sat_f32x4_s(fy);
+  const one = f32x4.splat(1);
+  tapE = f32x4.sub(ix, fx);
+  tapS = f32x4.sub(iy, fy);
+  tapOE = f32x4.sub(one, tapE);
+  tapOS = f32x4.sub(one, tapS);
+  const Wv = i32x4.splat(W);
+  const inX0 = i32x4.lt_u(x0, Wv);
+  const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
+  const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
+  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
+  tapP00 = i32x4.add(i32x4.mul(y0, Wv), x0);
+  tapM00 = v128.and(inX0, inY0);
+  tapM10 = v128.and(inX1, inY0);
+  tapM01 = v128.and(inX0, inY1);
+  tapM11 = v128.and(inX1, inY1);
+}
+
+/**
+ * With one or three channels a tap and its east neighbour are adjacent (2C floats), so each row
+ * of two taps loads at once (a pair). `top` / `bottom` hold the element index of each point's
+ * west taps, 0 where neither tap of the row is inside (it reads pixel 0's pair, then drops it).
+ * Only where a pair would start before the image or end after it (a corner) do the taps load one
+ * by one. `lastPair` is lastPairStart's: a one-pixel image has no pair inside it.
+ */
+@inline function pairsInside(top: v128, bottom: v128, lastPair: v128): bool {
+  return v128.all_true<i32>(v128.and(i32x4.le_u(top, lastPair), i32x4.le_u(bottom, lastPair)));
+}
+
+/** The element index of the last pair's west tap, in every lane; for H * W >= 2. */
+@inline function lastPairStart(H: i32, W: i32): v128 {
+  return i32x4.splat((H * W - 2) * channels);
+}
+
+
+/** One channel: the four points' west taps of a row of pairs at element indices `row`; the east taps in pairEast. */
+@inline function loadPairs(row: v128): v128 {
+  const p01 = v128.load64_lane(elementAt(row, 1), v128.load64_zero(elementAt(row, 0)), 1);
+  const p23 = v128.load64_lane(elementAt(row, 3), v128.load64_zero(elementAt(row, 2)), 1);
+  pairEast = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
+  return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
+}
+
+/**
+ * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
+ * lanes, so the four grid points go side by side in them instead, one channel at a time.
+ * Needs H * W > 0.
+ */
+export function bilinearFewChannels(
+  ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32,
+  outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
+): void {
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
+  const Wv = i32x4.splat(W);
+  // Element index of channel 0 of each tap.
+  const Cv = i32x4.splat(channels);
+  const i00 = i32x4.mul(tapP00, Cv);
+  const i10 = i32x4.add(i00, Cv);
+  const i01 = i32x4.add(i00, i32x4.mul(Wv, Cv));
+  const i11 = i32x4.add(i01, Cv);
+  const w00 = f32x4.mul(oe, os);
+  const w10 = f32x4.mul(e, os);
+  const w01 = f32x4.mul(oe, s);
+  const w11 = f32x4.mul(e, s);
+  const stride = <usize>channels << 2;
+  const top = v128.and(i00, v128.or(m00, m10));
+  const bottom = v128.and(i01, v128.or(m01, m11));
+  const pairs = (channels == 1 || (channels == 3 && !backward)) && H * W >= 2 && pairsInside(top, bottom, lastPairStart(H, W));
+  if (pairs && channels == 3) {
+    rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, outPtr, count);
+    return;
+  }
+  let dx = f32x4.splat(0);
+  let dyy = f32x4.splat(0);
+  for (let c = 0; c < channels; c++) {
+    const base = inBase + (<usize>c << 2);
+    let v00: v128, v10: v128, v01: v128, v11: v128;
+    if (pairs) {
+      v00 = v128.and(loadPairs(top), m00);
+      v10 = v128.and(pairEast, m10);
+      v01 = v128.and(loadPairs(bottom), m01);
+      v11 = v128.and(pairEast, m11);
+    } else {
+      v00 = gather(base, i00, m00);
+      v10 = gather(base, i10, m10);
+      v01 = gather(base, i01, m01);
+      v11 = gather(base, i11, m11);
+    }
+    if (!backward) {
+      const out = f32x4.add(f32x4.add(f32x4.mul(w00, v00), f32x4.mul(w10, v10)), f32x4.add(f32x4.mul(w01, v01), f32x4.mul(w11, v11)));
+      // A NaN point's weights are NaN: it reads 0.
+      storeLanes(outPtr + (<usize>c << 2), stride, v128.and(out, valid), count);
+      continue;
+    }
+    const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
+    const cv = i32x4.splat(c);
+    scatterAdd(i32x4.add(i00, cv), m00, f32x4.mul(w00, dy));
+    scatterAdd(i32x4.add(i10, cv), m10, f32x4.mul(w10, dy));
+    scatterAdd(i32x4.add(i01, cv), m01, f32x4.mul(w01, dy));
+    scatterAdd(i32x4.add(i11, cv), m11, f32x4.mul(w11, dy));
+    dx = f32x4.add(dx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(v10, v00)), f32x4.mul(s, f32x4.sub(v11, v01)))));
+    dyy = f32x4.add(dyy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(v01, v00)), f32x4.mul(e, f32x4.sub(v11, v10)))));
+  }
+  if (!backward) return;
+  const zero = f32x4.splat(0);
+  // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
+  const gx = v128.bitselect(zero, f32x4.mul(dx, gxMult), f32x4.eq(gxMult, zero));
+  const gy = v128.bitselect(zero, f32x4.mul(dyy, gyMult), f32x4.eq(gyMult, zero));
+  storeLanes(dGridPtr, 4, v128.shuffle<f32>(gx, gy, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
+  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(gx, gy, 2, 6, 3, 7), count == 4 ? 4 : 2);
+}
+
+/**
+ * Forward bilinear with four or more channels: the four points' tap indices, masks and weights
+ * computed side by side in the lanes, transposed to one vector per point, then one forwardTaps
+ * channel pass per point. Needs H * W > 0.
+ */
+export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize): void {
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
+  const Wv = i32x4.splat(W);
+  const p00 = tapP00;
+  // A NaN point's weights are NaN, so the weights are masked too (a point with no tap inside reads 0).
+  const w00 = v128.and(f32x4.mul(oe, os), m00), w10 = v128.and(f32x4.mul(e, os), m10);
+  const w01 = v128.and(f32x4.mul(oe, s), m01), w11 = v128.and(f32x4.mul(e, s), m11);
+  const p3 = transposeRows(p00, i32x4.add(p00, i32x4.splat(1)), i32x4.add(p00, Wv), i32x4.add(p00, i32x4.splat(W + 1)));
+  const p0 = transposed0, p1 = transposed1, p2 = transposed2;
+  const v3 = transposeRows(w00, w10, w01, w11);
+  const v0 = transposed0, v1 = transposed1, v2 = transposed2;
+  const rowBytes = <usize>channels << 2;
+  if (count == 4 && v128.all_true<i32>(v128.and(v128.and(m00, m10), v128.and(m01, m11)))) {
+    // Every tap inside (the usual case): no masks.
+    const all = i32x4.splat(-1);
+    outRow = outPtr;
+    forwardTaps(p0, all, v0, false);
+    outRow = outPtr + rowBytes;
+    forwardTaps(p1, all, v1, false);
+    outRow = outPtr + 2 * rowBytes;
+    forwardTaps(p2, all, v2, false);
+    outRow = outPtr + 3 * rowBytes;
+    forwardTaps(p3, all, v3, false);
+    return;
+  }
+  const k3 = transposeRows(m00, m10, m01, m11);
+  const k0 = transposed0, k1 = transposed1, k2 = transposed2;
+  outRow = outPtr;
+  forwardTaps(p0, k0, v0);
+  if (count < 2) return;
+  outRow = outPtr + rowBytes;
+  forwardTaps(p1, k1, v1);
+  if (count < 3) return;
+  outRow = outPtr + 2 * rowBytes;
+  forwardTaps(p2, k2, v2);
+  if (count < 4) return;
+  outRow = outPtr + 3 * rowBytes;
+  forwardTaps(p3, k3, v3);
+}
+
+
+/**
+ * Forward bilinear with one or three channels over one batch item's `points`: the generic loop's
+ * work for that case, with the state of a block of four points kept in registers. A short last
+ * block, and blocks with a tap pair at an image corner, go through bilinearFewChannels; three
+ * channels with all sixteen taps inside take rgbInsideForward. Inlined with constant padding and
+ * alignCorners. Needs H * W >= 2.
+ */
+@inline export function bilinearPairsForward(
+  gridPtr: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, outPtr: usize,
+): void {
+  const rowBytes = <usize>channels << 2;
+  const Cv = i32x4.splat(channels);
+  const rowElements = i32x4.splat(W * channels);
+  const lastPair = lastPairStart(H, W);
+  for (let p = 0; p < points; p += 4) {
+    const count = min(4, points - p);
+    const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
+    const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
+    const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
+    const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
+    const ix = computeSourceIndex(gx, W, padding, alignCorners, true);
+    const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
+    const o = outPtr + <usize>p * rowBytes;
+    if (count < 4) {
+      bilinearFewChannels(ix, iy, valid, W, H, count, o, 0, 0, valid, valid);
+      continue;
+    }
+    bilinearSetup(ix, iy, valid, W, H);
+    const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
+    const i00 = i32x4.mul(tapP00, Cv);
+    const i01 = i32x4.add(i00, rowElements);
+    const top = v128.and(i00, v128.or(m00, m10));
+    const bottom = v128.and(i01, v128.or(m01, m11));
+    if (!pairsInside(top, bottom, lastPair)) {
+      bilinearFewChannels(ix, iy, valid, W, H, 4, o, 0, 0, valid, valid);
+      continue;
+    }
+    const w00 = f32x4.mul(tapOE, tapOS), w10 = f32x4.mul(tapE, tapOS);
+    const w01 = f32x4.mul(tapOE, tapS), w11 = f32x4.mul(tapE, tapS);
+    if (channels == 3) {
+      const allInside = v128.and(v128.and(m00, m10), v128.and(m01, m11));
+      // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
+      if (v128.all_true<i32>(v128.and(allInside, v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))))) {
+        rgbInsideForward(top, bottom, w00, w10, w01, w11, o);
+      } else {
+        rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, o, 4);
+      }
+      continue;
+    }
+    const v00 = loadPairs(top), v10 = pairEast;
+    const v01 = loadPairs(bottom), v11 = pairEast;
+    v128.store(o, mix(v00, v10, v01, v11, m00, m10, m01, m11, w00, w10, w01, w11, valid));
+  }
+}
+
