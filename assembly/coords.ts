@@ -128,7 +128,7 @@ export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: boo
   return x;
 }
 
-export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
+@inline export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
   if (padding == PADDING_BORDER) return clipCoordinatesWithGrad(x, size);
   if (padding == PADDING_REFLECTION) {
     const r = reflectCoordinatesWithGrad(x, size, alignCorners);
@@ -154,7 +154,7 @@ export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, ali
  * Grid coordinate to pixel coordinate. Bicubic passes applyPadding = false: it pads each of its
  * 16 taps instead of the coordinate.
  */
-export function computeSourceIndexWithGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
+@inline export function computeSourceIndexWithGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
   const u = unnormalizeWithGrad(coord, size, alignCorners);
   const unnormalizeGrad = gradIn;
   const s = clampToSafeRangeWithGrad(u, size, padding, alignCorners);

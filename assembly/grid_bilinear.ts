@@ -4,10 +4,10 @@
 // of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
 // registers, and it ran 1.6x slower. Four or more channels forward: the four points' taps and
 // weights as vectors, one forwardTaps channel pass per point (bilinearForward).
-import { computeSourceIndex } from './coords';
+import { computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
-  backward, channels, dInBase, inBase, outRow, pairEast, tapE, tapM00, tapM01, tapM10, tapM11, tapOE, tapOS, tapP00, tapS,
+  channels, dInBase, inBase, outRow, pairEast, tapE, tapM00, tapM01, tapM10, tapM11, tapOE, tapOS, tapP00, tapS,
   transposed0, transposed1, transposed2, transposedLow1,
 } from './registers';
 import { forwardTaps } from './taps';
@@ -193,21 +193,60 @@ import { forwardTaps } from './taps';
   return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
 }
 
+/** bilinearFewChannelsBlock forward, as one function (its callers are inlined several times). */
+export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize): void {
+  bilinearFewChannelsBlock(ix, iy, valid, W, H, channels, count, outPtr, 0, 0, valid, valid, false, false, false);
+}
+
+/**
+ * Backward bilinear with fewer than four channels over one batch item's `points`, with the
+ * gradients asked for (wantDInput, wantDGrid) constants, so that each combination compiles to a
+ * loop of its own that does only its work. Inlined with constant padding and alignCorners, and C
+ * (the channels) constant 1 in the STN case.
+ */
+@inline export function bilinearFewChannelsBackward(
+  gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
+  dyPtr: usize, dGridPtr: usize, wantDInput: bool, wantDGrid: bool,
+): void {
+  const rowBytes = <usize>C << 2;
+  const nan = f32x4.splat(NaN);
+  for (let p = 0; p < points; p += 4) {
+    const count = min(4, points - p);
+    const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
+    const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
+    const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
+    const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
+    let ix: v128, iy: v128, gxMult = nan, gyMult = nan;
+    if (wantDGrid) {
+      ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, true);
+      gxMult = v128.and(gradIn, valid);
+      iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, true);
+      gyMult = v128.and(gradIn, valid);
+    } else {
+      ix = computeSourceIndex(gx, W, padding, alignCorners, true);
+      iy = computeSourceIndex(gy, H, padding, alignCorners, true);
+    }
+    bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr + <usize>p * rowBytes, dGridPtr + (<usize>p << 3),
+      gxMult, gyMult, true, wantDInput, wantDGrid);
+  }
+}
+
 /**
  * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
  * lanes, so the four grid points go side by side in them instead, one channel at a time.
  * Needs H * W > 0.
  */
-export function bilinearFewChannels(
-  ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32,
+@inline function bilinearFewChannelsBlock(
+  ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32,
   outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
+  backward: bool, wantDInput: bool, wantDGrid: bool,
 ): void {
   bilinearSetup(ix, iy, valid, W, H);
   const e = tapE, s = tapS, oe = tapOE, os = tapOS;
   const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
   const Wv = i32x4.splat(W);
   // Element index of channel 0 of each tap.
-  const Cv = i32x4.splat(channels);
+  const Cv = i32x4.splat(C);
   const i00 = i32x4.mul(tapP00, Cv);
   const i10 = i32x4.add(i00, Cv);
   const i01 = i32x4.add(i00, i32x4.mul(Wv, Cv));
@@ -216,20 +255,24 @@ export function bilinearFewChannels(
   const w10 = f32x4.mul(e, os);
   const w01 = f32x4.mul(oe, s);
   const w11 = f32x4.mul(e, s);
-  const stride = <usize>channels << 2;
+  const stride = <usize>C << 2;
   const top = v128.and(i00, v128.or(m00, m10));
   const bottom = v128.and(i01, v128.or(m01, m11));
-  const pairs = (channels == 1 || (channels == 3 && !backward)) && H * W >= 2 && pairsInside(top, bottom, lastPairStart(H, W));
-  if (pairs && channels == 3) {
+  const pairs = (C == 1 || (C == 3 && !backward)) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
+  if (pairs && C == 3) {
     rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, outPtr, count);
     return;
   }
   let dx = f32x4.splat(0);
   let dyy = f32x4.splat(0);
-  for (let c = 0; c < channels; c++) {
+  // Only the forward pass and d(grid) read the input.
+  const reads = !backward || wantDGrid;
+  for (let c = 0; c < C; c++) {
     const base = inBase + (<usize>c << 2);
-    let v00: v128, v10: v128, v01: v128, v11: v128;
-    if (pairs) {
+    let v00 = dx, v10 = dx, v01 = dx, v11 = dx;
+    if (!reads) {
+      // d(input) alone: nothing to read.
+    } else if (pairs) {
       v00 = v128.and(loadPairs(top), m00);
       v10 = v128.and(pairEast, m10);
       v01 = v128.and(loadPairs(bottom), m01);
@@ -247,15 +290,18 @@ export function bilinearFewChannels(
       continue;
     }
     const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
-    const cv = i32x4.splat(c);
-    scatterAdd(i32x4.add(i00, cv), m00, f32x4.mul(w00, dy));
-    scatterAdd(i32x4.add(i10, cv), m10, f32x4.mul(w10, dy));
-    scatterAdd(i32x4.add(i01, cv), m01, f32x4.mul(w01, dy));
-    scatterAdd(i32x4.add(i11, cv), m11, f32x4.mul(w11, dy));
+    if (wantDInput) {
+      const cv = i32x4.splat(c);
+      scatterAdd(i32x4.add(i00, cv), m00, f32x4.mul(w00, dy));
+      scatterAdd(i32x4.add(i10, cv), m10, f32x4.mul(w10, dy));
+      scatterAdd(i32x4.add(i01, cv), m01, f32x4.mul(w01, dy));
+      scatterAdd(i32x4.add(i11, cv), m11, f32x4.mul(w11, dy));
+    }
+    if (!wantDGrid) continue;
     dx = f32x4.add(dx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(v10, v00)), f32x4.mul(s, f32x4.sub(v11, v01)))));
     dyy = f32x4.add(dyy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(v01, v00)), f32x4.mul(e, f32x4.sub(v11, v10)))));
   }
-  if (!backward) return;
+  if (!wantDGrid) return;
   const zero = f32x4.splat(0);
   // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
   const gx = v128.bitselect(zero, f32x4.mul(dx, gxMult), f32x4.eq(gxMult, zero));
@@ -336,7 +382,7 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
     const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
     const o = outPtr + <usize>p * rowBytes;
     if (count < 4) {
-      bilinearFewChannels(ix, iy, valid, W, H, count, o, 0, 0, valid, valid);
+      bilinearFewChannels(ix, iy, valid, W, H, count, o);
       continue;
     }
     bilinearSetup(ix, iy, valid, W, H);
@@ -346,7 +392,7 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
     const top = v128.and(i00, v128.or(m00, m10));
     const bottom = v128.and(i01, v128.or(m01, m11));
     if (!pairsInside(top, bottom, lastPair)) {
-      bilinearFewChannels(ix, iy, valid, W, H, 4, o, 0, 0, valid, valid);
+      bilinearFewChannels(ix, iy, valid, W, H, 4, o);
       continue;
     }
     const w00 = f32x4.mul(tapOE, tapOS), w10 = f32x4.mul(tapE, tapOS);

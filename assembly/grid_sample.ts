@@ -17,15 +17,17 @@
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS, computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
-import { bilinearFewChannels, bilinearForward, bilinearPairsForward } from './grid_bilinear';
+import { bilinearFewChannels, bilinearFewChannelsBackward, bilinearForward, bilinearPairsForward } from './grid_bilinear';
 import { loadGridHalf } from './lanes';
-import { accumulate, backward, channels, dInBase, inBase } from './registers';
+import { accumulate, backward, channels, dInBase, inBase, wantDGrid, wantDInput } from './registers';
 import { samplePoint } from './taps';
 
 /**
  * input [N,H,W,C], grid [N,Ho,Wo,2] (as `points` = Ho*Wo per batch item).
  * Forward (isBackward false): writes output [N,Ho,Wo,C].
- * Backward: reads dy [N,Ho,Wo,C], writes dInput [N,H,W,C] and dGrid [N,Ho,Wo,2].
+ * Backward: reads dy [N,Ho,Wo,C], writes dInput [N,H,W,C] and dGrid [N,Ho,Wo,2]; a gradient
+ * whose pointer is 0 is not asked for and not computed (d(grid) alone skips the zero-fill and
+ * scatter into dInput; d(input) alone reads no input and skips d(grid)'s dots).
  * Pointers are byte offsets; an unused one is 0.
  */
 export function gridSample(
@@ -36,6 +38,8 @@ export function gridSample(
 ): void {
   channels = C;
   backward = isBackward;
+  wantDInput = isBackward && dInputPtr != 0;
+  wantDGrid = isBackward && dGridPtr != 0;
   const rowBytes = (<usize>C) << 2;
   const imageBytes = <usize>H * <usize>W * rowBytes;
   const padBeforeTaps = mode != MODE_BICUBIC;
@@ -50,13 +54,18 @@ export function gridSample(
   // Backward scatters into dInput and bicubic accumulates its four row groups into the output:
   // both start from zero. Bilinear and nearest forward write every output element themselves.
   accumulate = mode == MODE_BICUBIC;
-  if (isBackward) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
-  else if (accumulate) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
+  if (wantDInput) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
+  else if (!isBackward && accumulate) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
   const nan = f32x4.splat(NaN);
   const pairsLoop = mode == MODE_BILINEAR && !isBackward && (C == 1 || C == 3) && H * W >= 2;
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
+    if (lanesTogether && isBackward) {
+      const first = <usize>n * <usize>points;
+      fewChannelsBackward(gridPtr + (first << 3), points, W, H, padding, alignCorners, dyPtr + first * rowBytes, dGridPtr + (first << 3));
+      continue;
+    }
     if (pairsLoop) {
       const g = gridPtr + ((<usize>n * <usize>points) << 3);
       const o = outputPtr + <usize>n * <usize>points * rowBytes;
@@ -73,7 +82,7 @@ export function gridSample(
       const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
       const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
       let ix: v128, iy: v128, gxMult = nan, gyMult = nan;
-      if (isBackward) {
+      if (wantDGrid) {
         ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
         gxMult = v128.and(gradIn, valid);
         iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
@@ -83,8 +92,7 @@ export function gridSample(
         iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
       }
       if (lanesTogether) {
-        bilinearFewChannels(ix, iy, valid, W, H, count,
-          outputPtr + first * rowBytes, dyPtr + first * rowBytes, dGridPtr + (first << 3), gxMult, gyMult);
+        bilinearFewChannels(ix, iy, valid, W, H, count, outputPtr + first * rowBytes);
         continue;
       }
       if (pointsTogether) {
@@ -97,5 +105,22 @@ export function gridSample(
       if (count > 2) samplePoint(2, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
       if (count > 3) samplePoint(3, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
     }
+  }
+}
+
+/**
+ * One batch item of bilinearFewChannelsBackward, a loop per combination of the gradients asked
+ * for; the STN case (one channel, zeros, alignCorners false) gets its own copies, its coordinate
+ * math and channel loop folded to constants.
+ */
+function fewChannelsBackward(gridPtr: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dyPtr: usize, dGridPtr: usize): void {
+  if (channels == 1 && padding == PADDING_ZEROS && !alignCorners) {
+    if (wantDInput && wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, 1, PADDING_ZEROS, false, dyPtr, dGridPtr, true, true);
+    else if (wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, 1, PADDING_ZEROS, false, dyPtr, dGridPtr, false, true);
+    else bilinearFewChannelsBackward(gridPtr, points, W, H, 1, PADDING_ZEROS, false, dyPtr, dGridPtr, true, false);
+  } else {
+    if (wantDInput && wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, channels, padding, alignCorners, dyPtr, dGridPtr, true, true);
+    else if (wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, channels, padding, alignCorners, dyPtr, dGridPtr, false, true);
+    else bilinearFewChannelsBackward(gridPtr, points, W, H, channels, padding, alignCorners, dyPtr, dGridPtr, true, false);
   }
 }

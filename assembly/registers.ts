@@ -10,6 +10,9 @@ export let dyRow: usize = 0; // backward: incoming gradient of the output pixel
 export let dInBase: usize = 0; // backward: dInput image of this batch item
 export let channels: i32 = 0;
 export let backward: bool = false;
+/** Backward: which gradients the call asks for (PyTorch's output_mask); the other is not computed. */
+export let wantDInput: bool = false;
+export let wantDGrid: bool = false;
 /** Forward: whether taps add into the output (bicubic's four row groups) or store it (one group). */
 export let accumulate: bool = false;
 export let accDx: f32 = 0;

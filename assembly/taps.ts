@@ -7,7 +7,7 @@
 // case that no fast path in grid_bilinear.ts takes.
 import { MODE_BILINEAR, MODE_NEAREST, computeCoordinates, cubicWeights, cubicWeightsWithGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
-import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, outRow } from './registers';
+import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
 
 /** Address of the input row (pixel) in lane `l` of `pixels`. */
 @inline function tapRow(pixels: v128, l: i32): usize {
@@ -48,7 +48,8 @@ import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, o
 
 /**
  * Four taps at once: reads them (forwardTaps) or scatters into them (backward).
- * Taking taps four at a time keeps one pass over the channels per group, not per tap.
+ * Taking taps four at a time keeps one pass over the channels per group, not per tap. Backward,
+ * the scatter runs only if d(input) is asked for, the dots (which read the input) only if d(grid) is.
  */
 @inline function tapGroup(
   pixels: v128, inside: v128, w0: f32, w1: f32, w2: f32, w3: f32,
@@ -66,8 +67,8 @@ import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, o
   const k3 = i32x4.splat(i32x4.extract_lane(inside, 3));
   const v0 = f32x4.splat(w0), v1 = f32x4.splat(w1), v2 = f32x4.splat(w2), v3 = f32x4.splat(w3);
   let c = 0;
-  const m0 = i32x4.extract_lane(inside, 0) != 0, m1 = i32x4.extract_lane(inside, 1) != 0;
-  const m2 = i32x4.extract_lane(inside, 2) != 0, m3 = i32x4.extract_lane(inside, 3) != 0;
+  const m0 = wantDInput && i32x4.extract_lane(inside, 0) != 0, m1 = wantDInput && i32x4.extract_lane(inside, 1) != 0;
+  const m2 = wantDInput && i32x4.extract_lane(inside, 2) != 0, m3 = wantDInput && i32x4.extract_lane(inside, 3) != 0;
   const d0 = dInBase + (s0 - inBase), d1 = dInBase + (s1 - inBase);
   const d2 = dInBase + (s2 - inBase), d3 = dInBase + (s3 - inBase);
   // dot_t = sum_c dy[c] * in[tap, c], four taps in the lanes of `dots`.
@@ -75,10 +76,12 @@ import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, o
   for (; c + 4 <= channels; c += 4) {
     const k = <usize>c << 2;
     const d = v128.load(dyRow + k);
-    p0 = f32x4.add(p0, f32x4.mul(d, v128.and(v128.load(s0 + k), k0)));
-    p1 = f32x4.add(p1, f32x4.mul(d, v128.and(v128.load(s1 + k), k1)));
-    p2 = f32x4.add(p2, f32x4.mul(d, v128.and(v128.load(s2 + k), k2)));
-    p3 = f32x4.add(p3, f32x4.mul(d, v128.and(v128.load(s3 + k), k3)));
+    if (wantDGrid) {
+      p0 = f32x4.add(p0, f32x4.mul(d, v128.and(v128.load(s0 + k), k0)));
+      p1 = f32x4.add(p1, f32x4.mul(d, v128.and(v128.load(s1 + k), k1)));
+      p2 = f32x4.add(p2, f32x4.mul(d, v128.and(v128.load(s2 + k), k2)));
+      p3 = f32x4.add(p3, f32x4.mul(d, v128.and(v128.load(s3 + k), k3)));
+    }
     if (m0) v128.store(d0 + k, f32x4.add(v128.load(d0 + k), f32x4.mul(v0, d)));
     if (m1) v128.store(d1 + k, f32x4.add(v128.load(d1 + k), f32x4.mul(v1, d)));
     if (m2) v128.store(d2 + k, f32x4.add(v128.load(d2 + k), f32x4.mul(v2, d)));
@@ -91,8 +94,10 @@ import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, o
   for (; c < channels; c++) {
     const k = <usize>c << 2;
     const d = load<f32>(dyRow + k);
-    const v = f32x4(load<f32>(s0 + k), load<f32>(s1 + k), load<f32>(s2 + k), load<f32>(s3 + k));
-    dots = f32x4.add(dots, f32x4.mul(f32x4.splat(d), v128.and(v, inside)));
+    if (wantDGrid) {
+      const v = f32x4(load<f32>(s0 + k), load<f32>(s1 + k), load<f32>(s2 + k), load<f32>(s3 + k));
+      dots = f32x4.add(dots, f32x4.mul(f32x4.splat(d), v128.and(v, inside)));
+    }
     if (m0) store<f32>(d0 + k, load<f32>(d0 + k) + w0 * d);
     if (m1) store<f32>(d1 + k, load<f32>(d1 + k) + w1 * d);
     if (m2) store<f32>(d2 + k, load<f32>(d2 + k) + w2 * d);
@@ -182,7 +187,7 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   } else if (!backward && !accumulate) {
     memory.fill(outRow, 0, rowBytes); // a point without taps reads 0
   }
-  if (backward) {
+  if (wantDGrid) {
     // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
     const mx = lane(gxMult, l);
     const my = lane(gyMult, l);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
-import { affineGrid, gridSample, ready } from '../src/index.js';
+import { GridSampleGrad, affineGrid, gridSample, ready } from '../src/index.js';
 import { MODES, type Mode, PADDING_MODES, type PaddingMode } from '../src/kernels/names.js';
 import type { SampleOptions } from '../src/reference/grid_sample.js';
 
@@ -118,4 +118,32 @@ export async function expectAffineGridFixture(c: AffineGridFixture): Promise<voi
   const dTheta = tf.grad((t: tf.Tensor) => affineGrid(t as tf.Tensor3D, c.size, c.alignCorners))(theta, dGrid);
   expectClose(await dTheta.data(), c.dTheta, 'dTheta');
   tf.dispose([theta, dGrid, grid, dTheta]);
+}
+
+export interface MaskedGrads {
+  dInput: { shape: number[]; data: Float32Array };
+  dGrid: { shape: number[]; data: Float32Array };
+}
+
+/**
+ * One GridSampleGrad kernel call with `outputMask` ([d(input), d(grid)]; undefined leaves the
+ * attr out) on the current backend: both outputs' shapes and values.
+ */
+export async function gridSampleGradMasked(
+  input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[],
+  dy: ArrayLike<number>, o: SampleOptions, outputMask: [boolean, boolean] | undefined,
+): Promise<MaskedGrads> {
+  const [N, , , C] = inputShape as [number, number, number, number];
+  const [, Ho, Wo] = gridShape as [number, number, number, number];
+  const x = tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]);
+  const g = tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]);
+  const d = tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]);
+  const attrs = outputMask ? { ...o, outputMask } : { ...o };
+  const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy: d, input: x, grid: g }, attrs) as [tf.Tensor, tf.Tensor];
+  const result = {
+    dInput: { shape: dInput.shape, data: (await dInput.data()) as Float32Array },
+    dGrid: { shape: dGrid.shape, data: (await dGrid.data()) as Float32Array },
+  };
+  tf.dispose([x, g, d, dInput, dGrid]);
+  return result;
 }

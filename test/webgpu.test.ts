@@ -16,6 +16,7 @@ import {
   expectGridSampleFixture, loadFixtures,
   sampleWithGrads, useBackend,
 } from './helpers.js';
+import { expectMasksAgree, maskCases } from './mask_support.js';
 import { requireWebGPU, webgpuDevice, withGPUErrorScopes } from './webgpu_setup.js';
 
 const gpu = await requireWebGPU();
@@ -171,6 +172,11 @@ describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, ()
     expectClose(got.output, want.output, 'output');
     expectClose(got.dGrid, want.dGrid, 'dGrid');
     expectClose(got.dInput, want.dInput, 'dInput');
+  });
+
+  describe('GridSampleGrad outputMask', () => {
+    // d(grid) bit for bit; d(input) within rounding, as its scatter-add order is the GPU's.
+    it.each(maskCases(500))('%s', (_, c) => onGPU(() => expectMasksAgree(c, false)));
   });
 
   describe('d(input) scatter-add', () => {
