@@ -1,16 +1,60 @@
 // The bilinear fast paths of gridSample: the STN case (one channel) and RGB. Bilinear with fewer
 // than four channels runs the four points of a block side by side in the lanes
-// (bilinearFewChannels), forward and backward. The forward with one or three channels has a loop
-// of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
+// (bilinearFewChannelsBlock), forward and backward. The forward with one or three channels has a
+// loop of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
 // registers, and it ran 1.6x slower. Four or more channels forward: the four points' taps and
 // weights as vectors, one forwardTaps channel pass per point (bilinearForward).
+//
+// THE DISPATCH TABLE: which routine takes a block of four grid points, from its channels, the
+// direction and where its taps are. bilinearPath() below is this table, and every choice between
+// these routines is made by it; each routine counts the blocks it takes (paths.ts).
+//
+//   channels  direction  the block                                        path: routine
+//   1         forward    4 points, every tap pair inside                  ONE_PAIRS: bilinearPairsForward's block
+//   3         forward    4 points, all taps inside and before the last    RGB_INSIDE: rgbInsideForward
+//                        pair (its loads read one float past the taps)
+//   3         forward    every tap pair inside (also fewer than 4 points) RGB_PAIRS: rgbPairsForward
+//   1         either     every tap pair inside, fewer than 4 points or    FEW_PAIRS: bilinearFewChannelsBlock,
+//                        backward                                           taps loaded in pairs
+//   1-3       either     any other (2 channels; a pair at an image         FEW_GATHER: bilinearFewChannelsBlock,
+//                        corner; 3 channels backward)                       taps gathered one by one
+//   4+        forward    4 points, all taps inside                        POINTS_INSIDE: bilinearForward, unmasked
+//   4+        forward    any other                                        POINTS_MASKED: bilinearForward, masked
+//   4+        backward   any                                              GENERIC: taps.ts, point by point
+//
+// "Tap pair": with one or three channels a tap and its east neighbour are adjacent in memory, so
+// a row of two taps loads at once, unless the pair would start before the image or end after it
+// (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
+// the generic path. The loops that walk the grid (grid_sample.ts, bilinearPairsForward,
+// bilinearFewChannelsBackward) are chosen per call, with the row the best block would take.
 import { computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
+import {
+  PATH_FEW_GATHER, PATH_FEW_PAIRS, PATH_GENERIC, PATH_ONE_PAIRS, PATH_POINTS_INSIDE, PATH_POINTS_MASKED,
+  PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
+} from './paths';
 import {
   channels, dInBase, inBase, outRow, pairEast, tapE, tapM00, tapM01, tapM10, tapM11, tapOE, tapOS, tapP00, tapS,
   transposed0, transposed1, transposed2, transposedLow1,
 } from './registers';
 import { forwardTaps } from './taps';
+
+/**
+ * The dispatch table above. `full`: the block has four points; `pairs`: every tap pair of the
+ * block is inside the image; `inside`: every tap is inside (and, for three channels, before the
+ * last pair). Inlined: with the facts its caller knows as constants, it folds to a branch or two.
+ */
+@inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
+  if (C >= 4) return backward ? PATH_GENERIC : full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
+  if (C == 2 || !pairs || (backward && C == 3)) return PATH_FEW_GATHER;
+  if (C == 1) return full && !backward ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
+  return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
+}
+
+/** The weight of tap (east, south) of four points, from their distances e, s and 1 - e, 1 - s: the one place they are computed. */
+@inline function bilinearWeight(e: v128, s: v128, oe: v128, os: v128, east: bool, south: bool): v128 {
+  return f32x4.mul(east ? e : oe, south ? s : os);
+}
 
 /** Address of the input element in lane `l` of `elements`. */
 @inline function elementAt(elements: v128, l: i32): usize {
@@ -251,18 +295,25 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   const i10 = i32x4.add(i00, Cv);
   const i01 = i32x4.add(i00, i32x4.mul(Wv, Cv));
   const i11 = i32x4.add(i01, Cv);
-  const w00 = f32x4.mul(oe, os);
-  const w10 = f32x4.mul(e, os);
-  const w01 = f32x4.mul(oe, s);
-  const w11 = f32x4.mul(e, s);
+  const w00 = bilinearWeight(e, s, oe, os, false, false);
+  const w10 = bilinearWeight(e, s, oe, os, true, false);
+  const w01 = bilinearWeight(e, s, oe, os, false, true);
+  const w11 = bilinearWeight(e, s, oe, os, true, true);
   const stride = <usize>C << 2;
   const top = v128.and(i00, v128.or(m00, m10));
   const bottom = v128.and(i01, v128.or(m01, m11));
-  const pairs = (C == 1 || (C == 3 && !backward)) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
-  if (pairs && C == 3) {
+  const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
+  // The callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE.
+  const path = bilinearPath(C, backward, count == 4, pairsOk, false);
+  // Each branch counts its own constant path: one global add.
+  if (path == PATH_RGB_PAIRS) {
+    countPath(PATH_RGB_PAIRS, backward);
     rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, outPtr, count);
     return;
   }
+  const pairs = path != PATH_FEW_GATHER;
+  if (pairs) countPath(PATH_FEW_PAIRS, backward);
+  else countPath(PATH_FEW_GATHER, backward);
   let dx = f32x4.splat(0);
   let dyy = f32x4.splat(0);
   // Only the forward pass and d(grid) read the input.
@@ -322,15 +373,17 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   const Wv = i32x4.splat(W);
   const p00 = tapP00;
   // A NaN point's weights are NaN, so the weights are masked too (a point with no tap inside reads 0).
-  const w00 = v128.and(f32x4.mul(oe, os), m00), w10 = v128.and(f32x4.mul(e, os), m10);
-  const w01 = v128.and(f32x4.mul(oe, s), m01), w11 = v128.and(f32x4.mul(e, s), m11);
+  const w00 = v128.and(bilinearWeight(e, s, oe, os, false, false), m00), w10 = v128.and(bilinearWeight(e, s, oe, os, true, false), m10);
+  const w01 = v128.and(bilinearWeight(e, s, oe, os, false, true), m01), w11 = v128.and(bilinearWeight(e, s, oe, os, true, true), m11);
   const p3 = transposeRows(p00, i32x4.add(p00, i32x4.splat(1)), i32x4.add(p00, Wv), i32x4.add(p00, i32x4.splat(W + 1)));
   const p0 = transposed0, p1 = transposed1, p2 = transposed2;
   const v3 = transposeRows(w00, w10, w01, w11);
   const v0 = transposed0, v1 = transposed1, v2 = transposed2;
   const rowBytes = <usize>channels << 2;
-  if (count == 4 && v128.all_true<i32>(v128.and(v128.and(m00, m10), v128.and(m01, m11)))) {
+  const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(m00, m10), v128.and(m01, m11))));
+  if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
+    countPath(PATH_POINTS_INSIDE, false);
     const all = i32x4.splat(-1);
     outRow = outPtr;
     forwardTaps(p0, all, v0, false);
@@ -342,6 +395,7 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
     forwardTaps(p3, all, v3, false);
     return;
   }
+  countPath(PATH_POINTS_MASKED, false);
   const k3 = transposeRows(m00, m10, m01, m11);
   const k0 = transposed0, k1 = transposed1, k2 = transposed2;
   outRow = outPtr;
@@ -362,16 +416,17 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
  * Forward bilinear with one or three channels over one batch item's `points`: the generic loop's
  * work for that case, with the state of a block of four points kept in registers. A short last
  * block, and blocks with a tap pair at an image corner, go through bilinearFewChannels; three
- * channels with all sixteen taps inside take rgbInsideForward. Inlined with constant padding and
- * alignCorners. Needs H * W >= 2.
+ * channels with all sixteen taps inside take rgbInsideForward. Inlined with C (1 or 3), padding
+ * and alignCorners constant, so that the dispatch table folds to the branches this C needs.
+ * Needs H * W >= 2.
  */
 @inline export function bilinearPairsForward(
-  gridPtr: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, outPtr: usize,
+  gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, outPtr: usize,
 ): void {
-  const rowBytes = <usize>channels << 2;
-  const Cv = i32x4.splat(channels);
-  const rowElements = i32x4.splat(W * channels);
-  const lastPair = lastPairStart(H, W);
+  const rowBytes = <usize>C << 2;
+  const Cv = i32x4.splat(C);
+  const rowElements = i32x4.splat(W * C);
+  const lastPair = i32x4.splat((H * W - 2) * C);
   for (let p = 0; p < points; p += 4) {
     const count = min(4, points - p);
     const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
@@ -391,22 +446,29 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
     const i01 = i32x4.add(i00, rowElements);
     const top = v128.and(i00, v128.or(m00, m10));
     const bottom = v128.and(i01, v128.or(m01, m11));
-    if (!pairsInside(top, bottom, lastPair)) {
+    const pairsOk = pairsInside(top, bottom, lastPair);
+    // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
+    const insideOk = C == 3 && pairsOk && v128.all_true<i32>(v128.and(v128.and(v128.and(m00, m10), v128.and(m01, m11)),
+      v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))));
+    const path = bilinearPath(C, false, true, pairsOk, insideOk);
+    if (path == PATH_FEW_GATHER) {
       bilinearFewChannels(ix, iy, valid, W, H, 4, o);
       continue;
     }
-    const w00 = f32x4.mul(tapOE, tapOS), w10 = f32x4.mul(tapE, tapOS);
-    const w01 = f32x4.mul(tapOE, tapS), w11 = f32x4.mul(tapE, tapS);
-    if (channels == 3) {
-      const allInside = v128.and(v128.and(m00, m10), v128.and(m01, m11));
-      // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
-      if (v128.all_true<i32>(v128.and(allInside, v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))))) {
-        rgbInsideForward(top, bottom, w00, w10, w01, w11, o);
-      } else {
-        rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, o, 4);
-      }
+    const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+    const w00 = bilinearWeight(e, s, oe, os, false, false), w10 = bilinearWeight(e, s, oe, os, true, false);
+    const w01 = bilinearWeight(e, s, oe, os, false, true), w11 = bilinearWeight(e, s, oe, os, true, true);
+    if (path == PATH_RGB_INSIDE) {
+      countPath(PATH_RGB_INSIDE, false);
+      rgbInsideForward(top, bottom, w00, w10, w01, w11, o);
       continue;
     }
+    if (path == PATH_RGB_PAIRS) {
+      countPath(PATH_RGB_PAIRS, false);
+      rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, o, 4);
+      continue;
+    }
+    countPath(PATH_ONE_PAIRS, false);
     const v00 = loadPairs(top), v10 = pairEast;
     const v01 = loadPairs(bottom), v11 = pairEast;
     v128.store(o, mix(v00, v10, v01, v11, m00, m10, m01, m11, w00, w10, w01, w11, valid));

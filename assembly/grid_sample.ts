@@ -17,7 +17,8 @@
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS, computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
-import { bilinearFewChannels, bilinearFewChannelsBackward, bilinearForward, bilinearPairsForward } from './grid_bilinear';
+import { bilinearFewChannels, bilinearFewChannelsBackward, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
+import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
 import { accumulate, backward, channels, dInBase, inBase, wantDGrid, wantDInput } from './registers';
 import { samplePoint } from './taps';
@@ -45,12 +46,13 @@ export function gridSample(
   const padBeforeTaps = mode != MODE_BICUBIC;
   // An empty image has no taps: every sample reads 0 (outputs are zero-filled) and d(grid) is 0.
   const hasPixels = H > 0 && W > 0;
-  // Side by side in the lanes wins below four channels, forward and backward (measured: 1.4x
-  // tapGroup's per-tap rows for 2-3 channels backward, though it scatters lane by lane).
-  const lanesTogether = mode == MODE_BILINEAR && hasPixels && C < 4;
-  // Four or more channels, bilinear forward: the four points' taps and weights as vectors, then
-  // one channel pass per point (bilinearForward).
-  const pointsTogether = mode == MODE_BILINEAR && hasPixels && C >= 4 && !isBackward;
+  // The bilinear fast paths (grid_bilinear.ts's dispatch table, asked with the best block) take
+  // every bilinear call but the backward with four or more channels. Side by side in the lanes
+  // wins below four channels, forward and backward (measured: 1.4x tapGroup's per-tap rows for
+  // 2-3 channels backward, though it scatters lane by lane).
+  const fastPaths = mode == MODE_BILINEAR && hasPixels && bilinearPath(C, isBackward, true, true, true) != PATH_GENERIC;
+  const lanesTogether = fastPaths && C < 4;
+  const pointsTogether = fastPaths && C >= 4;
   // Backward scatters into dInput and bicubic accumulates its four row groups into the output:
   // both start from zero. Bilinear and nearest forward write every output element themselves.
   accumulate = mode == MODE_BICUBIC;
@@ -70,8 +72,14 @@ export function gridSample(
       const g = gridPtr + ((<usize>n * <usize>points) << 3);
       const o = outputPtr + <usize>n * <usize>points * rowBytes;
       // The usual case gets its own copy, its coordinate math folded to constants.
-      if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsForward(g, points, W, H, PADDING_ZEROS, false, o);
-      else bilinearPairsForward(g, points, W, H, padding, alignCorners, o);
+      if (padding == PADDING_ZEROS && !alignCorners) {
+        if (C == 1) bilinearPairsForward(g, points, W, H, 1, PADDING_ZEROS, false, o);
+        else bilinearPairsForward(g, points, W, H, 3, PADDING_ZEROS, false, o);
+      } else if (C == 1) {
+        bilinearPairsForward(g, points, W, H, 1, padding, alignCorners, o);
+      } else {
+        bilinearPairsForward(g, points, W, H, 3, padding, alignCorners, o);
+      }
       continue;
     }
     for (let p = 0; p < points; p += 4) {

@@ -7,6 +7,7 @@
 // case that no fast path in grid_bilinear.ts takes.
 import { MODE_BILINEAR, MODE_NEAREST, computeCoordinates, cubicWeights, cubicWeightsWithGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
+import { PATH_GENERIC, countPath } from './paths';
 import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
 
 /** Address of the input row (pixel) in lane `l` of `pixels`. */
@@ -177,6 +178,7 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   accDx = 0;
   accDy = 0;
   outRow = outputPtr + point * rowBytes;
+  countPath(PATH_GENERIC, backward);
   if (hasPixels && laneI(valid, l) != 0) {
     dyRow = dyPtr + point * rowBytes;
     const x = lane(ix, l);
