@@ -12,6 +12,9 @@ export interface StnExports {
     mode: number, padding: number, alignCorners: boolean,
     isBackward: boolean, outputPtr: number, dyPtr: number, dInputPtr: number, dGridPtr: number,
   ): void;
+  /** Blocks of four grid points (points, on the generic path) that gridSample's kernel path `path` took since the last reset. */
+  kernelPathCount(path: number, backward: boolean): number;
+  resetKernelPathCounts(): void;
   affineGrid(thetaPtr: number, N: number, H: number, W: number, alignCorners: boolean, outputPtr: number): void;
   conv2dBackpropFilter(
     xPtr: number, xImageStride: number, xRowStride: number, Ci: number,
