@@ -34,7 +34,7 @@ import {
   PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
 } from './paths';
 import {
-  channels, dInBase, inBase, outRow, pairEast, tapE, tapM00, tapM01, tapM10, tapM11, tapOE, tapOS, tapP00, tapS,
+  channels, dInBase, inBase, outRow, pairEast, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS,
   transposed0, transposed1, transposed2, transposedLow1,
 } from './registers';
 import { forwardTaps } from './taps';
@@ -93,8 +93,8 @@ import { forwardTaps } from './taps';
  * one vector per tap and channel. `top` / `bottom` are the element indices of the west taps.
  */
 @inline function rgbPairsForward(
-  top: v128, bottom: v128, m00: v128, m10: v128, m01: v128, m11: v128,
-  w00: v128, w10: v128, w01: v128, w11: v128, valid: v128, outPtr: usize, count: i32,
+  top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, valid: v128, outPtr: usize, count: i32,
 ): void {
   const t0 = elementAt(top, 0), t1 = elementAt(top, 1), t2 = elementAt(top, 2), t3 = elementAt(top, 3);
   const b0 = elementAt(bottom, 0), b1 = elementAt(bottom, 1), b2 = elementAt(bottom, 2), b3 = elementAt(bottom, 3);
@@ -107,9 +107,9 @@ import { forwardTaps } from './taps';
   const se = transposeLow(v128.load64_zero(b0 + 16), v128.load64_zero(b1 + 16), v128.load64_zero(b2 + 16), v128.load64_zero(b3 + 16));
   const swc0 = transposed0, swc1 = transposed1, swc2 = transposed2, sec0 = s0;
   const sec1 = se, sec2 = transposedLow1;
-  const o0 = mix(nwc0, nec0, swc0, sec0, m00, m10, m01, m11, w00, w10, w01, w11, valid);
-  const o1 = mix(nwc1, nec1, swc1, sec1, m00, m10, m01, m11, w00, w10, w01, w11, valid);
-  const o2 = mix(nwc2, nec2, swc2, sec2, m00, m10, m01, m11, w00, w10, w01, w11, valid);
+  const o0 = mix(nwc0, nec0, swc0, sec0, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
+  const o1 = mix(nwc1, nec1, swc1, sec1, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
+  const o2 = mix(nwc2, nec2, swc2, sec2, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
   // Back to pixel-major: p0c0 p0c1 p0c2 p1c0 | p1c1 p1c2 p2c0 p2c1 | p2c2 p3c0 p3c1 p3c2.
   const r0 = v128.shuffle<f32>(v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), o2, 0, 1, 4, 2);
   const y = v128.shuffle<f32>(o1, o2, 1, 5, 2, 6);
@@ -131,9 +131,9 @@ import { forwardTaps } from './taps';
 }
 
 /** One point's three channels (lane 3 is spare): its taps' rows are 16-byte loads at `top`, `bottom`. */
-@inline function rgbPoint(top: usize, bottom: usize, w00: v128, w10: v128, w01: v128, w11: v128): v128 {
-  const n = f32x4.add(f32x4.mul(w00, v128.load(top)), f32x4.mul(w10, v128.load(top, 12)));
-  const s = f32x4.add(f32x4.mul(w01, v128.load(bottom)), f32x4.mul(w11, v128.load(bottom, 12)));
+@inline function rgbPoint(top: usize, bottom: usize, wNW: v128, wNE: v128, wSW: v128, wSE: v128): v128 {
+  const n = f32x4.add(f32x4.mul(wNW, v128.load(top)), f32x4.mul(wNE, v128.load(top, 12)));
+  const s = f32x4.add(f32x4.mul(wSW, v128.load(bottom)), f32x4.mul(wSE, v128.load(bottom, 12)));
   return f32x4.add(n, s);
 }
 
@@ -143,18 +143,18 @@ import { forwardTaps } from './taps';
  * three, so the caller makes sure the east taps end 4 bytes before the image does. The stores
  * overlap by one float; the last point stores exactly its three.
  */
-@inline function rgbInsideForward(top: v128, bottom: v128, w00: v128, w10: v128, w01: v128, w11: v128, outPtr: usize): void {
+@inline function rgbInsideForward(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize): void {
   // Written out per lane: with a loop, lane numbers would not be constants.
-  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 0));
-  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 1), 12);
-  v128.store(outPtr, rgbInsidePoint(top, bottom, w00, w10, w01, w11, 2), 24);
-  const last = rgbInsidePoint(top, bottom, w00, w10, w01, w11, 3);
+  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 0));
+  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 1), 12);
+  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 2), 24);
+  const last = rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 3);
   v128.store64_lane(outPtr, last, 0, 36);
   v128.store32_lane(outPtr, last, 2, 44);
 }
 
-@inline function rgbInsidePoint(top: v128, bottom: v128, w00: v128, w10: v128, w01: v128, w11: v128, l: i32): v128 {
-  return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(w00, l), broadcast(w10, l), broadcast(w01, l), broadcast(w11, l));
+@inline function rgbInsidePoint(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
+  return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
 }
 
 
@@ -180,11 +180,11 @@ import { forwardTaps } from './taps';
 
 /** One channel of four points: the weighted taps, masked taps read as 0, NaN points as 0. */
 @inline function mix(
-  nw: v128, ne: v128, sw: v128, se: v128, m00: v128, m10: v128, m01: v128, m11: v128,
-  w00: v128, w10: v128, w01: v128, w11: v128, valid: v128,
+  nw: v128, ne: v128, sw: v128, se: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, valid: v128,
 ): v128 {
-  const a = f32x4.add(f32x4.mul(w00, v128.and(nw, m00)), f32x4.mul(w10, v128.and(ne, m10)));
-  const b = f32x4.add(f32x4.mul(w01, v128.and(sw, m01)), f32x4.mul(w11, v128.and(se, m11)));
+  const a = f32x4.add(f32x4.mul(wNW, v128.and(nw, mNW)), f32x4.mul(wNE, v128.and(ne, mNE)));
+  const b = f32x4.add(f32x4.mul(wSW, v128.and(sw, mSW)), f32x4.mul(wSE, v128.and(se, mSE)));
   return v128.and(f32x4.add(a, b), valid);
 }
 
@@ -205,11 +205,11 @@ import { forwardTaps } from './taps';
   const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
   const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
   const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
-  tapP00 = i32x4.add(i32x4.mul(y0, Wv), x0);
-  tapM00 = v128.and(inX0, inY0);
-  tapM10 = v128.and(inX1, inY0);
-  tapM01 = v128.and(inX0, inY1);
-  tapM11 = v128.and(inX1, inY1);
+  tapPixelNW = i32x4.add(i32x4.mul(y0, Wv), x0);
+  tapMaskNW = v128.and(inX0, inY0);
+  tapMaskNE = v128.and(inX1, inY0);
+  tapMaskSW = v128.and(inX0, inY1);
+  tapMaskSE = v128.and(inX1, inY1);
 }
 
 /**
@@ -287,55 +287,56 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
 ): void {
   bilinearSetup(ix, iy, valid, W, H);
   const e = tapE, s = tapS, oe = tapOE, os = tapOS;
-  const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
+  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
   const Wv = i32x4.splat(W);
   // Element index of channel 0 of each tap.
   const Cv = i32x4.splat(C);
-  const i00 = i32x4.mul(tapP00, Cv);
-  const i10 = i32x4.add(i00, Cv);
-  const i01 = i32x4.add(i00, i32x4.mul(Wv, Cv));
-  const i11 = i32x4.add(i01, Cv);
-  const w00 = bilinearWeight(e, s, oe, os, false, false);
-  const w10 = bilinearWeight(e, s, oe, os, true, false);
-  const w01 = bilinearWeight(e, s, oe, os, false, true);
-  const w11 = bilinearWeight(e, s, oe, os, true, true);
+  const iNW = i32x4.mul(tapPixelNW, Cv);
+  const iNE = i32x4.add(iNW, Cv);
+  const iSW = i32x4.add(iNW, i32x4.mul(Wv, Cv));
+  const iSE = i32x4.add(iSW, Cv);
+  const wNW = bilinearWeight(e, s, oe, os, false, false);
+  const wNE = bilinearWeight(e, s, oe, os, true, false);
+  const wSW = bilinearWeight(e, s, oe, os, false, true);
+  const wSE = bilinearWeight(e, s, oe, os, true, true);
   const stride = <usize>C << 2;
-  const top = v128.and(i00, v128.or(m00, m10));
-  const bottom = v128.and(i01, v128.or(m01, m11));
+  const top = v128.and(iNW, v128.or(mNW, mNE));
+  const bottom = v128.and(iSW, v128.or(mSW, mSE));
   const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
   // The callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE.
   const path = bilinearPath(C, backward, count == 4, pairsOk, false);
   // Each branch counts its own constant path: one global add.
   if (path == PATH_RGB_PAIRS) {
     countPath(PATH_RGB_PAIRS, backward);
-    rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, outPtr, count);
+    rgbPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, outPtr, count);
     return;
   }
   const pairs = path != PATH_FEW_GATHER;
   if (pairs) countPath(PATH_FEW_PAIRS, backward);
   else countPath(PATH_FEW_GATHER, backward);
-  let dx = f32x4.splat(0);
-  let dyy = f32x4.splat(0);
+  // d(loss)/d(ix) and d(loss)/d(iy), the pixel coordinates; times gxMult, gyMult they give d(grid).
+  let dIx = f32x4.splat(0);
+  let dIy = f32x4.splat(0);
   // Only the forward pass and d(grid) read the input.
   const reads = !backward || wantDGrid;
   for (let c = 0; c < C; c++) {
     const base = inBase + (<usize>c << 2);
-    let v00 = dx, v10 = dx, v01 = dx, v11 = dx;
+    let vNW = dIx, vNE = dIx, vSW = dIx, vSE = dIx;
     if (!reads) {
       // d(input) alone: nothing to read.
     } else if (pairs) {
-      v00 = v128.and(loadPairs(top), m00);
-      v10 = v128.and(pairEast, m10);
-      v01 = v128.and(loadPairs(bottom), m01);
-      v11 = v128.and(pairEast, m11);
+      vNW = v128.and(loadPairs(top), mNW);
+      vNE = v128.and(pairEast, mNE);
+      vSW = v128.and(loadPairs(bottom), mSW);
+      vSE = v128.and(pairEast, mSE);
     } else {
-      v00 = gather(base, i00, m00);
-      v10 = gather(base, i10, m10);
-      v01 = gather(base, i01, m01);
-      v11 = gather(base, i11, m11);
+      vNW = gather(base, iNW, mNW);
+      vNE = gather(base, iNE, mNE);
+      vSW = gather(base, iSW, mSW);
+      vSE = gather(base, iSE, mSE);
     }
     if (!backward) {
-      const out = f32x4.add(f32x4.add(f32x4.mul(w00, v00), f32x4.mul(w10, v10)), f32x4.add(f32x4.mul(w01, v01), f32x4.mul(w11, v11)));
+      const out = f32x4.add(f32x4.add(f32x4.mul(wNW, vNW), f32x4.mul(wNE, vNE)), f32x4.add(f32x4.mul(wSW, vSW), f32x4.mul(wSE, vSE)));
       // A NaN point's weights are NaN: it reads 0.
       storeLanes(outPtr + (<usize>c << 2), stride, v128.and(out, valid), count);
       continue;
@@ -343,22 +344,22 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
     const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
     if (wantDInput) {
       const cv = i32x4.splat(c);
-      scatterAdd(i32x4.add(i00, cv), m00, f32x4.mul(w00, dy));
-      scatterAdd(i32x4.add(i10, cv), m10, f32x4.mul(w10, dy));
-      scatterAdd(i32x4.add(i01, cv), m01, f32x4.mul(w01, dy));
-      scatterAdd(i32x4.add(i11, cv), m11, f32x4.mul(w11, dy));
+      scatterAdd(i32x4.add(iNW, cv), mNW, f32x4.mul(wNW, dy));
+      scatterAdd(i32x4.add(iNE, cv), mNE, f32x4.mul(wNE, dy));
+      scatterAdd(i32x4.add(iSW, cv), mSW, f32x4.mul(wSW, dy));
+      scatterAdd(i32x4.add(iSE, cv), mSE, f32x4.mul(wSE, dy));
     }
     if (!wantDGrid) continue;
-    dx = f32x4.add(dx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(v10, v00)), f32x4.mul(s, f32x4.sub(v11, v01)))));
-    dyy = f32x4.add(dyy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(v01, v00)), f32x4.mul(e, f32x4.sub(v11, v10)))));
+    dIx = f32x4.add(dIx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(vNE, vNW)), f32x4.mul(s, f32x4.sub(vSE, vSW)))));
+    dIy = f32x4.add(dIy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE)))));
   }
   if (!wantDGrid) return;
   const zero = f32x4.splat(0);
   // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
-  const gx = v128.bitselect(zero, f32x4.mul(dx, gxMult), f32x4.eq(gxMult, zero));
-  const gy = v128.bitselect(zero, f32x4.mul(dyy, gyMult), f32x4.eq(gyMult, zero));
-  storeLanes(dGridPtr, 4, v128.shuffle<f32>(gx, gy, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
-  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(gx, gy, 2, 6, 3, 7), count == 4 ? 4 : 2);
+  const dGridX = v128.bitselect(zero, f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
+  const dGridY = v128.bitselect(zero, f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
+  storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
+  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
 }
 
 /**
@@ -369,18 +370,18 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
 export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize): void {
   bilinearSetup(ix, iy, valid, W, H);
   const e = tapE, s = tapS, oe = tapOE, os = tapOS;
-  const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
+  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
   const Wv = i32x4.splat(W);
-  const p00 = tapP00;
+  const pixelNW = tapPixelNW;
   // A NaN point's weights are NaN, so the weights are masked too (a point with no tap inside reads 0).
-  const w00 = v128.and(bilinearWeight(e, s, oe, os, false, false), m00), w10 = v128.and(bilinearWeight(e, s, oe, os, true, false), m10);
-  const w01 = v128.and(bilinearWeight(e, s, oe, os, false, true), m01), w11 = v128.and(bilinearWeight(e, s, oe, os, true, true), m11);
-  const p3 = transposeRows(p00, i32x4.add(p00, i32x4.splat(1)), i32x4.add(p00, Wv), i32x4.add(p00, i32x4.splat(W + 1)));
+  const wNW = v128.and(bilinearWeight(e, s, oe, os, false, false), mNW), wNE = v128.and(bilinearWeight(e, s, oe, os, true, false), mNE);
+  const wSW = v128.and(bilinearWeight(e, s, oe, os, false, true), mSW), wSE = v128.and(bilinearWeight(e, s, oe, os, true, true), mSE);
+  const p3 = transposeRows(pixelNW, i32x4.add(pixelNW, i32x4.splat(1)), i32x4.add(pixelNW, Wv), i32x4.add(pixelNW, i32x4.splat(W + 1)));
   const p0 = transposed0, p1 = transposed1, p2 = transposed2;
-  const v3 = transposeRows(w00, w10, w01, w11);
+  const v3 = transposeRows(wNW, wNE, wSW, wSE);
   const v0 = transposed0, v1 = transposed1, v2 = transposed2;
   const rowBytes = <usize>channels << 2;
-  const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(m00, m10), v128.and(m01, m11))));
+  const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
     countPath(PATH_POINTS_INSIDE, false);
@@ -396,7 +397,7 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
     return;
   }
   countPath(PATH_POINTS_MASKED, false);
-  const k3 = transposeRows(m00, m10, m01, m11);
+  const k3 = transposeRows(mNW, mNE, mSW, mSE);
   const k0 = transposed0, k1 = transposed1, k2 = transposed2;
   outRow = outPtr;
   forwardTaps(p0, k0, v0);
@@ -441,14 +442,14 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
       continue;
     }
     bilinearSetup(ix, iy, valid, W, H);
-    const m00 = tapM00, m10 = tapM10, m01 = tapM01, m11 = tapM11;
-    const i00 = i32x4.mul(tapP00, Cv);
-    const i01 = i32x4.add(i00, rowElements);
-    const top = v128.and(i00, v128.or(m00, m10));
-    const bottom = v128.and(i01, v128.or(m01, m11));
+    const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+    const iNW = i32x4.mul(tapPixelNW, Cv);
+    const iSW = i32x4.add(iNW, rowElements);
+    const top = v128.and(iNW, v128.or(mNW, mNE));
+    const bottom = v128.and(iSW, v128.or(mSW, mSE));
     const pairsOk = pairsInside(top, bottom, lastPair);
     // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
-    const insideOk = C == 3 && pairsOk && v128.all_true<i32>(v128.and(v128.and(v128.and(m00, m10), v128.and(m01, m11)),
+    const insideOk = C == 3 && pairsOk && v128.all_true<i32>(v128.and(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)),
       v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))));
     const path = bilinearPath(C, false, true, pairsOk, insideOk);
     if (path == PATH_FEW_GATHER) {
@@ -456,22 +457,22 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
       continue;
     }
     const e = tapE, s = tapS, oe = tapOE, os = tapOS;
-    const w00 = bilinearWeight(e, s, oe, os, false, false), w10 = bilinearWeight(e, s, oe, os, true, false);
-    const w01 = bilinearWeight(e, s, oe, os, false, true), w11 = bilinearWeight(e, s, oe, os, true, true);
+    const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
+    const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
     if (path == PATH_RGB_INSIDE) {
       countPath(PATH_RGB_INSIDE, false);
-      rgbInsideForward(top, bottom, w00, w10, w01, w11, o);
+      rgbInsideForward(top, bottom, wNW, wNE, wSW, wSE, o);
       continue;
     }
     if (path == PATH_RGB_PAIRS) {
       countPath(PATH_RGB_PAIRS, false);
-      rgbPairsForward(top, bottom, m00, m10, m01, m11, w00, w10, w01, w11, valid, o, 4);
+      rgbPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, o, 4);
       continue;
     }
     countPath(PATH_ONE_PAIRS, false);
-    const v00 = loadPairs(top), v10 = pairEast;
-    const v01 = loadPairs(bottom), v11 = pairEast;
-    v128.store(o, mix(v00, v10, v01, v11, m00, m10, m01, m11, w00, w10, w01, w11, valid));
+    const vNW = loadPairs(top), vNE = pairEast;
+    const vSW = loadPairs(bottom), vSE = pairEast;
+    v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
   }
 }
 

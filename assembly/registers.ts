@@ -15,8 +15,8 @@ export let wantDInput: bool = false;
 export let wantDGrid: bool = false;
 /** Forward: whether taps add into the output (bicubic's four row groups) or store it (one group). */
 export let accumulate: bool = false;
-export let accDx: f32 = 0;
-export let accDy: f32 = 0;
+export let accDIx: f32 = 0;
+export let accDIy: f32 = 0;
 
 // transposeRows / transposeLow leave their other results here (wasm globals, not memory).
 export let transposed0: v128 = f32x4.splat(0);
@@ -29,11 +29,11 @@ export let tapE: v128 = f32x4.splat(0); // distance from the west pixel
 export let tapS: v128 = f32x4.splat(0); // distance from the north pixel
 export let tapOE: v128 = f32x4.splat(0); // 1 - tapE
 export let tapOS: v128 = f32x4.splat(0); // 1 - tapS
-export let tapP00: v128 = i32x4.splat(0); // pixel index (y * W + x) of the north-west tap
-export let tapM00: v128 = i32x4.splat(0); // masks of the taps nw, ne, sw, se inside the image (and the point valid)
-export let tapM10: v128 = i32x4.splat(0);
-export let tapM01: v128 = i32x4.splat(0);
-export let tapM11: v128 = i32x4.splat(0);
+export let tapPixelNW: v128 = i32x4.splat(0); // pixel index (y * W + x) of the north-west tap
+export let tapMaskNW: v128 = i32x4.splat(0); // masks of the taps nw, ne, sw, se inside the image (and the point valid)
+export let tapMaskNE: v128 = i32x4.splat(0);
+export let tapMaskSW: v128 = i32x4.splat(0);
+export let tapMaskSE: v128 = i32x4.splat(0);
 
 // loadPairs leaves the east taps here (a wasm global, not memory).
 export let pairEast: v128 = f32x4.splat(0);

@@ -8,7 +8,7 @@
 import { MODE_BILINEAR, MODE_NEAREST, computeCoordinates, cubicWeights, cubicWeightsWithGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
-import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
+import { accDIx, accDIy, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
 
 /** Address of the input row (pixel) in lane `l` of `pixels`. */
 @inline function tapRow(pixels: v128, l: i32): usize {
@@ -104,8 +104,8 @@ import { accDx, accDy, accumulate, backward, channels, dInBase, dyRow, inBase, o
     if (m2) store<f32>(d2 + k, load<f32>(d2 + k) + w2 * d);
     if (m3) store<f32>(d3 + k, load<f32>(d3 + k) + w3 * d);
   }
-  accDx += horizontalSum(f32x4.mul(dots, dwdx));
-  accDy += horizontalSum(f32x4.mul(dots, dwdy));
+  accDIx += horizontalSum(f32x4.mul(dots, dwdx));
+  accDIy += horizontalSum(f32x4.mul(dots, dwdy));
 }
 
 /** Lanes where 0 <= x < W and 0 <= y < H. */
@@ -143,27 +143,27 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   const cx = cubicWeights(ix - fx);
   const cy = cubicWeights(iy - fy);
   // The weights' derivatives only feed the backward pass.
-  const gx = backward ? cubicWeightsWithGrad(ix - fx) : cx;
-  const gy = backward ? cubicWeightsWithGrad(iy - fy) : cy;
+  const dcx = backward ? cubicWeightsWithGrad(ix - fx) : cx;
+  const dcy = backward ? cubicWeightsWithGrad(iy - fy) : cy;
   // Bicubic pads every tap (PyTorch's get_value_bounded); padded positions are integers.
   const steps = f32x4(-1, 0, 1, 2);
   const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));
   const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), H, padding, alignCorners));
   // One group per row of four taps, written out so that the lane numbers are constants.
-  bicubicRow(0, xs, ys, cx, cy, gx, gy, W, H);
-  bicubicRow(1, xs, ys, cx, cy, gx, gy, W, H);
-  bicubicRow(2, xs, ys, cx, cy, gx, gy, W, H);
-  bicubicRow(3, xs, ys, cx, cy, gx, gy, W, H);
+  bicubicRow(0, xs, ys, cx, cy, dcx, dcy, W, H);
+  bicubicRow(1, xs, ys, cx, cy, dcx, dcy, W, H);
+  bicubicRow(2, xs, ys, cx, cy, dcx, dcy, W, H);
+  bicubicRow(3, xs, ys, cx, cy, dcx, dcy, W, H);
 }
 
 /** Row `i` of bicubic's four: its taps at columns `xs`, row lane i of `ys`, as one tapGroup. */
-@inline function bicubicRow(i: i32, xs: v128, ys: v128, cx: v128, cy: v128, gx: v128, gy: v128, W: i32, H: i32): void {
+@inline function bicubicRow(i: i32, xs: v128, ys: v128, cx: v128, cy: v128, dcx: v128, dcy: v128, W: i32, H: i32): void {
   const y = i32x4.splat(laneI(ys, i));
   const wy = lane(cy, i);
   const w = f32x4.mul(cx, f32x4.splat(wy));
   tapGroup(i32x4.add(i32x4.mul(y, i32x4.splat(W)), xs), insideMask(xs, y, W, H),
     f32x4.extract_lane(w, 0), f32x4.extract_lane(w, 1), f32x4.extract_lane(w, 2), f32x4.extract_lane(w, 3),
-    f32x4.mul(gx, f32x4.splat(wy)), f32x4.mul(cx, f32x4.splat(lane(gy, i))));
+    f32x4.mul(dcx, f32x4.splat(wy)), f32x4.mul(cx, f32x4.splat(lane(dcy, i))));
 }
 
 
@@ -175,8 +175,8 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
 ): void {
   const rowBytes = <usize>channels << 2;
   const point = first + <usize>l;
-  accDx = 0;
-  accDy = 0;
+  accDIx = 0;
+  accDIy = 0;
   outRow = outputPtr + point * rowBytes;
   countPath(PATH_GENERIC, backward);
   if (hasPixels && laneI(valid, l) != 0) {
@@ -194,7 +194,7 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
     const mx = lane(gxMult, l);
     const my = lane(gyMult, l);
     const d = dGridPtr + (point << 3);
-    store<f32>(d, mx == 0 ? <f32>0 : accDx * mx);
-    store<f32>(d, my == 0 ? <f32>0 : accDy * my, 4);
+    store<f32>(d, mx == 0 ? <f32>0 : accDIx * mx);
+    store<f32>(d, my == 0 ? <f32>0 : accDIy * my, 4);
   }
 }
