@@ -6,8 +6,8 @@
 //   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
 //   cubicWeights       the bicubic taps' weights (A = -0.75)
 // Each function has its "WithGrad" twin beside it, which returns the same value and leaves
-// d(value)/d(input) in `gradIn` (the one register of this file), as PyTorch's *_set_grad
-// functions do through a pointer; the value-only functions never write it. computeSourceIndex, the forward pass's
+// d(value)/d(input) in `gradIn` (registers.ts), as PyTorch's *_set_grad functions do through a
+// pointer; the value-only functions never write it. computeSourceIndex, the forward pass's
 // value-only chain, exists only here: the other two compute the derivative alongside for free.
 // Clamps use pmin/pmax (one x86 instruction; wasm's NaN-exact min/max take about eight): equal
 // in value to min/max for every non-NaN input, and NaN points are masked out by the callers.
@@ -26,8 +26,9 @@ export const CUBIC_A: f32 = -0.75;
 const SAFE_MARGIN: f32 = 4;
 const REFLECTION_REACH: f32 = 4194304; // 2^22: integers and half-integers below it are exact
 
-/** d(value)/d(input) of the last *WithGrad call, per lane. */
-export let gradIn: v128 = f32x4.splat(0);
+// gradIn, the d(value)/d(input) of the last *WithGrad call, is a module global (registers.ts).
+import { gradIn } from './registers';
+export { gradIn };
 
 @inline function splat(x: f32): v128 {
   return f32x4.splat(x);

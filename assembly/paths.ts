@@ -15,9 +15,8 @@ export const PATH_POINTS_MASKED: i32 = 6; // bilinearForward, taps masked
 export const PATH_POINTS_INSIDE: i32 = 7; // bilinearForward, every tap inside
 export const PATH_COUNT: i32 = 8;
 
-// Forward and backward counters per path (globals: the module has no memory of its own).
-let f0: u32 = 0, f1: u32 = 0, f2: u32 = 0, f3: u32 = 0, f4: u32 = 0, f5: u32 = 0, f6: u32 = 0, f7: u32 = 0;
-let b0: u32 = 0, b1: u32 = 0, b2: u32 = 0, b3: u32 = 0, b4: u32 = 0, b5: u32 = 0, b6: u32 = 0, b7: u32 = 0;
+// The counters are module globals (the module has no memory of its own), in registers.ts.
+import { b0, b1, b2, b3, b4, b5, b6, b7, f0, f1, f2, f3, f4, f5, f6, f7 } from './registers';
 
 /** Counts one block (or point) taken by `path`; with a constant path, one global add. */
 @inline export function countPath(path: i32, backward: bool): void {
