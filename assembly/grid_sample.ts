@@ -8,12 +8,16 @@
 //                     reference's sampleTaps): each point's taps (1 nearest, 4 bilinear, 16
 //                     bicubic) carry a weight w and dw/dx, dw/dy, and
 //                       forward   out[c]      += w * in[tap, c]
-//                       backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];  dx += dot * dw/dx
+//                       backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];
+//                                 dIx += dot * dw/dx  (and dIy), the pixel coordinates' gradients
 //   grid_bilinear.ts  the bilinear fast paths (the STN case), chosen by one dispatch table at the
 //                     top of that file.
+// The backward pass computes only the gradients asked for: a null dInput or dGrid pointer is one
+// not asked for (GridSampleGrad's outputMask).
 // This file is the entry: it walks the grid four points at a time (one f32x4 lane each), turns
 // their coordinates into pixel coordinates, and hands each block to a fast path or, point by
-// point, to the generic path. lanes.ts has the lane helpers; registers.ts the module globals.
+// point, to the generic path. lanes.ts has the lane helpers; registers.ts every module global;
+// paths.ts the per-path counters the tests read.
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS, computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
