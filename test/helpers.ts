@@ -79,16 +79,25 @@ export interface Sampled {
   dGrid: Float32Array;
 }
 
+/** input, grid and dy (of the output's shape) as float32 tensors. */
+function sampleTensors(
+  input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[], dy: ArrayLike<number>,
+): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const [N, , , C] = inputShape as [number, number, number, number];
+  const [, Ho, Wo] = gridShape as [number, number, number, number];
+  return [
+    tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]),
+    tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]),
+    tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]),
+  ];
+}
+
 /** gridSample's output and both gradients (of sum(output * dy)) on the current backend. */
 export async function sampleWithGrads(
   input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[],
   dy: ArrayLike<number>, o: SampleOptions,
 ): Promise<Sampled> {
-  const [N, , , C] = inputShape as [number, number, number, number];
-  const [, Ho, Wo] = gridShape as [number, number, number, number];
-  const x = tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]);
-  const g = tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]);
-  const d = tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]);
+  const [x, g, d] = sampleTensors(input, inputShape, grid, gridShape, dy);
   const out = gridSample(x, g, o);
   const [dInput, dGrid] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, o))([x, g], d);
   const result = {
@@ -133,11 +142,7 @@ export async function gridSampleGradMasked(
   input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[],
   dy: ArrayLike<number>, o: SampleOptions, outputMask: [boolean, boolean] | undefined,
 ): Promise<MaskedGrads> {
-  const [N, , , C] = inputShape as [number, number, number, number];
-  const [, Ho, Wo] = gridShape as [number, number, number, number];
-  const x = tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]);
-  const g = tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]);
-  const d = tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]);
+  const [x, g, d] = sampleTensors(input, inputShape, grid, gridShape, dy);
   const attrs = outputMask ? { ...o, outputMask } : { ...o };
   const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy: d, input: x, grid: g }, attrs) as [tf.Tensor, tf.Tensor];
   const result = {

@@ -16,7 +16,7 @@ import {
   expectGridSampleFixture, loadFixtures,
   sampleWithGrads, useBackend,
 } from './helpers.js';
-import { expectMasksAgree, maskCases } from './mask_support.js';
+import { expectMasksAgree, maskCases, random } from './mask_support.js';
 import { requireWebGPU, webgpuDevice, withGPUErrorScopes } from './webgpu_setup.js';
 
 const gpu = await requireWebGPU();
@@ -24,17 +24,6 @@ const gpu = await requireWebGPU();
 const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
 const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
 const combos = ALL_OPTIONS;
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXTREMES = EXTREME_COORDINATES;
 
