@@ -27,7 +27,7 @@
 // (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
 // the generic path. The loops that walk the grid (grid_sample.ts, bilinearPairsForward,
 // bilinearFewChannelsBackward) are chosen per call, with the row the best block would take.
-import { computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
+import { computeSourceIndex } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
   PATH_FEW_GATHER, PATH_FEW_PAIRS, PATH_GENERIC, PATH_ONE_PAIRS, PATH_POINTS_INSIDE, PATH_POINTS_MASKED,
@@ -243,44 +243,12 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
 }
 
 /**
- * Backward bilinear with fewer than four channels over one batch item's `points`, with the
- * gradients asked for (wantDInput, wantDGrid) constants, so that each combination compiles to a
- * loop of its own that does only its work. Inlined with constant padding and alignCorners, and C
- * (the channels) constant 1 in the STN case.
- */
-@inline export function bilinearFewChannelsBackward(
-  gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
-  dyPtr: usize, dGridPtr: usize, wantDInput: bool, wantDGrid: bool,
-): void {
-  const rowBytes = <usize>C << 2;
-  const nan = f32x4.splat(NaN);
-  for (let p = 0; p < points; p += 4) {
-    const count = min(4, points - p);
-    const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
-    const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
-    const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
-    const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
-    let ix: v128, iy: v128, gxMult = nan, gyMult = nan;
-    if (wantDGrid) {
-      ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, true);
-      gxMult = v128.and(gradIn, valid);
-      iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, true);
-      gyMult = v128.and(gradIn, valid);
-    } else {
-      ix = computeSourceIndex(gx, W, padding, alignCorners, true);
-      iy = computeSourceIndex(gy, H, padding, alignCorners, true);
-    }
-    bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr + <usize>p * rowBytes, dGridPtr + (<usize>p << 3),
-      gxMult, gyMult, true, wantDInput, wantDGrid);
-  }
-}
-
-/**
  * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
  * lanes, so the four grid points go side by side in them instead, one channel at a time.
- * Needs H * W > 0.
+ * Backward, the gradients asked for (wantDInput, wantDGrid) are constants wherever it is inlined
+ * (grid_sample.ts's fewChannelsBackward), so each combination does only its work. Needs H * W > 0.
  */
-@inline function bilinearFewChannelsBlock(
+@inline export function bilinearFewChannelsBlock(
   ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32,
   outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
   backward: bool, wantDInput: bool, wantDGrid: bool,

@@ -21,7 +21,7 @@
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS, computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
-import { bilinearFewChannels, bilinearFewChannelsBackward, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
+import { bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
 import { accumulate, backward, channels, dInBase, inBase, wantDGrid, wantDInput } from './registers';
@@ -47,7 +47,6 @@ export function gridSample(
   wantDGrid = isBackward && dGridPtr != 0;
   const rowBytes = (<usize>C) << 2;
   const imageBytes = <usize>H * <usize>W * rowBytes;
-  const padBeforeTaps = mode != MODE_BICUBIC;
   // An empty image has no taps: every sample reads 0 (outputs are zero-filled) and d(grid) is 0.
   const hasPixels = H > 0 && W > 0;
   // The bilinear fast paths (grid_bilinear.ts's dispatch table, asked with the best block) take
@@ -62,14 +61,12 @@ export function gridSample(
   accumulate = mode == MODE_BICUBIC;
   if (wantDInput) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
   else if (!isBackward && accumulate) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
-  const nan = f32x4.splat(NaN);
   const pairsLoop = mode == MODE_BILINEAR && !isBackward && (C == 1 || C == 3) && H * W >= 2;
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
     if (lanesTogether && isBackward) {
-      const first = <usize>n * <usize>points;
-      fewChannelsBackward(gridPtr + (first << 3), points, W, H, padding, alignCorners, dyPtr + first * rowBytes, dGridPtr + (first << 3));
+      fewChannelsBackward(gridPtr, <usize>n * <usize>points, points, W, H, padding, alignCorners, dyPtr, dGridPtr);
       continue;
     }
     if (pairsLoop) {
@@ -86,53 +83,78 @@ export function gridSample(
       }
       continue;
     }
-    for (let p = 0; p < points; p += 4) {
-      const count = min(4, points - p);
-      const first = <usize>n * <usize>points + <usize>p;
-      const xy0 = loadGridHalf(gridPtr + (first << 3), count, 0), xy1 = loadGridHalf(gridPtr + (first << 3), count, 1);
-      const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
-      const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
-      const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
-      let ix: v128, iy: v128, gxMult = nan, gyMult = nan;
-      if (wantDGrid) {
-        ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
-        gxMult = v128.and(gradIn, valid);
-        iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
-        gyMult = v128.and(gradIn, valid);
-      } else {
-        ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
-        iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
-      }
-      if (lanesTogether) {
-        bilinearFewChannels(ix, iy, valid, W, H, count, outputPtr + first * rowBytes);
-        continue;
-      }
-      if (pointsTogether) {
-        bilinearForward(ix, iy, valid, W, H, count, outputPtr + first * rowBytes);
-        continue;
-      }
-      // One point at a time, written out so that the lane numbers are constants.
-      samplePoint(0, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
-      if (count > 1) samplePoint(1, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
-      if (count > 2) samplePoint(2, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
-      if (count > 3) samplePoint(3, first, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
-    }
+    walkBlocks(gridPtr, <usize>n * <usize>points, points, W, H, C, mode, padding, alignCorners, hasPixels,
+      wantDInput, wantDGrid, lanesTogether, false, pointsTogether, outputPtr, dyPtr, dGridPtr);
   }
 }
 
 /**
- * One batch item of bilinearFewChannelsBackward, a loop per combination of the gradients asked
- * for; the STN case (one channel, zeros, alignCorners false) gets its own copies, its coordinate
- * math and channel loop folded to constants.
+ * One batch item's grid points, `points` from point `first` of the grid at `gridPtr`, four at a time: each block's pixel coordinates
+ * (with their derivatives when d(grid) is asked for), then the block to a bilinear fast path or,
+ * point by point, to the generic path. Inlined: fewChannelsBackward calls it with constants.
  */
-function fewChannelsBackward(gridPtr: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dyPtr: usize, dGridPtr: usize): void {
+@inline function walkBlocks(
+  gridPtr: usize, first: usize, points: i32, W: i32, H: i32, C: i32, mode: i32, padding: i32, alignCorners: bool, hasPixels: bool,
+  wantIn: bool, wantGrid: bool, lanesForward: bool, lanesBackward: bool, pointsTogether: bool,
+  outputPtr: usize, dyPtr: usize, dGridPtr: usize,
+): void {
+  const rowBytes = <usize>C << 2;
+  const padBeforeTaps = mode != MODE_BICUBIC;
+  const nan = f32x4.splat(NaN);
+  for (let p = 0; p < points; p += 4) {
+    const count = min(4, points - p);
+    const at = first + <usize>p;
+    const xy0 = loadGridHalf(gridPtr + (at << 3), count, 0), xy1 = loadGridHalf(gridPtr + (at << 3), count, 1);
+    const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
+    const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
+    const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
+    let ix: v128, iy: v128, gxMult = nan, gyMult = nan;
+    if (wantGrid) {
+      ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
+      gxMult = v128.and(gradIn, valid);
+      iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
+      gyMult = v128.and(gradIn, valid);
+    } else {
+      ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
+      iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
+    }
+    if (lanesBackward) {
+      bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr + at * rowBytes, dGridPtr + (at << 3),
+        gxMult, gyMult, true, wantIn, wantGrid);
+      continue;
+    }
+    if (lanesForward) {
+      bilinearFewChannels(ix, iy, valid, W, H, count, outputPtr + at * rowBytes);
+      continue;
+    }
+    if (pointsTogether) {
+      bilinearForward(ix, iy, valid, W, H, count, outputPtr + at * rowBytes);
+      continue;
+    }
+    // One point at a time, written out so that the lane numbers are constants.
+    samplePoint(0, at, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+    if (count > 1) samplePoint(1, at, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+    if (count > 2) samplePoint(2, at, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+    if (count > 3) samplePoint(3, at, ix, iy, valid, gxMult, gyMult, mode, W, H, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+  }
+}
+
+/**
+ * The bilinear backward with fewer than four channels, one batch item: walkBlocks once per
+ * combination of the gradients asked for, each folded to a loop that does only its work; the STN
+ * case (one channel, zeros, alignCorners false) gets its own copies, its coordinate math and
+ * channel loop folded to constants.
+ */
+function fewChannelsBackward(gridPtr: usize, first: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dyPtr: usize, dGridPtr: usize): void {
+  const B = MODE_BILINEAR;
   if (channels == 1 && padding == PADDING_ZEROS && !alignCorners) {
-    if (wantDInput && wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, 1, PADDING_ZEROS, false, dyPtr, dGridPtr, true, true);
-    else if (wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, 1, PADDING_ZEROS, false, dyPtr, dGridPtr, false, true);
-    else bilinearFewChannelsBackward(gridPtr, points, W, H, 1, PADDING_ZEROS, false, dyPtr, dGridPtr, true, false);
+    if (wantDInput && wantDGrid) walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
+    else if (wantDGrid) walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, false, true, false, true, false, 0, dyPtr, dGridPtr);
+    else walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, true, false, false, true, false, 0, dyPtr, dGridPtr);
   } else {
-    if (wantDInput && wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, channels, padding, alignCorners, dyPtr, dGridPtr, true, true);
-    else if (wantDGrid) bilinearFewChannelsBackward(gridPtr, points, W, H, channels, padding, alignCorners, dyPtr, dGridPtr, false, true);
-    else bilinearFewChannelsBackward(gridPtr, points, W, H, channels, padding, alignCorners, dyPtr, dGridPtr, true, false);
+    const C = channels;
+    if (wantDInput && wantDGrid) walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
+    else if (wantDGrid) walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, false, true, false, true, false, 0, dyPtr, dGridPtr);
+    else walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, true, false, false, true, false, 0, dyPtr, dGridPtr);
   }
 }
