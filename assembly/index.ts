@@ -8,3 +8,4 @@ export { conv2d } from './conv2d';
 export { batchMatMul, transpose2D } from './batch_mat_mul';
 export { biasAdd, sumRows } from './bias';
 export { projectiveGrid, projectiveGridGrad } from './projective_grid';
+export { kernelPathCount, resetKernelPathCounts } from './paths';

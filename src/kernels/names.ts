@@ -38,6 +38,18 @@ export interface GridSampleAttrs extends NamedAttrMap {
   alignCorners: boolean;
 }
 
+/**
+ * GridSampleGrad's attrs: gridSample's, and which gradients to compute, [d(input), d(grid)]
+ * (PyTorch's output_mask); absent means both. The kernel always returns [dInput, dGrid]; one not
+ * asked for is a float32 tensor of shape [0], and no work is done for it.
+ */
+export type GridSampleGradAttrs = GridSampleAttrs & { outputMask?: [boolean, boolean] };
+
+/** outputMask with its default: [compute d(input), compute d(grid)]. */
+export function gradOutputMask(attrs: GridSampleGradAttrs): [boolean, boolean] {
+  return attrs.outputMask ?? [true, true];
+}
+
 export interface AffineGridAttrs extends NamedAttrMap {
   /** [N, H, W, C] of the image the grid will sample into. */
   outputSize: [number, number, number, number];

@@ -5,7 +5,7 @@
  * skips the module.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { type AffineGridAttrs, type GridSampleAttrs, type ProjectiveGridAttrs, modeCode, paddingCode } from '../names.js';
+import { type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type ProjectiveGridAttrs, gradOutputMask, modeCode, paddingCode } from '../names.js';
 import type { KernelHeap } from './heap.js';
 import { isEmpty } from './shapes.js';
 
@@ -23,20 +23,25 @@ export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: Tens
   return heap.finish()[0]!;
 }
 
-/** Returns [dInput, dGrid]. */
+/**
+ * Returns [dInput, dGrid]. A gradient that outputMask leaves out comes back with shape [0], and
+ * the module gets pointer 0 for it, which it reads as "not asked for": it skips that half.
+ */
 export function gridSampleGradKernel(
-  heap: KernelHeap, dy: TensorInfo, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs,
+  heap: KernelHeap, dy: TensorInfo, input: TensorInfo, grid: TensorInfo, attrs: GridSampleGradAttrs,
 ): TensorInfo[] {
   const [N, H, W, C] = input.shape as [number, number, number, number];
   const [, Ho, Wo] = grid.shape as [number, number, number, number];
+  const [wantDInput, wantDGrid] = gradOutputMask(attrs);
   const inputPtr = heap.input(input);
   const gridPtr = heap.input(grid);
   const dyPtr = heap.input(dy);
-  const dInputPtr = heap.output(input.shape);
-  const dGridPtr = heap.output(grid.shape);
-  if (!isEmpty(input.shape) || !isEmpty(grid.shape)) {
+  const dInputPtr = heap.output(wantDInput ? input.shape : [0]);
+  const dGridPtr = heap.output(wantDGrid ? grid.shape : [0]);
+  if ((wantDInput && !isEmpty(input.shape)) || (wantDGrid && !isEmpty(grid.shape))) {
     heap.place().gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
-      modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, true, 0, dyPtr, dInputPtr, dGridPtr);
+      modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, true, 0, dyPtr,
+      wantDInput ? dInputPtr : 0, wantDGrid ? dGridPtr : 0);
   }
   return heap.finish();
 }
