@@ -44,21 +44,27 @@ const gridSampleRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['complex64 grid tensor', () => gridSample(x(), tf.complex([1], [1]) as never), TypeError, /'grid' must be a float32 tensor; received a complex64 tensor/],
   ['grid TensorLike with last dimension 3', () => gridSample(x(), [[[[0, 0, 0]]], [[[0, 0, 0]]]]), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[2, 1, 1, 3\]/],
   ['grid a number', () => gridSample(x(), 3 as never), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[\]/],
+  // Volumes: the input's rank says which grid is expected; mixed ranks name the grid.
+  ['volume input with a 4-D grid', () => gridSample(z([1, 2, 4, 5, 3]), z([1, 3, 3, 2])), RangeError, /'grid' must have shape \[N, Do, Ho, Wo, 3\] \(rank 5, last dimension 3, as input is rank 5\); received shape \[1, 3, 3, 2\]/],
+  ['image input with a 5-D grid', () => gridSample(x(), z([2, 1, 3, 3, 3])), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\] \(rank 4, last dimension 2, as input is rank 4\); received shape \[2, 1, 3, 3, 3\]/],
+  ['volume grid with last dimension 2', () => gridSample(z([1, 2, 4, 5, 3]), z([1, 2, 3, 3, 2])), RangeError, /'grid' must have shape \[N, Do, Ho, Wo, 3\].*received shape \[1, 2, 3, 3, 2\]/],
+  ['input rank 6', () => gridSample(z([1, 1, 2, 4, 5, 3]), z([1, 2, 3, 3, 3])), RangeError, /'input' must have shape \[N, H, W, C\] \(rank 4, channels-last\) or \[N, D, H, W, C\] \(rank 5, a volume\); received shape \[1, 1, 2, 4, 5, 3\]/],
+  ['volume batch mismatch', () => gridSample(z([1, 2, 4, 5, 3]), z([2, 2, 3, 3, 3])), RangeError, /'grid' batch must equal 'input' batch 1; received grid shape \[2, 2, 3, 3, 3\]/],
   ['input batch 0, grid batch 1', () => gridSample(z([0, 4, 4, 1]), z([1, 2, 2, 2])), RangeError, /'grid' batch must equal 'input' batch 0; received grid shape \[1, 2, 2, 2\]/],
 ];
 
 const affineRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
-  ['theta [N,3,3]', () => affineGrid(z3([2, 3, 3]), [2, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\]; received shape \[2, 3, 3\]/],
-  ['theta rank 2', () => affineGrid(z3([2, 3]), [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\]; received shape \[2, 3\]/],
-  ['outputSize length 3', () => affineGrid(z3([1, 2, 3]), [1, 4, 4] as never), RangeError, /'outputSize' must be 4 non-negative integers \[N, H, W, C\]; received \[1, 4, 4\]/],
+  ['theta [N,3,3]', () => affineGrid(z3([2, 3, 3]), [2, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\] \(outputSize has 4 entries\); received shape \[2, 3, 3\]/],
+  ['theta rank 2', () => affineGrid(z3([2, 3]), [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\] \(outputSize has 4 entries\); received shape \[2, 3\]/],
+  ['outputSize length 3', () => affineGrid(z3([1, 2, 3]), [1, 4, 4] as never), RangeError, /'outputSize' must be 4 non-negative integers \[N, H, W, C\] \(or 5, \[N, D, H, W, C\], for a volume\); received \[1, 4, 4\]/],
   ['outputSize fractional', () => affineGrid(z3([1, 2, 3]), [1, 4.5, 4, 1]), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, 4.5, 4, 1\]/],
   ['outputSize negative', () => affineGrid(z3([1, 2, 3]), [1, -4, 4, 1]), RangeError, /'outputSize' must be 4 non-negative integers/],
   ['batch mismatch', () => affineGrid(z3([2, 2, 3]), [1, 4, 4, 1]), RangeError, /'outputSize' batch must equal 'theta' batch 2; received \[1, 4, 4, 1\]/],
   ['int theta', () => affineGrid(z3([1, 2, 3], 'int32'), [1, 4, 4, 1]), TypeError, /'theta' must be a float32 tensor; received an int32 tensor of shape \[[0-9, ]+\] \(cast it with tf\.cast\(x, 'float32'\)\)/],
   ['alignCorners not boolean', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1], 'yes' as never), TypeError, /'alignCorners' must be a boolean; received 'yes'/],
   ['alignCorners null', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1], null as never), TypeError, /'alignCorners' must be a boolean; received null/],
-  ['theta TensorLike rank 2', () => affineGrid([[1, 0, 0], [0, 1, 0]] as never, [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\]; received shape \[2, 3\]/],
-  ['theta TensorLike [1, 2, 2]', () => affineGrid([[[1, 0], [0, 1]]], [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\]; received shape \[1, 2, 2\]/],
+  ['theta TensorLike rank 2', () => affineGrid([[1, 0, 0], [0, 1, 0]] as never, [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\] \(outputSize has 4 entries\); received shape \[2, 3\]/],
+  ['theta TensorLike [1, 2, 2]', () => affineGrid([[[1, 0], [0, 1]]], [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\] \(outputSize has 4 entries\); received shape \[1, 2, 2\]/],
   ['theta TensorLike ragged', () => affineGrid([[[1, 0], [0, 1, 0]]], [1, 4, 4, 1]), RangeError, /'theta' must be a rectangular nested array; received one whose shape differs from \[1, 2, 2\] at \[0, 1\]/],
   ['theta null', () => affineGrid(null as never, [1, 4, 4, 1]), TypeError, /'theta' must be a float32 Tensor or nested array of numbers; received null/],
   ['theta a disposed tensor', () => { const t = z3([1, 2, 3]); t.dispose(); return affineGrid(t, [1, 4, 4, 1]); }, TypeError, /'theta' must be a live tensor; received a disposed tensor/],
@@ -69,7 +75,12 @@ const affineRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['outputSize a string element', () => affineGrid(z3([1, 2, 3]), [1, '4', 4, 1] as never), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, '4', 4, 1\]/],
   ['outputSize null', () => affineGrid(z3([1, 2, 3]), null as never), RangeError, /'outputSize' must be 4 non-negative integers.*received null/],
   ['outputSize a typed array', () => affineGrid(z3([1, 2, 3]), new Int32Array([1, 4, 4, 1]) as never), RangeError, /'outputSize' must be 4 non-negative integers/],
-  ['outputSize length 5', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1, 1] as never), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, 4, 4, 1, 1\]/],
+  ['outputSize length 6', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1, 1, 1] as never), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, 4, 4, 1, 1, 1\]/],
+  // Volumes: the outputSize's length says which theta is expected.
+  ['theta [N,2,3] with a 5-entry outputSize', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1, 1]), RangeError, /'theta' must have shape \[N, 3, 4\] \(outputSize has 5 entries\); received shape \[1, 2, 3\]/],
+  ['theta [N,3,4] with a 4-entry outputSize', () => affineGrid(z3([1, 3, 4]), [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\] \(outputSize has 4 entries\); received shape \[1, 3, 4\]/],
+  ['theta [N,3,3] with a 5-entry outputSize', () => affineGrid(z3([1, 3, 3]), [1, 2, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 3, 4\].*received shape \[1, 3, 3\]/],
+  ['volume outputSize batch mismatch', () => affineGrid(z3([2, 3, 4]), [1, 2, 4, 4, 1]), RangeError, /'outputSize' batch must equal 'theta' batch 2; received \[1, 2, 4, 4, 1\]/],
   ['outputSize batch 0 with theta batch 1', () => affineGrid(z3([1, 2, 3]), [0, 4, 4, 1]), RangeError, /'outputSize' batch must equal 'theta' batch 1; received \[0, 4, 4, 1\]/],
 ];
 

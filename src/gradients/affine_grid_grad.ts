@@ -1,25 +1,22 @@
-import { type GradConfig, type Tensor, matMul, reshape, tensor3d } from '@tensorflow/tfjs-core';
+import { type GradConfig, type Tensor, matMul, reshape, util } from '@tensorflow/tfjs-core';
+import { baseGridTensor } from '../grids/common.js';
 import { AffineGrid, type AffineGridAttrs } from '../kernels/names.js';
-import { linspaceFromNegOne } from '../ops/base_grid.js';
 
 /**
- * grid[n] = base @ theta[n]^T with base [H*W, 3] = (x_w, y_h, 1), so
- * d(theta)[n] = d(grid)[n]^T @ base: one batched matMul, on whichever backend runs.
+ * grid[n] = base @ theta[n]^T with base [P, d + 1] = (x, y[, z], 1) at the P output points (d = 2
+ * for an image, 3 for a volume), so d(theta)[n] = d(grid)[n]^T @ base: one batched matMul, on
+ * whichever backend runs.
  */
 export const affineGridGradConfig: GradConfig = {
   kernelName: AffineGrid,
   gradFunc: (dy, _saved, attrs) => {
-    const { outputSize: [N, H, W], alignCorners } = attrs as unknown as AffineGridAttrs;
+    const { outputSize, alignCorners } = attrs as unknown as AffineGridAttrs;
+    const spatial = outputSize.slice(1, -1);
+    const points = util.sizeFromShape(spatial);
     return {
       theta: () => {
-        const xs = linspaceFromNegOne(W, alignCorners);
-        const ys = linspaceFromNegOne(H, alignCorners);
-        const base = new Float32Array(H * W * 3);
-        for (let h = 0; h < H; h++) {
-          for (let w = 0; w < W; w++) base.set([xs[w]!, ys[h]!, 1], (h * W + w) * 3);
-        }
-        const dGrid = reshape(dy as Tensor, [N, H * W, 2]);
-        return matMul(dGrid, tensor3d(base, [1, H * W, 3]), true, false);
+        const dGrid = reshape(dy as Tensor, [outputSize[0], points, spatial.length]);
+        return matMul(dGrid, baseGridTensor(spatial, alignCorners, true), true, false);
       },
     };
   },

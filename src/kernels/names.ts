@@ -51,13 +51,16 @@ export function gradOutputMask(attrs: GridSampleGradAttrs): [boolean, boolean] {
 }
 
 export interface AffineGridAttrs extends NamedAttrMap {
-  /** [N, H, W, C] of the image the grid will sample into. */
-  outputSize: [number, number, number, number];
+  /** [N, H, W, C] (or a volume's [N, D, H, W, C]) of the image the grid will sample into. */
+  outputSize: [number, number, number, number] | [number, number, number, number, number];
   alignCorners: boolean;
 }
 
-/** ProjectiveGrid's attrs are AffineGrid's: the output size and where the base points lie. */
-export type ProjectiveGridAttrs = AffineGridAttrs;
+/** ProjectiveGrid's attrs are AffineGrid's for images: the output size and where the base points lie. */
+export interface ProjectiveGridAttrs extends NamedAttrMap {
+  outputSize: [number, number, number, number];
+  alignCorners: boolean;
+}
 
 /** The integer code of a mode in the AssemblyScript and WGSL kernels. */
 export function modeCode(mode: Mode): number {

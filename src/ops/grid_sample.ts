@@ -1,4 +1,4 @@
-import { type Tensor, type Tensor4D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor4D, type Tensor5D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs, MODES, type Mode, PADDING_MODES, type PaddingMode } from '../kernels/names.js';
 import { checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
@@ -35,21 +35,31 @@ function gridSampleAttrs(options: unknown): GridSampleAttrs {
 /**
  * Samples `input` [N, H, W, C] at the points of `grid` [N, Ho, Wo, 2] (x, y in [-1, 1], PyTorch's
  * normalised coordinates): PyTorch's F.grid_sample, channels-last. Returns [N, Ho, Wo, C].
- * Differentiable with respect to input and grid.
+ * A volume [N, D, H, W, C] is sampled at a grid [N, Do, Ho, Wo, 3] (x, y, z) into
+ * [N, Do, Ho, Wo, C] ('bilinear' is trilinear, 'bicubic' tricubic). Differentiable with respect to
+ * input and grid.
  */
-export function gridSample(input: Tensor4D | TensorLike, grid: Tensor4D | TensorLike, options?: GridSampleOptions): Tensor4D {
+export function gridSample(input: Tensor4D | TensorLike, grid: Tensor4D | TensorLike, options?: GridSampleOptions): Tensor4D;
+export function gridSample(input: Tensor5D | TensorLike, grid: Tensor5D | TensorLike, options?: GridSampleOptions): Tensor5D;
+export function gridSample(input: Tensor | TensorLike, grid: Tensor | TensorLike, options?: GridSampleOptions): Tensor4D | Tensor5D;
+export function gridSample(input: Tensor | TensorLike, grid: Tensor | TensorLike, options?: GridSampleOptions): Tensor4D | Tensor5D {
   const attrs = gridSampleAttrs(options);
   // A scope, as tfjs's own ops have: tensors made here from TensorLike arguments are freed on
   // return and on throw.
   return tidy(OP, () => {
     const $input = toFloat32Tensor(input, OP, 'input');
     const $grid = toFloat32Tensor(grid, OP, 'grid');
-    checkShape($input, OP, 'input', '[N, H, W, C] (rank 4, channels-last)', $input.rank === 4);
-    checkShape($grid, OP, 'grid', '[N, Ho, Wo, 2] (rank 4, last dimension 2)', $grid.rank === 4 && $grid.shape[3] === 2);
+    // The input's rank says image (4) or volume (5); the grid must match it.
+    checkShape($input, OP, 'input', '[N, H, W, C] (rank 4, channels-last) or [N, D, H, W, C] (rank 5, a volume)',
+      $input.rank === 4 || $input.rank === 5);
+    const dims = $input.rank - 2;
+    const expected = dims === 2 ? '[N, Ho, Wo, 2] (rank 4, last dimension 2, as input is rank 4)'
+      : '[N, Do, Ho, Wo, 3] (rank 5, last dimension 3, as input is rank 5)';
+    checkShape($grid, OP, 'grid', expected, $grid.rank === dims + 2 && $grid.shape[dims + 1] === dims);
     if ($grid.shape[0] !== $input.shape[0]) {
       throw new RangeError(`${OP}: 'grid' batch must equal 'input' batch ${$input.shape[0]}; received grid shape [${$grid.shape.join(', ')}]`);
     }
     warnIfChannelsFirst($input.shape, OP, 'input', 'tensor');
-    return engine().runKernel(GridSample, { input: $input, grid: $grid } as Record<string, Tensor>, attrs) as Tensor4D;
+    return engine().runKernel(GridSample, { input: $input, grid: $grid } as Record<string, Tensor>, attrs) as Tensor4D | Tensor5D;
   });
 }

@@ -1,11 +1,15 @@
 /**
- * Reference gridSample / affineGrid in plain TypeScript (float64), channels-last.
+ * Reference gridSample / affineGrid in plain TypeScript (float64), channels-last, for images
+ * (2 spatial axes) and volumes (3).
  *
  * One loop over the grid serves forward and backward. For each grid point it lists the taps
- * (input pixels) that the interpolation reads, each with its weight w and dw/dx, dw/dy:
+ * (input pixels) that the interpolation reads, each with its weight w and dw/dx, dw/dy (, dw/dz):
  *   forward   out[c]      += w * in[tap, c]
- *   backward  dIn[tap, c] += w * dy[c];   dx += dy[c] * in[tap, c] * dw/dx  (dy likewise)
- * and d(grid) = (dx, dy) times the coordinate chain rule (unnormalize, clamp, padding).
+ *   backward  dIn[tap, c] += w * dy[c];   dx += dy[c] * in[tap, c] * dw/dx  (dy, dz likewise)
+ * and d(grid) = (dx, dy[, dz]) times the coordinate chain rule (unnormalize, clamp, padding).
+ * The interpolation is separable: a tap's weight is the product of one weight per axis, so the
+ * taps are the product of each axis' 1-D taps (nearest 1, linear 2, cubic 4 per axis); that is
+ * the 2-D rule extended by one axis for volumes (trilinear: 8 taps, tricubic: 64).
  * A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient.
  */
 import type { Mode, PaddingMode } from '../kernels/names.js';
@@ -22,11 +26,11 @@ export interface SampleOptions {
 }
 
 export interface Tap {
-  x: number;
-  y: number;
+  /** The pixel, one index per axis, x first. */
+  at: number[];
   weight: number;
-  dWeightDx: number;
-  dWeightDy: number;
+  /** d(weight)/d(pixel coordinate), one per axis, x first. */
+  dWeight: number[];
 }
 
 export interface GridSampleResult {
@@ -35,38 +39,45 @@ export interface GridSampleResult {
   dGrid?: Float64Array;
 }
 
-/** The input pixels one sample reads, after padding; pixels outside the input are left out. */
-export function sampleTaps(ix: number, iy: number, W: number, H: number, o: SampleOptions): Tap[] {
-  const taps: Tap[] = [];
-  const push = (x: number, y: number, weight: number, dWeightDx: number, dWeightDy: number) => {
-    if (x >= 0 && x < W && y >= 0 && y < H) taps.push({ x, y, weight, dWeightDx, dWeightDy });
-  };
-  if (o.mode === 'nearest') {
-    push(roundHalfToEven(ix), roundHalfToEven(iy), 1, 0, 0);
-  } else if (o.mode === 'bilinear') {
-    const x0 = Math.floor(ix);
-    const y0 = Math.floor(iy);
-    const e = ix - x0; // distance to the west pixel
-    const s = iy - y0; // distance to the north pixel
-    push(x0, y0, (1 - e) * (1 - s), -(1 - s), -(1 - e));
-    push(x0 + 1, y0, e * (1 - s), 1 - s, -e);
-    push(x0, y0 + 1, (1 - e) * s, -s, 1 - e);
-    push(x0 + 1, y0 + 1, e * s, s, e);
-  } else {
-    const x0 = Math.floor(ix);
-    const y0 = Math.floor(iy);
-    const cx = cubicWeightsWithGrad(ix - x0);
-    const cy = cubicWeightsWithGrad(iy - y0);
-    for (let i = 0; i < 4; i++) {
-      // Bicubic pads every tap (PyTorch's get_value_bounded); the padded position is an integer.
-      const y = Math.trunc(computeCoordinates(y0 - 1 + i, H, o.paddingMode, o.alignCorners));
-      for (let j = 0; j < 4; j++) {
-        const x = Math.trunc(computeCoordinates(x0 - 1 + j, W, o.paddingMode, o.alignCorners));
-        push(x, y, cy.value[i] * cx.value[j], cy.value[i] * cx.grad[j], cy.grad[i] * cx.value[j]);
+interface AxisTap {
+  at: number;
+  weight: number;
+  dWeight: number;
+}
+
+/** The 1-D taps along one axis of `size` pixels at pixel coordinate `i`. */
+function axisTaps(i: number, size: number, o: SampleOptions): AxisTap[] {
+  if (o.mode === 'nearest') return [{ at: roundHalfToEven(i), weight: 1, dWeight: 0 }];
+  const i0 = Math.floor(i);
+  const t = i - i0; // distance from the lower pixel
+  if (o.mode === 'bilinear') return [{ at: i0, weight: 1 - t, dWeight: -1 }, { at: i0 + 1, weight: t, dWeight: 1 }];
+  const c = cubicWeightsWithGrad(t);
+  // Bicubic pads every tap (PyTorch's get_value_bounded); the padded position is an integer.
+  return [0, 1, 2, 3].map((k) => ({
+    at: Math.trunc(computeCoordinates(i0 - 1 + k, size, o.paddingMode, o.alignCorners)), weight: c.value[k], dWeight: c.grad[k],
+  }));
+}
+
+/**
+ * The input pixels one sample at pixel coordinates `coords` (x, y[, z]) reads in an input of
+ * `sizes` (W, H[, D]), after padding; pixels outside the input are left out.
+ */
+export function sampleTaps(coords: readonly number[], sizes: readonly number[], o: SampleOptions): Tap[] {
+  let taps: Tap[] = [{ at: [], weight: 1, dWeight: [] }];
+  coords.forEach((i, axis) => {
+    const next: Tap[] = [];
+    for (const a of axisTaps(i, sizes[axis]!, o)) {
+      for (const tap of taps) {
+        next.push({
+          at: [...tap.at, a.at],
+          weight: tap.weight * a.weight,
+          dWeight: [...tap.dWeight.map((d) => d * a.weight), tap.weight * a.dWeight],
+        });
       }
     }
-  }
-  return taps;
+    taps = next;
+  });
+  return taps.filter((tap) => tap.at.every((at, axis) => at >= 0 && at < sizes[axis]!));
 }
 
 function roundHalfToEven(x: number): number {
@@ -75,90 +86,92 @@ function roundHalfToEven(x: number): number {
 }
 
 /**
- * gridSample on NHWC input [N,H,W,C] and grid [N,Ho,Wo,2]. With dy ([N,Ho,Wo,C]) it also returns
- * dInput and dGrid, the gradients of sum(output * dy).
+ * gridSample on NHWC input [N,H,W,C] and grid [N,Ho,Wo,2], or a volume [N,D,H,W,C] and grid
+ * [N,Do,Ho,Wo,3]. With dy (of the output's shape) it also returns dInput and dGrid, the
+ * gradients of sum(output * dy).
  */
 export function gridSampleReference(
   input: ArrayLike<number>, inputShape: readonly number[],
   grid: ArrayLike<number>, gridShape: readonly number[],
   options: SampleOptions, dy?: ArrayLike<number>,
 ): GridSampleResult {
-  const [N, H, W, C] = inputShape as [number, number, number, number];
-  const points = gridShape[1]! * gridShape[2]!;
+  const dims = inputShape.length - 2;
+  const N = inputShape[0]!;
+  const C = inputShape[dims + 1]!;
+  const sizes = inputShape.slice(1, dims + 1).reverse(); // x first: W, H[, D]
+  const pixels = sizes.reduce((a, b) => a * b, 1);
+  const points = gridShape.slice(1, dims + 1).reduce((a, b) => a * b, 1);
   const output = new Float64Array(N * points * C);
   const dInput = dy ? new Float64Array(input.length) : undefined;
   const dGrid = dy ? new Float64Array(grid.length) : undefined;
   const padBeforeTaps = options.mode !== 'bicubic';
   for (let n = 0; n < N; n++) {
     for (let p = 0; p < points; p++) {
-      const g = (n * points + p) * 2;
-      const gx = grid[g]!;
-      const gy = grid[g + 1]!;
-      if (Number.isNaN(gx) || Number.isNaN(gy)) continue;
-      const sx = computeSourceIndexWithGrad(gx, W, options.paddingMode, options.alignCorners, padBeforeTaps);
-      const sy = computeSourceIndexWithGrad(gy, H, options.paddingMode, options.alignCorners, padBeforeTaps);
+      const g = (n * points + p) * dims;
+      const gs = Array.from({ length: dims }, (_, axis) => grid[g + axis]!);
+      if (gs.some(Number.isNaN)) continue;
+      const s = gs.map((c, axis) => computeSourceIndexWithGrad(c, sizes[axis]!, options.paddingMode, options.alignCorners, padBeforeTaps));
       const out = (n * points + p) * C;
-      let dx = 0;
-      let dyy = 0;
-      for (const tap of sampleTaps(sx.value, sy.value, W, H, options)) {
-        const src = ((n * H + tap.y) * W + tap.x) * C;
+      const d = new Array<number>(dims).fill(0);
+      for (const tap of sampleTaps(s.map((v) => v.value), sizes, options)) {
+        let pixel = 0;
+        for (let axis = dims - 1; axis >= 0; axis--) pixel = pixel * sizes[axis]! + tap.at[axis]!;
+        const src = (n * pixels + pixel) * C;
         for (let c = 0; c < C; c++) {
           const v = input[src + c]!;
           output[out + c]! += tap.weight * v;
           if (dy) {
-            const d = dy[out + c]!;
-            dInput![src + c]! += tap.weight * d;
-            dx += d * v * tap.dWeightDx;
-            dyy += d * v * tap.dWeightDy;
+            const dOut = dy[out + c]!;
+            dInput![src + c]! += tap.weight * dOut;
+            for (let axis = 0; axis < dims; axis++) d[axis]! += dOut * v * tap.dWeight[axis]!;
           }
         }
       }
       if (dGrid) {
         // 0 * anything is 0 here: a clamped (infinite) coordinate has no gradient.
-        dGrid[g] = sx.grad === 0 ? 0 : dx * sx.grad;
-        dGrid[g + 1] = sy.grad === 0 ? 0 : dyy * sy.grad;
+        for (let axis = 0; axis < dims; axis++) dGrid[g + axis] = s[axis]!.grad === 0 ? 0 : d[axis]! * s[axis]!.grad;
       }
     }
   }
   return { output, dInput, dGrid };
 }
 
-/** affineGrid: theta [N,2,3], size [N,H,W,C] -> grid [N,H,W,2] (x, y). */
+/** The base points (x, y[, z], 1) of an output of spatial size `spatial` (outer first), row-major. */
+function basePoints(spatial: readonly number[], alignCorners: boolean): number[][] {
+  const axes = spatial.map((size) => linspaceFromNegOne(size, alignCorners)).reverse(); // x first
+  let points: number[][] = [[1]];
+  for (const axis of axes) points = Array.from(axis).flatMap((v) => points.map((p) => [v, ...p]));
+  return points.map((p) => [...p.slice(0, axes.length).reverse(), 1]);
+}
+
+/** affineGrid: theta [N,2,3], size [N,H,W,C] -> grid [N,H,W,2] (x, y); theta [N,3,4], size [N,D,H,W,C] -> [N,D,H,W,3]. */
 export function affineGridReference(theta: ArrayLike<number>, size: readonly number[], alignCorners: boolean): Float64Array {
-  const [N, H, W] = size as [number, number, number];
-  const xs = linspaceFromNegOne(W, alignCorners);
-  const ys = linspaceFromNegOne(H, alignCorners);
-  const grid = new Float64Array(N * H * W * 2);
-  for (let n = 0; n < N; n++) {
-    const t = n * 6;
-    for (let h = 0; h < H; h++) {
-      for (let w = 0; w < W; w++) {
-        const o = ((n * H + h) * W + w) * 2;
-        grid[o] = theta[t]! * xs[w]! + theta[t + 1]! * ys[h]! + theta[t + 2]!;
-        grid[o + 1] = theta[t + 3]! * xs[w]! + theta[t + 4]! * ys[h]! + theta[t + 5]!;
+  const dims = size.length - 2;
+  const base = basePoints(size.slice(1, -1), alignCorners);
+  const grid = new Float64Array(size[0]! * base.length * dims);
+  for (let n = 0; n < size[0]!; n++) {
+    base.forEach((b, p) => {
+      for (let r = 0; r < dims; r++) {
+        let v = 0;
+        for (let k = 0; k <= dims; k++) v += theta[(n * dims + r) * (dims + 1) + k]! * b[k]!;
+        grid[(n * base.length + p) * dims + r] = v;
       }
-    }
+    });
   }
   return grid;
 }
 
 /** d(theta) of sum(affineGrid(theta) * dGrid). */
 export function affineGridGradReference(dGrid: ArrayLike<number>, size: readonly number[], alignCorners: boolean): Float64Array {
-  const [N, H, W] = size as [number, number, number];
-  const xs = linspaceFromNegOne(W, alignCorners);
-  const ys = linspaceFromNegOne(H, alignCorners);
-  const dTheta = new Float64Array(N * 6);
-  for (let n = 0; n < N; n++) {
-    for (let h = 0; h < H; h++) {
-      for (let w = 0; w < W; w++) {
-        const o = ((n * H + h) * W + w) * 2;
-        const base = [xs[w]!, ys[h]!, 1];
-        for (let k = 0; k < 3; k++) {
-          dTheta[n * 6 + k]! += dGrid[o]! * base[k]!;
-          dTheta[n * 6 + 3 + k]! += dGrid[o + 1]! * base[k]!;
-        }
+  const dims = size.length - 2;
+  const base = basePoints(size.slice(1, -1), alignCorners);
+  const dTheta = new Float64Array(size[0]! * dims * (dims + 1));
+  for (let n = 0; n < size[0]!; n++) {
+    base.forEach((b, p) => {
+      for (let r = 0; r < dims; r++) {
+        for (let k = 0; k <= dims; k++) dTheta[(n * dims + r) * (dims + 1) + k]! += dGrid[(n * base.length + p) * dims + r]! * b[k]!;
       }
-    }
+    });
   }
   return dTheta;
 }
