@@ -1,6 +1,8 @@
 // The one WebAssembly module of stn-layer (built with --enable simd --importMemory --runtime stub).
 export { gridSample } from './grid_sample';
 export { affineGrid } from './affine_grid';
+export { gridSample3d } from './grid_sample_3d';
+export { affineGrid3d } from './affine_grid_3d';
 export { conv2dBackpropFilter, placeNHWC } from './conv2d_backprop_filter';
 export { conv2dBackpropInput, transposeFilter } from './conv2d_backprop_input';
 export { maxPoolGrad } from './max_pool_grad';

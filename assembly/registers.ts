@@ -24,6 +24,7 @@ export let wantDGrid: bool = false;
 export let accumulate: bool = false;
 export let accDIx: f32 = 0;
 export let accDIy: f32 = 0;
+export let accDIz: f32 = 0; // volumes (grid_sample_3d.ts): the depth axis' d(pixel coordinate)
 
 // transposeRows / transposeLow leave their other results here.
 export let transposed0: v128 = f32x4.splat(0);

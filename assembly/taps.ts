@@ -9,7 +9,7 @@ import { MODE_BILINEAR, MODE_NEAREST } from './contract';
 import { computeCoordinates, cubicWeights, cubicWeightsWithGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
-import { accDIx, accDIy, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
+import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
 
 /** Address of the input row (pixel) in lane `l` of `pixels`. */
 @inline function tapRow(pixels: v128, l: i32): usize {
@@ -52,10 +52,12 @@ import { accDIx, accDIy, accumulate, backward, channels, dInBase, dyRow, inBase,
  * Four taps at once: reads them (forwardTaps) or scatters into them (backward).
  * Taking taps four at a time keeps one pass over the channels per group, not per tap. Backward,
  * the scatter runs only if d(input) is asked for, the dots (which read the input) only if d(grid) is.
+ * Volumes (grid_sample_3d.ts) pass `depth` true and the taps' dw/dz; a pixel index is then
+ * (z * H + y) * W + x.
  */
-@inline function tapGroup(
+@inline export function tapGroup(
   pixels: v128, inside: v128, w0: f32, w1: f32, w2: f32, w3: f32,
-  dwdx: v128, dwdy: v128,
+  dwdx: v128, dwdy: v128, depth: bool = false, dwdz: v128 = f32x4.splat(0),
 ): void {
   if (!backward) {
     forwardTaps(pixels, inside, f32x4(w0, w1, w2, w3));
@@ -107,6 +109,7 @@ import { accDIx, accDIy, accumulate, backward, channels, dInBase, dyRow, inBase,
   }
   accDIx += horizontalSum(f32x4.mul(dots, dwdx));
   accDIy += horizontalSum(f32x4.mul(dots, dwdy));
+  if (depth) accDIz += horizontalSum(f32x4.mul(dots, dwdz));
 }
 
 /** Lanes where 0 <= x < W and 0 <= y < H. */

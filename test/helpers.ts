@@ -79,16 +79,15 @@ export interface Sampled {
   dGrid: Float32Array;
 }
 
-/** input, grid and dy (of the output's shape) as float32 tensors. */
+/** input, grid and dy (of the output's shape) as float32 tensors; images (rank 4) or volumes (rank 5). */
 function sampleTensors(
   input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[], dy: ArrayLike<number>,
 ): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
-  const [N, , , C] = inputShape as [number, number, number, number];
-  const [, Ho, Wo] = gridShape as [number, number, number, number];
+  const outShape = [...gridShape.slice(0, -1), inputShape[inputShape.length - 1]!];
   return [
-    tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]),
-    tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]),
-    tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]),
+    tf.tensor(Float32Array.from(input), [...inputShape]) as tf.Tensor4D,
+    tf.tensor(Float32Array.from(grid), [...gridShape]) as tf.Tensor4D,
+    tf.tensor(Float32Array.from(dy), outShape) as tf.Tensor4D,
   ];
 }
 

@@ -4,22 +4,16 @@
  * its outputs and a sample of an empty image has no taps. Only a call whose every output is empty
  * skips the module.
  */
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type ProjectiveGridAttrs, gradOutputMask, modeCode, paddingCode } from '../names.js';
 import type { KernelHeap } from './heap.js';
+import type { StnExports } from './stn_module.js';
 import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
-  const [N, H, W, C] = input.shape as [number, number, number, number];
-  const [, Ho, Wo] = grid.shape as [number, number, number, number];
-  const outShape = [N, Ho, Wo, C];
-  const inputPtr = heap.input(input);
-  const gridPtr = heap.input(grid);
-  const outPtr = heap.output(outShape);
-  if (!isEmpty(outShape)) {
-    heap.place().gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
-      modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, false, outPtr, 0, 0, 0);
-  }
+  const outShape = [...grid.shape.slice(0, -1), input.shape[input.shape.length - 1]!];
+  const operands = { input: heap.input(input), grid: heap.input(grid), output: heap.output(outShape), dy: 0, dInput: 0, dGrid: 0 };
+  if (!isEmpty(outShape)) runGridSample(heap.place(), input.shape, grid.shape, attrs, false, operands);
   return heap.finish()[0]!;
 }
 
@@ -30,24 +24,41 @@ export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: Tens
 export function gridSampleGradKernel(
   heap: KernelHeap, dy: TensorInfo, input: TensorInfo, grid: TensorInfo, attrs: GridSampleGradAttrs,
 ): TensorInfo[] {
-  const [N, H, W, C] = input.shape as [number, number, number, number];
-  const [, Ho, Wo] = grid.shape as [number, number, number, number];
   const [wantDInput, wantDGrid] = gradOutputMask(attrs);
-  const inputPtr = heap.input(input);
-  const gridPtr = heap.input(grid);
-  const dyPtr = heap.input(dy);
+  const operands = { input: heap.input(input), grid: heap.input(grid), output: 0, dy: heap.input(dy), dInput: 0, dGrid: 0 };
   const dInputPtr = heap.output(wantDInput ? input.shape : [0]);
   const dGridPtr = heap.output(wantDGrid ? grid.shape : [0]);
   if ((wantDInput && !isEmpty(input.shape)) || (wantDGrid && !isEmpty(grid.shape))) {
-    heap.place().gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
-      modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, true, 0, dyPtr,
-      wantDInput ? dInputPtr : 0, wantDGrid ? dGridPtr : 0);
+    runGridSample(heap.place(), input.shape, grid.shape, attrs, true,
+      { ...operands, dInput: wantDInput ? dInputPtr : 0, dGrid: wantDGrid ? dGridPtr : 0 });
   }
   return heap.finish();
 }
 
+/** Byte offsets of gridSample's operands in the module's memory (0: none). */
+interface GridSampleOperands { input: number; grid: number; output: number; dy: number; dInput: number; dGrid: number }
+
+/**
+ * The module's gridSample for an image (input rank 4) or gridSample3d for a volume (rank 5): the
+ * same arguments, and the depth.
+ */
+function runGridSample(
+  stn: StnExports, inputShape: readonly number[], gridShape: readonly number[], attrs: GridSampleAttrs, backward: boolean,
+  p: GridSampleOperands,
+): void {
+  const points = util.sizeFromShape(gridShape.slice(1, -1));
+  const [mode, padding, ac] = [modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners];
+  if (inputShape.length === 5) {
+    const [N, D, H, W, C] = inputShape as [number, number, number, number, number];
+    stn.gridSample3d(p.input, N, D, H, W, C, p.grid, points, mode, padding, ac, backward, p.output, p.dy, p.dInput, p.dGrid);
+  } else {
+    const [N, H, W, C] = inputShape as [number, number, number, number];
+    stn.gridSample(p.input, N, H, W, C, p.grid, points, mode, padding, ac, backward, p.output, p.dy, p.dInput, p.dGrid);
+  }
+}
+
 /** AffineGrid (theta [N, 2, 3]) and ProjectiveGrid (h [N, 3, 3]): parameters to a grid [N, H, W, 2]. */
-function gridKernel(heap: KernelHeap, params: TensorInfo, attrs: AffineGridAttrs, which: 'affineGrid' | 'projectiveGrid'): TensorInfo {
+function gridKernel(heap: KernelHeap, params: TensorInfo, attrs: ProjectiveGridAttrs, which: 'affineGrid' | 'projectiveGrid'): TensorInfo {
   const [N, H, W] = attrs.outputSize;
   const outShape = [N, H, W, 2];
   const paramsPtr = heap.input(params);
@@ -56,8 +67,15 @@ function gridKernel(heap: KernelHeap, params: TensorInfo, attrs: AffineGridAttrs
   return heap.finish()[0]!;
 }
 
+/** AffineGrid: theta [N, 2, 3] to [N, H, W, 2], or for a volume theta [N, 3, 4] to [N, D, H, W, 3]. */
 export function affineGridKernel(heap: KernelHeap, theta: TensorInfo, attrs: AffineGridAttrs): TensorInfo {
-  return gridKernel(heap, theta, attrs, 'affineGrid');
+  if (attrs.outputSize.length === 4) return gridKernel(heap, theta, attrs as ProjectiveGridAttrs, 'affineGrid');
+  const [N, D, H, W] = attrs.outputSize;
+  const outShape = [N, D, H, W, 3];
+  const thetaPtr = heap.input(theta);
+  const outPtr = heap.output(outShape);
+  if (!isEmpty(outShape)) heap.place().affineGrid3d(thetaPtr, N, D, H, W, attrs.alignCorners, outPtr);
+  return heap.finish()[0]!;
 }
 
 export function projectiveGridKernel(heap: KernelHeap, h: TensorInfo, attrs: ProjectiveGridAttrs): TensorInfo {

@@ -1,0 +1,211 @@
+// gridSample on volumes: input [N,D,H,W,C], grid [N,Do,Ho,Wo,3] (x, y, z), NDHWC float32,
+// PyTorch's 5-D grid_sample (its trilinear and nearest), and tricubic, the 2-D bicubic rule
+// extended by one axis (PyTorch has none).
+//
+// The same layers as grid_sample.ts: the coordinate math is coords.ts's, unchanged (it is per
+// axis: z goes through the same computeSourceIndex as x and y, four grid points in the f32x4
+// lanes); the taps reuse taps.ts's tapGroup (four taps, one channel pass; its `depth` argument
+// adds the z dot), with a pixel index (z * H + y) * W + x:
+//   nearest    1 tap
+//   trilinear  8 taps: two groups of four, the planes z0 and z0 + 1
+//   tricubic   64 taps: sixteen groups of four, one per (z, y) row, each tap padded per axis
+// Forward, a point's first group stores its output and the others add to it (`accumulate`).
+// A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient; taps outside
+// the input are masked, so nothing is read or written outside the buffers.
+import { MODE_BICUBIC, MODE_BILINEAR } from './contract';
+import { computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
+import { lane, laneI, loadLanes } from './lanes';
+import { PATH_GENERIC, countPath } from './paths';
+import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
+import { tapGroup } from './taps';
+
+/**
+ * Volumes: input [N,D,H,W,C], grid [N,Do,Ho,Wo,3] (as `points` = Do*Ho*Wo per batch item).
+ * Forward (isBackward false): writes output [N,Do,Ho,Wo,C]. Backward: reads dy, writes dInput
+ * [N,D,H,W,C] and dGrid [N,Do,Ho,Wo,3]; a gradient whose pointer is 0 is not asked for and not
+ * computed. Pointers are byte offsets; an unused one is 0.
+ */
+export function gridSample3d(
+  inputPtr: usize, N: i32, D: i32, H: i32, W: i32, C: i32,
+  gridPtr: usize, points: i32,
+  mode: i32, padding: i32, alignCorners: bool,
+  isBackward: bool, outputPtr: usize, dyPtr: usize, dInputPtr: usize, dGridPtr: usize,
+): void {
+  channels = C;
+  backward = isBackward;
+  wantDInput = isBackward && dInputPtr != 0;
+  wantDGrid = isBackward && dGridPtr != 0;
+  const rowBytes = (<usize>C) << 2;
+  const imageBytes = <usize>D * <usize>H * <usize>W * rowBytes;
+  const hasPixels = D > 0 && H > 0 && W > 0;
+  if (wantDInput) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
+  const padBeforeTaps = mode != MODE_BICUBIC;
+  const nan = f32x4.splat(NaN);
+  for (let n = 0; n < N; n++) {
+    inBase = inputPtr + <usize>n * imageBytes;
+    dInBase = dInputPtr + <usize>n * imageBytes;
+    for (let p = 0; p < points; p += 4) {
+      const count = min(4, points - p);
+      const at = <usize>n * <usize>points + <usize>p;
+      const g = gridPtr + at * 12;
+      let gx: v128, gy: v128, gz: v128;
+      if (count == 4) {
+        // Four points' (x, y, z) in three loads, unzipped into one vector per axis.
+        const a = v128.load(g), b = v128.load(g, 16), c = v128.load(g, 32);
+        gx = v128.shuffle<f32>(v128.shuffle<f32>(a, b, 0, 3, 6, 6), c, 0, 1, 2, 5);
+        gy = v128.shuffle<f32>(v128.shuffle<f32>(a, b, 1, 4, 7, 7), c, 0, 1, 2, 6);
+        gz = v128.shuffle<f32>(v128.shuffle<f32>(a, b, 2, 5, 5, 5), c, 0, 1, 4, 7);
+      } else {
+        // A short block: the missing points are NaN, which have no taps.
+        gx = loadLanes(g, 12, count, NaN);
+        gy = loadLanes(g + 4, 12, count, NaN);
+        gz = loadLanes(g + 8, 12, count, NaN);
+      }
+      const valid = v128.and(v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy)), f32x4.eq(gz, gz));
+      let ix: v128, iy: v128, iz: v128, gxMult = nan, gyMult = nan, gzMult = nan;
+      if (wantDGrid) {
+        ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
+        gxMult = v128.and(gradIn, valid);
+        iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
+        gyMult = v128.and(gradIn, valid);
+        iz = computeSourceIndexWithGrad(gz, D, padding, alignCorners, padBeforeTaps);
+        gzMult = v128.and(gradIn, valid);
+      } else {
+        ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
+        iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
+        iz = computeSourceIndex(gz, D, padding, alignCorners, padBeforeTaps);
+      }
+      // One point at a time, written out so that the lane numbers are constants.
+      samplePoint3d(0, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+      if (count > 1) samplePoint3d(1, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+      if (count > 2) samplePoint3d(2, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+      if (count > 3) samplePoint3d(3, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+    }
+  }
+}
+
+/** Lanes where 0 <= x < W, 0 <= y < H and 0 <= z < D. */
+@inline function insideMask3d(xs: v128, ys: v128, zs: v128, W: i32, H: i32, D: i32): v128 {
+  return v128.and(v128.and(i32x4.lt_u(xs, i32x4.splat(W)), i32x4.lt_u(ys, i32x4.splat(H))), i32x4.lt_u(zs, i32x4.splat(D)));
+}
+
+/** Pixel indices (z * H + y) * W + x. */
+@inline function pixelIndex(xs: v128, ys: v128, zs: v128, W: i32, H: i32): v128 {
+  return i32x4.add(i32x4.mul(i32x4.add(i32x4.mul(zs, i32x4.splat(H)), ys), i32x4.splat(W)), xs);
+}
+
+function sampleNearest3d(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32): void {
+  // f32.nearest rounds half to even, as PyTorch's nearbyint does. One tap; the others are masked.
+  const xs = i32x4.splat(<i32>nearest<f32>(ix));
+  const ys = i32x4.splat(<i32>nearest<f32>(iy));
+  const zs = i32x4.splat(<i32>nearest<f32>(iz));
+  const inside = v128.and(insideMask3d(xs, ys, zs, W, H, D), i32x4(-1, 0, 0, 0));
+  const zero = f32x4.splat(0);
+  accumulate = false;
+  tapGroup(pixelIndex(xs, ys, zs, W, H), inside, 1, 0, 0, 0, zero, zero, true, zero);
+}
+
+function sampleTrilinear(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32): void {
+  const fx = Mathf.floor(ix), fy = Mathf.floor(iy), fz = Mathf.floor(iz);
+  const e = ix - fx; // distance from the west pixel
+  const s = iy - fy; // distance from the north pixel
+  const t = iz - fz; // distance from the front plane
+  // Each plane's taps in the order nw, ne, sw, se, as the 2-D bilinear's.
+  const xs = i32x4.add(i32x4.splat(<i32>fx), i32x4(0, 1, 0, 1));
+  const ys = i32x4.add(i32x4.splat(<i32>fy), i32x4(0, 0, 1, 1));
+  const w = f32x4((1 - e) * (1 - s), e * (1 - s), (1 - e) * s, e * s);
+  const dwdx = f32x4(-(1 - s), 1 - s, -s, s);
+  const dwdy = f32x4(-(1 - e), -e, 1 - e, e);
+  accumulate = false;
+  trilinearPlane(xs, ys, <i32>fz, w, dwdx, dwdy, 1 - t, -1, D, H, W);
+  accumulate = true;
+  trilinearPlane(xs, ys, <i32>fz + 1, w, dwdx, dwdy, t, 1, D, H, W);
+}
+
+/** One plane z of the trilinear taps: the bilinear weights `w` times the plane's weight `wz`. */
+@inline function trilinearPlane(xs: v128, ys: v128, z: i32, w: v128, dwdx: v128, dwdy: v128, wz: f32, dwz: f32, D: i32, H: i32, W: i32): void {
+  const zs = i32x4.splat(z);
+  const v = f32x4.mul(w, f32x4.splat(wz));
+  tapGroup(pixelIndex(xs, ys, zs, W, H), insideMask3d(xs, ys, zs, W, H, D),
+    f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1), f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3),
+    f32x4.mul(dwdx, f32x4.splat(wz)), f32x4.mul(dwdy, f32x4.splat(wz)), true, f32x4.mul(w, f32x4.splat(dwz)));
+}
+
+function sampleTricubic(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32, padding: i32, alignCorners: bool): void {
+  const fx = Mathf.floor(ix), fy = Mathf.floor(iy), fz = Mathf.floor(iz);
+  const cx = cubicWeights(ix - fx), cy = cubicWeights(iy - fy), cz = cubicWeights(iz - fz);
+  // The weights' derivatives only feed the backward pass.
+  const dcx = backward ? cubicWeightsWithGrad(ix - fx) : cx;
+  const dcy = backward ? cubicWeightsWithGrad(iy - fy) : cy;
+  const dcz = backward ? cubicWeightsWithGrad(iz - fz) : cz;
+  // Tricubic pads every tap per axis, as bicubic does (PyTorch's get_value_bounded).
+  const steps = f32x4(-1, 0, 1, 2);
+  const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));
+  const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), H, padding, alignCorners));
+  const zs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fz), steps), D, padding, alignCorners));
+  // One call per plane, written out so that the lane numbers are constants.
+  accumulate = false;
+  tricubicPlane(0, xs, ys, zs, cx, cy, cz, dcx, dcy, dcz, D, H, W);
+  tricubicPlane(1, xs, ys, zs, cx, cy, cz, dcx, dcy, dcz, D, H, W);
+  tricubicPlane(2, xs, ys, zs, cx, cy, cz, dcx, dcy, dcz, D, H, W);
+  tricubicPlane(3, xs, ys, zs, cx, cy, cz, dcx, dcy, dcz, D, H, W);
+}
+
+/** Plane `k` of the tricubic taps (z lane k of `zs`): its four rows; after the first row the taps add. */
+@inline function tricubicPlane(
+  k: i32, xs: v128, ys: v128, zs: v128, cx: v128, cy: v128, cz: v128, dcx: v128, dcy: v128, dcz: v128, D: i32, H: i32, W: i32,
+): void {
+  const z = laneI(zs, k);
+  const wz = lane(cz, k), dwz = lane(dcz, k);
+  tricubicRow(0, xs, ys, z, cx, cy, dcx, dcy, wz, dwz, D, H, W);
+  accumulate = true;
+  tricubicRow(1, xs, ys, z, cx, cy, dcx, dcy, wz, dwz, D, H, W);
+  tricubicRow(2, xs, ys, z, cx, cy, dcx, dcy, wz, dwz, D, H, W);
+  tricubicRow(3, xs, ys, z, cx, cy, dcx, dcy, wz, dwz, D, H, W);
+}
+
+/** Row `i` of plane z: its taps at columns `xs`, row lane i of `ys`, as one tapGroup. */
+@inline function tricubicRow(
+  i: i32, xs: v128, ys: v128, z: i32, cx: v128, cy: v128, dcx: v128, dcy: v128, wz: f32, dwz: f32, D: i32, H: i32, W: i32,
+): void {
+  const y = i32x4.splat(laneI(ys, i));
+  const zs = i32x4.splat(z);
+  const wyz = lane(cy, i) * wz;
+  const w = f32x4.mul(cx, f32x4.splat(wyz));
+  tapGroup(pixelIndex(xs, y, zs, W, H), insideMask3d(xs, y, zs, W, H, D),
+    f32x4.extract_lane(w, 0), f32x4.extract_lane(w, 1), f32x4.extract_lane(w, 2), f32x4.extract_lane(w, 3),
+    f32x4.mul(dcx, f32x4.splat(wyz)), f32x4.mul(cx, f32x4.splat(lane(dcy, i) * wz)), true,
+    f32x4.mul(cx, f32x4.splat(lane(cy, i) * dwz)));
+}
+
+/** The work for the point in lane `l` of a block whose first point is `first`. */
+@inline function samplePoint3d(
+  l: i32, first: usize, ix: v128, iy: v128, iz: v128, valid: v128, gxMult: v128, gyMult: v128, gzMult: v128,
+  mode: i32, D: i32, H: i32, W: i32, padding: i32, alignCorners: bool, hasPixels: bool,
+  outputPtr: usize, dyPtr: usize, dGridPtr: usize,
+): void {
+  const rowBytes = <usize>channels << 2;
+  const point = first + <usize>l;
+  accDIx = 0;
+  accDIy = 0;
+  accDIz = 0;
+  outRow = outputPtr + point * rowBytes;
+  countPath(PATH_GENERIC, backward);
+  if (hasPixels && laneI(valid, l) != 0) {
+    dyRow = dyPtr + point * rowBytes;
+    const x = lane(ix, l), y = lane(iy, l), z = lane(iz, l);
+    if (mode == MODE_BILINEAR) sampleTrilinear(x, y, z, D, H, W);
+    else if (mode == MODE_BICUBIC) sampleTricubic(x, y, z, D, H, W, padding, alignCorners);
+    else sampleNearest3d(x, y, z, D, H, W);
+  } else if (!backward) {
+    memory.fill(outRow, 0, rowBytes); // a point without taps reads 0
+  }
+  if (wantDGrid) {
+    // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
+    const mx = lane(gxMult, l), my = lane(gyMult, l), mz = lane(gzMult, l);
+    const d = dGridPtr + point * 12;
+    store<f32>(d, mx == 0 ? <f32>0 : accDIx * mx);
+    store<f32>(d, my == 0 ? <f32>0 : accDIy * my, 4);
+    store<f32>(d, mz == 0 ? <f32>0 : accDIz * mz, 8);
+  }
+}
