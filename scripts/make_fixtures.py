@@ -32,6 +32,16 @@ test/fixtures/affine_grid.json
     grid = F.affine_grid(theta, [N,C,H,W], align_corners); dTheta is the
     gradient of sum(grid * dGrid) w.r.t. theta.
 
+test/fixtures/grid_sample_3d.json, test/fixtures/affine_grid_3d.json
+    Volumes, in the formats above with one more spatial axis: inputShape
+    [N,D,H,W,C], gridShape [N,Do,Ho,Wo,3] (x, y, z), theta flat [N,3,4], size
+    [N,D,H,W,C]; output = F.grid_sample(x.permute(0,4,1,2,3), grid, ...)
+    .permute(0,2,3,4,1). Trilinear ("bilinear") and nearest are PyTorch's own;
+    PyTorch 1.13 has no 5-D bicubic, so the tricubic cases come from
+    scripts/tricubic.py (separable cubic sampling in torch float64 ops,
+    differentiated by autograd), which is first checked to reproduce
+    F.grid_sample's 2-D bicubic (output and both gradients) to 1e-12.
+
 test/fixtures/grids.json
     {"generator": str, "cases": [case, ...]}: the grid generators, each
     implemented here with torch ops from its formula and differentiated by
@@ -91,6 +101,9 @@ import zlib
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tricubic import check_bicubic_2d, cubic_grid_sample  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "test", "fixtures")
@@ -524,6 +537,207 @@ def make_generator_cases():
     return out, max_diff
 
 
+
+# --------------------------------------------------------------------------
+# volumes: grid_sample on [N,D,H,W,C] with grids [N,Do,Ho,Wo,3], affine_grid [N,3,4]
+
+def torch_grid_sample_nd(x, grid, dy, mode, padding, ac, dtype):
+    """Any rank, channels-last numpy in and out; bicubic on volumes through tricubic.py."""
+    d = x.ndim - 2
+    xl = torch.tensor(x, dtype=dtype, requires_grad=True)
+    g = torch.tensor(grid, dtype=dtype, requires_grad=True)
+    first = (0, d + 1) + tuple(range(1, d + 1))
+    last = (0,) + tuple(range(2, d + 2)) + (1,)
+    if mode == "bicubic" and d == 3:
+        out = cubic_grid_sample(xl, g, padding, ac)
+    else:
+        out = F.grid_sample(xl.permute(*first), g, mode=mode, padding_mode=padding,
+                            align_corners=ac).permute(*last)
+    dx, dg = torch.autograd.grad(out, (xl, g), grad_outputs=torch.tensor(dy, dtype=dtype))
+    return (out.detach().numpy().astype(np.float64), dx.numpy().astype(np.float64),
+            dg.numpy().astype(np.float64))
+
+
+def ties_to_even(grid, sizes, ac, nudge=1e-3):
+    """The grid (float64) with each coordinate that unnormalises to a half-integer moved `nudge`
+    pixels toward the even neighbour. PyTorch 1.13's 5-D CPU grid_sample rounds nearest ties half
+    away from zero (std::round), unlike its 2-D kernel (nearbyint, half to even); stn-layer rounds
+    half to even on every rank, so the volume ties' references are PyTorch's own values at these
+    tie-broken points (nearest is constant there; its d(grid) is 0)."""
+    g = grid.astype(np.float64).copy()
+    for axis, size in enumerate(sizes):
+        if size == 1 and ac:
+            continue
+        u = unnormalize(g[..., axis], size, ac)
+        tie = np.abs(u * 2 - np.round(u * 2)) < 1e-9
+        tie &= np.round(u * 2) % 2 != 0
+        target = u + np.where(np.round(u) > u, nudge, -nudge)     # np.round: half to even
+        v = np.where(tie, target, u)
+        g[..., axis] = v * 2 / (size - 1) - 1 if ac else (2 * v + 1) / size - 1
+    return g
+
+
+def float32_check_nd(x, grid, dy, mode, padding, ac):
+    r64 = torch_grid_sample_nd(x, grid, dy, mode, padding, ac, torch.float64)
+    r32 = torch_grid_sample_nd(x, grid, dy, mode, padding, ac, torch.float32)
+    bad = exceeds(r32[0], r64[0]).any(-1) | exceeds(r32[2], r64[2]).any(-1)
+    bad |= ~np.isfinite(r64[0]).all(-1) | ~np.isfinite(r64[2]).all(-1)
+    return r64, bad
+
+
+def near_discontinuity_nd(grid, sizes, ac):
+    """Like near_discontinuity, on every axis; sizes x first."""
+    mask = np.zeros(grid.shape[:-1], dtype=bool)
+    for axis, size in enumerate(sizes):
+        if size == 1 and ac:
+            continue
+        t = unnormalize(grid[..., axis], size, ac) * 2
+        mask |= np.abs(t - np.round(t)) < 2 * MARGIN_PX
+    return mask
+
+
+def random_case_nd(label, rng, in_shape, grid_shape, lo, hi):
+    x = normal32(rng, in_shape)
+    grid = uniform32(rng, lo, hi, grid_shape)
+    dy = normal32(rng, tuple(grid_shape[:-1]) + (in_shape[-1],))
+
+    def redraw(bad):
+        grid[bad] = uniform32(rng, lo, hi, (int(bad.sum()), grid_shape[-1]))
+    return dict(label=label, input=x, grid=grid, dy=dy, redraw=redraw)
+
+
+def exact_grid_3d(xs, ys, zs):
+    axes = [np.asarray(sorted(set(a)), dtype=np.float64) for a in (zs, ys, xs)]
+    z, y, x = np.meshgrid(*axes, indexing="ij")
+    g = np.stack([x, y, z], axis=-1)[None]               # [1, Do, Ho, Wo, 3]
+    g32 = g.astype(np.float32)
+    assert np.array_equal(g32.astype(np.float64), g), "grid not exact in float32"
+    return g32
+
+
+def exact_case_3d(label, rng, in_shape, xs, ys, zs):
+    x = normal32(rng, in_shape)
+    grid = exact_grid_3d(xs, ys, zs)
+    dy = normal32(rng, grid.shape[:-1] + (in_shape[-1],))
+    return dict(label=label, input=x, grid=grid, dy=dy, exact=True)
+
+
+def stn_theta_3d(rng):
+    """A rotation about a random axis, scaled and shifted: a near-identity 3-D affine map."""
+    axis = rng.standard_normal(3)
+    axis /= np.linalg.norm(axis)
+    a = math.radians(rng.uniform(-25, 25))
+    K = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    R = np.eye(3) + math.sin(a) * K + (1 - math.cos(a)) * K @ K
+    return np.concatenate([rng.uniform(0.7, 1.2) * R, rng.uniform(-0.25, 0.25, (3, 1))], 1)
+
+
+def affine_case_3d(label, rng, ac):
+    N, D, H, W = 2, 5, 6, 7
+    x = normal32(rng, (N, D, H, W, 1))
+    dy = normal32(rng, (N, D, H, W, 1))
+    grid = np.zeros((N, D, H, W, 3), dtype=np.float32)
+
+    def fill(n):
+        theta = torch.tensor(stn_theta_3d(rng)[None], dtype=torch.float64)
+        grid[n] = F.affine_grid(theta, [1, 1, D, H, W], align_corners=ac)[0].float().numpy()
+    for n in range(N):
+        fill(n)
+
+    def redraw(bad):
+        for n in range(N):
+            if bad[n].any():
+                fill(n)
+    return dict(label=label, input=x, grid=grid, dy=dy, redraw=redraw)
+
+
+def volume_shape_cases(prefix, ac):
+    def r(label):
+        return rng_for(prefix + label)
+    cases = []
+    lbl = "1x1x1 input"
+    cases.append(random_case_nd(lbl, r(lbl), (1, 1, 1, 1, 2), (1, 2, 2, 2, 3), -2.0, 2.0))
+    lbl = "odd sizes D!=H!=W"
+    cases.append(random_case_nd(lbl, r(lbl), (2, 3, 5, 7, 2), (2, 2, 3, 4, 3), -1.1, 1.1))
+    lbl = "size-1 axes"
+    cases.append(random_case_nd(lbl, r(lbl), (1, 1, 4, 1, 3), (1, 2, 2, 3, 3), -1.5, 1.5))
+    for c in (1, 3, 4, 5, 8):
+        lbl = "channels C=%d" % c
+        cases.append(random_case_nd(lbl, r(lbl), (1, 3, 4, 2, c), (1, 2, 2, 3, 3), -1.2, 1.2))
+    lbl = "outside [-2.5,2.5]"
+    cases.append(random_case_nd(lbl, r(lbl), (1, 3, 4, 5, 2), (1, 2, 3, 4, 3), -2.5, 2.5))
+    # Sizes whose centres and ties are exact in float32 (denominators powers of 2).
+    D, H, W = (3, 5, 2) if ac else (2, 4, 8)
+    lbl = "pixel centres and +-1 D=%d H=%d W=%d" % (D, H, W)
+    cases.append(exact_case_3d(lbl, r(lbl), (1, D, H, W, 2), centres(W, ac) + [-1.0, 1.0],
+                               centres(H, ac) + [-1.0, 1.0], centres(D, ac) + [-1.0, 1.0]))
+    D, H, W = (3, 2, 5) if ac else (2, 4, 2)
+    lbl = "nearest ties (half-way points and centres) D=%d H=%d W=%d" % (D, H, W)
+    cases.append(exact_case_3d(lbl, r(lbl), (1, D, H, W, 1), ties(W, ac) + centres(W, ac),
+                               ties(H, ac) + centres(H, ac), ties(D, ac) + centres(D, ac)))
+    lbl = "affine"
+    cases.append(affine_case_3d(lbl, r(lbl), ac))
+    return cases
+
+
+def make_volume_cases():
+    worst_2d = check_bicubic_2d(verbose=False)
+    if worst_2d > 1e-12:
+        raise RuntimeError("scripts/tricubic.py does not reproduce PyTorch's 2-D bicubic (%.3g)" % worst_2d)
+    out, dropped, resampled = [], [], 0
+    for mode in MODES:
+        for padding in PADDINGS:
+            for ac in ALIGNS:
+                prefix = "volume %s/%s/alignCorners=%s: " % (mode, padding, str(ac).lower())
+                for c in volume_shape_cases(prefix, ac):
+                    name = prefix + c["label"]
+                    x, grid, dy = c["input"], c["grid"], c["dy"]
+                    sizes = list(reversed(x.shape[1:4]))
+                    for _ in range(MAX_ROUNDS):
+                        at = ties_to_even(grid, sizes, ac) if mode == "nearest" and c.get("exact") else grid
+                        r64, bad = float32_check_nd(x, at, dy, mode, padding, ac)
+                        if c.get("exact"):
+                            break
+                        bad |= near_discontinuity_nd(grid, sizes, ac)
+                        if not bad.any():
+                            break
+                        resampled += int(bad.sum())
+                        c["redraw"](bad)
+                    else:
+                        raise RuntimeError("could not clean case " + name)
+                    if c.get("exact") and bad.any():
+                        print("!!!!!! EXACT CASE FAILED float32 check, DROPPED: %s" % name)
+                        dropped.append(name)
+                        continue
+                    output, d_input, d_grid = r64
+                    out.append({
+                        "name": name, "mode": mode, "paddingMode": padding, "alignCorners": ac,
+                        "inputShape": list(x.shape), "gridShape": list(grid.shape),
+                        "input": fmt_f32(x), "grid": fmt_f32(grid), "dy": fmt_f32(dy),
+                        "output": fmt_f64(output), "dInput": fmt_f64(d_input), "dGrid": fmt_f64(d_grid),
+                    })
+    return out, dict(worst_2d=worst_2d, dropped=dropped, resampled=resampled)
+
+
+AFFINE_SIZES_3D = ((1, 1, 1, 1, 1), (2, 3, 5, 7, 2), (1, 4, 1, 6, 1), (2, 1, 3, 1, 1), (1, 8, 8, 8, 1))
+
+
+def make_affine_grid_3d_cases():
+    out = []
+    for ac in ALIGNS:
+        for size in AFFINE_SIZES_3D:
+            N, D, H, W, C = size
+            name = "affine_grid 3-D alignCorners=%s size=%s" % (str(ac).lower(), list(size))
+            rng = rng_for(name)
+            theta = normal32(rng, (N, 3, 4))
+            dgrid = normal32(rng, (N, D, H, W, 3))
+            th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+            g = F.affine_grid(th, [N, C, D, H, W], align_corners=ac)
+            (dth,) = torch.autograd.grad(g, th, grad_outputs=torch.tensor(dgrid, dtype=torch.float64))
+            out.append({"name": name, "alignCorners": ac, "theta": fmt_f32(theta), "size": list(size),
+                        "grid": fmt_f64(g.detach().numpy()), "dGrid": fmt_f32(dgrid), "dTheta": fmt_f64(dth.numpy())})
+    return out
+
 # --------------------------------------------------------------------------
 
 def write_json(path, cases):
@@ -570,7 +784,17 @@ def main():
     gen_bytes = write_json(gen_path, gen_cases)
     print("%s: %d cases, %d bytes" % (os.path.relpath(gen_path, ROOT), len(gen_cases), gen_bytes))
     print("  max |float32 - float64| (grid, dParams): %.3g" % gen_diff)
-    return 1 if st["dropped"] else 0
+    vol_cases, vst = make_volume_cases()
+    vol_path = os.path.join(OUT_DIR, "grid_sample_3d.json")
+    vol_bytes = write_json(vol_path, vol_cases)
+    print("%s: %d cases, %d bytes" % (os.path.relpath(vol_path, ROOT), len(vol_cases), vol_bytes))
+    print("  scripts/tricubic.py vs F.grid_sample 2-D bicubic: max |diff| %.3g" % vst["worst_2d"])
+    print("  grid points resampled: %d" % vst["resampled"])
+    ag3_cases = make_affine_grid_3d_cases()
+    ag3_path = os.path.join(OUT_DIR, "affine_grid_3d.json")
+    ag3_bytes = write_json(ag3_path, ag3_cases)
+    print("%s: %d cases, %d bytes" % (os.path.relpath(ag3_path, ROOT), len(ag3_cases), ag3_bytes))
+    return 1 if st["dropped"] or vst["dropped"] else 0
 
 
 if __name__ == "__main__":

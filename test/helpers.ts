@@ -22,8 +22,10 @@ export interface GridSampleFixture {
   mode: Mode;
   paddingMode: PaddingMode;
   alignCorners: boolean;
-  inputShape: [number, number, number, number];
-  gridShape: [number, number, number, number];
+  /** [N, H, W, C], or a volume's [N, D, H, W, C]. */
+  inputShape: number[];
+  /** [N, Ho, Wo, 2], or a volume's [N, Do, Ho, Wo, 3]. */
+  gridShape: number[];
   input: number[];
   grid: number[];
   dy: number[];
@@ -36,7 +38,8 @@ export interface AffineGridFixture {
   name: string;
   alignCorners: boolean;
   theta: number[];
-  size: [number, number, number, number];
+  /** [N, H, W, C], or a volume's [N, D, H, W, C]. */
+  size: [number, number, number, number] | [number, number, number, number, number];
   grid: number[];
   dGrid: number[];
   dTheta: number[];
@@ -85,9 +88,9 @@ function sampleTensors(
 ): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
   const outShape = [...gridShape.slice(0, -1), inputShape[inputShape.length - 1]!];
   return [
-    tf.tensor(Float32Array.from(input), [...inputShape]) as tf.Tensor4D,
-    tf.tensor(Float32Array.from(grid), [...gridShape]) as tf.Tensor4D,
-    tf.tensor(Float32Array.from(dy), outShape) as tf.Tensor4D,
+    tf.tensor<tf.Rank>(Float32Array.from(input), [...inputShape]) as tf.Tensor4D,
+    tf.tensor<tf.Rank>(Float32Array.from(grid), [...gridShape]) as tf.Tensor4D,
+    tf.tensor<tf.Rank>(Float32Array.from(dy), outShape) as tf.Tensor4D,
   ];
 }
 
@@ -117,13 +120,15 @@ export async function expectGridSampleFixture(c: GridSampleFixture): Promise<voi
   expectClose(r.dGrid, c.dGrid, 'dGrid');
 }
 
-/** Runs one affineGrid fixture (grid and d(theta)) on the current backend and checks it. */
+/** Runs one affineGrid fixture (grid and d(theta)) on the current backend and checks it; images or volumes. */
 export async function expectAffineGridFixture(c: AffineGridFixture): Promise<void> {
-  const theta = tf.tensor3d(c.theta, [c.size[0], 2, 3]);
-  const dGrid = tf.tensor4d(c.dGrid, [c.size[0], c.size[1], c.size[2], 2]);
-  const grid = affineGrid(theta, c.size, c.alignCorners);
+  const dims = c.size.length - 2;
+  const size = c.size as number[];
+  const theta = tf.tensor3d(c.theta, [c.size[0], dims, dims + 1]);
+  const dGrid = tf.tensor(c.dGrid, [...size.slice(0, -1), dims]);
+  const grid = affineGrid(theta, size, c.alignCorners);
   expectClose(await grid.data(), c.grid, 'grid');
-  const dTheta = tf.grad((t: tf.Tensor) => affineGrid(t as tf.Tensor3D, c.size, c.alignCorners))(theta, dGrid);
+  const dTheta = tf.grad((t: tf.Tensor) => affineGrid(t as tf.Tensor3D, size, c.alignCorners))(theta, dGrid);
   expectClose(await dTheta.data(), c.dTheta, 'dTheta');
   tf.dispose([theta, dGrid, grid, dTheta]);
 }

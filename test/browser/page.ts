@@ -20,8 +20,8 @@ for (const name of ['dataSync', 'arraySync'] as const) {
 
 async function sampleCase(c: PageSampleCase): Promise<number[][]> {
   const options = { mode: c.mode, paddingMode: c.paddingMode, alignCorners: c.alignCorners };
-  const input = tf.tensor4d(c.input, c.inputShape);
-  const grid = tf.tensor4d(c.grid, c.gridShape);
+  const input = tf.tensor4d(c.input, c.inputShape as [number, number, number, number]);
+  const grid = tf.tensor4d(c.grid, c.gridShape as [number, number, number, number]);
   const dy = tf.tensor4d(c.dy, [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]]);
   const out = gridSample(input, grid, options);
   const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x as tf.Tensor4D, g as tf.Tensor4D, options))([input, grid], dy);
