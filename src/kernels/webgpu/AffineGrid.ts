@@ -1,14 +1,17 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../names.js';
-import { AffineGridProgram } from './affine_grid_webgpu.js';
+import { AffineGrid3dProgram, AffineGridProgram } from './affine_grid_webgpu.js';
 import { runProgram, webgpuBackend } from './webgpu_backend.js';
 
 export const affineGridConfig: KernelConfig = {
   kernelName: AffineGrid,
   backendName: 'webgpu',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { outputSize: [N, H, W], alignCorners } = attrs as unknown as AffineGridAttrs;
+    const { outputSize, alignCorners } = attrs as unknown as AffineGridAttrs;
     // An empty grid comes back without a dispatch, so an empty theta is never bound.
-    return runProgram(webgpuBackend(backend), new AffineGridProgram([N, H, W, 2], alignCorners), [inputs.theta as TensorInfo]);
+    const dims = outputSize.length - 2;
+    const shape = [...outputSize.slice(0, -1), dims];
+    const program = dims === 3 ? new AffineGrid3dProgram(shape, alignCorners) : new AffineGridProgram(shape, alignCorners);
+    return runProgram(webgpuBackend(backend), program, [inputs.theta as TensorInfo]);
   },
 };

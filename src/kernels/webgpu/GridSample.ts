@@ -1,6 +1,7 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs } from '../names.js';
 import { isEmpty } from '../shared/shapes.js';
+import { GridSample3dProgram } from './grid_sample_3d_webgpu.js';
 import { GridSampleProgram } from './grid_sample_webgpu.js';
 import { runProgram, webgpuBackend } from './webgpu_backend.js';
 import { zeros } from './zeros_webgpu.js';
@@ -12,11 +13,11 @@ export const gridSampleConfig: KernelConfig = {
     const b = webgpuBackend(backend);
     const input = inputs.input as TensorInfo;
     const grid = inputs.grid as TensorInfo;
-    const [N, , , C] = input.shape;
-    const [, Ho, Wo] = grid.shape;
-    const outShape = [N!, Ho!, Wo!, C!];
+    const outShape = [...grid.shape.slice(0, -1), input.shape[input.shape.length - 1]!];
     // Every sample of an empty image reads padding, 0; an empty buffer cannot be bound.
     if (isEmpty(input.shape)) return zeros(b, outShape);
-    return runProgram(b, new GridSampleProgram(outShape, attrs as GridSampleAttrs), [input, grid]);
+    const o = attrs as GridSampleAttrs;
+    const program = input.shape.length === 5 ? new GridSample3dProgram(outShape, o) : new GridSampleProgram(outShape, o);
+    return runProgram(b, program, [input, grid]);
   },
 };

@@ -1,6 +1,7 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GridSampleGrad, type GridSampleGradAttrs, gradOutputMask } from '../names.js';
 import { isEmpty } from '../shared/shapes.js';
+import { GridSample3dGradGridProgram, GridSample3dGradInputProgram } from './grid_sample_3d_webgpu.js';
 import { GridSampleGradGridProgram, GridSampleGradInputProgram } from './grid_sample_webgpu.js';
 import { runProgram, webgpuBackend } from './webgpu_backend.js';
 import { zeros } from './zeros_webgpu.js';
@@ -19,15 +20,17 @@ export const gridSampleGradConfig: KernelConfig = {
     const grid = inputs.grid as TensorInfo;
     const o = attrs as GridSampleGradAttrs;
     const [wantDInput, wantDGrid] = gradOutputMask(o);
+    const volume = input.shape.length === 5;
     // Empty tensors are never bound: an empty image has no taps, so both gradients are 0.
     const dInput = zeros(b, wantDInput ? input.shape : [0]);
     if (wantDInput && !isEmpty(input.shape) && !isEmpty(dy.shape)) {
-      runProgram(b, new GridSampleGradInputProgram(input.shape, dy.shape, o), [grid, dy], dInput);
+      const program = volume ? new GridSample3dGradInputProgram(input.shape, dy.shape, o) : new GridSampleGradInputProgram(input.shape, dy.shape, o);
+      runProgram(b, program, [grid, dy], dInput);
     }
     let dGrid: TensorInfo;
     if (!wantDGrid) dGrid = zeros(b, [0]);
     else if (isEmpty(input.shape)) dGrid = zeros(b, grid.shape);
-    else dGrid = runProgram(b, new GridSampleGradGridProgram(grid.shape, o), [input, grid, dy]);
+    else dGrid = runProgram(b, volume ? new GridSample3dGradGridProgram(grid.shape, o) : new GridSampleGradGridProgram(grid.shape, o), [input, grid, dy]);
     return [dInput, dGrid];
   },
 };

@@ -41,6 +41,18 @@ fn main(index: i32) {
   }
 }
 
+/** Adds `value` to the f32 whose bits are result[i] (an atomic i32): a compare-and-swap loop. */
+export const ATOMIC_ADD_FLOAT_WGSL = /* wgsl */ `
+fn atomicAddFloat(i: i32, value: f32) {
+  var old = atomicLoad(&result[i]);
+  loop {
+    let swap = atomicCompareExchangeWeak(&result[i], old, bitcast<i32>(bitcast<f32>(old) + value));
+    if (swap.exchanged) { break; }
+    old = swap.old_value;
+  }
+}
+`;
+
 /**
  * d(input) of gridSample: grid [N,Ho,Wo,2], dy [N,Ho,Wo,C] -> dInput [N,H,W,C] (the output,
  * zero-filled beforehand). Grid points that share a pixel add into it concurrently: WGSL has no
@@ -57,15 +69,7 @@ export class GridSampleGradInputProgram extends FlatProgram {
 
   getUserCode(): string {
     return `${samplingWgsl(this.attrs)}
-fn atomicAddFloat(i: i32, value: f32) {
-  var old = atomicLoad(&result[i]);
-  loop {
-    let swap = atomicCompareExchangeWeak(&result[i], old, bitcast<i32>(bitcast<f32>(old) + value));
-    if (swap.exchanged) { break; }
-    old = swap.old_value;
-  }
-}
-
+${ATOMIC_ADD_FLOAT_WGSL}
 fn main(index: i32) {
   let points = uniforms.dyShape.y * uniforms.dyShape.z;
   let C = uniforms.dyShape.w;

@@ -10,8 +10,10 @@
  */
 import { type GridSampleAttrs, type Mode, modeCode, paddingCode } from '../names.js';
 import { COORDS_WGSL } from './coords_wgsl.js';
+import { SAMPLE_3D_WGSL } from './sample_3d_wgsl.js';
 
-const TAP_COUNTS: Record<Mode, number> = { bilinear: 4, nearest: 1, bicubic: 16 };
+/** Taps per axis; a point has this to the power of the spatial axes (4 bilinear, 8 trilinear, ...). */
+const AXIS_TAPS: Record<Mode, number> = { bilinear: 2, nearest: 1, bicubic: 4 };
 
 // MODE_BILINEAR, MODE_NEAREST and MODE_BICUBIC come with COORDS_WGSL's contract constants.
 const SAMPLE_WGSL = /* wgsl */ `
@@ -92,16 +94,17 @@ fn sampleTap(p: SourcePoint, W: i32, H: i32, t: i32) -> Tap {
 
 /**
  * The coordinate math and the taps for one mode / padding / alignCorners, which are compiled in
- * as constants (each combination is its own shader).
+ * as constants (each combination is its own shader), for an image (dims 2) or a volume (3,
+ * sample_3d_wgsl.ts).
  */
-export function samplingWgsl(attrs: GridSampleAttrs): string {
+export function samplingWgsl(attrs: GridSampleAttrs, dims: 2 | 3 = 2): string {
   return `
 const SAMPLE_MODE: i32 = ${modeCode(attrs.mode)};
-const TAP_COUNT: i32 = ${TAP_COUNTS[attrs.mode]};
+const TAP_COUNT: i32 = ${AXIS_TAPS[attrs.mode] ** dims};
 const PADDING: i32 = ${paddingCode(attrs.paddingMode)};
 const ALIGN_CORNERS: bool = ${attrs.alignCorners};
 ${COORDS_WGSL}
-${SAMPLE_WGSL}`;
+${dims === 2 ? SAMPLE_WGSL : SAMPLE_3D_WGSL}`;
 }
 
 /** Part of a program's shaderKey: tfjs caches one pipeline per key. */
