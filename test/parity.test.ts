@@ -1,7 +1,9 @@
 /**
  * Parity with PyTorch 1.13 (test/fixtures, made by scripts/make_fixtures.py in float64) on every
  * backend, for the kernels and for the TypeScript reference: outputs and both gradients of all 18
- * mode / padding / alignCorners combinations.
+ * mode / padding / alignCorners combinations, for images and volumes (grid_sample_3d.json,
+ * affine_grid_3d.json: trilinear and nearest are PyTorch's own 5-D grid_sample; tricubic, which
+ * PyTorch lacks, comes from scripts/tricubic.py, checked there to reproduce PyTorch's 2-D bicubic).
  */
 import { beforeAll, describe, it } from 'vitest';
 import { affineGridGradReference, affineGridReference, gridSampleReference } from '../src/reference/grid_sample.js';
@@ -10,8 +12,8 @@ import {
   expectGridSampleFixture, loadFixtures, useBackend,
 } from './helpers.js';
 
-const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
-const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
+const sampleCases = [...loadFixtures<GridSampleFixture>('grid_sample.json'), ...loadFixtures<GridSampleFixture>('grid_sample_3d.json')];
+const affineCases = [...loadFixtures<AffineGridFixture>('affine_grid.json'), ...loadFixtures<AffineGridFixture>('affine_grid_3d.json')];
 const label = (c: GridSampleFixture) =>
   `${c.mode}/${c.paddingMode}/alignCorners=${c.alignCorners}: ${c.name} [${c.inputShape}] -> [${c.gridShape}]`;
 

@@ -2,25 +2,14 @@
  * Volumes (rank-5 gridSample, 3-D affineGrid) on cpu and wasm against the float64 reference:
  * every mode / padding / alignCorners combination, forward and both gradients, on random shapes
  * with size-1 axes, D != H != W, 1 to 8 channels and grids outside [-1, 1]; the extreme-coordinate
- * rules; outputMask; empty tensors. (PyTorch's own fixtures for volumes: volumes_parity.test.ts.)
+ * rules; outputMask; empty tensors. (PyTorch's own fixtures for volumes: parity.test.ts.)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { affineGrid, gridSample } from '../src/index.js';
 import { affineGridGradReference, affineGridReference, gridSampleReference } from '../src/reference/grid_sample.js';
 import { ALL_OPTIONS, CPU_BACKENDS, EXTREME_COORDINATES, expectClose, gridSampleGradMasked, sampleWithGrads, useBackend } from './helpers.js';
-
-/** A small deterministic generator (mulberry32), so every run samples the same volumes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './mask_support.js';
 
 const VOLUME_SHAPES: { input: number[]; grid: number[]; range: number }[] = [
   { input: [1, 3, 4, 5, 1], grid: [1, 2, 3, 4, 3], range: 1.2 },
