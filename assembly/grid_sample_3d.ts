@@ -14,7 +14,7 @@
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR } from './contract';
 import { computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
-import { lane, laneI, loadLanes } from './lanes';
+import { lane, laneI, loadLanes, storeLanes } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
 import { tapGroup } from './taps';
@@ -40,6 +40,8 @@ export function gridSample3d(
   const hasPixels = D > 0 && H > 0 && W > 0;
   if (wantDInput) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
   const padBeforeTaps = mode != MODE_BICUBIC;
+  // A scalar volume (registration's usual case) samples four points side by side in the lanes.
+  const oneChannelTrilinear = mode == MODE_BILINEAR && C == 1 && hasPixels;
   const nan = f32x4.splat(NaN);
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
@@ -75,11 +77,90 @@ export function gridSample3d(
         iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
         iz = computeSourceIndex(gz, D, padding, alignCorners, padBeforeTaps);
       }
+      if (oneChannelTrilinear) {
+        trilinearOneChannel(ix, iy, iz, valid, gxMult, gyMult, gzMult, D, H, W, count, at, outputPtr, dyPtr, dGridPtr);
+        continue;
+      }
       // One point at a time, written out so that the lane numbers are constants.
       samplePoint3d(0, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
       if (count > 1) samplePoint3d(1, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
       if (count > 2) samplePoint3d(2, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
       if (count > 3) samplePoint3d(3, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+    }
+  }
+}
+
+/**
+ * Trilinear with one channel, four grid points side by side in the lanes: the eight taps'
+ * indices, masks and weights as vectors, their values gathered lane by lane (a tap outside the
+ * input reads voxel 0, masked to 0). Forward stores the four outputs. Backward scatters into
+ * dInput lane by lane, in order, so points that share a voxel add correctly, and sums the taps'
+ * dots dy * in[tap] times dw/dx, dw/dy, dw/dz for d(grid).
+ */
+@inline function trilinearOneChannel(
+  ix: v128, iy: v128, iz: v128, valid: v128, gxMult: v128, gyMult: v128, gzMult: v128,
+  D: i32, H: i32, W: i32, count: i32, at: usize, outputPtr: usize, dyPtr: usize, dGridPtr: usize,
+): void {
+  const fx = f32x4.floor(ix), fy = f32x4.floor(iy), fz = f32x4.floor(iz);
+  const e = f32x4.sub(ix, fx), s = f32x4.sub(iy, fy), t = f32x4.sub(iz, fz); // distances from the lower voxel
+  const one = f32x4.splat(1);
+  const oe = f32x4.sub(one, e), os = f32x4.sub(one, s), ot = f32x4.sub(one, t);
+  const x0 = i32x4.trunc_sat_f32x4_s(fx), y0 = i32x4.trunc_sat_f32x4_s(fy), z0 = i32x4.trunc_sat_f32x4_s(fz);
+  const i1 = i32x4.splat(1);
+  const mx0 = i32x4.lt_u(x0, i32x4.splat(W)), mx1 = i32x4.lt_u(i32x4.add(x0, i1), i32x4.splat(W));
+  const my0 = i32x4.lt_u(y0, i32x4.splat(H)), my1 = i32x4.lt_u(i32x4.add(y0, i1), i32x4.splat(H));
+  const mz0 = v128.and(i32x4.lt_u(z0, i32x4.splat(D)), valid), mz1 = v128.and(i32x4.lt_u(i32x4.add(z0, i1), i32x4.splat(D)), valid);
+  const base = pixelIndex(x0, y0, z0, W, H);
+  const zero = f32x4.splat(0);
+  const dy = backward ? loadLanes(dyPtr + (at << 2), 4, count, 0) : zero;
+  let out = zero, dIx = zero, dIy = zero, dIz = zero;
+  for (let k = 0; k < 8; k++) {
+    const sx = (k & 1) != 0, sy = (k & 2) != 0, sz = (k & 4) != 0;
+    const wx = sx ? e : oe, wy = sy ? s : os, wz = sz ? t : ot;
+    const mask = v128.and(v128.and(sx ? mx1 : mx0, sy ? my1 : my0), sz ? mz1 : mz0);
+    const q = v128.and(i32x4.add(base, i32x4.splat((sz ? H * W : 0) + (sy ? W : 0) + (sx ? 1 : 0))), mask);
+    const wyz = f32x4.mul(wy, wz);
+    const w = f32x4.mul(wx, wyz);
+    const v = wantDInput && !wantDGrid ? zero : v128.and(f32x4(
+      load<f32>(inBase + (<usize>i32x4.extract_lane(q, 0) << 2)), load<f32>(inBase + (<usize>i32x4.extract_lane(q, 1) << 2)),
+      load<f32>(inBase + (<usize>i32x4.extract_lane(q, 2) << 2)), load<f32>(inBase + (<usize>i32x4.extract_lane(q, 3) << 2))), mask);
+    if (!backward) {
+      out = f32x4.add(out, f32x4.mul(w, v));
+      continue;
+    }
+    if (wantDInput) {
+      const g = f32x4.mul(w, dy);
+      for (let l = 0; l < count; l++) {
+        if (laneI(mask, l) != 0) {
+          const d = dInBase + (<usize>laneI(q, l) << 2);
+          store<f32>(d, load<f32>(d) + lane(g, l));
+        }
+      }
+    }
+    if (wantDGrid) {
+      // dw/dx = ±wy*wz (+ for the upper voxel), and likewise for y and z.
+      const dot = f32x4.mul(dy, v);
+      const gx = f32x4.mul(dot, wyz), gy = f32x4.mul(dot, f32x4.mul(wx, wz)), gz = f32x4.mul(dot, f32x4.mul(wx, wy));
+      dIx = sx ? f32x4.add(dIx, gx) : f32x4.sub(dIx, gx);
+      dIy = sy ? f32x4.add(dIy, gy) : f32x4.sub(dIy, gy);
+      dIz = sz ? f32x4.add(dIz, gz) : f32x4.sub(dIz, gz);
+    }
+  }
+  if (!backward) {
+    // A NaN point's weights are NaN: its output is set to 0 here, as it has no taps.
+    storeLanes(outputPtr + (at << 2), 4, v128.and(out, valid), count);
+    return;
+  }
+  if (wantDGrid) {
+    // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
+    const rx = v128.andnot(f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
+    const ry = v128.andnot(f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
+    const rz = v128.andnot(f32x4.mul(dIz, gzMult), f32x4.eq(gzMult, zero));
+    const d = dGridPtr + at * 12;
+    for (let l = 0; l < count; l++) {
+      store<f32>(d + <usize>l * 12, lane(rx, l));
+      store<f32>(d + <usize>l * 12, lane(ry, l), 4);
+      store<f32>(d + <usize>l * 12, lane(rz, l), 8);
     }
   }
 }

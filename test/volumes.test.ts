@@ -44,7 +44,12 @@ for (const backend of CPU_BACKENDS) {
 
     it.each(ALL_OPTIONS.map((o) => [`${o.mode}/${o.paddingMode}/alignCorners=${o.alignCorners}`, o] as const))(
       'extreme coordinates %s: finite output and gradients, as the reference', async (_, o) => {
-        const inputShape = [1, 3, 4, 2, 2];
+        // One channel (trilinear's lanes path) and two (the per-point path).
+        for (const C of [1, 2]) await expectExtremes(o, [1, 3, 4, 2, C]);
+      });
+
+    async function expectExtremes(o: (typeof ALL_OPTIONS)[number], inputShape: number[]): Promise<void> {
+      {
         const coords = EXTREME_COORDINATES;
         // Every extreme value on every axis, the other two axes at ordinary coordinates.
         const grid: number[] = [];
@@ -57,10 +62,11 @@ for (const backend of CPU_BACKENDS) {
         expectClose(got.output, want.output, 'output');
         expectClose(got.dInput, want.dInput!, 'dInput');
         expectClose(got.dGrid, want.dGrid!, 'dGrid');
-      });
+      }
+    }
 
-    it('GridSampleGrad honours outputMask on volumes (a gradient not asked for has shape [0])', async () => {
-      const shape = VOLUME_SHAPES[1]!;
+    // One channel (trilinear's lanes path) and three (the per-point path).
+    it.each([VOLUME_SHAPES[0]!, VOLUME_SHAPES[1]!])('GridSampleGrad honours outputMask on volumes (a gradient not asked for has shape [0]): input %j', async (shape) => {
       const c = volumeCase(shape, 3);
       const o = ALL_OPTIONS[0]!;
       const want = gridSampleReference(c.input, shape.input, c.grid, shape.grid, o, c.dy);
