@@ -13,7 +13,9 @@
  * (`await t.data()`), the only way to wait for the GPU. "× scalar" is how many times faster than
  * the loop. (bench:peers reads every contender's result back, as its peers return JS arrays.)
  * A second table times the grid generators (tpsGrid, projectiveGrid, affineGrid, flowGrid) forward
- * and backward beside the gridSample call they feed, on the STN-MNIST shape (bench/generators.ts).
+ * and backward beside the gridSample call they feed, on the STN-MNIST shape (bench/generators.ts);
+ * a third, volumes: trilinear on the registration shapes against the scalar loop and PyTorch 1.13
+ * (bench/volumes.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GridSampleGrad, gridSample } from '../src/index.js';
@@ -23,6 +25,7 @@ import { type BenchCase, type Shape4, checkAgreement, makeCase, sizeOf } from '.
 import { type MeasureOptions, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
 import { generatorRows, generatorText } from './generators.js';
+import { volumeRows, volumeText } from './volumes.js';
 import { scalarGridSample } from './scalar_baseline.js';
 
 const USAGE = `npm run bench: stn-layer's gridSample kernels against a scalar JavaScript loop of the same math.
@@ -164,8 +167,9 @@ async function main(): Promise<void> {
     }
   }
   const generators = await generatorRows(backends, MEASURE);
+  const volumes = await volumeRows(backends, MEASURE, quick);
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ gridSample: rows, generators }, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify({ gridSample: rows, generators, volumes }, null, 1)}\n`);
     return;
   }
   const fmt = (x: number | null) => (x === null ? '-' : ms(x));
@@ -186,6 +190,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\n${generatorText(generators)}`);
+  console.log(`\n${volumeText(volumes)}`);
 }
 
 main().catch((e: unknown) => {

@@ -81,3 +81,71 @@ export function scalarGridSample(
     }
   }
 }
+
+/**
+ * The same plain loop for volumes: trilinear / zeros / alignCorners=false on input [N,D,H,W,C] and
+ * grid [N,Do,Ho,Wo,3], the eight taps written out as the four above are.
+ */
+export function scalarGridSample3d(
+  input: Float32Array, [N, D, H, W, C]: readonly number[], grid: Float32Array, points: number, o: ScalarOutputs,
+): void {
+  const { out, dy, dInput, dGrid } = o;
+  const backward = dy !== undefined && dInput !== undefined && dGrid !== undefined;
+  if (!backward && !out) throw new Error('scalarGridSample3d: pass out, or dy with dInput and dGrid');
+  dInput?.fill(0);
+  const taps = new Int32Array(8);
+  const weights = new Float64Array(8);
+  for (let n = 0; n < N!; n++) {
+    const base = n * D! * H! * W!;
+    for (let p = 0; p < points; p++) {
+      const g = (n * points + p) * 3;
+      const ix = ((grid[g]! + 1) * W! - 1) / 2;
+      const iy = ((grid[g + 1]! + 1) * H! - 1) / 2;
+      const iz = ((grid[g + 2]! + 1) * D! - 1) / 2;
+      const x0 = Math.floor(ix);
+      const y0 = Math.floor(iy);
+      const z0 = Math.floor(iz);
+      const e = ix - x0;
+      const s = iy - y0;
+      const t = iz - z0;
+      // Tap k: x0 + (k & 1), y0 + (k >> 1 & 1), z0 + (k >> 2); index -1 when outside (zeros padding).
+      for (let k = 0; k < 8; k++) {
+        const x = x0 + (k & 1);
+        const y = y0 + ((k >> 1) & 1);
+        const z = z0 + (k >> 2);
+        const inside = x >= 0 && x < W! && y >= 0 && y < H! && z >= 0 && z < D!;
+        taps[k] = inside ? (base + (z * H! + y) * W! + x) * C! : -1;
+        weights[k] = (k & 1 ? e : 1 - e) * ((k >> 1) & 1 ? s : 1 - s) * (k >> 2 ? t : 1 - t);
+      }
+      const o = (n * points + p) * C!;
+      if (!backward) {
+        for (let c = 0; c < C!; c++) {
+          let v = 0;
+          for (let k = 0; k < 8; k++) if (taps[k]! >= 0) v += weights[k]! * input[taps[k]! + c]!;
+          out![o + c] = v;
+        }
+        continue;
+      }
+      let gx = 0;
+      let gy = 0;
+      let gz = 0;
+      for (let c = 0; c < C!; c++) {
+        const d = dy[o + c]!;
+        for (let k = 0; k < 8; k++) {
+          if (taps[k]! < 0) continue;
+          const v = input[taps[k]! + c]!;
+          dInput[taps[k]! + c] += weights[k]! * d;
+          const wx = k & 1 ? e : 1 - e;
+          const wy = (k >> 1) & 1 ? s : 1 - s;
+          const wz = k >> 2 ? t : 1 - t;
+          gx += d * v * (k & 1 ? 1 : -1) * wy * wz;
+          gy += d * v * ((k >> 1) & 1 ? 1 : -1) * wx * wz;
+          gz += d * v * (k >> 2 ? 1 : -1) * wx * wy;
+        }
+      }
+      dGrid[g] = (gx * W!) / 2;
+      dGrid[g + 1] = (gy * H!) / 2;
+      dGrid[g + 2] = (gz * D!) / 2;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * npm run bench's volume section: trilinear gridSample (zeros, alignCorners false) on the two
+ * registration shapes, [2, 64, 64, 64, 1] -> 64³ and [1, 32, 96, 96, 4] -> 32×96×96, at a near-identity
+ * 3-D affine grid, forward and forward + backward (both gradients, the GridSampleGrad kernel),
+ * beside the plain scalar loop (bench/scalar_baseline.ts) and PyTorch 1.13's CPU time with one
+ * thread, measured once on the 2-D benchmarks' reference machine (its 3-D CPU kernel is scalar).
+ * The targets: at most 0.5x PyTorch's time, at least 3x faster than the scalar loop.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { GridSampleGrad, gridSample } from '../src/index.js';
+import { affineGridReference } from '../src/reference/grid_sample.js';
+import { type BackendName, activateBackend } from './lib/backends.js';
+import { checkAgreement, seededRandom, sizeOf } from './lib/data.js';
+import { type MeasureOptions, type Timed, measureInterleaved } from './lib/measure.js';
+import { ms, shapeText, textTable } from './lib/table.js';
+import { scalarGridSample3d } from './scalar_baseline.js';
+
+/** The shapes and PyTorch 1.13's ms (one thread, CPU; forward, forward + backward). */
+const SHAPES: { input: number[]; pytorch: [number, number] | null }[] = [
+  { input: [2, 64, 64, 64, 1], pytorch: [25.8, 52.6] },
+  { input: [1, 32, 96, 96, 4], pytorch: [25.2, 65.9] },
+];
+const QUICK_SHAPES: typeof SHAPES = [{ input: [1, 8, 12, 10, 2], pytorch: null }];
+const ATTRS = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
+const OPS = ['forward', 'forward + backward'] as const;
+
+export interface VolumeRow {
+  inputShape: number[];
+  backend: string;
+  op: (typeof OPS)[number];
+  msMedian: number | null;
+  scalarMsMedian: number | null;
+  timesFasterThanScalar: number | null;
+  pytorchMs: number | null;
+  /** ms / PyTorch's ms: the target is at most 0.5. */
+  vsPytorch: number | null;
+}
+
+/** Rotation within ±0.2 rad about a random axis, scale 0.9..1.1, shift within ±0.1. */
+function volumeCase(inputShape: number[]) {
+  const random = seededRandom(5);
+  const [N] = inputShape as [number];
+  const theta = new Float32Array(N * 12);
+  for (let n = 0; n < N; n++) {
+    const [a, b, c] = [0, 1, 2].map(() => (random() - 0.5) * 0.4) as [number, number, number];
+    const s = 0.9 + random() * 0.2;
+    // A small rotation to first order (I + skew), scaled: near-identity, as registration starts.
+    theta.set([s, -c * s, b * s, (random() - 0.5) * 0.2, c * s, s, -a * s, (random() - 0.5) * 0.2,
+      -b * s, a * s, s, (random() - 0.5) * 0.2], n * 12);
+  }
+  const input = new Float32Array(sizeOf(inputShape)).map(() => random());
+  const grid = Float32Array.from(affineGridReference(theta, inputShape, false));
+  const dy = new Float32Array(input.length).map(() => random() - 0.5);
+  return { input, grid, dy, gridShape: [...inputShape.slice(0, -1), 3] };
+}
+
+export async function volumeRows(backends: readonly { name: BackendName; label: string }[], measure: MeasureOptions, quick: boolean): Promise<VolumeRow[]> {
+  const rows: VolumeRow[] = [];
+  for (const shape of quick ? QUICK_SHAPES : SHAPES) {
+    const c = volumeCase(shape.input);
+    const points = sizeOf(c.gridShape.slice(1, -1)); // per batch item
+    const [out, dInput, dGrid] = [new Float32Array(c.dy.length), new Float32Array(c.input.length), new Float32Array(c.grid.length)];
+    const scalar: Timed[] = [
+      { run: async () => scalarGridSample3d(c.input, shape.input, c.grid, points, { out }) },
+      { run: async () => {
+        scalarGridSample3d(c.input, shape.input, c.grid, points, { out });
+        scalarGridSample3d(c.input, shape.input, c.grid, points, { dy: c.dy, dInput, dGrid });
+      } },
+    ];
+    await scalar[1]!.run();
+    const kernels: { label: string; list: Timed[]; release: () => void }[] = [];
+    for (const b of backends.filter((b) => b.name !== 'webgpu')) {
+      await activateBackend(b.name);
+      const x = tf.tensor(c.input, shape.input);
+      const g = tf.tensor(c.grid, c.gridShape);
+      const dy = tf.tensor(c.dy, shape.input);
+      const grads = () => tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...ATTRS }) as tf.Tensor[];
+      const [dIn, dG] = grads();
+      const y = gridSample(x, g, ATTRS);
+      checkAgreement(`${b.label} volume output against the scalar loop`, await y.data(), out);
+      checkAgreement(`${b.label} volume dInput against the scalar loop`, await dIn!.data(), dInput);
+      checkAgreement(`${b.label} volume dGrid against the scalar loop`, await dG!.data(), dGrid);
+      tf.dispose([dIn!, dG!, y]);
+      const activate = () => activateBackend(b.name);
+      kernels.push({
+        label: b.label,
+        list: [
+          { run: async () => gridSample(x, g, ATTRS).dispose(), activate },
+          { run: async () => { gridSample(x, g, ATTRS).dispose(); tf.dispose(grads()); }, activate },
+        ],
+        release: () => tf.dispose([x, g, dy]),
+      });
+    }
+    const outcomes = await measureInterleaved([...scalar, ...kernels.flatMap((k) => k.list)], measure);
+    const statsOf = (i: number) => ('stats' in outcomes[i]! ? outcomes[i]!.stats : undefined);
+    for (const [k, kernel] of kernels.entries()) {
+      for (const [j, op] of OPS.entries()) {
+        const s = statsOf(2 + 2 * k + j);
+        const base = statsOf(j);
+        const pytorchMs = shape.pytorch?.[j] ?? null;
+        rows.push({
+          inputShape: shape.input, backend: kernel.label, op, msMedian: s?.msMedian ?? null, scalarMsMedian: base?.msMedian ?? null,
+          timesFasterThanScalar: s && base ? base.msMedian / s.msMedian : null,
+          pytorchMs, vsPytorch: s && pytorchMs ? s.msMedian / pytorchMs : null,
+        });
+      }
+      kernel.release();
+    }
+  }
+  return rows;
+}
+
+export function volumeText(rows: readonly VolumeRow[]): string {
+  const fmt = (x: number | null, f: (v: number) => string = ms) => (x === null ? '-' : f(x));
+  return `Volumes: gridSample trilinear/zeros at a near-identity 3-D affine grid, ms per call (median)\n${textTable(
+    ['input -> same-size grid', 'backend', 'op', 'stn-layer ms', 'scalar JS ms', '× scalar', 'PyTorch 1.13 ms', '/ PyTorch'],
+    rows.map((r) => [shapeText(r.inputShape), r.backend, r.op, fmt(r.msMedian), fmt(r.scalarMsMedian),
+      fmt(r.timesFasterThanScalar, (v) => v.toPrecision(2)), fmt(r.pytorchMs), fmt(r.vsPytorch, (v) => v.toFixed(2))]),
+  )}\nforward + backward = gridSample, then GridSampleGrad (d(input) and d(grid)). Targets: / PyTorch <= 0.5 (PyTorch 1.13,\n` +
+    'one CPU thread, measured once on the reference machine), × scalar >= 3.';
+}
