@@ -129,7 +129,7 @@ describe('stn-layer/layers: errors name the layer, the argument, expected and re
     ['mode', { mode: 'linear' }, /SpatialTransformer 'e': 'mode' must be one of 'bilinear', 'nearest', 'bicubic'; received 'linear'/],
     ['paddingMode', { paddingMode: 'constant' }, /SpatialTransformer 'e': 'paddingMode' must be one of 'zeros', 'border', 'reflection'; received 'constant'/],
     ['alignCorners', { alignCorners: 'yes' }, /SpatialTransformer 'e': 'alignCorners' must be a boolean; received 'yes'/],
-    ['outputSize of zeros', { outputSize: [0, 3] }, /SpatialTransformer 'e': 'outputSize' must be 2 positive integers \(\[Ho, Wo\]\) for transform 'affine'; received \[0, 3\]/],
+    ['outputSize of zeros', { outputSize: [0, 3] }, /SpatialTransformer 'e': 'outputSize' must be 2 positive integers or 3 positive integers \(\[Ho, Wo\] or \[Do, Ho, Wo\]\) for transform 'affine'; received \[0, 3\]/],
     ['outputSize of 1 entry', { outputSize: [4] }, /'outputSize' must be 2 positive integers .*; received \[4\]/],
     ['controlPoints with affine', { controlPoints: [[0, 0]] }, /SpatialTransformer 'e': 'controlPoints' applies only to transforms that take control points; received control points with transform 'affine'/],
     ['unknown keys', { interp_method: 'linear', shift_center: true }, /SpatialTransformer 'e': unknown config keys 'interp_method', 'shift_center'/],
@@ -142,8 +142,8 @@ describe('stn-layer/layers: errors name the layer, the argument, expected and re
   });
 
   const shapeErrors: [string, object, (number | null)[], (number | null)[], RegExp][] = [
-    ['image of rank 3', {}, [null, H, W], [null, 6], /SpatialTransformer 's': 'image' must have rank 4 \(\[N, H, W, C\], channels-last\) for transform 'affine'; received shape \[null, 6, 5\]/],
-    ['5-D image with affine', {}, [null, 4, H, W, C], [null, 12], /'image' must have rank 4 .* received shape \[null, 4, 6, 5, 2\]/],
+    ['image of rank 3', {}, [null, H, W], [null, 6], /SpatialTransformer 's': 'image' must have rank 4 or 5 \(\[N, H, W, C\] or \[N, D, H, W, C\], channels-last\) for transform 'affine'; received shape \[null, 6, 5\]/],
+    ['5-D image with attention', { transform: 'attention' }, [null, 4, H, W, C], [null, 3], /'image' must have rank 4 .* received shape \[null, 4, 6, 5, 2\]/],
     ['affine params [N, 5]', {}, [null, H, W, C], [null, 5], /SpatialTransformer 's': 'params' must have shape \[N, 6\] or \[N, 2, 3\] for transform 'affine'; received shape \[null, 5\]/],
     ['attention params [N, 6]', { transform: 'attention' }, [null, H, W, C], [null, 6], /'params' must have shape \[N, 3\] for transform 'attention'; received shape \[null, 6\]/],
     ['batch mismatch', {}, [2, H, W, C], [3, 6], /'params' batch must equal 'image' batch 2; received params shape \[3, 6\]/],
@@ -162,8 +162,8 @@ describe('stn-layer/layers: errors name the layer, the argument, expected and re
   });
 
   const factoryErrors: [string, () => object, RegExp][] = [
-    ['inputShape missing', () => ({ localization: localization() }), /spatialTransformer 'f': 'inputShape' must be 3 positive integers \(\[H, W, C\], channels-last\) for transform 'affine'; received undefined/],
-    ['inputShape of rank 2', () => ({ inputShape: [H, W], localization: localization() }), /'inputShape' must be 3 positive integers .*; received \[6, 5\]/],
+    ['inputShape missing', () => ({ localization: localization() }), /spatialTransformer 'f': 'inputShape' must be 3 or 4 positive integers \(\[H, W, C\] or \[D, H, W, C\], channels-last\) for transform 'affine'; received undefined/],
+    ['inputShape of rank 2', () => ({ inputShape: [H, W], localization: localization() }), /'inputShape' must be 3 or 4 positive integers .*; received \[6, 5\]/],
     ['localization not a model', () => ({ inputShape: [H, W, C], localization: tf.layers.dense({ units: 3 }) }), /spatialTransformer 'f': 'localization' must be a tf.LayersModel .*; received an object of class Dense/],
     ['localization for another input', () => ({ inputShape: [H, W, C], localization: localization([4, 4, 1]) }), /spatialTransformer 'f': 'localization' must take images of 'inputShape' \[6, 5, 2\]; its input shape is \[4, 4, 1\]/],
     ['unknown key', () => ({ inputShape: [H, W, C], localization: localization(), units: 6 }), /spatialTransformer 'f': unknown config key 'units'/],

@@ -36,7 +36,7 @@ export function spatialTransformer(args: SpatialTransformerModelArgs): LayersMod
   const { inputShape, localization } = args;
   if (!Array.isArray(inputShape) || !row.spatialRanks.includes(inputShape.length - 1) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new RangeError(`${who}: 'inputShape' must be ${row.spatialRanks.map((r) => r + 1).join(' or ')} positive integers ` +
-      `([H, W, C], channels-last) for transform '${o.transform}'; received ${describe(inputShape)}`);
+      `(${row.spatialRanks.map((r) => (r === 2 ? '[H, W, C]' : '[D, H, W, C]')).join(' or ')}, channels-last) for transform '${o.transform}'; received ${describe(inputShape)}`);
   }
   if (!(localization instanceof LayersModel)) {
     throw new TypeError(`${who}: 'localization' must be a tf.LayersModel (tf.sequential or tf.model) taking the image; received ${describeValue(localization)}`);

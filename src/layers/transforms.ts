@@ -47,8 +47,13 @@ export interface Transform {
   configKeys?: readonly string[];
 }
 
+/** theta [N, d, d + 1] (d = 2 for an image, 3 for a volume) through affineGrid. */
 const affineTheta = (theta: Tensor, ctx: GridContext): Tensor =>
-  affineGrid(theta as Tensor3D, [ctx.batch, ctx.gridSize[0]!, ctx.gridSize[1]!, ctx.channels], ctx.alignCorners);
+  affineGrid(theta as Tensor3D, [ctx.batch, ...ctx.gridSize, ctx.channels], ctx.alignCorners);
+
+/** The identity affine map of d spatial axes, [d, d + 1] row-major: [I | 0]. */
+const affineIdentity = (d: number): number[] =>
+  Array.from({ length: d * (d + 1) }, (_, i) => (i % (d + 2) === 0 ? 1 : 0));
 
 /** (s, tx, ty) -> theta [[s, 0, tx], [0, s, ty]], row-major: params [N, 3] times this [3, 6]. */
 const ATTENTION_TO_THETA = [
@@ -58,12 +63,15 @@ const ATTENTION_TO_THETA = [
 ];
 
 export const TRANSFORMS = {
-  /** theta [N, 2, 3] (or its six entries row-major [N, 6]) through affineGrid. */
+  /**
+   * theta [N, 2, 3] (or its six entries row-major [N, 6]) through affineGrid; on a volume
+   * [N, D, H, W, C], theta [N, 3, 4] (or [N, 12]).
+   */
   affine: {
-    spatialRanks: [2],
-    paramsShapes: () => [[6], [2, 3]],
-    identity: () => [1, 0, 0, 0, 1, 0],
-    grid: (params, ctx) => affineTheta(reshape(params, [ctx.batch, 2, 3]), ctx),
+    spatialRanks: [2, 3],
+    paramsShapes: ({ imageSize: { length: d } }) => [[d * (d + 1)], [d, d + 1]],
+    identity: ({ imageSize: { length: d } }) => affineIdentity(d),
+    grid: (params, ctx) => affineTheta(reshape(params, [ctx.batch, ctx.imageSize.length, ctx.imageSize.length + 1]), ctx),
   },
   /** Scale and translation (s, tx, ty) [N, 3]: theta [[s, 0, tx], [0, s, ty]]. */
   attention: {
