@@ -1,6 +1,7 @@
 /**
  * No leaks: after a warm-up, 1,000 forward+backward steps (affineGrid into gridSample, every mode,
- * padding and alignCorners in turn, gradients for theta, input and grid) leave tf.memory()'s
+ * padding and alignCorners in turn, gradients for theta, input and grid; images, and volumes on cpu
+ * and wasm) leave tf.memory()'s
  * tensor and byte counts, the backend's own buffer count and the WebAssembly memories unchanged.
  * Nothing is wrapped in tf.tidy: every tensor a step makes is disposed by hand, so a tensor the ops
  * forget to free would show.
@@ -24,22 +25,23 @@ function snapshot(extra: () => number) {
   return { numTensors: m.numTensors, numBytes: m.numBytes, backendDataIds: tf.backend().numDataIds(), extra: extra() };
 }
 
-/** One training-like step: forward, then gradients for input and grid and for theta, all disposed. */
+/** One training-like step: forward, then gradients for input and grid and for theta, all disposed (images or volumes). */
 function step(i: number, theta: tf.Tensor3D, input: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor[] {
   const o = combos[i % combos.length]!;
-  const [N, , , C] = input.shape;
-  const [, Ho, Wo] = dy.shape;
-  const grid = affineGrid(theta, [N, Ho, Wo, C], o.alignCorners);
+  const size: number[] = [input.shape[0], ...dy.shape.slice(1, -1), input.shape[input.shape.length - 1]!];
+  const grid = affineGrid(theta, size, o.alignCorners);
   const out = gridSample(input, grid, o);
   const inputAndGrid = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x as tf.Tensor4D, g as tf.Tensor4D, o))([input, grid], dy);
-  const dTheta = tf.grad((t: tf.Tensor) => gridSample(input, affineGrid(t as tf.Tensor3D, [N, Ho, Wo, C], o.alignCorners), o))(theta, dy);
+  const dTheta = tf.grad((t: tf.Tensor) => gridSample(input, affineGrid(t as tf.Tensor3D, size, o.alignCorners), o))(theta, dy);
   return [grid, out, ...inputAndGrid, dTheta];
 }
 
-async function expectNoGrowth(extra: () => number): Promise<void> {
-  const theta = tf.tensor3d([0.9, 0.2, 0.05, -0.15, 1.1, -0.1, 1.2, -0.3, 0.2, 0.4, 0.8, 0], [2, 2, 3]);
-  const input = tf.randomUniform([2, 6, 5, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
-  const dy = tf.randomUniform([2, 4, 3, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
+async function expectNoGrowth(extra: () => number, volume = false): Promise<void> {
+  const theta = volume
+    ? tf.tensor3d([0.9, 0.2, 0.05, 0.1, -0.15, 1.1, -0.1, 0, 0.05, 0, 1, -0.1, 1.2, -0.3, 0.2, 0, 0.4, 0.8, 0, 0.1, 0, 0.1, 0.9, 0], [2, 3, 4])
+    : tf.tensor3d([0.9, 0.2, 0.05, -0.15, 1.1, -0.1, 1.2, -0.3, 0.2, 0.4, 0.8, 0], [2, 2, 3]);
+  const input = tf.randomUniform(volume ? [2, 3, 6, 5, 3] : [2, 6, 5, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+  const dy = tf.randomUniform(volume ? [2, 2, 4, 3, 3] : [2, 4, 3, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
   const run = async (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const made = step(i, theta, input, dy);
@@ -59,6 +61,8 @@ describe('cpu backend', () => {
   beforeAll(() => useBackend('cpu'));
   it(`${STEPS} forward+backward steps leave tensors, bytes and the kernels' WebAssembly memory unchanged`, () =>
     expectNoGrowth(cpuStnMemoryBytes));
+  it(`${STEPS} forward+backward steps on volumes leave tensors, bytes and the kernels' WebAssembly memory unchanged`, () =>
+    expectNoGrowth(cpuStnMemoryBytes, true));
 
   it('the kernels\' memory stays at the largest call: smaller calls after it do not grow it', async () => {
     const big = gridSample(tf.zeros([2, 20, 20, 4]) as tf.Tensor4D, tf.zeros([2, 20, 20, 2]) as tf.Tensor4D);
@@ -79,6 +83,8 @@ describe('wasm backend', () => {
   beforeAll(() => useBackend('wasm'));
   it(`${STEPS} forward+backward steps leave tensors, bytes and tfjs-wasm's heap unchanged`, () =>
     expectNoGrowth(() => wasmMemory(tf.backend()).buffer.byteLength));
+  it(`${STEPS} forward+backward steps on volumes leave tensors, bytes and tfjs-wasm's heap unchanged`, () =>
+    expectNoGrowth(() => wasmMemory(tf.backend()).buffer.byteLength, true));
 });
 
 describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, () => {
