@@ -40,8 +40,8 @@ async function expectNoGrowth(extra: () => number, volume = false): Promise<void
   const theta = volume
     ? tf.tensor3d([0.9, 0.2, 0.05, 0.1, -0.15, 1.1, -0.1, 0, 0.05, 0, 1, -0.1, 1.2, -0.3, 0.2, 0, 0.4, 0.8, 0, 0.1, 0, 0.1, 0.9, 0], [2, 3, 4])
     : tf.tensor3d([0.9, 0.2, 0.05, -0.15, 1.1, -0.1, 1.2, -0.3, 0.2, 0.4, 0.8, 0], [2, 2, 3]);
-  const input = tf.randomUniform(volume ? [2, 3, 6, 5, 3] : [2, 6, 5, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
-  const dy = tf.randomUniform(volume ? [2, 2, 4, 3, 3] : [2, 4, 3, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
+  const input = tf.randomUniform<tf.Rank>(volume ? [2, 3, 6, 5, 3] : [2, 6, 5, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+  const dy = tf.randomUniform<tf.Rank>(volume ? [2, 2, 4, 3, 3] : [2, 4, 3, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
   const run = async (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const made = step(i, theta, input, dy);
