@@ -74,6 +74,20 @@ for (const backend of CPU_BACKENDS) {
       await expectStillWorks();
     });
 
+    it('volumes: gridSample and affineGrid outputs over 4 GiB are refused, and the backend keeps working', async () => {
+      // [1, 1, 1, 1, 2^20] sampled at 2 x 32 x 32 points: an output of 2^31 floats, 8 GiB.
+      const input = tf.zeros([1, 1, 1, 1, 2 ** 20]) as tf.Tensor5D;
+      const grid = tf.zeros([1, 2, 32, 32, 3]) as tf.Tensor5D;
+      expectTooLarge(() => gridSample(input, grid));
+      expectTooLarge(() => gridSample(input, grid, { mode: 'bicubic' }));
+      const theta = tf.tensor3d([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0], [1, 3, 4]);
+      // 2^30 points of 3 floats: 12 GiB; and one of 2^63 bytes.
+      expectTooLarge(() => affineGrid(theta, [1, 1024, 1024, 1024, 1]));
+      expectTooLarge(() => affineGrid(theta, [1, 2 ** 20, 2 ** 20, 2 ** 20, 1]));
+      tf.dispose([input, grid, theta]);
+      await expectStillWorks();
+    });
+
     it('the error names the shape or the bytes needed', () => {
       const theta = tf.tensor3d([1, 0, 0, 0, 1, 0], [1, 2, 3]);
       const want = backend === 'wasm' ? /output of shape \[1, 32768, 32768, 2\] \(8589934592 bytes\)/ : /needs 8589934640 bytes/;
