@@ -129,13 +129,13 @@ export function gridSample3d(
       continue;
     }
     if (wantDInput) {
-      const g = f32x4.mul(w, dy);
-      for (let l = 0; l < count; l++) {
-        if (laneI(mask, l) != 0) {
-          const d = dInBase + (<usize>laneI(q, l) << 2);
-          store<f32>(d, load<f32>(d) + lane(g, l));
-        }
-      }
+      // Lane by lane in order (written out: constant lane numbers); a short block's missing points are masked.
+      // Branch-free: a masked lane adds 0 to voxel 0 (its index was masked to 0).
+      const g = v128.and(f32x4.mul(w, dy), mask);
+      scatterLane(0, q, g);
+      scatterLane(1, q, g);
+      scatterLane(2, q, g);
+      scatterLane(3, q, g);
     }
     if (wantDGrid) {
       // dw/dx = ±wy*wz (+ for the upper voxel), and likewise for y and z.
@@ -157,12 +157,25 @@ export function gridSample3d(
     const ry = v128.andnot(f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
     const rz = v128.andnot(f32x4.mul(dIz, gzMult), f32x4.eq(gzMult, zero));
     const d = dGridPtr + at * 12;
-    for (let l = 0; l < count; l++) {
-      store<f32>(d + <usize>l * 12, lane(rx, l));
-      store<f32>(d + <usize>l * 12, lane(ry, l), 4);
-      store<f32>(d + <usize>l * 12, lane(rz, l), 8);
-    }
+    storeDGrid(0, d, rx, ry, rz);
+    if (count > 1) storeDGrid(1, d, rx, ry, rz);
+    if (count > 2) storeDGrid(2, d, rx, ry, rz);
+    if (count > 3) storeDGrid(3, d, rx, ry, rz);
   }
+}
+
+/** Point l's d(grid) (x, y, z) from lane l of rx, ry, rz. */
+@inline function storeDGrid(l: i32, d: usize, rx: v128, ry: v128, rz: v128): void {
+  const at = d + <usize>l * 12;
+  store<f32>(at, lane(rx, l));
+  store<f32>(at, lane(ry, l), 4);
+  store<f32>(at, lane(rz, l), 8);
+}
+
+/** dInput[voxel in lane l of q] += lane l of g. */
+@inline function scatterLane(l: i32, q: v128, g: v128): void {
+  const d = dInBase + (<usize>laneI(q, l) << 2);
+  store<f32>(d, load<f32>(d) + lane(g, l));
 }
 
 /** Lanes where 0 <= x < W, 0 <= y < H and 0 <= z < D. */
