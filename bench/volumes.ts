@@ -4,8 +4,12 @@
  * 3-D affine grid, forward and forward + backward (both gradients, the GridSampleGrad kernel),
  * beside the plain scalar loop (bench/scalar_baseline.ts) and PyTorch 1.13's CPU time with one
  * thread, measured once on the 2-D benchmarks' reference machine (its 3-D CPU kernel is scalar).
- * The targets: at most 0.5x PyTorch's time, at least 3x faster than the scalar loop.
+ * The targets: at most 0.5x PyTorch's time, at least 3x faster than the scalar loop. Where
+ * /usr/bin/python3 has torch, bench/peers/pytorch_volumes.py also times PyTorch here, one thread,
+ * on the same shapes (run after the others, not interleaved with them).
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GridSampleGrad, gridSample } from '../src/index.js';
 import { affineGridReference } from '../src/reference/grid_sample.js';
@@ -34,6 +38,24 @@ export interface VolumeRow {
   pytorchMs: number | null;
   /** ms / PyTorch's ms: the target is at most 0.5. */
   vsPytorch: number | null;
+  /** PyTorch 1.13 on this machine, one thread (wall-clock median), where it is installed. */
+  pytorchHereMs: number | null;
+}
+
+/** PyTorch's ms here per input shape ([forward, forward + backward]), or an empty map without torch. */
+function pytorchHere(quick: boolean): Map<string, [number, number]> {
+  const script = join(import.meta.dirname, 'peers', 'pytorch_volumes.py');
+  const run = spawnSync('/usr/bin/python3', [script, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 600_000 });
+  const times = new Map<string, [number, number]>();
+  if (run.status !== 0) {
+    process.stderr.write(`volumes: PyTorch not timed here (${(run.stderr || run.error?.message || 'no python3').trim().split('\n').pop()})\n`);
+    return times;
+  }
+  for (const line of run.stdout.trim().split('\n')) {
+    const r = JSON.parse(line) as { input: number[]; forwardMs: number; forwardBackwardMs: number };
+    times.set(r.input.join(','), [r.forwardMs, r.forwardBackwardMs]);
+  }
+  return times;
 }
 
 /** Rotation within ±0.2 rad about a random axis, scale 0.9..1.1, shift within ±0.1. */
@@ -56,6 +78,7 @@ function volumeCase(inputShape: number[]) {
 
 export async function volumeRows(backends: readonly { name: BackendName; label: string }[], measure: MeasureOptions, quick: boolean): Promise<VolumeRow[]> {
   const rows: VolumeRow[] = [];
+  const here = pytorchHere(quick);
   for (const shape of quick ? QUICK_SHAPES : SHAPES) {
     const c = volumeCase(shape.input);
     const points = sizeOf(c.gridShape.slice(1, -1)); // per batch item
@@ -102,6 +125,7 @@ export async function volumeRows(backends: readonly { name: BackendName; label: 
           inputShape: shape.input, backend: kernel.label, op, msMedian: s?.msMedian ?? null, scalarMsMedian: base?.msMedian ?? null,
           timesFasterThanScalar: s && base ? base.msMedian / s.msMedian : null,
           pytorchMs, vsPytorch: s && pytorchMs ? s.msMedian / pytorchMs : null,
+          pytorchHereMs: here.get(shape.input.join(','))?.[j] ?? null,
         });
       }
       kernel.release();
@@ -113,9 +137,12 @@ export async function volumeRows(backends: readonly { name: BackendName; label: 
 export function volumeText(rows: readonly VolumeRow[]): string {
   const fmt = (x: number | null, f: (v: number) => string = ms) => (x === null ? '-' : f(x));
   return `Volumes: gridSample trilinear/zeros at a near-identity 3-D affine grid, ms per call (median)\n${textTable(
-    ['input -> same-size grid', 'backend', 'op', 'stn-layer ms', 'scalar JS ms', '× scalar', 'PyTorch 1.13 ms', '/ PyTorch'],
+    ['input -> same-size grid', 'backend', 'op', 'stn-layer ms', 'scalar JS ms', '× scalar', 'PyTorch 1.13 ms', '/ PyTorch',
+      'PyTorch here ms', '/ PyTorch here'],
     rows.map((r) => [shapeText(r.inputShape), r.backend, r.op, fmt(r.msMedian), fmt(r.scalarMsMedian),
-      fmt(r.timesFasterThanScalar, (v) => v.toPrecision(2)), fmt(r.pytorchMs), fmt(r.vsPytorch, (v) => v.toFixed(2))]),
+      fmt(r.timesFasterThanScalar, (v) => v.toPrecision(2)), fmt(r.pytorchMs), fmt(r.vsPytorch, (v) => v.toFixed(2)),
+      fmt(r.pytorchHereMs), r.msMedian !== null && r.pytorchHereMs ? (r.msMedian / r.pytorchHereMs).toFixed(2) : '-']),
   )}\nforward + backward = gridSample, then GridSampleGrad (d(input) and d(grid)). Targets: / PyTorch <= 0.5 (PyTorch 1.13,\n` +
-    'one CPU thread, measured once on the reference machine), × scalar >= 3.';
+    'one CPU thread, measured once on the reference machine), × scalar >= 3. PyTorch here: the same shapes timed on this\n' +
+    'machine by bench/peers/pytorch_volumes.py, one thread, after the others (a shared machine makes the two runs differ).';
 }
