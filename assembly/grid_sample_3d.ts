@@ -42,6 +42,8 @@ export function gridSample3d(
   const padBeforeTaps = mode != MODE_BICUBIC;
   // A scalar volume (registration's usual case) samples four points side by side in the lanes.
   const oneChannelTrilinear = mode == MODE_BILINEAR && C == 1 && hasPixels;
+  // Forward with four or more channels: blocks whose taps are all inside take the channels as vectors.
+  const channelsTrilinear = mode == MODE_BILINEAR && C >= 4 && hasPixels && !isBackward;
   const nan = f32x4.splat(NaN);
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
@@ -81,6 +83,7 @@ export function gridSample3d(
         trilinearOneChannel(ix, iy, iz, valid, gxMult, gyMult, gzMult, D, H, W, count, at, outputPtr, dyPtr, dGridPtr);
         continue;
       }
+      if (channelsTrilinear && count == 4 && trilinearChannelsInside(ix, iy, iz, D, H, W, outputPtr + at * rowBytes)) continue;
       // One point at a time, written out so that the lane numbers are constants.
       samplePoint3d(0, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
       if (count > 1) samplePoint3d(1, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
@@ -170,6 +173,61 @@ export function gridSample3d(
     if (count > 1) storeDGrid(1, d, rx, ry, rz);
     if (count > 2) storeDGrid(2, d, rx, ry, rz);
     if (count > 3) storeDGrid(3, d, rx, ry, rz);
+  }
+}
+
+/**
+ * Trilinear forward, four or more channels, for a block of four points whose 32 taps are all
+ * inside the input (NaN points fail the check): per point, its eight taps' weights broadcast and
+ * the channels four at a time, out[c] = sum of w * in[tap, c]. Returns false, doing nothing, for
+ * a block with a tap outside (the per-point path takes it).
+ */
+@inline function trilinearChannelsInside(ix: v128, iy: v128, iz: v128, D: i32, H: i32, W: i32, out: usize): bool {
+  const fx = f32x4.floor(ix), fy = f32x4.floor(iy), fz = f32x4.floor(iz);
+  const x0 = i32x4.trunc_sat_f32x4_s(fx), y0 = i32x4.trunc_sat_f32x4_s(fy), z0 = i32x4.trunc_sat_f32x4_s(fz);
+  // x0 >= 0 and x0 + 1 < W (unsigned: a negative x0 is huge), likewise y and z; NaN lanes compare false.
+  const inside = v128.and(v128.and(i32x4.lt_u(x0, i32x4.splat(W - 1)), i32x4.lt_u(y0, i32x4.splat(H - 1))),
+    v128.and(i32x4.lt_u(z0, i32x4.splat(D - 1)), v128.and(f32x4.eq(ix, ix), v128.and(f32x4.eq(iy, iy), f32x4.eq(iz, iz)))));
+  if (!i32x4.all_true(inside)) return false;
+  const e = f32x4.sub(ix, fx), s = f32x4.sub(iy, fy), t = f32x4.sub(iz, fz);
+  const one = f32x4.splat(1);
+  const oe = f32x4.sub(one, e), os = f32x4.sub(one, s), ot = f32x4.sub(one, t);
+  const base = pixelIndex(x0, y0, z0, W, H);
+  const rowBytes = <usize>channels << 2;
+  channelsPoint(0, base, e, oe, s, os, t, ot, H, W, out);
+  channelsPoint(1, base, e, oe, s, os, t, ot, H, W, out + rowBytes);
+  channelsPoint(2, base, e, oe, s, os, t, ot, H, W, out + 2 * rowBytes);
+  channelsPoint(3, base, e, oe, s, os, t, ot, H, W, out + 3 * rowBytes);
+  return true;
+}
+
+/** Point l of trilinearChannelsInside: its eight taps, all inside, the channels four at a time. */
+@inline function channelsPoint(l: i32, base: v128, e: v128, oe: v128, s: v128, os: v128, t: v128, ot: v128, H: i32, W: i32, out: usize): void {
+  const rowBytes = <usize>channels << 2;
+  const p000 = inBase + <usize>laneI(base, l) * rowBytes;
+  const dx = rowBytes, dy = <usize>W * rowBytes, dz = <usize>(H * W) * rowBytes;
+  const ex = lane(e, l), oex = lane(oe, l), sy = lane(s, l), osy = lane(os, l), tz = lane(t, l), otz = lane(ot, l);
+  const w000 = f32x4.splat(oex * osy * otz), w100 = f32x4.splat(ex * osy * otz);
+  const w010 = f32x4.splat(oex * sy * otz), w110 = f32x4.splat(ex * sy * otz);
+  const w001 = f32x4.splat(oex * osy * tz), w101 = f32x4.splat(ex * osy * tz);
+  const w011 = f32x4.splat(oex * sy * tz), w111 = f32x4.splat(ex * sy * tz);
+  let c = 0;
+  for (; c + 4 <= channels; c += 4) {
+    const k = <usize>c << 2;
+    const p = p000 + k;
+    const a = f32x4.add(f32x4.add(f32x4.mul(w000, v128.load(p)), f32x4.mul(w100, v128.load(p + dx))),
+      f32x4.add(f32x4.mul(w010, v128.load(p + dy)), f32x4.mul(w110, v128.load(p + dy + dx))));
+    const b = f32x4.add(f32x4.add(f32x4.mul(w001, v128.load(p + dz)), f32x4.mul(w101, v128.load(p + dz + dx))),
+      f32x4.add(f32x4.mul(w011, v128.load(p + dz + dy)), f32x4.mul(w111, v128.load(p + dz + dy + dx))));
+    v128.store(out + k, f32x4.add(a, b));
+  }
+  for (; c < channels; c++) {
+    const p = p000 + (<usize>c << 2);
+    const a = (f32x4.extract_lane(w000, 0) * load<f32>(p) + f32x4.extract_lane(w100, 0) * load<f32>(p + dx)) +
+      (f32x4.extract_lane(w010, 0) * load<f32>(p + dy) + f32x4.extract_lane(w110, 0) * load<f32>(p + dy + dx));
+    const b = (f32x4.extract_lane(w001, 0) * load<f32>(p + dz) + f32x4.extract_lane(w101, 0) * load<f32>(p + dz + dx)) +
+      (f32x4.extract_lane(w011, 0) * load<f32>(p + dz + dy) + f32x4.extract_lane(w111, 0) * load<f32>(p + dz + dy + dx));
+    store<f32>(out + (<usize>c << 2), a + b);
   }
 }
 

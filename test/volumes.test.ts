@@ -78,6 +78,23 @@ for (const backend of CPU_BACKENDS) {
       expectClose(onlyGrid.dGrid.data, want.dGrid!, 'dGrid');
     });
 
+    // A near-identity affine grid keeps most blocks of four points inside the volume: one channel
+    // and four or more take the vector paths there, the per-point path at the borders.
+    it.each([1, 4, 6, 9])('trilinear at a near-identity affine grid, %i channel(s): forward and gradients equal the reference', async (C) => {
+      const inputShape = [2, 5, 6, 7, C];
+      const theta = [0.95, 0.05, 0, 0.02, -0.04, 1.02, 0.03, -0.05, 0.01, 0, 0.97, 0.04,
+        1.05, 0, 0.05, 0, 0, 0.93, 0, 0.1, -0.05, 0.02, 1, -0.03];
+      const grid = affineGridReference(theta, inputShape, false);
+      const gridShape = [2, 5, 6, 7, 3];
+      const c = volumeCase({ input: inputShape, grid: gridShape, range: 1 }, 11 + C);
+      const o = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
+      const want = gridSampleReference(c.input, inputShape, grid, gridShape, o, c.dy);
+      const got = await sampleWithGrads(c.input, inputShape, grid, gridShape, c.dy, o);
+      expectClose(got.output, want.output, 'output');
+      expectClose(got.dInput, want.dInput!, 'dInput');
+      expectClose(got.dGrid, want.dGrid!, 'dGrid');
+    });
+
     it('empty volumes and empty grids', async () => {
       const empty = gridSample(tf.zeros([1, 0, 3, 3, 2]) as tf.Tensor5D, tf.zeros([1, 2, 2, 2, 3]) as tf.Tensor5D);
       expect(empty.shape).toEqual([1, 2, 2, 2, 2]);
