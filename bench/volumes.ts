@@ -6,7 +6,8 @@
  * thread, measured once on the 2-D benchmarks' reference machine (its 3-D CPU kernel is scalar).
  * The targets: at most 0.5x PyTorch's time, at least 3x faster than the scalar loop. Where
  * /usr/bin/python3 has torch, bench/peers/pytorch_volumes.py also times PyTorch here, one thread,
- * on the same shapes (run after the others, not interleaved with them).
+ * on the same shapes (run after the others, not interleaved with them); ONNX Runtime's GridSample
+ * (onnxruntime-node, opset 20, one thread, forward only: it has no gradient) is timed with the others.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,8 +16,10 @@ import { GridSampleGrad, gridSample } from '../src/index.js';
 import { affineGridReference } from '../src/reference/grid_sample.js';
 import { type BackendName, activateBackend } from './lib/backends.js';
 import { checkAgreement, seededRandom, sizeOf } from './lib/data.js';
-import { type MeasureOptions, type Timed, measureInterleaved } from './lib/measure.js';
+import { type MeasureOptions, type Outcome, type Timed, measureInterleaved } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
+import { gridSampleOnnxModel } from './peers/onnx_model.js';
+import { ortNodeSession } from './peers/ort.js';
 import { scalarGridSample3d } from './scalar_baseline.js';
 
 /** The shapes and PyTorch 1.13's ms (one thread, CPU; forward, forward + backward). */
@@ -40,6 +43,34 @@ export interface VolumeRow {
   vsPytorch: number | null;
   /** PyTorch 1.13 on this machine, one thread (wall-clock median), where it is installed. */
   pytorchHereMs: number | null;
+  /** onnxruntime-node's GridSample, one thread (forward only). */
+  ortMs: number | null;
+}
+
+/** [N, D, H, W, C] -> [N, C, D, H, W], outside the timed calls. */
+function toChannelsFirst(x: Float32Array, [N, D, H, W, C]: readonly number[]): Float32Array {
+  const out = new Float32Array(x.length);
+  const voxels = D! * H! * W!;
+  for (let n = 0; n < N!; n++) {
+    for (let v = 0; v < voxels; v++) for (let c = 0; c < C!; c++) out[(n * C! + c) * voxels + v] = x[(n * voxels + v) * C! + c]!;
+  }
+  return out;
+}
+
+/** ONNX Runtime's forward on the case, checked against the scalar loop; undefined where it cannot run it. */
+async function ortContender(input: Float32Array, inputShape: number[], grid: Float32Array, gridShape: number[], want: Float32Array) {
+  const [N, D, H, W, C] = inputShape as [number, number, number, number, number];
+  try {
+    const model = gridSampleOnnxModel([N, C, D, H, W], gridShape, ATTRS);
+    const session = await ortNodeSession(model, 1, toChannelsFirst(input, inputShape), [N, C, D, H, W], grid, gridShape);
+    // Its output is channels-first: compare it with the scalar loop's, made channels-first too.
+    checkAgreement('onnxruntime-node volume output against the scalar loop', session.output,
+      toChannelsFirst(want, [...gridShape.slice(0, -1), C]));
+    return session;
+  } catch (e) {
+    process.stderr.write(`volumes: ONNX Runtime not timed (${(e as Error).message.split('\n')[0]})\n`);
+    return undefined;
+  }
 }
 
 /** PyTorch's ms here per input shape ([forward, forward + backward]), or an empty map without torch. */
@@ -75,6 +106,8 @@ function volumeCase(inputShape: number[]) {
   const dy = new Float32Array(input.length).map(() => random() - 0.5);
   return { input, grid, dy, gridShape: [...inputShape.slice(0, -1), 3] };
 }
+
+const statsAt = (outcomes: Outcome[], i: number) => ('stats' in outcomes[i]! ? outcomes[i]!.stats : undefined);
 
 export async function volumeRows(backends: readonly { name: BackendName; label: string }[], measure: MeasureOptions, quick: boolean): Promise<VolumeRow[]> {
   const rows: VolumeRow[] = [];
@@ -114,8 +147,12 @@ export async function volumeRows(backends: readonly { name: BackendName; label: 
         release: () => tf.dispose([x, g, dy]),
       });
     }
-    const outcomes = await measureInterleaved([...scalar, ...kernels.flatMap((k) => k.list)], measure);
-    const statsOf = (i: number) => ('stats' in outcomes[i]! ? outcomes[i]!.stats : undefined);
+    const ort = await ortContender(c.input, shape.input, c.grid, c.gridShape, out);
+    const ortTimed: Timed[] = ort ? [{ run: ort.run }] : [];
+    const outcomes = await measureInterleaved([...scalar, ...kernels.flatMap((k) => k.list), ...ortTimed], measure);
+    const ortStats = ort ? statsAt(outcomes, outcomes.length - 1) : undefined;
+    await ort?.release();
+    const statsOf = (i: number) => statsAt(outcomes, i);
     for (const [k, kernel] of kernels.entries()) {
       for (const [j, op] of OPS.entries()) {
         const s = statsOf(2 + 2 * k + j);
@@ -126,6 +163,7 @@ export async function volumeRows(backends: readonly { name: BackendName; label: 
           timesFasterThanScalar: s && base ? base.msMedian / s.msMedian : null,
           pytorchMs, vsPytorch: s && pytorchMs ? s.msMedian / pytorchMs : null,
           pytorchHereMs: here.get(shape.input.join(','))?.[j] ?? null,
+          ortMs: op === 'forward' ? ortStats?.msMedian ?? null : null,
         });
       }
       kernel.release();
@@ -138,11 +176,12 @@ export function volumeText(rows: readonly VolumeRow[]): string {
   const fmt = (x: number | null, f: (v: number) => string = ms) => (x === null ? '-' : f(x));
   return `Volumes: gridSample trilinear/zeros at a near-identity 3-D affine grid, ms per call (median)\n${textTable(
     ['input -> same-size grid', 'backend', 'op', 'stn-layer ms', 'scalar JS ms', '× scalar', 'PyTorch 1.13 ms', '/ PyTorch',
-      'PyTorch here ms', '/ PyTorch here'],
+      'PyTorch here ms', '/ PyTorch here', 'ONNX Runtime ms'],
     rows.map((r) => [shapeText(r.inputShape), r.backend, r.op, fmt(r.msMedian), fmt(r.scalarMsMedian),
       fmt(r.timesFasterThanScalar, (v) => v.toPrecision(2)), fmt(r.pytorchMs), fmt(r.vsPytorch, (v) => v.toFixed(2)),
-      fmt(r.pytorchHereMs), r.msMedian !== null && r.pytorchHereMs ? (r.msMedian / r.pytorchHereMs).toFixed(2) : '-']),
+      fmt(r.pytorchHereMs), r.msMedian !== null && r.pytorchHereMs ? (r.msMedian / r.pytorchHereMs).toFixed(2) : '-', fmt(r.ortMs)]),
   )}\nforward + backward = gridSample, then GridSampleGrad (d(input) and d(grid)). Targets: / PyTorch <= 0.5 (PyTorch 1.13,\n` +
     'one CPU thread, measured once on the reference machine), × scalar >= 3. PyTorch here: the same shapes timed on this\n' +
-    'machine by bench/peers/pytorch_volumes.py, one thread, after the others (a shared machine makes the two runs differ).';
+    'machine by bench/peers/pytorch_volumes.py, one thread, after the others (a shared machine makes the two runs differ).\n' +
+    'ONNX Runtime: onnxruntime-node GridSample (opset 20), one thread, forward only, timed with the others.';
 }

@@ -68,15 +68,16 @@ function valueInfo(name: string, shape: readonly number[]) {
 
 /**
  * ONNX model bytes computing Y = GridSample(X, grid), X in NCHW [N, C, H, W], grid [N, Ho, Wo, 2],
- * Y [N, C, Ho, Wo]: the same sampling as stn-layer's gridSample on the NHWC transpose.
+ * Y [N, C, Ho, Wo]: the same sampling as stn-layer's gridSample on the NHWC transpose. Volumes
+ * (opset 20 takes any rank): X [N, C, D, H, W], grid [N, Do, Ho, Wo, 3], Y [N, C, Do, Ho, Wo].
  */
 export function gridSampleOnnxModel(
-  inputShapeNCHW: readonly [number, number, number, number],
-  gridShape: readonly [number, number, number, number],
+  inputShapeNCHW: readonly number[],
+  gridShape: readonly number[],
   options: { mode: Mode; paddingMode: PaddingMode; alignCorners: boolean },
 ): Uint8Array {
   const [N, C] = inputShapeNCHW;
-  const [, Ho, Wo] = gridShape;
+  const spatial = gridShape.slice(1, -1);
   const STRING = 3;
   const INT = 2;
   const model = {
@@ -94,7 +95,7 @@ export function gridSampleOnnxModel(
         ],
       }],
       input: [valueInfo('X', inputShapeNCHW), valueInfo('grid', gridShape)],
-      output: [valueInfo('Y', [N, C, Ho, Wo])],
+      output: [valueInfo('Y', [N!, C!, ...spatial])],
     },
   };
   const err = modelType.verify(model);
