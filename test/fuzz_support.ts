@@ -15,7 +15,9 @@
  *   precision, so it never counts as near a jump.
  */
 import { clampToSafeRange, unnormalize } from '../src/reference/coords.js';
-import type { SampleOptions } from '../src/reference/grid_sample.js';
+import { expect } from 'vitest';
+import type { GridSampleResult, SampleOptions } from '../src/reference/grid_sample.js';
+import { type Sampled, expectClose } from './helpers.js';
 
 /** Distance from u to the nearest offset + k * step. */
 function latticeDistance(u: number, step: number, offset: number): number {
@@ -39,3 +41,38 @@ export function nearJump(
   }
   return near;
 }
+
+/**
+ * The fuzz tests' verdict on one case (images or volumes), given each backend's results `got` and
+ * the float64 reference's `want` for the same float32 inputs: every value finite; cpu and wasm (the
+ * same float32 module) within 1e-5; every backend within the parity tolerance of the reference,
+ * except a point's output near a jump (`jumps[point].value`) and d(grid) at huge coordinates,
+ * which must be exactly 0 where the reference's is.
+ */
+export function expectBackendsAgree(
+  got: Record<string, Sampled>, want: GridSampleResult, grid: Float32Array, channels: number, jumps: readonly { value: boolean }[],
+): void {
+  for (const [backend, r] of Object.entries(got)) {
+    for (const [name, values] of Object.entries(r)) {
+      const bad = (values as Float32Array).findIndex((v) => !Number.isFinite(v));
+      expect(bad, `${backend} ${name}[${bad}] = ${(values as Float32Array)[bad]}: not finite`).toBe(-1);
+    }
+  }
+  for (const name of ['output', 'dInput', 'dGrid'] as const) {
+    expectClose(got.wasm![name], got.cpu![name], `wasm vs cpu ${name}`, SAME_MODULE_TOLERANCE);
+  }
+  const huge = (i: number) => !(Math.abs(grid[i]!) <= 1e6);
+  // `got` with the elements `keep` rejects replaced by `want`'s: expectClose then names real indices.
+  const keepOnly = (g: Float32Array, w: ArrayLike<number>, keep: (i: number) => boolean) => Float64Array.from(g, (v, i) => (keep(i) ? v : w[i]!));
+  for (const [backend, r] of Object.entries(got)) {
+    expectClose(keepOnly(r.output, want.output, (i) => !jumps[Math.floor(i / channels)]!.value), want.output, `${backend} output`);
+    expectClose(r.dInput, want.dInput!, `${backend} dInput`);
+    expectClose(keepOnly(r.dGrid, want.dGrid!, (i) => !huge(i)), want.dGrid!, `${backend} dGrid`);
+    for (let i = 0; i < grid.length; i++) {
+      if (huge(i) && want.dGrid![i] === 0) expect(r.dGrid[i], `${backend} dGrid[${i}] at coordinate ${grid[i]}`).toBe(0);
+    }
+  }
+}
+
+/** cpu and wasm run the same float32 module. */
+export const SAME_MODULE_TOLERANCE = 1e-5;
