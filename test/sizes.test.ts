@@ -159,4 +159,20 @@ describe.skipIf(!gpu)('webgpu backend', () => {
     tf.dispose([input, grid]);
     await expectStillWorks();
   });
+
+  it("volumes: an output larger than the device's largest buffer is refused too", async () => {
+    const { maxBufferSize, maxStorageBufferBindingSize } = webgpuBackend(tf.backend()).device.limits;
+    const limit = Math.min(maxBufferSize, maxStorageBufferBindingSize);
+    const C = 2 ** 16;
+    const points = Math.floor(limit / (4 * C)) + 1;
+    const input = tf.zeros([1, 1, 1, 1, C]) as tf.Tensor5D;
+    const grid = tf.zeros([1, 1, 1, points, 3]) as tf.Tensor5D;
+    const tensors = tf.memory().numTensors;
+    await withGPUErrorScopes(async () => {
+      expect(() => gridSample(input, grid, { mode: 'bicubic' })).toThrow(/larger than this WebGPU device's largest buffer/);
+    });
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([input, grid]);
+    await expectStillWorks();
+  });
 });
