@@ -16,7 +16,7 @@ import { MODE_BICUBIC, MODE_BILINEAR } from './contract';
 import { computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
 import { lane, laneI, loadLanes, storeLanes } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
-import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
+import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, pairEast, wantDGrid, wantDInput } from './registers';
 import { tapGroup } from './taps';
 
 /**
@@ -115,7 +115,8 @@ export function gridSample3d(
   const mz0 = v128.and(i32x4.lt_u(z0, i32x4.splat(D)), valid), mz1 = v128.and(i32x4.lt_u(i32x4.add(z0, i1), i32x4.splat(D)), valid);
   const base = pixelIndex(x0, y0, z0, W, H);
   const zero = f32x4.splat(0);
-  if (!backward && count == 4 && i32x4.all_true(v128.and(v128.and(v128.and(mx0, mx1), v128.and(my0, my1)), v128.and(mz0, mz1)))) {
+  const interior = count == 4 && i32x4.all_true(v128.and(v128.and(v128.and(mx0, mx1), v128.and(my0, my1)), v128.and(mz0, mz1)));
+  if (interior && !backward) {
     // Every tap of the four points inside (the usual case away from the borders): each row's two
     // voxels (x0, x0 + 1) are adjacent, one 64-bit load per point and row, lerped in x, then y, z.
     const HW = H * W;
@@ -126,14 +127,31 @@ export function gridSample3d(
   }
   const dy = backward ? loadLanes(dyPtr + (at << 2), 4, count, 0) : zero;
   let out = zero, dIx = zero, dIy = zero, dIz = zero;
-  for (let k = 0; k < 8; k++) {
+  // Backward with every tap inside: d(value)/d(x, y, z) from the rows' voxel pairs (the sums of the
+  // taps' dots times dw/dx, dw/dy, dw/dz, regrouped), without the per-tap gather.
+  const interiorGrid = interior && wantDGrid;
+  if (interiorGrid) {
+    const HW = H * W;
+    // Rows (y, z) = (0, 0), (1, 0), (0, 1), (1, 1): west voxels, and east ones in pairEast.
+    const w00 = loadPairs(base, 0), e00 = pairEast;
+    const w10 = loadPairs(base, W), e10 = pairEast;
+    const w01 = loadPairs(base, HW), e01 = pairEast;
+    const w11 = loadPairs(base, HW + W), e11 = pairEast;
+    const r00 = lerp(w00, e00, e, oe), r10 = lerp(w10, e10, e, oe), r01 = lerp(w01, e01, e, oe), r11 = lerp(w11, e11, e, oe);
+    const ax = f32x4.add(f32x4.mul(f32x4.sub(e00, w00), os), f32x4.mul(f32x4.sub(e10, w10), s));
+    const bx = f32x4.add(f32x4.mul(f32x4.sub(e01, w01), os), f32x4.mul(f32x4.sub(e11, w11), s));
+    dIx = f32x4.mul(dy, lerp(ax, bx, t, ot));
+    dIy = f32x4.mul(dy, lerp(f32x4.sub(r10, r00), f32x4.sub(r11, r01), t, ot));
+    dIz = f32x4.mul(dy, f32x4.sub(lerp(r01, r11, s, os), lerp(r00, r10, s, os)));
+  }
+  for (let k = 0; k < 8 && (!interiorGrid || wantDInput); k++) {
     const sx = (k & 1) != 0, sy = (k & 2) != 0, sz = (k & 4) != 0;
     const wx = sx ? e : oe, wy = sy ? s : os, wz = sz ? t : ot;
     const mask = v128.and(v128.and(sx ? mx1 : mx0, sy ? my1 : my0), sz ? mz1 : mz0);
     const q = v128.and(i32x4.add(base, i32x4.splat((sz ? H * W : 0) + (sy ? W : 0) + (sx ? 1 : 0))), mask);
     const wyz = f32x4.mul(wy, wz);
     const w = f32x4.mul(wx, wyz);
-    const v = wantDInput && !wantDGrid ? zero : v128.and(f32x4(
+    const v = backward && (!wantDGrid || interiorGrid) ? zero : v128.and(f32x4(
       load<f32>(inBase + (<usize>i32x4.extract_lane(q, 0) << 2)), load<f32>(inBase + (<usize>i32x4.extract_lane(q, 1) << 2)),
       load<f32>(inBase + (<usize>i32x4.extract_lane(q, 2) << 2)), load<f32>(inBase + (<usize>i32x4.extract_lane(q, 3) << 2))), mask);
     if (!backward) {
@@ -149,7 +167,7 @@ export function gridSample3d(
       scatterLane(2, q, g);
       scatterLane(3, q, g);
     }
-    if (wantDGrid) {
+    if (wantDGrid && !interiorGrid) {
       // dw/dx = ±wy*wz (+ for the upper voxel), and likewise for y and z.
       const dot = f32x4.mul(dy, v);
       const gx = f32x4.mul(dot, wyz), gy = f32x4.mul(dot, f32x4.mul(wx, wz)), gz = f32x4.mul(dot, f32x4.mul(wx, wy));
@@ -236,12 +254,25 @@ export function gridSample3d(
  * 64-bit pair per point (both inside the input: the caller checked), times (1 - e) and e.
  */
 @inline function pairRow(base: v128, offset: i32, e: v128, oe: v128): v128 {
+  const west = loadPairs(base, offset);
+  return lerp(west, pairEast, e, oe);
+}
+
+/**
+ * Four points' voxels base + offset (returned) and the next ones (left in pairEast), one 64-bit
+ * load per point: both inside the input (the caller checked).
+ */
+@inline function loadPairs(base: v128, offset: i32): v128 {
   const q = i32x4.add(base, i32x4.splat(offset));
   const p01 = i64x2(load<i64>(inBase + (<usize>i32x4.extract_lane(q, 0) << 2)), load<i64>(inBase + (<usize>i32x4.extract_lane(q, 1) << 2)));
   const p23 = i64x2(load<i64>(inBase + (<usize>i32x4.extract_lane(q, 2) << 2)), load<i64>(inBase + (<usize>i32x4.extract_lane(q, 3) << 2)));
-  const lo = v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
-  const hi = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
-  return f32x4.add(f32x4.mul(lo, oe), f32x4.mul(hi, e));
+  pairEast = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
+  return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
+}
+
+/** a * (1 - u) + b * u, with ou = 1 - u. */
+@inline function lerp(a: v128, b: v128, u: v128, ou: v128): v128 {
+  return f32x4.add(f32x4.mul(a, ou), f32x4.mul(b, u));
 }
 
 /** Point l's d(grid) (x, y, z) from lane l of rx, ry, rz. */
