@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GridSampleGrad, gridSample } from '../src/index.js';
+import { checkArgs } from './lib/args.js';
 import { type BackendName, type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
 import { type BenchCase, type Shape4, checkAgreement, makeCase, sizeOf } from './lib/data.js';
 import { type MeasureOptions, type Timed, measureInterleaved, progress } from './lib/measure.js';
@@ -22,7 +23,17 @@ import { ms, shapeText, textTable } from './lib/table.js';
 import { generatorRows, generatorText } from './generators.js';
 import { scalarGridSample } from './scalar_baseline.js';
 
+const USAGE = `npm run bench: stn-layer's gridSample kernels against a scalar JavaScript loop of the same math.
+
+  npm run bench -- [--backends cpu,wasm,webgpu] [--quick] [--json]
+
+  --backends LIST  comma-separated tfjs backends (default cpu,wasm)
+  --quick          small shapes, few calls: a smoke test of the whole run
+  --json           one JSON object per measurement and line on stdout
+  --help           print this and exit
+`;
 const argv = process.argv.slice(2);
+checkArgs(argv, USAGE, ['--backends', '--quick', '--json']);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 

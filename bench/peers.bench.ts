@@ -1,24 +1,13 @@
 /**
  * npm run bench:peers: stn-layer's gridSample against what a user would pick instead, in one
- * process and one run: tf.image.transform, gridSample written with tfjs ops (gather), and ONNX
- * Runtime's GridSample (onnxruntime-node native, onnxruntime-web wasm); and projectiveGrid +
- * gridSample against tf.image.transform with the same projective map (cpu, wasm); on the tfjs backends
- * given (default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds a hardware
- * adapter: a software one such as SwiftShader only when --backends names webgpu).
- *
- *   npm run bench:peers -- [--quick] [--json] [--write-results] [--backends cpu,wasm,webgpu]
- *
- * --quick          few shapes, small sizes, the minimum of calls: a smoke test of the whole run
- * --json           one JSON object per measurement and line on stdout (progress stays on stderr)
- * --write-results  also write bench/RESULTS.md, bench/results.json and the two SVG charts
- * --too-slow-s N   skip a contender whose call takes longer than N seconds (default 20)
- * --projective-only  only the projectiveGrid + gridSample against tf.image.transform section
+ * process and one run (USAGE below says how to call it).
  */
 import '@tensorflow/tfjs'; // registers tfjs's own gradients, which the tfjs-ops workaround needs
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { gridSample } from '../src/index.js';
+import { checkArgs } from './lib/args.js';
 import { type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
 import { type Shape4, makeCase } from './lib/data.js';
 import { type MeasureOptions, measureInterleaved, progress } from './lib/measure.js';
@@ -34,7 +23,24 @@ import {
   shapeTablesText, targetsText,
 } from './peers/report.js';
 
+const USAGE = `npm run bench:peers: stn-layer's gridSample against what a user would pick instead, in one
+process and one run: tf.image.transform, gridSample written with tfjs ops (gather), and ONNX
+Runtime's GridSample (onnxruntime-node native, onnxruntime-web wasm); and projectiveGrid +
+gridSample against tf.image.transform with the same projective map (cpu, wasm); on the tfjs backends given
+(default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds a hardware adapter: a
+software one such as SwiftShader only when --backends names webgpu).
+
+  npm run bench:peers -- [--quick] [--json] [--write-results] [--backends cpu,wasm,webgpu] [--too-slow-s N] [--projective-only]
+
+  --quick          few shapes, small sizes, the minimum of calls: a smoke test of the whole run
+  --json           one JSON object per measurement and line on stdout (progress stays on stderr)
+  --write-results  also write bench/RESULTS.md, bench/results.json and the two SVG charts
+  --too-slow-s N   skip a contender whose call takes longer than N seconds (default 20)
+  --projective-only  only the projectiveGrid + gridSample against tf.image.transform section
+  --help           print this and exit
+`;
 const argv = process.argv.slice(2);
+checkArgs(argv, USAGE, ['--quick', '--json', '--write-results', '--backends', '--too-slow-s', '--projective-only']);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 const writeResults = argv.includes('--write-results');

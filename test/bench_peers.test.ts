@@ -1,11 +1,14 @@
 /**
  * The benchmarks compare like with like: the peers built in bench/ compute what stn-layer
- * computes. (Speed is measured by `npm run bench` and `npm run bench:peers`, never here.)
+ * computes; and their command lines answer --help without running. (Speed is measured by
+ * `npm run bench` and `npm run bench:peers`, never here.)
  */
 import '@tensorflow/tfjs'; // tfjs's own gradients, for the tfjs-ops workaround
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeCase, NCHW_TO_NHWC, NHWC_TO_NCHW, type Shape4, transpose4 } from '../bench/lib/data.js';
 import { homographyToImageTransform, thetaToImageTransform } from '../bench/peers/image_transform.js';
 import { gridSampleOnnxModel } from '../bench/peers/onnx_model.js';
@@ -97,5 +100,24 @@ describe('the scalar baseline of npm run bench', () => {
     expectClose(out, want.output, 'output');
     expectClose(dInput, want.dInput!, 'dInput');
     expectClose(dGrid, want.dGrid!, 'dGrid');
+  });
+});
+
+describe('the benchmarks\' command lines', () => {
+  const runBench = (file: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join('bench', file), ...args],
+    { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 60_000 });
+
+  it.each(['peers.bench.ts', 'grid_sample.bench.ts', 'train.ts'])('%s --help prints its usage and exits without running', (file) => {
+    const r = runBench(file, ['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^npm run bench[:\w]*: /);
+    expect(r.stdout).toMatch(/--help +print this and exit/);
+    expect(r.stdout.split('\n').length).toBeLessThan(25);
+  });
+
+  it('refuses an unknown option with the usage', () => {
+    const r = runBench('grid_sample.bench.ts', ['--quik']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^unknown option --quik\n\nnpm run bench: /);
   });
 });

@@ -6,7 +6,7 @@ import { projectiveGridConfig } from './ProjectiveGrid.js';
 import { projectiveGridGradConfig } from './ProjectiveGridGrad.js';
 import { stnMatMulConfig } from './StnMatMul.js';
 
-export const cpuKernelConfigs: KernelConfig[] = [
+const cpuKernelConfigs: KernelConfig[] = [
   affineGridConfig, gridSampleConfig, gridSampleGradConfig, projectiveGridConfig, projectiveGridGradConfig,
   stnMatMulConfig,
 ];

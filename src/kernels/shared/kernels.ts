@@ -7,8 +7,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { type AffineGridAttrs, type GridSampleAttrs, type ProjectiveGridAttrs, modeCode, paddingCode } from '../names.js';
 import type { KernelHeap } from './heap.js';
-
-const isEmpty = (shape: number[]) => shape.some((d) => d === 0);
+import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
   const [N, H, W, C] = input.shape as [number, number, number, number];
@@ -18,7 +17,7 @@ export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: Tens
   const gridPtr = heap.input(grid);
   const outPtr = heap.output(outShape);
   if (!isEmpty(outShape)) {
-    heap.stn.gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
+    heap.place().gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
       modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, false, outPtr, 0, 0, 0);
   }
   return heap.finish()[0]!;
@@ -36,7 +35,7 @@ export function gridSampleGradKernel(
   const dInputPtr = heap.output(input.shape);
   const dGridPtr = heap.output(grid.shape);
   if (!isEmpty(input.shape) || !isEmpty(grid.shape)) {
-    heap.stn.gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
+    heap.place().gridSample(inputPtr, N, H, W, C, gridPtr, Ho * Wo,
       modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners, true, 0, dyPtr, dInputPtr, dGridPtr);
   }
   return heap.finish();
@@ -48,7 +47,7 @@ function gridKernel(heap: KernelHeap, params: TensorInfo, attrs: AffineGridAttrs
   const outShape = [N, H, W, 2];
   const paramsPtr = heap.input(params);
   const outPtr = heap.output(outShape);
-  if (!isEmpty(outShape)) heap.stn[which](paramsPtr, N, H, W, attrs.alignCorners, outPtr);
+  if (!isEmpty(outShape)) heap.place()[which](paramsPtr, N, H, W, attrs.alignCorners, outPtr);
   return heap.finish()[0]!;
 }
 
@@ -66,7 +65,7 @@ export function projectiveGridGradKernel(heap: KernelHeap, dy: TensorInfo, h: Te
   const dyPtr = heap.input(dy);
   const hPtr = heap.input(h);
   const dhPtr = heap.output([N, 3, 3]);
-  if (N > 0) heap.stn.projectiveGridGrad(dyPtr, hPtr, N, H, W, attrs.alignCorners, dhPtr);
+  if (N > 0) heap.place().projectiveGridGrad(dyPtr, hPtr, N, H, W, attrs.alignCorners, dhPtr);
   return heap.finish()[0]!;
 }
 
@@ -78,6 +77,6 @@ export function stnMatMulKernel(heap: KernelHeap, a: TensorInfo, b: TensorInfo):
   const aPtr = heap.input(a);
   const bPtr = heap.input(b);
   const outPtr = heap.output([batch, M, N]);
-  if (batch * M * N > 0) heap.stn.batchMatMul(aPtr, batchA, M, K, bPtr, batchB, N, batch, outPtr);
+  if (batch * M * N > 0) heap.place().batchMatMul(aPtr, batchA, M, K, bPtr, batchB, N, batch, outPtr);
   return heap.finish()[0]!;
 }
