@@ -3,8 +3,8 @@
  * made from the formulas with torch ops and autograd in float64) on cpu, wasm and webgpu, gradients
  * against central differences of the float64 reference, random shapes and parameters against the
  * reference (fast-check), the identity cases, w = 0, the sampling rule of flowGrid, empty sizes, the
- * paths in tfjs ops (kernels unregistered), and the argument errors. Only tfjs-core is imported (it registers no gradients
- * of its own), so every gradient here is the one stn-layer gives.
+ * paths in tfjs ops (kernels unregistered), and the argument errors. Only tfjs-core is imported (it
+ * registers no gradients of its own), so every gradient here is the one stn-layer gives.
  */
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
