@@ -1,7 +1,8 @@
 /**
  * stn-layer: Spatial Transformer Networks for TensorFlow.js. PyTorch's F.affine_grid and
  * F.grid_sample as differentiable tfjs ops, channels-last, with kernels for the cpu and wasm
- * backends (AssemblyScript, WebAssembly SIMD) and for webgpu (WGSL).
+ * backends (AssemblyScript, WebAssembly SIMD) and for webgpu (WGSL); and the grid generators of the
+ * STN paper's other transforms (projectiveGrid, tpsGrid, flowGrid), whose gradients come with them.
  *
  * Importing the package registers the ops' gradients and the kernels for all three backends (and
  * tfjs-backend-wasm's missing Conv2DBackpropFilter); it imports no backend (a kernel receives its

@@ -7,12 +7,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { AffineGrid, GridSample, GridSampleGrad, ready, useWasmTrainingKernels } from '../src/index.js';
+import { ProjectiveGrid, ProjectiveGridGrad } from '../src/kernels/names.js';
 import { wasmTrainingKernelConfigs } from '../src/kernels/wasm/replacements.js';
 import { expectConvnetTrains, expectUnchanged, kernelsOf, watchWarnings } from './import_order_support.js';
 
 it('leaves tfjs-wasm\'s kernels alone until the training kernels are asked for', async () => {
   const warnings = watchWarnings();
-  const ours = [AffineGrid, GridSample, GridSampleGrad, tf.Conv2DBackpropFilter];
+  const ours = [AffineGrid, GridSample, GridSampleGrad, ProjectiveGrid, ProjectiveGridGrad, tf.Conv2DBackpropFilter];
   expect([...kernelsOf('wasm').keys()].sort()).toEqual([...ours].sort());
   await import('@tensorflow/tfjs-backend-wasm');
   await ready();

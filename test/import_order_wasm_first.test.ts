@@ -16,10 +16,11 @@ it('leaves tfjs-wasm\'s kernels alone until the training kernels are asked for',
   expect(original.has(tf.Conv2DBackpropFilter)).toBe(false);
 
   const stn = await import('../src/index.js');
+  const { ProjectiveGrid, ProjectiveGridGrad } = await import('../src/kernels/names.js');
   const { wasmTrainingKernelConfigs } = await import('../src/kernels/wasm/replacements.js');
   expectUnchanged(original, 'wasm');
   const added = [...kernelsOf('wasm').keys()].filter((name) => !original.has(name)).sort();
-  expect(added).toEqual([stn.AffineGrid, tf.Conv2DBackpropFilter, stn.GridSample, stn.GridSampleGrad].sort());
+  expect(added).toEqual([stn.AffineGrid, tf.Conv2DBackpropFilter, stn.GridSample, stn.GridSampleGrad, ProjectiveGrid, ProjectiveGridGrad].sort());
 
   await stn.ready();
   expect(await tf.setBackend('wasm')).toBe(true);
