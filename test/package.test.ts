@@ -60,14 +60,20 @@ async function checks(tf, stn, mnist) {
       dGrid: Array.from(await dGrid.data()), grid: Array.from(await identity.data()),
     };
   }
-  return { backends: results, parameters: mnist.PARAMETER_COUNT };
+  // Importing left tfjs-wasm's Conv2D alone; the opt-in replaces it.
+  const conv2d = tf.getKernel('Conv2D', 'wasm');
+  stn.useWasmTrainingKernels();
+  const optIn = conv2d !== undefined && tf.getKernel('Conv2D', 'wasm') !== conv2d;
+  return { backends: results, parameters: mnist.PARAMETER_COUNT, optIn };
 }
 `;
 const EXPECTED_BACKEND = { output: [2.5], dInput: [0.25, 0.25, 0.25, 0.25], dGrid: [1, 2], grid: [-0.5, -0.5, 0.5, -0.5, -0.5, 0.5, 0.5, 0.5] };
 
 /** Uses the public API with its types (as a TypeScript user would). */
 const API_TS = `import * as tf from '@tensorflow/tfjs-core';
-import { AffineGrid, GridSample, GridSampleGrad, type GridSampleOptions, affineGrid, gridSample, ready } from 'stn-layer';
+import {
+  AffineGrid, GridSample, GridSampleGrad, type GridSampleOptions, affineGrid, gridSample, ready, useWasmTrainingKernels,
+} from 'stn-layer';
 import { PARAMETER_COUNT, Rng, StnModel } from 'stn-layer/mnist';
 
 export async function warp(images: tf.Tensor4D, theta: tf.Tensor3D): Promise<tf.Tensor4D> {
@@ -77,6 +83,7 @@ export async function warp(images: tf.Tensor4D, theta: tf.Tensor3D): Promise<tf.
   return gridSample(images, affineGrid(theta, [n, h, w, c]), options);
 }
 export const kernels: string[] = [AffineGrid, GridSample, GridSampleGrad];
+export const optIn: () => void = useWasmTrainingKernels;
 export const model: StnModel = StnModel.create(new Rng(1));
 export const count: number = PARAMETER_COUNT;
 // @ts-expect-error: the declarations are real, so a wrong mode is an error
@@ -182,8 +189,9 @@ describe('the packed package in a fresh app', () => {
 
   it.each(['esm.mjs', 'cjs.cjs'])('%s: gridSample forward and backward and affineGrid on cpu and wasm, and stn-layer/mnist', async (script) => {
     const { stdout } = await sh(app, process.execPath, [script]);
-    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number };
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number; optIn: boolean };
     expect(result.parameters).toBe(27_360);
+    expect(result.optIn).toBe(true);
     for (const backend of ['cpu', 'wasm']) {
       const got = result.backends[backend]!;
       for (const [key, want] of Object.entries(EXPECTED_BACKEND)) {
