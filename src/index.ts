@@ -18,6 +18,9 @@ import { registerWebGPUKernels } from './kernels/webgpu/register_webgpu.js';
 
 export { affineGrid } from './ops/affine_grid.js';
 export { gridSample, type GridSampleOptions } from './ops/grid_sample.js';
+export { projectiveGrid } from './grids/projective_grid.js';
+export { tpsGrid, type TpsGridOptions } from './grids/tps_grid.js';
+export { flowGrid } from './grids/flow_grid.js';
 export { AffineGrid, GridSample, GridSampleGrad, type Mode, type PaddingMode } from './kernels/names.js';
 export { useWasmTrainingKernels } from './kernels/wasm/replacements.js';
 

@@ -10,11 +10,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { makeCase, NCHW_TO_NHWC, NHWC_TO_NCHW, type Shape4, transpose4 } from '../bench/lib/data.js';
-import { thetaToImageTransform } from '../bench/peers/image_transform.js';
+import { homographyToImageTransform, thetaToImageTransform } from '../bench/peers/image_transform.js';
 import { gridSampleOnnxModel } from '../bench/peers/onnx_model.js';
 import { gridSampleTfOps } from '../bench/peers/tfjs_ops_grid_sample.js';
 import { scalarGridSample } from '../bench/scalar_baseline.js';
-import { affineGrid, gridSample } from '../src/index.js';
+import { affineGrid, gridSample, projectiveGrid } from '../src/index.js';
 import type { Mode, PaddingMode } from '../src/kernels/names.js';
 import { gridSampleReference } from '../src/reference/grid_sample.js';
 import { expectClose, useBackend } from './helpers.js';
@@ -69,6 +69,19 @@ describe('thetaToImageTransform', () => {
     const want = await gridSample(x, grid).data();
     const transforms = tf.tensor2d(thetaToImageTransform(c.theta, [12, 10], outHW), [n, 8]);
     const got = await tf.image.transform(x, transforms, 'bilinear', 'constant', 0, outHW).data();
+    expectClose(got, want, 'tf.image.transform');
+  });
+});
+
+describe('homographyToImageTransform', () => {
+  it.each([['cpu', 1], ['wasm', 3]] as const)('makes tf.image.transform reproduce projectiveGrid + gridSample on %s (batch %i)', async (backend, n) => {
+    await useBackend(backend);
+    const c = makeCase([n, 12, 10, 2], [9, 14], 17);
+    const h = Array.from({ length: n }, (_, b) => [...c.theta.subarray(b * 6, b * 6 + 6), 0.12 * (b - 1), -0.1 + 0.07 * b, 1]).flat();
+    const x = tf.tensor4d(c.input, c.inputShape);
+    const want = await gridSample(x, projectiveGrid(tf.tensor3d(h, [n, 3, 3]), [n, 9, 14, 2])).data();
+    const transforms = tf.tensor2d(homographyToImageTransform(h, [12, 10], [9, 14]), [n, 8]);
+    const got = await tf.image.transform(x, transforms, 'bilinear', 'constant', 0, [9, 14]).data();
     expectClose(got, want, 'tf.image.transform');
   });
 });

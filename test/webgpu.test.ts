@@ -16,6 +16,7 @@ import {
   expectGridSampleFixture, loadFixtures,
   sampleWithGrads, useBackend,
 } from './helpers.js';
+import { expectMasksAgree, maskCases, random } from './mask_support.js';
 import { requireWebGPU, webgpuDevice, withGPUErrorScopes } from './webgpu_setup.js';
 
 const gpu = await requireWebGPU();
@@ -23,17 +24,6 @@ const gpu = await requireWebGPU();
 const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
 const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
 const combos = ALL_OPTIONS;
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXTREMES = EXTREME_COORDINATES;
 
@@ -170,6 +160,11 @@ describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, ()
     expectClose(got.output, want.output, 'output');
     expectClose(got.dGrid, want.dGrid, 'dGrid');
     expectClose(got.dInput, want.dInput, 'dInput');
+  });
+
+  describe('GridSampleGrad outputMask', () => {
+    // d(grid) bit for bit; d(input) within rounding, as its scatter-add order is the GPU's.
+    it.each(maskCases(500))('%s', (_, c) => onGPU(() => expectMasksAgree(c, false)));
   });
 
   describe('d(input) scatter-add', () => {

@@ -11,6 +11,18 @@ import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 export const AffineGrid = 'AffineGrid';
 export const GridSample = 'GridSample';
 export const GridSampleGrad = 'GridSampleGrad';
+/**
+ * projectiveGrid's forward on cpu and wasm (input h [N, 3, 3]); on other backends the op composes
+ * it from AffineGrid. Not part of the public API.
+ */
+export const ProjectiveGrid = 'ProjectiveGrid';
+/** d(h) [N, 3, 3] of projectiveGrid from dy and h on cpu and wasm (attrs: ProjectiveGrid's). Not public. */
+export const ProjectiveGridGrad = 'ProjectiveGridGrad';
+/**
+ * a [batchA, M, K] · b [batchB, K, N] with tfjs's batch broadcasting and no transposes, on the cpu
+ * backend, whose own BatchMatMul is a JavaScript loop (tpsGrid uses it). Not part of the public API.
+ */
+export const StnMatMul = 'StnMatMul';
 
 /** Interpolation modes; a mode's integer code in the kernels is its index here. */
 export const MODES = ['bilinear', 'nearest', 'bicubic'] as const;
@@ -26,11 +38,26 @@ export interface GridSampleAttrs extends NamedAttrMap {
   alignCorners: boolean;
 }
 
+/**
+ * GridSampleGrad's attrs: gridSample's, and which gradients to compute, [d(input), d(grid)]
+ * (PyTorch's output_mask); absent means both. The kernel always returns [dInput, dGrid]; one not
+ * asked for is a float32 tensor of shape [0], and no work is done for it.
+ */
+export type GridSampleGradAttrs = GridSampleAttrs & { outputMask?: [boolean, boolean] };
+
+/** outputMask with its default: [compute d(input), compute d(grid)]. */
+export function gradOutputMask(attrs: GridSampleGradAttrs): [boolean, boolean] {
+  return attrs.outputMask ?? [true, true];
+}
+
 export interface AffineGridAttrs extends NamedAttrMap {
   /** [N, H, W, C] of the image the grid will sample into. */
   outputSize: [number, number, number, number];
   alignCorners: boolean;
 }
+
+/** ProjectiveGrid's attrs are AffineGrid's: the output size and where the base points lie. */
+export type ProjectiveGridAttrs = AffineGridAttrs;
 
 /** The integer code of a mode in the AssemblyScript and WGSL kernels. */
 export function modeCode(mode: Mode): number {

