@@ -13,7 +13,7 @@
 import { kernelConstantDeclarations } from '../names.js';
 
 export const COORDS_WGSL = /* wgsl */ `
-${kernelConstantDeclarations()}
+${kernelConstantDeclarations('wgsl')}
 // A value and d(value)/d(input).
 struct WithGrad {
   value: f32,
