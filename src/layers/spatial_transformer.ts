@@ -89,6 +89,7 @@ export function resolveOptions(o: TransformOptions, who: string): ResolvedOption
     throw new RangeError(`${who}: 'controlPoints' applies only to transforms that take control points; ` +
       `received control points with transform '${transform}'`);
   }
+  row.checkConfig?.({ outputSize, controlPoints }, who);
   return {
     transform,
     outputSize: outputSize === undefined ? undefined : [...outputSize],
