@@ -13,11 +13,8 @@
 // generic loop its per-block state spilled out of registers, and it ran 1.6x slower. A grid
 // point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside the input
 // are masked, so nothing is read or written outside the buffers.
-import { PADDING_ZEROS, computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
-
-export const MODE_BILINEAR: i32 = 0;
-export const MODE_NEAREST: i32 = 1;
-export const MODE_BICUBIC: i32 = 2;
+import { MODE_BICUBIC, MODE_BILINEAR, MODE_NEAREST, PADDING_ZEROS } from './contract';
+import { computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
 
 // The current point's rows, set once per point (wasm globals, not memory).
 let inBase: usize = 0; // input image of this batch item

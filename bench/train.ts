@@ -5,24 +5,43 @@
  * steps) and the rest (tfjs's engine, batch preparation, JS). Then the same epoch with the network
  * as a tf.LayersModel trained by model.fit (`stn-mnist --api layers`), and the ratio of the two.
  *
- *   npm run bench:train -- [--backend cpu|wasm|webgpu] [--limit-train N] [--profile-steps N] [--api both|ops|layers] [--json]
+ *   npm run bench:train -- --help
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
-import { batches, loadMnist } from '../src/mnist/data.js';
+import { batches } from '../src/mnist/batch.js';
+import { loadMnist } from '../src/mnist/data.js';
 import { layersNetwork, stnLayersModel } from '../src/mnist/layers_model.js';
 import { type Classifier, StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
-import { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep } from '../src/mnist/train.js';
+import { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep } from '../src/mnist/steps.js';
 import { compileForTraining, fitEpoch } from '../src/mnist/train_layers.js';
+import { checkArgs } from './lib/args.js';
+
+const USAGE = `npm run bench:train: one epoch of the STN tutorial's training, then the test set, and where a step's time goes;
+then the same epoch with the network as a tf.LayersModel trained by model.fit, and the ratio of the two.
+
+  npm run bench:train -- [--backend cpu|wasm|webgpu] [--limit-train N] [--profile-steps N] [--api both|ops|layers] [--tfjs-wasm-kernels] [--json]
+
+  --backend NAME        the tfjs backend (default wasm)
+  --limit-train N       train on the first N images only
+  --profile-steps N     steps profiled by kernel after the epoch (default 20)
+  --api NAME            ops (stn-layer's ops, its own loop), layers (model.fit) or both (default)
+  --tfjs-wasm-kernels   on wasm, keep tfjs-wasm's own kernels (no useWasmTrainingKernels()): for comparison
+  --json                one JSON object on stdout (the report goes to stderr)
+  --help                print this and exit
+`;
+checkArgs(process.argv.slice(2), USAGE,
+  ['--backend', '--limit-train', '--profile-steps', '--api', '--tfjs-wasm-kernels', '--json']);
 
 const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     'limit-train': { type: 'string' },
     'profile-steps': { type: 'string', default: '20' },
+    'tfjs-wasm-kernels': { type: 'boolean', default: false },
     api: { type: 'string', default: 'both' },
     json: { type: 'boolean', default: false },
   },
@@ -32,9 +51,9 @@ const profileSteps = Number(args['profile-steps']);
 const log = (s: string) => (args.json ? process.stderr : process.stdout).write(`${s}\n`);
 
 const data = loadMnist(undefined, { limitTrain: args['limit-train'] ? Number(args['limit-train']) : undefined });
-await setUpBackend(backend);
+await setUpBackend(backend, { wasmTrainingKernels: !args['tfjs-wasm-kernels'] });
 const load = loadavg()[0]!;
-log(`stn-mnist training benchmark: ${backend}, ${data.train.count} training images, batch ${DEFAULTS.batchSize}, ` +
+log(`stn-mnist training benchmark: ${backend}${args['tfjs-wasm-kernels'] ? ' (tfjs-wasm\'s own kernels)' : ''}, ${data.train.count} training images, batch ${DEFAULTS.batchSize}, ` +
   `${cpus().length} CPUs, load average ${load.toFixed(2)} before`);
 
 const api = args.api as 'both' | 'ops' | 'layers';
@@ -118,5 +137,5 @@ if (api !== 'ops') {
 }
 log(`load average after: ${loadavg()[0]!.toFixed(2)}`);
 if (args.json) {
-  process.stdout.write(`${JSON.stringify({ backend, api, trainImages: data.train.count, loadBefore: load, ...results })}\n`);
+  process.stdout.write(`${JSON.stringify({ backend, api, tfjsWasmKernels: args['tfjs-wasm-kernels'], trainImages: data.train.count, loadBefore: load, ...results })}\n`);
 }

@@ -70,7 +70,7 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
 export const ALL_OPTIONS: SampleOptions[] = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
   [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
 
-/** Grid coordinates DESIGN.md gives a rule for: non-finite, huge, and just outside ±1. */
+/** Grid coordinates the extreme-coordinate rules cover (ARCHITECTURE.md): non-finite, huge, and just outside ±1. */
 export const EXTREME_COORDINATES = [NaN, Infinity, -Infinity, 1e30, -1e30, 3e38, -3e38, 1.0001, -1.0001, 1e7, -1e7, 0];
 
 export interface Sampled {

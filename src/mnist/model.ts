@@ -49,14 +49,14 @@ export const PARAMETERS: readonly ParamSpec[] = [
   { name: 'fc_loc.2.bias', shape: [6], init: 'identity' },
 ];
 
-export const PARAMETER_COUNT = PARAMETERS.reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0);
+export const PARAMETER_COUNT = PARAMETERS.reduce((n, p) => n + tf.util.sizeFromShape(p.shape), 0);
 
 /** The tutorial's dropout probability (Dropout2d after conv2 and dropout after fc1). */
 export const DROPOUT = 0.5;
 
 /** PyTorch's default initialisation: uniform in ±1/sqrt(fan_in) for weights and biases. */
 function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
-  const size = spec.shape.reduce((a, d) => a * d, 1);
+  const size = tf.util.sizeFromShape(spec.shape);
   const values = new Float32Array(size);
   if (spec.init === 'identity') values.set([1, 0, 0, 0, 1, 0]);
   else if (spec.init !== 'zeros') {
@@ -165,7 +165,7 @@ function missingRng(): never {
 
 /** Keeps each element with probability 1 - p, scaled by 1 / (1 - p), as PyTorch's dropout does. */
 function dropoutMask(shape: number[], rng: Rng): tf.Tensor {
-  const size = shape.reduce((a, d) => a * d, 1);
+  const size = tf.util.sizeFromShape(shape);
   const values = new Float32Array(size);
   const keep = 1 / (1 - DROPOUT);
   for (let i = 0; i < size; i++) values[i] = rng.next() < DROPOUT ? 0 : keep;

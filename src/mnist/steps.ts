@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch } from './batch.js';
 import { type Classifier, type StnModel, type Transformer, nllLoss } from './model.js';
 import type { Rng } from './random.js';
+import { DEFAULTS } from './defaults.js';
 
-export const DEFAULTS = { epochs: 20, batchSize: 64, lr: 0.01, seed: 1, testBatchSize: 1000 } as const;
+export { DEFAULTS };
 const LOSS_EVERY = 10;
 
 const toX = (b: Batch) => tf.tensor4d(b.x, [b.size, IMAGE_SIZE, IMAGE_SIZE, 1]);

@@ -9,9 +9,6 @@ import { type EpochRecord, writeFileAtomically } from './checkpoint.js';
 import type { Transformer } from './model.js';
 import { transformFirst } from './steps.js';
 
-// transformFirst (browser-safe) lives in steps.ts; importers of this module keep finding it here.
-export { transformFirst };
-
 // A 5x7 bitmap font with the letters of the two titles (pngjs draws no text).
 const GLYPHS: Record<string, string> = {
   ' ': '00000 00000 00000 00000 00000 00000 00000',
