@@ -94,6 +94,7 @@ export function resolveOptions(o: TransformOptions, who: string): ResolvedOption
       !controlPoints.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v))))) {
     throw new RangeError(`${who}: 'controlPoints' must be at least 3 finite points [[x, y], ...]; received ${describe(controlPoints)}`);
   }
+  row.checkConfig?.({ outputSize, controlPoints }, who);
   return {
     transform,
     outputSize: outputSize === undefined ? undefined : [...outputSize],

@@ -46,10 +46,12 @@ export interface Transform {
   identity(ctx: TransformContext): number[];
   /** The sampling grid [N, ...gridSize, spatial rank] for params of one of paramsShapes (batch first). */
   grid(params: Tensor, ctx: GridContext): Tensor;
-  /** Config keys only this transform uses (e.g. 'controlPoints'). */
+  /** Config keys only this transform uses (e.g. 'controlPoints'); the layer refuses them for other transforms. */
   configKeys?: readonly string[];
   /** Why the spatialTransformer factory cannot make this transform's params, if it cannot. */
   notInFactory?: string;
+  /** Checks the config beyond the shared checks (e.g. the control points); throws an error starting with `who`. */
+  checkConfig?(config: { outputSize: number[] | undefined; controlPoints: number[][] | undefined }, who: string): void;
 }
 
 /** The [N, Ho, Wo, C] a 2-D grid generator takes as outputSize. */
