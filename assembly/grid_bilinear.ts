@@ -189,27 +189,45 @@ import { forwardTaps } from './taps';
 }
 
 
-/** The four taps of four points: distances, the north-west pixel and which taps are inside. */
+// Four grid points' bilinear geometry, one point per lane, from their pixel coordinates (ix, iy),
+// as return values: the optimizer shares floor(ix) and the like between them within a block.
+
+/** Distance from the west pixel (e, from ix) or the north pixel (s, from iy). */
+@inline function tapDistance(i: v128): v128 {
+  return f32x4.sub(i, f32x4.floor(i));
+}
+
+/** The taps' column (row) from ix (iy): floor, plus 1 for the east (south) taps. */
+@inline function tapIndex(i: v128, plusOne: bool): v128 {
+  const i0 = i32x4.trunc_sat_f32x4_s(f32x4.floor(i));
+  return plusOne ? i32x4.add(i0, i32x4.splat(1)) : i0;
+}
+
+/** The pixel index (y * W + x) of the north-west tap. */
+@inline function pixelIndexNW(ix: v128, iy: v128, W: i32): v128 {
+  return i32x4.add(i32x4.mul(tapIndex(iy, false), i32x4.splat(W)), tapIndex(ix, false));
+}
+
+/** Whether tap (east, south) is inside the image, and its point valid. */
+@inline function tapMask(ix: v128, iy: v128, valid: v128, W: i32, H: i32, east: bool, south: bool): v128 {
+  const inX = i32x4.lt_u(tapIndex(ix, east), i32x4.splat(W));
+  return v128.and(inX, v128.and(i32x4.lt_u(tapIndex(iy, south), i32x4.splat(H)), valid));
+}
+
+/**
+ * The same geometry left in registers (tapE, tapS, tapOE, tapOS, tapPixelNW, tapMask*), for the
+ * routines where that measured faster than return values (registers.ts says by how much).
+ */
 @inline function bilinearSetup(ix: v128, iy: v128, valid: v128, W: i32, H: i32): void {
-  const fx = f32x4.floor(ix);
-  const fy = f32x4.floor(iy);
-  const x0 = i32x4.trunc_sat_f32x4_s(fx);
-  const y0 = i32x4.trunc_sat_f32x4_s(fy);
-  const one = f32x4.splat(1);
-  tapE = f32x4.sub(ix, fx);
-  tapS = f32x4.sub(iy, fy);
-  tapOE = f32x4.sub(one, tapE);
-  tapOS = f32x4.sub(one, tapS);
-  const Wv = i32x4.splat(W);
-  const inX0 = i32x4.lt_u(x0, Wv);
-  const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
-  const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
-  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
-  tapPixelNW = i32x4.add(i32x4.mul(y0, Wv), x0);
-  tapMaskNW = v128.and(inX0, inY0);
-  tapMaskNE = v128.and(inX1, inY0);
-  tapMaskSW = v128.and(inX0, inY1);
-  tapMaskSE = v128.and(inX1, inY1);
+  tapE = tapDistance(ix);
+  tapS = tapDistance(iy);
+  tapOE = f32x4.sub(f32x4.splat(1), tapE);
+  tapOS = f32x4.sub(f32x4.splat(1), tapS);
+  tapPixelNW = pixelIndexNW(ix, iy, W);
+  tapMaskNW = tapMask(ix, iy, valid, W, H, false, false);
+  tapMaskNE = tapMask(ix, iy, valid, W, H, true, false);
+  tapMaskSW = tapMask(ix, iy, valid, W, H, false, true);
+  tapMaskSE = tapMask(ix, iy, valid, W, H, true, true);
 }
 
 /**
@@ -253,13 +271,14 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
   backward: bool, wantDInput: bool, wantDGrid: bool,
 ): void {
-  bilinearSetup(ix, iy, valid, W, H);
-  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
-  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+  const e = tapDistance(ix), s = tapDistance(iy);
+  const oe = f32x4.sub(f32x4.splat(1), e), os = f32x4.sub(f32x4.splat(1), s);
+  const mNW = tapMask(ix, iy, valid, W, H, false, false), mNE = tapMask(ix, iy, valid, W, H, true, false);
+  const mSW = tapMask(ix, iy, valid, W, H, false, true), mSE = tapMask(ix, iy, valid, W, H, true, true);
   const Wv = i32x4.splat(W);
   // Element index of channel 0 of each tap.
   const Cv = i32x4.splat(C);
-  const iNW = i32x4.mul(tapPixelNW, Cv);
+  const iNW = i32x4.mul(pixelIndexNW(ix, iy, W), Cv);
   const iNE = i32x4.add(iNW, Cv);
   const iSW = i32x4.add(iNW, i32x4.mul(Wv, Cv));
   const iSE = i32x4.add(iSW, Cv);

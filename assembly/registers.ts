@@ -3,9 +3,10 @@
 // - the current call's and point's state, set once per call or point and read deep inside the
 //   inlined tap loops (passed along as arguments, they spilled out of machine registers);
 // - the extra results of functions that compute several vectors at once (AssemblyScript has no
-//   multi-value return). bilinearSetup's tap geometry as return values instead (small inlined
-//   functions, floor() and the like shared by the optimizer) measured 5% faster with one channel
-//   but 10% slower with three (its values stay live through the channel loop), so it stays here;
+//   multi-value return). The bilinear tap geometry (grid_bilinear.ts) is computed by small
+//   inlined functions; bilinearFewChannelsBlock takes their return values (measured 5-10% faster
+//   than these registers, one and three channels), while the forward pairs and points routines
+//   read bilinearSetup's registers (return values there measured 10% slower with three channels);
 // - coords.ts's gradIn, the derivative its WithGrad functions leave beside their value;
 // - paths.ts's per-path counters (instrumentation for the tests, one add per block).
 // In V8 a mutable global is a load or store in the instance: the cost of a spill, without one.
