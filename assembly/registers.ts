@@ -26,12 +26,6 @@ export let accumulate: bool = false;
 export let accDIx: f32 = 0;
 export let accDIy: f32 = 0;
 
-// transposeRows / transposeLow leave their other results here.
-export let transposed0: v128 = f32x4.splat(0);
-export let transposed1: v128 = f32x4.splat(0);
-export let transposed2: v128 = f32x4.splat(0);
-export let transposedLow1: v128 = f32x4.splat(0);
-
 // bilinearSetup leaves four grid points' bilinear geometry here, one point per lane.
 export let tapE: v128 = f32x4.splat(0); // distance from the west pixel
 export let tapS: v128 = f32x4.splat(0); // distance from the north pixel
