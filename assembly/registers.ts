@@ -7,7 +7,6 @@
 //   inlined functions; bilinearFewChannelsBlock takes their return values (measured 5-10% faster
 //   than these registers, one and three channels), while the forward pairs and points routines
 //   read bilinearSetup's registers (return values there measured 10% slower with three channels);
-// - coords.ts's gradIn, the derivative its WithGrad functions leave beside their value;
 // - paths.ts's per-path counters (instrumentation for the tests, one add per block).
 // In V8 a mutable global is a load or store in the instance: the cost of a spill, without one.
 
@@ -40,8 +39,6 @@ export let tapMaskSE: v128 = i32x4.splat(0);
 // loadPairs leaves the east taps here.
 export let pairEast: v128 = f32x4.splat(0);
 
-/** d(value)/d(input) of coords.ts's last *WithGrad call, per lane. */
-export let gradIn: v128 = f32x4.splat(0);
 
 // paths.ts's counters: blocks (points, on the generic path) per path, forward (f) and backward (b).
 export let f0: u32 = 0, f1: u32 = 0, f2: u32 = 0, f3: u32 = 0, f4: u32 = 0, f5: u32 = 0, f6: u32 = 0, f7: u32 = 0;
