@@ -14,17 +14,9 @@
 // The module has no data segment and no allocator: it runs on memory it is given (tfjs-wasm's
 // heap, or its own for the cpu backend).
 
-export const PADDING_ZEROS: i32 = 0;
-export const PADDING_BORDER: i32 = 1;
-export const PADDING_REFLECTION: i32 = 2;
-
-export const MODE_BILINEAR: i32 = 0;
-export const MODE_NEAREST: i32 = 1;
-export const MODE_BICUBIC: i32 = 2;
-
-export const CUBIC_A: f32 = -0.75;
-const SAFE_MARGIN: f32 = 4;
-const REFLECTION_REACH: f32 = 4194304; // 2^22: integers and half-integers below it are exact
+// The padding codes and the constants are the contract's (src/kernels/names.ts, generated into
+// contract.ts by scripts/build-wasm.mjs).
+import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MARGIN } from './contract';
 
 @inline function splat(x: f32): v128 {
   return f32x4.splat(x);

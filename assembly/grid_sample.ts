@@ -20,7 +20,8 @@
 // paths.ts the per-path counters the tests read.
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
-import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS, computeSourceIndex, computeSourceIndexGrad } from './coords';
+import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
+import { computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';

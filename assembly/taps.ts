@@ -5,7 +5,8 @@
 // dy[c], and the dots that give d(grid)), with the channel loop on f32x4 lanes (channels are
 // contiguous in NHWC). samplePoint runs one point of a block; grid_sample.ts calls it for every
 // case that no fast path in grid_bilinear.ts takes.
-import { MODE_BILINEAR, MODE_NEAREST, computeCoordinates, cubicWeights, cubicWeightsGrad } from './coords';
+import { MODE_BILINEAR, MODE_NEAREST } from './contract';
+import { computeCoordinates, cubicWeights, cubicWeightsGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
 import { accDIx, accDIy, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';

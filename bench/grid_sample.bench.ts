@@ -12,16 +12,30 @@
  * into an array it already has; on webgpu the timed call includes reading the outputs back
  * (`await t.data()`), the only way to wait for the GPU. "× scalar" is how many times faster than
  * the loop. (bench:peers reads every contender's result back, as its peers return JS arrays.)
+ * A second table times the grid generators (tpsGrid, projectiveGrid, affineGrid, flowGrid) forward
+ * and backward beside the gridSample call they feed, on the STN-MNIST shape (bench/generators.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GridSampleGrad, gridSample } from '../src/index.js';
+import { checkArgs } from './lib/args.js';
 import { type BackendName, type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
 import { type BenchCase, type Shape4, checkAgreement, makeCase, sizeOf } from './lib/data.js';
 import { type MeasureOptions, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
+import { generatorRows, generatorText } from './generators.js';
 import { scalarGridSample } from './scalar_baseline.js';
 
+const USAGE = `npm run bench: stn-layer's gridSample kernels against a scalar JavaScript loop of the same math.
+
+  npm run bench -- [--backends cpu,wasm,webgpu] [--quick] [--json]
+
+  --backends LIST  comma-separated tfjs backends (default cpu,wasm)
+  --quick          small shapes, few calls: a smoke test of the whole run
+  --json           one JSON object per measurement and line on stdout
+  --help           print this and exit
+`;
 const argv = process.argv.slice(2);
+checkArgs(argv, USAGE, ['--backends', '--quick', '--json']);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 
@@ -149,8 +163,9 @@ async function main(): Promise<void> {
       }
     }
   }
+  const generators = await generatorRows(backends, MEASURE);
   if (asJson) {
-    process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify({ gridSample: rows, generators }, null, 1)}\n`);
     return;
   }
   const fmt = (x: number | null) => (x === null ? '-' : ms(x));
@@ -170,6 +185,7 @@ async function main(): Promise<void> {
       console.log(`${shapeText(r.inputShape)} ${r.backend}: forward + d(grid) alone = ${(a / b).toFixed(2)} x forward + both gradients`);
     }
   }
+  console.log(`\n${generatorText(generators)}`);
 }
 
 main().catch((e: unknown) => {

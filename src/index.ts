@@ -3,8 +3,10 @@
  * F.grid_sample as differentiable tfjs ops, channels-last, with kernels for the cpu and wasm
  * backends (AssemblyScript, WebAssembly SIMD) and for webgpu (WGSL).
  *
- * Importing the package registers the ops' gradients and the kernels for all three backends; it
- * imports no backend (a kernel receives its backend object when it runs).
+ * Importing the package registers the ops' gradients and the kernels for all three backends (and
+ * tfjs-backend-wasm's missing Conv2DBackpropFilter); it imports no backend (a kernel receives its
+ * backend object when it runs) and replaces none of a backend's existing kernels. The faster wasm
+ * training kernels are opt-in: useWasmTrainingKernels().
  */
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { affineGridGradConfig } from './gradients/affine_grid_grad.js';
@@ -16,7 +18,11 @@ import { registerWebGPUKernels } from './kernels/webgpu/register_webgpu.js';
 
 export { affineGrid } from './ops/affine_grid.js';
 export { gridSample, type GridSampleOptions } from './ops/grid_sample.js';
+export { projectiveGrid } from './grids/projective_grid.js';
+export { tpsGrid, type TpsGridOptions } from './grids/tps_grid.js';
+export { flowGrid } from './grids/flow_grid.js';
 export { AffineGrid, GridSample, GridSampleGrad, type Mode, type PaddingMode } from './kernels/names.js';
+export { useWasmTrainingKernels } from './kernels/wasm/replacements.js';
 
 registerGradient(gridSampleGradConfig);
 registerGradient(affineGridGradConfig);

@@ -70,7 +70,7 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
 export const ALL_OPTIONS: SampleOptions[] = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
   [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
 
-/** Grid coordinates DESIGN.md gives a rule for: non-finite, huge, and just outside ±1. */
+/** Grid coordinates the extreme-coordinate rules cover (ARCHITECTURE.md): non-finite, huge, and just outside ±1. */
 export const EXTREME_COORDINATES = [NaN, Infinity, -Infinity, 1e30, -1e30, 3e38, -3e38, 1.0001, -1.0001, 1e7, -1e7, 0];
 
 export interface Sampled {
@@ -127,6 +127,13 @@ export async function expectAffineGridFixture(c: AffineGridFixture): Promise<voi
   const dTheta = tf.grad((t: tf.Tensor) => affineGrid(t as tf.Tensor3D, c.size, c.alignCorners))(theta, dGrid);
   expectClose(await dTheta.data(), c.dTheta, 'dTheta');
   tf.dispose([theta, dGrid, grid, dTheta]);
+}
+
+/** A CliIo (stdout not a terminal) that keeps what runCli writes. */
+export function captureIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s) } } };
 }
 
 export interface MaskedGrads {
