@@ -12,6 +12,7 @@ import { gridSampleGradConfig } from './gradients/grid_sample_grad.js';
 import { registerCpuKernels } from './kernels/cpu/register_cpu.js';
 import { compileStnModule } from './kernels/shared/stn_module.js';
 import { registerWasmKernels } from './kernels/wasm/register_wasm.js';
+import { registerWebGLKernels } from './kernels/webgl/register_webgl.js';
 import { registerWebGPUKernels } from './kernels/webgpu/register_webgpu.js';
 
 export { affineGrid } from './ops/affine_grid.js';
@@ -23,6 +24,7 @@ registerGradient(affineGridGradConfig);
 registerCpuKernels();
 registerWasmKernels();
 registerWebGPUKernels();
+registerWebGLKernels();
 
 /**
  * Resolves when the WebAssembly kernels are compiled. Await it before the first call in a browser;

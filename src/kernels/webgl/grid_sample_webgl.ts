@@ -1,0 +1,87 @@
+/**
+ * The gridSample fragment programs for tfjs's runWebGLProgram: the forward pass draws one
+ * fragment per output value (grid point, channel) and d(grid) one per grid-gradient value, each
+ * gathering over its taps. d(input) is a scatter: scatter_webgl.ts. Every tap is checked against
+ * the input's bounds (x = -1 when outside), so nothing is read outside the textures. The image's
+ * sizes are compiled in: tfjs compiles one shader per input shape anyway.
+ */
+import type { GridSampleAttrs } from '../names.js';
+import { samplingGlsl } from './sample_glsl.js';
+import type { GPGPUProgram } from './webgl_backend.js';
+
+/** image [N,H,W,C], grid [N,Ho,Wo,2] -> output [N,Ho,Wo,C]. */
+export class GridSampleProgram implements GPGPUProgram {
+  variableNames = ['image', 'grid'];
+  outputShape: number[];
+  userCode: string;
+
+  constructor(imageShape: number[], gridShape: number[], attrs: GridSampleAttrs) {
+    const [N, H, W, C] = imageShape as [number, number, number, number];
+    this.outputShape = [N, gridShape[1]!, gridShape[2]!, C];
+    this.userCode = `${samplingGlsl(attrs)}
+void main() {
+  ivec4 coords = getOutputCoords(); // n, ho, wo, c
+  int n = coords.x;
+  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), ${W}, ${H});
+  float acc = 0.0;
+  if (p.valid) {
+    for (int t = 0; t < TAP_COUNT; t++) {
+      Tap tap = sampleTap(p, ${W}, ${H}, t);
+      if (tap.x >= 0) acc += tap.weight * getImage(n, tap.y, tap.x, coords.w);
+    }
+  }
+  setOutput(acc);
+}`;
+  }
+}
+
+/**
+ * d(grid) of gridSample: image [N,H,W,C], grid [N,Ho,Wo,2], dy [N,Ho,Wo,C] -> dGrid [N,Ho,Wo,2].
+ * A fragment computes its point's two derivatives and keeps the one its coordinate k asks for.
+ */
+export class GridSampleGradGridProgram implements GPGPUProgram {
+  variableNames = ['image', 'grid', 'dy'];
+  outputShape: number[];
+  userCode: string;
+
+  constructor(imageShape: number[], gridShape: number[], attrs: GridSampleAttrs) {
+    const [, H, W, C] = imageShape as [number, number, number, number];
+    this.outputShape = gridShape;
+    this.userCode = `${samplingGlsl(attrs)}
+void main() {
+  ivec4 coords = getOutputCoords(); // n, ho, wo, k
+  int n = coords.x;
+  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), ${W}, ${H});
+  float accDx = 0.0;
+  float accDy = 0.0;
+  if (p.valid) {
+    for (int t = 0; t < TAP_COUNT; t++) {
+      Tap tap = sampleTap(p, ${W}, ${H}, t);
+      if (tap.x >= 0) {
+        float dyDotIn = 0.0;
+        for (int c = 0; c < ${C}; c++) dyDotIn += getDy(n, coords.y, coords.z, c) * getImage(n, tap.y, tap.x, c);
+        accDx += dyDotIn * tap.dWeightDx;
+        accDy += dyDotIn * tap.dWeightDy;
+      }
+    }
+  }
+  // A clamped (infinite) coordinate has gradient 0, whatever was accumulated.
+  float g = coords.w == 0 ? (p.gxMult == 0.0 ? 0.0 : accDx * p.gxMult) : (p.gyMult == 0.0 ? 0.0 : accDy * p.gyMult);
+  setOutput(g);
+}`;
+  }
+}
+
+/** A float32 output of zeros: d(input)'s scatter adds into it. */
+export class ZerosProgram implements GPGPUProgram {
+  variableNames: string[] = [];
+  userCode = 'void main() { setOutput(0.0); }';
+  constructor(public outputShape: number[]) {}
+}
+
+/** A flat, unpacked copy of x, for the scatter's vertex shader to read with texelFetch. */
+export class CopyProgram implements GPGPUProgram {
+  variableNames = ['x'];
+  userCode = 'void main() { setOutput(getXAtOutCoords()); }';
+  constructor(public outputShape: number[]) {}
+}

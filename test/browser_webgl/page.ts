@@ -1,0 +1,183 @@
+/**
+ * The page of test/webgl.test.ts, bundled by vite with tfjs-core, tfjs-backend-cpu and
+ * tfjs-backend-webgl from node_modules; stn-layer is imported after the backends' kernels are
+ * noted, to show it replaces none of them. It exposes window.stnWebGL (protocol.ts). Sync reads
+ * of tensors are made to throw while the ops run, as in the WebGPU page.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import type { GridSampleAttrs } from '../../src/kernels/names.js';
+import type { MemoryCounts, PageAffineCase, PageSampleCase, Sampled, WebGLPage } from './protocol.js';
+
+const before = new Map(['webgl', 'cpu'].flatMap((b) => tf.getKernelsForBackend(b).map((k) => [`${b}/${k.kernelName}`, k.kernelFunc])));
+const stn = await import('../../src/index.js');
+
+interface WebGLBackendLike extends tf.KernelBackend {
+  gpgpu: { gl: WebGL2RenderingContext };
+  memory(): tf.MemoryInfo & { numBytesInGPU: number };
+}
+
+async function useBackend(name: string): Promise<void> {
+  await stn.ready();
+  if (!(await tf.setBackend(name))) throw new Error(`backend ${name} did not start`);
+  await tf.ready();
+}
+
+async function sampleCase(c: PageSampleCase): Promise<Sampled> {
+  const options = { mode: c.mode, paddingMode: c.paddingMode, alignCorners: c.alignCorners };
+  const input = tf.tensor4d(c.input, c.inputShape);
+  const grid = tf.tensor4d(c.grid, c.gridShape);
+  const dy = tf.tensor4d(c.dy, [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]]);
+  const out = stn.gridSample(input, grid, options);
+  const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => stn.gridSample(x as tf.Tensor4D, g as tf.Tensor4D, options))([input, grid], dy);
+  const result: Sampled = [Array.from(await out.data()), Array.from(await dInput!.data()), Array.from(await dGrid!.data())];
+  tf.dispose([input, grid, dy, out, dInput!, dGrid!]);
+  return result;
+}
+
+async function seq<T, R>(items: T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await f(item));
+  return out;
+}
+
+function memoryCounts(): MemoryCounts {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU ?? -1 };
+}
+
+/** One training-like step: affineGrid, gridSample in each mode, a loss, and its gradients. */
+function step(theta: tf.Tensor3D, image: tf.Tensor4D): tf.Tensor[] {
+  return tf.tidy(() => {
+    const loss = (t: tf.Tensor, x: tf.Tensor) => {
+      const grid = stn.affineGrid(t as tf.Tensor3D, [2, 5, 6, 3]);
+      return tf.addN((['bilinear', 'nearest', 'bicubic'] as const).map((mode) =>
+        tf.sum(stn.gridSample(x as tf.Tensor4D, grid, { mode, paddingMode: 'reflection' }))));
+    };
+    return tf.grads(loss)([theta, image]);
+  });
+}
+
+const page: WebGLPage = {
+  async info() {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return null;
+    await useBackend('webgl');
+    const backendGl = (tf.backend() as WebGLBackendLike).gpgpu.gl;
+    return { renderer: String(backendGl.getParameter(backendGl.RENDERER)), floatBlend: backendGl.getExtension('EXT_float_blend') !== null };
+  },
+
+  async samples(backend, cases) {
+    await useBackend(backend);
+    return seq(cases, sampleCase);
+  },
+
+  async affine(cases) {
+    await useBackend('webgl');
+    return seq(cases, async (c: PageAffineCase) => {
+      const theta = tf.tensor3d(c.theta, [c.size[0], 2, 3]);
+      const dGrid = tf.tensor4d(c.dGrid, [c.size[0], c.size[1], c.size[2], 2]);
+      const grid = stn.affineGrid(theta, c.size, c.alignCorners);
+      const dTheta = tf.grad((t: tf.Tensor) => stn.affineGrid(t as tf.Tensor3D, c.size, c.alignCorners))(theta, dGrid);
+      const result = [Array.from(await grid.data()), Array.from(await dTheta.data())];
+      tf.dispose([theta, dGrid, grid, dTheta]);
+      return result;
+    });
+  },
+
+  async readsInsideOps() {
+    await useBackend('webgl');
+    const b = tf.backend();
+    const theta = tf.tensor3d([[[0.9, 0.1, 0.05], [-0.1, 1.1, 0]], [[1, 0, 0], [0, 1, 0]]]);
+    // A packed dy (from a packed op) and a sliced grid make the scatter copy them first.
+    const image = tf.randomUniform([2, 5, 6, 3]) as tf.Tensor4D;
+    await image.data();
+    let reads = 0;
+    const readSync = b.readSync.bind(b);
+    const read = b.read.bind(b);
+    b.readSync = (id) => (reads++, readSync(id));
+    b.read = (id) => (reads++, read(id));
+    const sync = ['dataSync', 'arraySync'] as const;
+    const saved = sync.map((name) => tf.Tensor.prototype[name]);
+    for (const name of sync) {
+      tf.Tensor.prototype[name] = () => {
+        throw new Error(`${name}() called inside the ops`);
+      };
+    }
+    let results: tf.Tensor[];
+    try {
+      results = [...step(theta, image), ...tf.tidy(() => {
+        const grid = tf.slice(stn.affineGrid(tf.concat([theta, theta]), [4, 5, 6, 3]), [1], [2]) as tf.Tensor4D;
+        const dy = tf.matMul(tf.ones([2 * 5 * 6, 4]), tf.ones([4, 3])).reshape([2, 5, 6, 3]);
+        return tf.grads((x: tf.Tensor, g: tf.Tensor) => stn.gridSample(x as tf.Tensor4D, g as tf.Tensor4D, { mode: 'bicubic' }))([image, grid], dy as tf.Tensor4D);
+      })];
+    } finally {
+      sync.forEach((name, i) => (tf.Tensor.prototype[name] = saved[i] as never));
+    }
+    const readsInside = reads;
+    await Promise.all(results.map((r) => r.data()));
+    const readsOfResults = reads - readsInside;
+    b.readSync = readSync;
+    b.read = read;
+    tf.dispose([theta, image, ...results]);
+    return { reads: readsInside, readsOfResults };
+  },
+
+  async memoryAfterSteps(steps) {
+    await useBackend('webgl');
+    const theta = tf.tensor3d([[[0.9, 0.1, 0.05], [-0.1, 1.1, 0]], [[1.2, 0, 0.3], [0, 0.8, -0.2]]]);
+    const image = tf.randomUniform([2, 5, 6, 3]) as tf.Tensor4D;
+    // The first step compiles the shaders and fills tfjs's texture pool: count from after it.
+    tf.dispose(step(theta, image));
+    await tf.backend().read(tf.zeros([1]).dataId);
+    const start = memoryCounts();
+    for (let i = 0; i < steps; i++) {
+      const grads = step(theta, image);
+      if (i % 100 === 99) await grads[0]!.data(); // let the GPU catch up now and then
+      tf.dispose(grads);
+    }
+    const end = memoryCounts();
+    tf.dispose([theta, image]);
+    return { before: start, after: end };
+  },
+
+  async outputMaskShapes(attrs: GridSampleAttrs) {
+    await useBackend('webgl');
+    const input = tf.randomUniform([1, 4, 5, 2]);
+    const grid = tf.randomUniform([1, 3, 3, 2], -1, 1);
+    const dy = tf.ones([1, 3, 3, 2]);
+    const shapes: Record<string, number[][]> = {};
+    for (const mask of [[true, true], [true, false], [false, true], [false, false]] as const) {
+      const out = tf.engine().runKernel(stn.GridSampleGrad, { dy, input, grid }, { ...attrs, outputMask: [...mask] }) as tf.Tensor[];
+      shapes[mask.join(',')] = out.map((t) => t.shape);
+      await Promise.all(out.map((t) => t.data()));
+      tf.dispose(out);
+    }
+    tf.dispose([input, grid, dy]);
+    return shapes;
+  },
+
+  async errorWithoutFloat32() {
+    await useBackend('webgl');
+    const flag = tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED');
+    tf.env().set('WEBGL_RENDER_FLOAT32_ENABLED', false);
+    try {
+      tf.tidy(() => stn.gridSample(tf.ones([1, 2, 2, 1]), tf.zeros([1, 1, 1, 2])));
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      tf.env().set('WEBGL_RENDER_FLOAT32_ENABLED', flag);
+    }
+  },
+
+  async replacedKernels() {
+    return [...before].filter(([key, f]) => {
+      const [backend, name] = key.split('/') as [string, string];
+      return tf.getKernel(name, backend)?.kernelFunc !== f;
+    }).map(([key]) => key);
+  },
+};
+
+(window as unknown as { stnWebGL: WebGLPage }).stnWebGL = page;

@@ -1,0 +1,33 @@
+/** What test/webgl.test.ts passes to its page (test/browser_webgl/page.ts) and gets back. */
+import type { GridSampleAttrs } from '../../src/kernels/names.js';
+import type { PageAffineCase, PageSampleCase } from '../browser/protocol.js';
+
+export type { PageAffineCase, PageSampleCase };
+
+/** [output, dInput, dGrid] of one sample case. */
+export type Sampled = [number[], number[], number[]];
+
+export interface MemoryCounts {
+  numTensors: number;
+  numBytes: number;
+  numBytesInGPU: number;
+}
+
+export interface WebGLPage {
+  /** null when the page has no WebGL2 context (then nothing else may be called). */
+  info(): Promise<{ renderer: string; floatBlend: boolean } | null>;
+  /** Each case forward and both gradients on `backend`. */
+  samples(backend: 'webgl' | 'cpu', cases: PageSampleCase[]): Promise<Sampled[]>;
+  /** [grid, dTheta] of each case on webgl. */
+  affine(cases: PageAffineCase[]): Promise<number[][][]>;
+  /** readSync / read calls on the webgl backend while the ops and their gradients run (no data() in between). */
+  readsInsideOps(): Promise<{ reads: number; readsOfResults: number }>;
+  /** tf.memory() before and after `steps` forward+backward steps (all three modes, affineGrid too). */
+  memoryAfterSteps(steps: number): Promise<{ before: MemoryCounts; after: MemoryCounts }>;
+  /** The shapes GridSampleGrad returns with each outputMask. */
+  outputMaskShapes(attrs: GridSampleAttrs): Promise<Record<string, number[][]>>;
+  /** The message gridSample throws when tfjs reports no float32 render targets, or null. */
+  errorWithoutFloat32(): Promise<string | null>;
+  /** Kernels each backend had before stn-layer and still has the same function for, by name. */
+  replacedKernels(): Promise<string[]>;
+}
