@@ -15,7 +15,6 @@ const stn = await import('../../src/index.js');
 
 interface WebGLBackendLike extends tf.KernelBackend {
   gpgpu: { gl: WebGL2RenderingContext };
-  memory(): tf.MemoryInfo & { numBytesInGPU: number };
 }
 
 async function useBackend(name: string): Promise<void> {
@@ -47,16 +46,17 @@ function memoryCounts(): MemoryCounts {
   return { numTensors: m.numTensors, numBytes: m.numBytes, numBytesInGPU: m.numBytesInGPU ?? -1 };
 }
 
-/** One training-like step: affineGrid, gridSample in each mode, a loss, and its gradients. */
+/**
+ * One training-like step per mode: affineGrid then gridSample, forward and the gradients of theta
+ * and the image. (tfjs-core alone has no gradients of its own ops, so dy is given.)
+ */
 function step(theta: tf.Tensor3D, image: tf.Tensor4D): tf.Tensor[] {
-  return tf.tidy(() => {
-    const loss = (t: tf.Tensor, x: tf.Tensor) => {
-      const grid = stn.affineGrid(t as tf.Tensor3D, [2, 5, 6, 3]);
-      return tf.addN((['bilinear', 'nearest', 'bicubic'] as const).map((mode) =>
-        tf.sum(stn.gridSample(x as tf.Tensor4D, grid, { mode, paddingMode: 'reflection' }))));
-    };
-    return tf.grads(loss)([theta, image]);
-  });
+  return tf.tidy(() => (['bilinear', 'nearest', 'bicubic'] as const).flatMap((mode) => {
+    const dy = tf.onesLike(image);
+    const f = (t: tf.Tensor, x: tf.Tensor) =>
+      stn.gridSample(x as tf.Tensor4D, stn.affineGrid(t as tf.Tensor3D, [2, 5, 6, 3]), { mode, paddingMode: 'reflection' });
+    return tf.grads(f)([theta, image], dy);
+  }));
 }
 
 const page: WebGLPage = {
@@ -90,7 +90,6 @@ const page: WebGLPage = {
     await useBackend('webgl');
     const b = tf.backend();
     const theta = tf.tensor3d([[[0.9, 0.1, 0.05], [-0.1, 1.1, 0]], [[1, 0, 0], [0, 1, 0]]]);
-    // A packed dy (from a packed op) and a sliced grid make the scatter copy them first.
     const image = tf.randomUniform([2, 5, 6, 3]) as tf.Tensor4D;
     await image.data();
     let reads = 0;
@@ -109,7 +108,7 @@ const page: WebGLPage = {
     try {
       results = [...step(theta, image), ...tf.tidy(() => {
         const grid = tf.slice(stn.affineGrid(tf.concat([theta, theta]), [4, 5, 6, 3]), [1], [2]) as tf.Tensor4D;
-        const dy = tf.matMul(tf.ones([2 * 5 * 6, 4]), tf.ones([4, 3])).reshape([2, 5, 6, 3]);
+        const dy = tf.reshape(tf.matMul(tf.ones([2 * 5 * 6, 4]), tf.ones([4, 3])), [2, 5, 6, 3]);
         return tf.grads((x: tf.Tensor, g: tf.Tensor) => stn.gridSample(x as tf.Tensor4D, g as tf.Tensor4D, { mode: 'bicubic' }))([image, grid], dy as tf.Tensor4D);
       })];
     } finally {
@@ -122,6 +121,26 @@ const page: WebGLPage = {
     b.read = read;
     tf.dispose([theta, image, ...results]);
     return { reads: readsInside, readsOfResults };
+  },
+
+  async copiedInputs() {
+    const run = async (backend: string) => {
+      await useBackend(backend);
+      const image = tf.tensor4d(Array.from({ length: 2 * 5 * 6 * 3 }, (_, i) => Math.sin(i)), [2, 5, 6, 3]);
+      const theta = tf.tensor3d([[[0.9, 0.1, 0.05], [-0.1, 1.1, 0]], [[1.2, 0, 0.3], [0, 0.8, -0.2]]]);
+      // A slice shares its source's texture at an offset; a matMul's output is packed.
+      const grid = tf.slice(stn.affineGrid(tf.concat([theta, theta]), [4, 5, 6, 3]), [1], [2]) as tf.Tensor4D;
+      const dy = tf.reshape(tf.matMul(tf.tensor2d(Array.from({ length: 2 * 5 * 6 * 4 }, (_, i) => Math.cos(i)), [2 * 5 * 6, 4]), tf.ones([4, 3])), [2, 5, 6, 3]) as tf.Tensor4D;
+      const texData = (t: tf.Tensor) => (tf.backend() as unknown as { texData?: { get(id: object): { isPacked?: boolean; slice?: object } } }).texData?.get(t.dataId);
+      const layout = { gridSliced: !!texData(grid)?.slice, dyPacked: !!texData(dy)?.isPacked };
+      const grads = tf.grads((x: tf.Tensor, g: tf.Tensor) => stn.gridSample(x as tf.Tensor4D, g as tf.Tensor4D, { mode: 'bicubic' }))([image, grid], dy);
+      const values = await Promise.all(grads.map(async (t) => Array.from(await t.data())));
+      tf.dispose([image, theta, grid, dy, ...grads]);
+      return { layout, values };
+    };
+    const webgl = await run('webgl');
+    const cpu = await run('cpu');
+    return { ...webgl.layout, webgl: webgl.values, cpu: cpu.values };
   },
 
   async memoryAfterSteps(steps) {

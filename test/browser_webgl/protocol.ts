@@ -22,6 +22,8 @@ export interface WebGLPage {
   affine(cases: PageAffineCase[]): Promise<number[][][]>;
   /** readSync / read calls on the webgl backend while the ops and their gradients run (no data() in between). */
   readsInsideOps(): Promise<{ reads: number; readsOfResults: number }>;
+  /** d(input), d(grid) from a sliced grid and a packed dy (which the scatter copies first) on webgl and cpu. */
+  copiedInputs(): Promise<{ gridSliced: boolean; dyPacked: boolean; webgl: number[][]; cpu: number[][] }>;
   /** tf.memory() before and after `steps` forward+backward steps (all three modes, affineGrid too). */
   memoryAfterSteps(steps: number): Promise<{ before: MemoryCounts; after: MemoryCounts }>;
   /** The shapes GridSampleGrad returns with each outputMask. */

@@ -1,6 +1,6 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs } from '../names.js';
-import { GridSampleProgram, ZerosProgram } from './grid_sample_webgl.js';
+import { GridSampleProgram, ZerosProgram, imageSize } from './grid_sample_webgl.js';
 import { isEmpty, runProgram, webglBackend } from './webgl_backend.js';
 
 export const gridSampleConfig: KernelConfig = {
@@ -13,6 +13,6 @@ export const gridSampleConfig: KernelConfig = {
     const program = new GridSampleProgram(input.shape, grid.shape, attrs as GridSampleAttrs);
     // Every sample of an empty image reads padding, 0; an empty texture is never bound.
     if (isEmpty(input.shape)) return runProgram(b, new ZerosProgram(program.outputShape), []);
-    return runProgram(b, program, [input, grid]);
+    return runProgram(b, program, [input, grid], imageSize(input.shape));
   },
 };

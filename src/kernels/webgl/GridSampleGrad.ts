@@ -1,6 +1,6 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GridSampleGrad, type GridSampleAttrs } from '../names.js';
-import { GridSampleGradGridProgram, ZerosProgram } from './grid_sample_webgl.js';
+import { GridSampleGradGridProgram, ZerosProgram, imageSize } from './grid_sample_webgl.js';
 import { scatterGradInput } from './scatter_webgl.js';
 import { emptyTensor, isEmpty, runProgram, webglBackend } from './webgl_backend.js';
 
@@ -25,7 +25,7 @@ export const gridSampleGradConfig: KernelConfig = {
         : scatterGradInput(b, grid, dy, input.shape, o);
     const dGrid = !wantGrid ? emptyTensor(b)
       : empty ? runProgram(b, new ZerosProgram(grid.shape), [])
-        : runProgram(b, new GridSampleGradGridProgram(input.shape, grid.shape, o), [input, grid, dy]);
+        : runProgram(b, new GridSampleGradGridProgram(grid.shape, o), [input, grid, dy], imageSize(input.shape));
     return [dInput, dGrid];
   },
 };

@@ -4,6 +4,7 @@ import type { GPGPUProgram } from './webgl_backend.js';
 export class AffineGridProgram implements GPGPUProgram {
   variableNames = ['theta'];
   userCode: string;
+  enableShapeUniforms = true; // outShape: one shader for every size
 
   constructor(public outputShape: number[], alignCorners: boolean) {
     this.userCode = `
@@ -16,8 +17,8 @@ float baseCoordinate(int i, int steps, bool alignCorners) {
 
 void main() {
   ivec4 coords = getOutputCoords(); // n, h, w, k (0: x, 1: y)
-  float x = baseCoordinate(coords.z, ${outputShape[2]}, ${alignCorners});
-  float y = baseCoordinate(coords.y, ${outputShape[1]}, ${alignCorners});
+  float x = baseCoordinate(coords.z, outShape.z, ${alignCorners});
+  float y = baseCoordinate(coords.y, outShape.y, ${alignCorners});
   int n = coords.x;
   int k = coords.w;
   setOutput(getTheta(n, k, 0) * x + (getTheta(n, k, 1) * y + getTheta(n, k, 2)));

@@ -2,31 +2,39 @@
  * The gridSample fragment programs for tfjs's runWebGLProgram: the forward pass draws one
  * fragment per output value (grid point, channel) and d(grid) one per grid-gradient value, each
  * gathering over its taps. d(input) is a scatter: scatter_webgl.ts. Every tap is checked against
- * the input's bounds (x = -1 when outside), so nothing is read outside the textures. The image's
- * sizes are compiled in: tfjs compiles one shader per input shape anyway.
+ * the input's bounds (x = -1 when outside), so nothing is read outside the textures. Shapes are
+ * uniforms (tfjs's enableShapeUniforms, and imageSize = (H, W, C) of our own), so one shader per
+ * mode / padding / alignCorners serves every shape: a new batch size compiles nothing.
  */
 import type { GridSampleAttrs } from '../names.js';
 import { samplingGlsl } from './sample_glsl.js';
 import type { GPGPUProgram } from './webgl_backend.js';
+
+/** The programs' uniforms beyond tfjs's own: the image's H, W and C. */
+export const IMAGE_SIZE_UNIFORM: GPGPUProgram['customUniforms'] = [{ name: 'imageSize', type: 'ivec3' }];
+export const imageSize = (imageShape: number[]): number[][] => [imageShape.slice(1, 4)];
 
 /** image [N,H,W,C], grid [N,Ho,Wo,2] -> output [N,Ho,Wo,C]. */
 export class GridSampleProgram implements GPGPUProgram {
   variableNames = ['image', 'grid'];
   outputShape: number[];
   userCode: string;
+  enableShapeUniforms = true;
+  customUniforms = IMAGE_SIZE_UNIFORM;
 
   constructor(imageShape: number[], gridShape: number[], attrs: GridSampleAttrs) {
-    const [N, H, W, C] = imageShape as [number, number, number, number];
-    this.outputShape = [N, gridShape[1]!, gridShape[2]!, C];
+    this.outputShape = [imageShape[0]!, gridShape[1]!, gridShape[2]!, imageShape[3]!];
     this.userCode = `${samplingGlsl(attrs)}
 void main() {
+  int H = imageSize.x;
+  int W = imageSize.y;
   ivec4 coords = getOutputCoords(); // n, ho, wo, c
   int n = coords.x;
-  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), ${W}, ${H});
+  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), W, H);
   float acc = 0.0;
   if (p.valid) {
     for (int t = 0; t < TAP_COUNT; t++) {
-      Tap tap = sampleTap(p, ${W}, ${H}, t);
+      Tap tap = sampleTap(p, W, H, t);
       if (tap.x >= 0) acc += tap.weight * getImage(n, tap.y, tap.x, coords.w);
     }
   }
@@ -43,23 +51,27 @@ export class GridSampleGradGridProgram implements GPGPUProgram {
   variableNames = ['image', 'grid', 'dy'];
   outputShape: number[];
   userCode: string;
+  enableShapeUniforms = true;
+  customUniforms = IMAGE_SIZE_UNIFORM;
 
-  constructor(imageShape: number[], gridShape: number[], attrs: GridSampleAttrs) {
-    const [, H, W, C] = imageShape as [number, number, number, number];
+  constructor(gridShape: number[], attrs: GridSampleAttrs) {
     this.outputShape = gridShape;
     this.userCode = `${samplingGlsl(attrs)}
 void main() {
+  int H = imageSize.x;
+  int W = imageSize.y;
+  int C = imageSize.z;
   ivec4 coords = getOutputCoords(); // n, ho, wo, k
   int n = coords.x;
-  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), ${W}, ${H});
+  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), W, H);
   float accDx = 0.0;
   float accDy = 0.0;
   if (p.valid) {
     for (int t = 0; t < TAP_COUNT; t++) {
-      Tap tap = sampleTap(p, ${W}, ${H}, t);
+      Tap tap = sampleTap(p, W, H, t);
       if (tap.x >= 0) {
         float dyDotIn = 0.0;
-        for (int c = 0; c < ${C}; c++) dyDotIn += getDy(n, coords.y, coords.z, c) * getImage(n, tap.y, tap.x, c);
+        for (int c = 0; c < C; c++) dyDotIn += getDy(n, coords.y, coords.z, c) * getImage(n, tap.y, tap.x, c);
         accDx += dyDotIn * tap.dWeightDx;
         accDy += dyDotIn * tap.dWeightDy;
       }
@@ -75,6 +87,7 @@ void main() {
 /** A float32 output of zeros: d(input)'s scatter adds into it. */
 export class ZerosProgram implements GPGPUProgram {
   variableNames: string[] = [];
+  enableShapeUniforms = true;
   userCode = 'void main() { setOutput(0.0); }';
   constructor(public outputShape: number[]) {}
 }
@@ -82,6 +95,7 @@ export class ZerosProgram implements GPGPUProgram {
 /** A flat, unpacked copy of x, for the scatter's vertex shader to read with texelFetch. */
 export class CopyProgram implements GPGPUProgram {
   variableNames = ['x'];
+  enableShapeUniforms = true;
   userCode = 'void main() { setOutput(getXAtOutCoords()); }';
   constructor(public outputShape: number[]) {}
 }

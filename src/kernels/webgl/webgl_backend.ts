@@ -15,6 +15,8 @@ export interface GPGPUProgram {
   variableNames: string[];
   outputShape: number[];
   userCode: string;
+  /** Shapes as uniforms rather than compiled in: one shader for every shape of a rank. */
+  enableShapeUniforms?: boolean;
   customUniforms?: { name: string; type: 'float' | 'int' | 'ivec2' | 'ivec3' | 'ivec4' | 'vec2' | 'vec3' | 'vec4' }[];
   packedInputs?: false;
   packedOutput?: false;
