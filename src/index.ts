@@ -1,15 +1,18 @@
 /**
  * stn-layer: Spatial Transformer Networks for TensorFlow.js. PyTorch's F.affine_grid and
  * F.grid_sample as differentiable tfjs ops, channels-last, with kernels for the cpu and wasm
- * backends (AssemblyScript, WebAssembly SIMD) and for webgpu (WGSL).
+ * backends (AssemblyScript, WebAssembly SIMD), for webgpu (WGSL) and for webgl (GLSL), and the
+ * WebAssembly kernels as a slow fallback for any other backend (tfjs-node's 'tensorflow' on
+ * import, others through useFallbackKernels).
  *
- * Importing the package registers the ops' gradients and the kernels for all three backends; it
- * imports no backend (a kernel receives its backend object when it runs).
+ * Importing the package registers the ops' gradients and these kernels; it imports no backend (a
+ * kernel receives its backend object when it runs).
  */
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { affineGridGradConfig } from './gradients/affine_grid_grad.js';
 import { gridSampleGradConfig } from './gradients/grid_sample_grad.js';
 import { registerCpuKernels } from './kernels/cpu/register_cpu.js';
+import { registerTensorflowFallback } from './kernels/fallback/register_fallback.js';
 import { compileStnModule } from './kernels/shared/stn_module.js';
 import { registerWasmKernels } from './kernels/wasm/register_wasm.js';
 import { registerWebGLKernels } from './kernels/webgl/register_webgl.js';
@@ -17,6 +20,7 @@ import { registerWebGPUKernels } from './kernels/webgpu/register_webgpu.js';
 
 export { affineGrid } from './ops/affine_grid.js';
 export { gridSample, type GridSampleOptions } from './ops/grid_sample.js';
+export { useFallbackKernels } from './kernels/fallback/register_fallback.js';
 export { AffineGrid, GridSample, GridSampleGrad, type Mode, type PaddingMode } from './kernels/names.js';
 
 registerGradient(gridSampleGradConfig);
@@ -25,6 +29,7 @@ registerCpuKernels();
 registerWasmKernels();
 registerWebGPUKernels();
 registerWebGLKernels();
+registerTensorflowFallback();
 
 /**
  * Resolves when the WebAssembly kernels are compiled. Await it before the first call in a browser;

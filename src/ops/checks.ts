@@ -1,5 +1,6 @@
 /** Argument checks shared by the ops: each error names the op, the argument, expected and received. */
-import { Tensor, type TensorLike, tensor } from '@tensorflow/tfjs-core';
+import { Tensor, type TensorLike, engine, getKernel, tensor } from '@tensorflow/tfjs-core';
+import { servedBackends } from '../kernels/fallback/register_fallback.js';
 
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
@@ -63,4 +64,18 @@ export function checkOneOf<T extends string>(value: unknown, allowed: readonly T
 export function checkBoolean(value: unknown, op: string, arg: string): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${op}: '${arg}' must be a boolean; received ${describe(value)}`);
   return value;
+}
+
+/**
+ * That the current backend has `kernelName`: otherwise an Error naming the backend, the backends
+ * stn-layer serves, and what to do (tfjs's own "not registered" error says none of that).
+ */
+export function checkBackendServed(op: string, kernelName: string): void {
+  const e = engine();
+  void e.backend; // starts the best registered backend when none is chosen yet, as running a kernel would
+  const name = e.backendName;
+  if (getKernel(kernelName, name)) return;
+  throw new Error(`${op}: stn-layer has no kernels for the '${name}' backend; it serves ${servedBackends().map((b) => `'${b}'`).join(', ')}. ` +
+    `Call useFallbackKernels('${name}') (exported by stn-layer) to run its WebAssembly kernels there, reading operands back ` +
+    'synchronously (slow), or switch backends with tf.setBackend(\'wasm\') (or \'cpu\')');
 }
