@@ -271,7 +271,8 @@ async function bestBackend(): Promise<BackendName> {
   if (adapter && !adapter.info?.isFallbackAdapter && !SOFTWARE_GPU.test(Object.values(adapter.info ?? {}).join(' '))) return 'webgpu';
   const gl = document.createElement('canvas').getContext('webgl2');
   if (gl) {
-    const renderer = String(gl.getParameter(gl.RENDERER));
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
     const floats = gl.getExtension('EXT_color_buffer_float') && gl.getExtension('EXT_float_blend');
     gl.getExtension('WEBGL_lose_context')?.loseContext();
     if (floats && !SOFTWARE_GPU.test(renderer)) return 'webgl';

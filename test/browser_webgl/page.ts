@@ -65,7 +65,8 @@ const page: WebGLPage = {
     if (!gl) return null;
     await useBackend('webgl');
     const backendGl = (tf.backend() as WebGLBackendLike).gpgpu.gl;
-    return { renderer: String(backendGl.getParameter(backendGl.RENDERER)), floatBlend: backendGl.getExtension('EXT_float_blend') !== null };
+    const debug = backendGl.getExtension('WEBGL_debug_renderer_info');
+    return { renderer: String(backendGl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : backendGl.RENDERER)), floatBlend: backendGl.getExtension('EXT_float_blend') !== null };
   },
 
   async samples(backend, cases) {
