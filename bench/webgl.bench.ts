@@ -9,8 +9,7 @@
  *   npm run bench:webgl -- [--quick]
  */
 import { join } from 'node:path';
-import { build } from 'vite';
-import { WEBGL_ARGS, closeServer, launchChromium, removeAll, serve, tempDir } from '../test/browser_support.js';
+import { WEBGL_ARGS, buildPage, closeServer, launchChromium, removeAll, serve, tempDir } from '../test/browser_support.js';
 import type { WebGLBenchRow } from './webgl_page/page.js';
 
 const quick = process.argv.includes('--quick');
@@ -21,7 +20,7 @@ const [ROUNDS, CALLS] = quick ? [3, 2] : [7, 5];
 
 const temp: string[] = [];
 const outDir = tempDir('stn-bench-webgl-', temp);
-await build({ root: join(import.meta.dirname, 'webgl_page'), configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true, target: 'es2022' } });
+await buildPage(join(import.meta.dirname, 'webgl_page'), outDir);
 const { server, url } = await serve(outDir);
 const { context, page, errors } = await launchChromium(tempDir('stn-chromium-', temp), WEBGL_ARGS);
 try {

@@ -43,6 +43,17 @@ export function requireWebGPUAdapter(adapter: unknown, ctx: { skip(): void }, wh
   ctx.skip();
 }
 
+/** Bundles the page whose index.html is in `root` into `outDir` with vite (no config file). */
+export async function buildPage(root: string, outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false, target: 'es2022' },
+  });
+}
+
 /** A temporary directory, removed by cleanUp(). */
 export function tempDir(prefix: string, cleanUp: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

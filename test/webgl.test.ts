@@ -20,7 +20,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODES, PADDING_MODES } from '../src/kernels/names.js';
 import type { SampleOptions } from '../src/reference/grid_sample.js';
-import { WEBGL_ARGS, chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGL2, serve, tempDir } from './browser_support.js';
+import { WEBGL_ARGS, buildPage, chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGL2, serve, tempDir } from './browser_support.js';
 import type { PageSampleCase, WebGLPage } from './browser_webgl/protocol.js';
 import { nearJump } from './fuzz_support.js';
 import { ALL_OPTIONS, type AffineGridFixture, EXTREME_COORDINATES, type GridSampleFixture, expectClose, loadFixtures } from './helpers.js';
@@ -93,13 +93,7 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
 
   beforeAll(async () => {
     const outDir = tempDir('stn-webgl-page-', temp);
-    const { build } = await import('vite');
-    await build({
-      root: join(__dirname, 'browser_webgl'),
-      configFile: false,
-      logLevel: 'warn',
-      build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false, target: 'es2022' },
-    });
+    await buildPage(join(__dirname, 'browser_webgl'), outDir);
     let url: string;
     ({ server, url } = await serve(outDir));
     ({ context, page, errors: consoleErrors } = await launchChromium(tempDir('stn-chromium-', temp), WEBGL_ARGS));

@@ -14,6 +14,12 @@ import type { GPGPUProgram } from './webgl_backend.js';
 export const IMAGE_SIZE_UNIFORM: GPGPUProgram['customUniforms'] = [{ name: 'imageSize', type: 'ivec3' }];
 export const imageSize = (imageShape: number[]): number[][] => [imageShape.slice(1, 4)];
 
+/** Both programs' outputs are indexed (n, ho, wo, ·): the grid point there, in the image's pixels. */
+const GRID_POINT_GLSL = `
+SourcePoint gridPoint(ivec4 coords) {
+  return sourcePoint(getGrid(coords.x, coords.y, coords.z, 0), getGrid(coords.x, coords.y, coords.z, 1), imageSize.y, imageSize.x);
+}`;
+
 /** image [N,H,W,C], grid [N,Ho,Wo,2] -> output [N,Ho,Wo,C]. */
 export class GridSampleProgram implements GPGPUProgram {
   variableNames = ['image', 'grid'];
@@ -24,13 +30,13 @@ export class GridSampleProgram implements GPGPUProgram {
 
   constructor(imageShape: number[], gridShape: number[], attrs: GridSampleAttrs) {
     this.outputShape = [imageShape[0]!, gridShape[1]!, gridShape[2]!, imageShape[3]!];
-    this.userCode = `${samplingGlsl(attrs)}
+    this.userCode = `${samplingGlsl(attrs)}${GRID_POINT_GLSL}
 void main() {
   int H = imageSize.x;
   int W = imageSize.y;
   ivec4 coords = getOutputCoords(); // n, ho, wo, c
   int n = coords.x;
-  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), W, H);
+  SourcePoint p = gridPoint(coords);
   float acc = 0.0;
   if (p.valid) {
     for (int t = 0; t < TAP_COUNT; t++) {
@@ -56,14 +62,14 @@ export class GridSampleGradGridProgram implements GPGPUProgram {
 
   constructor(gridShape: number[], attrs: GridSampleAttrs) {
     this.outputShape = gridShape;
-    this.userCode = `${samplingGlsl(attrs)}
+    this.userCode = `${samplingGlsl(attrs)}${GRID_POINT_GLSL}
 void main() {
   int H = imageSize.x;
   int W = imageSize.y;
   int C = imageSize.z;
   ivec4 coords = getOutputCoords(); // n, ho, wo, k
   int n = coords.x;
-  SourcePoint p = sourcePoint(getGrid(n, coords.y, coords.z, 0), getGrid(n, coords.y, coords.z, 1), W, H);
+  SourcePoint p = gridPoint(coords);
   float accDx = 0.0;
   float accDy = 0.0;
   if (p.valid) {
