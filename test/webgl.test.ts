@@ -3,8 +3,9 @@
  * on SwiftShader): a page bundled by vite from test/browser_webgl/page.ts runs
  * - every PyTorch fixture forward and both gradients on webgl, against PyTorch and the cpu backend;
  * - every affineGrid fixture and its gradient;
- * - random shapes, modes and paddings against the cpu backend (grid points near a jump of the
- *   sampled function, where two float32 codes may fall on different sides, are moved off it);
+ * - random shapes, modes and paddings against the cpu backend, with tfjs's shapes-as-uniforms
+ *   flag on (grid points near a jump of the sampled function, where two float32 codes may fall on
+ *   different sides, are moved off it);
  * - empty tensors;
  * - the extreme-coordinate rules (NaN, ±Infinity, huge values), against the cpu backend;
  * - a count of the backend's readSync / read calls while the ops and gradients run: none;
@@ -137,10 +138,11 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
     });
   });
 
-  it('random shapes, modes and paddings match the cpu backend', async (ctx) => {
+  // With shapes as uniforms (tfjs's WEBGL_USE_SHAPES_UNIFORMS), the programs' other form.
+  it('random shapes, modes and paddings match the cpu backend, with shapes as uniforms', async (ctx) => {
     if (!info) return ctx.skip();
     const cases = randomCases(40, 15);
-    const gl = await call('samples', 'webgl', cases);
+    const gl = await call('samples', 'webgl', cases, true);
     const cpu = await call('samples', 'cpu', cases);
     cases.forEach((c, i) => {
       const name = `random case ${i} (${c.mode}/${c.paddingMode}/alignCorners=${c.alignCorners}, input [${c.inputShape}], grid [${c.gridShape}])`;

@@ -69,9 +69,15 @@ const page: WebGLPage = {
     return { renderer: String(backendGl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : backendGl.RENDERER)), floatBlend: backendGl.getExtension('EXT_float_blend') !== null };
   },
 
-  async samples(backend, cases) {
+  async samples(backend, cases, shapeUniforms = false) {
     await useBackend(backend);
-    return seq(cases, sampleCase);
+    const flag = tf.env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
+    tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', shapeUniforms);
+    try {
+      return await seq(cases, sampleCase);
+    } finally {
+      tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', flag);
+    }
   },
 
   async affine(cases) {

@@ -16,8 +16,11 @@ export interface MemoryCounts {
 export interface WebGLPage {
   /** null when the page has no WebGL2 context (then nothing else may be called). */
   info(): Promise<{ renderer: string; floatBlend: boolean } | null>;
-  /** Each case forward and both gradients on `backend`. */
-  samples(backend: 'webgl' | 'cpu', cases: PageSampleCase[]): Promise<Sampled[]>;
+  /**
+   * Each case forward and both gradients on `backend`; with tfjs's WEBGL_USE_SHAPES_UNIFORMS set
+   * to `shapeUniforms` (default false, tfjs's default) meanwhile.
+   */
+  samples(backend: 'webgl' | 'cpu', cases: PageSampleCase[], shapeUniforms?: boolean): Promise<Sampled[]>;
   /** [grid, dTheta] of each case on webgl. */
   affine(cases: PageAffineCase[]): Promise<number[][][]>;
   /** readSync / read calls on the webgl backend while the ops and their gradients run (no data() in between). */

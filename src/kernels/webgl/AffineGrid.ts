@@ -9,6 +9,6 @@ export const affineGridConfig: KernelConfig = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { outputSize: [N, H, W], alignCorners } = attrs as unknown as AffineGridAttrs;
     // An empty grid comes back without a draw (runWebGLProgram's own rule), so an empty theta is never bound.
-    return runProgram(webglBackend(backend), new AffineGridProgram([N, H, W, 2], alignCorners), [inputs.theta as TensorInfo]);
+    return runProgram(webglBackend(backend), new AffineGridProgram([N, H, W, 2], alignCorners), [inputs.theta as TensorInfo], [[H, W]]);
   },
 };

@@ -1,10 +1,12 @@
 /** The affineGrid program: theta [N,2,3] -> grid [N,H,W,2], one fragment per output value. */
-import type { GPGPUProgram } from './webgl_backend.js';
+import { type GPGPUProgram, useShapeUniforms } from './webgl_backend.js';
 
 export class AffineGridProgram implements GPGPUProgram {
   variableNames = ['theta'];
   userCode: string;
-  enableShapeUniforms = true; // outShape: one shader for every size
+  enableShapeUniforms = useShapeUniforms();
+  /** The grid's (H, W). */
+  customUniforms: GPGPUProgram['customUniforms'] = [{ name: 'gridSize', type: 'ivec2' }];
 
   constructor(public outputShape: number[], alignCorners: boolean) {
     this.userCode = `
@@ -17,8 +19,8 @@ float baseCoordinate(int i, int steps, bool alignCorners) {
 
 void main() {
   ivec4 coords = getOutputCoords(); // n, h, w, k (0: x, 1: y)
-  float x = baseCoordinate(coords.z, outShape.z, ${alignCorners});
-  float y = baseCoordinate(coords.y, outShape.y, ${alignCorners});
+  float x = baseCoordinate(coords.z, gridSize.y, ${alignCorners});
+  float y = baseCoordinate(coords.y, gridSize.x, ${alignCorners});
   int n = coords.x;
   int k = coords.w;
   setOutput(getTheta(n, k, 0) * x + (getTheta(n, k, 1) * y + getTheta(n, k, 2)));

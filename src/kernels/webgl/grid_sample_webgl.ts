@@ -2,13 +2,13 @@
  * The gridSample fragment programs for tfjs's runWebGLProgram: the forward pass draws one
  * fragment per output value (grid point, channel) and d(grid) one per grid-gradient value, each
  * gathering over its taps. d(input) is a scatter: scatter_webgl.ts. Every tap is checked against
- * the input's bounds (x = -1 when outside), so nothing is read outside the textures. Shapes are
- * uniforms (tfjs's enableShapeUniforms, and imageSize = (H, W, C) of our own), so one shader per
- * mode / padding / alignCorners serves every shape: a new batch size compiles nothing.
+ * the input's bounds (x = -1 when outside), so nothing is read outside the textures. The image's
+ * (H, W, C) is a uniform of our own, imageSize; tfjs's index arithmetic takes the shapes as
+ * uniforms or compiled in, as for its own programs (useShapeUniforms).
  */
 import type { GridSampleAttrs } from '../names.js';
 import { samplingGlsl } from './sample_glsl.js';
-import type { GPGPUProgram } from './webgl_backend.js';
+import { type GPGPUProgram, useShapeUniforms } from './webgl_backend.js';
 
 /** The programs' uniforms beyond tfjs's own: the image's H, W and C. */
 export const IMAGE_SIZE_UNIFORM: GPGPUProgram['customUniforms'] = [{ name: 'imageSize', type: 'ivec3' }];
@@ -25,7 +25,7 @@ export class GridSampleProgram implements GPGPUProgram {
   variableNames = ['image', 'grid'];
   outputShape: number[];
   userCode: string;
-  enableShapeUniforms = true;
+  enableShapeUniforms = useShapeUniforms();
   customUniforms = IMAGE_SIZE_UNIFORM;
 
   constructor(imageShape: number[], gridShape: number[], attrs: GridSampleAttrs) {
@@ -57,7 +57,7 @@ export class GridSampleGradGridProgram implements GPGPUProgram {
   variableNames = ['image', 'grid', 'dy'];
   outputShape: number[];
   userCode: string;
-  enableShapeUniforms = true;
+  enableShapeUniforms = useShapeUniforms();
   customUniforms = IMAGE_SIZE_UNIFORM;
 
   constructor(gridShape: number[], attrs: GridSampleAttrs) {
@@ -93,7 +93,7 @@ void main() {
 /** A float32 output of zeros: d(input)'s scatter adds into it. */
 export class ZerosProgram implements GPGPUProgram {
   variableNames: string[] = [];
-  enableShapeUniforms = true;
+  enableShapeUniforms = useShapeUniforms();
   userCode = 'void main() { setOutput(0.0); }';
   constructor(public outputShape: number[]) {}
 }
@@ -101,7 +101,7 @@ export class ZerosProgram implements GPGPUProgram {
 /** A flat, unpacked copy of x, for the scatter's vertex shader to read with texelFetch. */
 export class CopyProgram implements GPGPUProgram {
   variableNames = ['x'];
-  enableShapeUniforms = true;
+  enableShapeUniforms = useShapeUniforms();
   userCode = 'void main() { setOutput(getXAtOutCoords()); }';
   constructor(public outputShape: number[]) {}
 }

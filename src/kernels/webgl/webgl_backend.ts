@@ -84,6 +84,13 @@ export function requireFloatBlend(gl: WebGL2RenderingContext): void {
   if (!has) refuse('blending into float32 textures for d(input) (EXT_float_blend is missing here)');
 }
 
+/**
+ * Whether programs take their shapes as uniforms (one shader for every shape) or compiled in
+ * (faster index arithmetic, one shader per shape): tfjs's own choice for its programs, its
+ * WEBGL_USE_SHAPES_UNIFORMS flag (off by default).
+ */
+export const useShapeUniforms = (): boolean => env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
+
 /** Runs `program` on float32 `inputs` into a new float32 output (none for an empty output). */
 export function runProgram(b: WebGLBackend, program: GPGPUProgram, inputs: TensorInfo[], uniforms?: number[][]): TensorInfo {
   return b.runWebGLProgram(program, inputs, 'float32', uniforms);
