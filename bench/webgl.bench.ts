@@ -1,7 +1,8 @@
 /**
  * npm run bench:webgl: stn-layer's gridSample on tfjs's webgl backend against tf.image.transform
  * on webgl, in headless Chromium (Debian's, driven by playwright-core as the browser tests do),
- * bilinear/zeros, forward (tf.image.transform has no gradient) and stn-layer's forward+backward.
+ * bilinear/zeros, forward (tf.image.transform has no gradient) and stn-layer's forward+backward,
+ * and each half of its backward kernel alone.
  * Without a GPU, Chromium's WebGL2 is SwiftShader, a software rasteriser on the CPU: the table
  * says so, and its timings say little about a GPU. Data and the agreement check (both must
  * compute the same warp) are bench/lib/data.ts's.
@@ -33,10 +34,10 @@ try {
   console.log(`WebGL2 renderer: ${renderer}${software ? ' (a software rasteriser on the CPU: these timings mean little for a GPU)' : ''}`);
   console.log('| shape | op | stn-layer ms | tf.image.transform ms | tf.image.transform / stn-layer |\n| --- | --- | --- | --- | --- |');
   for (const shape of [...new Set(rows.map((r) => r.shape))]) {
-    for (const op of ['forward', 'forward+backward'] as const) {
+    for (const op of ['forward', 'forward+backward', 'd(input) alone', 'd(grid) alone'] as const) {
       const ours = rows.find((r) => r.shape === shape && r.op === op && r.impl === 'stn-layer')!;
       const theirs = rows.find((r) => r.shape === shape && r.op === op && r.impl === 'tf.image.transform');
-      const ratio = theirs ? `${(theirs.ms / ours.ms).toFixed(2)}x` : 'n/a (no gradient)';
+      const ratio = theirs ? `${(theirs.ms / ours.ms).toFixed(2)}x` : op === 'forward' ? 'n/a' : 'n/a (no gradient)';
       console.log(`| ${shape} | ${op} | ${ours.ms.toFixed(2)} | ${theirs ? theirs.ms.toFixed(2) : 'n/a'} | ${ratio} |`);
     }
   }

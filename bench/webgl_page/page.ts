@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import { checkAgreement, makeCase, type Shape4 } from '../lib/data.js';
 import { thetaToImageTransform } from '../peers/image_transform.js';
-import { gridSample, ready } from '../../src/index.js';
+import { GridSampleGrad, gridSample, ready } from '../../src/index.js';
 
 export interface WebGLBenchRow {
   shape: string;
-  op: 'forward' | 'forward+backward';
+  op: 'forward' | 'forward+backward' | 'd(input) alone' | 'd(grid) alone';
   impl: 'stn-layer' | 'tf.image.transform';
   /** Median ms per call. */
   ms: number;
@@ -55,6 +55,11 @@ async function run(cases: [Shape4, [number, number]][], rounds: number, calls: n
     rows.push({ shape, op: 'forward', impl: 'stn-layer', ms: await timePerCall(ours, rounds, calls) });
     rows.push({ shape, op: 'forward', impl: 'tf.image.transform', ms: await timePerCall(theirs, rounds, calls) });
     rows.push({ shape, op: 'forward+backward', impl: 'stn-layer', ms: await timePerCall(() => [ours()[0]!, ...grads([x, grid], dy)], rounds, calls) });
+    // Each half of the backward kernel alone (outputMask): d(input) is the blended scatter.
+    const attrs = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false };
+    const half = (outputMask: [boolean, boolean]) => () => tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid }, { ...attrs, outputMask }) as tf.Tensor[];
+    rows.push({ shape, op: 'd(input) alone', impl: 'stn-layer', ms: await timePerCall(half([true, false]), rounds, calls) });
+    rows.push({ shape, op: 'd(grid) alone', impl: 'stn-layer', ms: await timePerCall(half([false, true]), rounds, calls) });
     tf.dispose([x, grid, dy, transforms]);
   }
   const debug = gl.getExtension('WEBGL_debug_renderer_info');

@@ -2,7 +2,7 @@
  * The fallback for backends without kernels of their own here: registered for tfjs-node's
  * 'tensorflow' on import, and for any other backend by useFallbackKernels(name).
  */
-import { registerKernel } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel } from '@tensorflow/tfjs-core';
 import { affineGridConfig } from './AffineGrid.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
@@ -17,8 +17,12 @@ export function servedBackends(): string[] {
   return [...NATIVE_BACKENDS, ...fallbackBackends];
 }
 
+/** Registers the three kernels for `backendName`, except any it has already (never replaced). */
 function registerFallbackKernels(backendName: string): void {
-  for (const config of [affineGridConfig, gridSampleConfig, gridSampleGradConfig]) registerKernel(config(backendName));
+  for (const config of [affineGridConfig, gridSampleConfig, gridSampleGradConfig]) {
+    const c = config(backendName);
+    if (!getKernel(c.kernelName, backendName)) registerKernel(c);
+  }
   fallbackBackends.add(backendName);
 }
 
