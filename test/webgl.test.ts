@@ -8,7 +8,8 @@
  *   different sides, are moved off it);
  * - empty tensors;
  * - the extreme-coordinate rules (NaN, ±Infinity, huge values), against the cpu backend;
- * - a count of the backend's readSync / read calls while the ops and gradients run: none;
+ * - a count of the backend's readSync / read calls while the ops, gradients and SGD training
+ *   steps run: none;
  * - 1,000 forward+backward steps: tf.memory()'s tensors, bytes and GPU bytes unchanged;
  * - a sliced grid and a packed dy (copied before the scatter reads them);
  * - outputMask, the error for contexts without float32 render targets, and that no existing
@@ -188,10 +189,11 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
     expectClose(r.webgl[1]!, r.cpu[1]!, 'dGrid');
   });
 
-  it('reads nothing back while the ops and their gradients run', async (ctx) => {
+  it('reads nothing back while the ops, their gradients and training steps run', async (ctx) => {
     if (!info) return ctx.skip();
-    const { reads, readsOfResults } = await call('readsInsideOps');
+    const { reads, readsOfResults, trained } = await call('readsInsideOps');
     expect(reads).toBe(0);
+    expect(trained).toBe(true); // the SGD steps moved the weights: gradients flowed through the ops
     expect(readsOfResults).toBeGreaterThan(0); // the counter counts
   });
 

@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
+// tfjs's own gradients (tfjs-core alone registers none), for the training step.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { GridSampleAttrs } from '../../src/kernels/names.js';
 import type { MemoryCounts, PageAffineCase, PageSampleCase, Sampled, WebGLPage } from './protocol.js';
 
@@ -112,22 +114,39 @@ const page: WebGLPage = {
       };
     }
     let results: tf.Tensor[];
+    let weights: tf.Variable;
     try {
       results = [...step(theta, image), ...tf.tidy(() => {
         const grid = tf.slice(stn.affineGrid(tf.concat([theta, theta]), [4, 5, 6, 3]), [1], [2]) as tf.Tensor4D;
         const dy = tf.reshape(tf.matMul(tf.ones([2 * 5 * 6, 4]), tf.ones([4, 3])), [2, 5, 6, 3]);
         return tf.grads((x: tf.Tensor, g: tf.Tensor) => stn.gridSample(x as tf.Tensor4D, g as tf.Tensor4D, { mode: 'bicubic' }))([image, grid], dy as tf.Tensor4D);
       })];
+      // A training step of a tiny spatial transformer: theta from a dense layer, an SGD update.
+      weights = tf.variable(tf.zeros([5 * 6 * 3, 6]));
+      const bias = tf.variable(tf.tensor1d([1, 0, 0, 0, 1, 0]));
+      const target = tf.randomUniform([2, 5, 6, 3]);
+      const optimizer = tf.train.sgd(0.1);
+      for (let i = 0; i < 3; i++) {
+        optimizer.minimize(() => {
+          const theta = tf.reshape(tf.add(tf.matMul(tf.reshape(image, [2, -1]), weights), bias), [2, 2, 3]) as tf.Tensor3D;
+          const warped = stn.gridSample(image, stn.affineGrid(theta, [2, 5, 6, 3]), { mode: 'bicubic', paddingMode: 'border' });
+          return tf.mean(tf.square(tf.sub(warped, target))) as tf.Scalar;
+        });
+      }
+      results.push(weights, bias);
+      tf.dispose(target);
+      optimizer.dispose();
     } finally {
       sync.forEach((name, i) => (tf.Tensor.prototype[name] = saved[i] as never));
     }
     const readsInside = reads;
     await Promise.all(results.map((r) => r.data()));
     const readsOfResults = reads - readsInside;
+    const trained = (await weights.data()).some((v) => v !== 0);
     b.readSync = readSync;
     b.read = read;
     tf.dispose([theta, image, ...results]);
-    return { reads: readsInside, readsOfResults };
+    return { reads: readsInside, readsOfResults, trained };
   },
 
   async copiedInputs() {

@@ -23,8 +23,11 @@ export interface WebGLPage {
   samples(backend: 'webgl' | 'cpu', cases: PageSampleCase[], shapeUniforms?: boolean): Promise<Sampled[]>;
   /** [grid, dTheta] of each case on webgl. */
   affine(cases: PageAffineCase[]): Promise<number[][][]>;
-  /** readSync / read calls on the webgl backend while the ops and their gradients run (no data() in between). */
-  readsInsideOps(): Promise<{ reads: number; readsOfResults: number }>;
+  /**
+   * readSync / read calls on the webgl backend while the ops and their gradients run, and three
+   * SGD steps of a tiny spatial transformer (no data() in between).
+   */
+  readsInsideOps(): Promise<{ reads: number; readsOfResults: number; trained: boolean }>;
   /** d(input), d(grid) from a sliced grid and a packed dy (which the scatter copies first) on webgl and cpu. */
   copiedInputs(): Promise<{ gridSliced: boolean; dyPacked: boolean; webgl: number[][]; cpu: number[][] }>;
   /** tf.memory() before and after `steps` forward+backward steps (all three modes, affineGrid too). */
