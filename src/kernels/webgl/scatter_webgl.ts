@@ -14,7 +14,7 @@
  * previous vertex array bound; tfjs binds its program, vertex array and textures before each of
  * its draws).
  */
-import { type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type TensorInfo, env, util } from '@tensorflow/tfjs-core';
 import type { GridSampleAttrs } from '../names.js';
 import { CopyProgram, ZerosProgram } from './grid_sample_webgl.js';
 import { samplingGlsl, tapCount } from './sample_glsl.js';
@@ -131,6 +131,11 @@ export function scatterGradInput(b: WebGLBackend, grid: TensorInfo, dy: TensorIn
   const dInput = runProgram(b, new ZerosProgram(inputShape), []);
   const out = flatTexture(b, dInput)!;
   const s = scatterProgram(gl, attrs);
+  // tfjs's warm-up mode compiles programs without running them (and leaves inputs unuploaded).
+  if (env().getBool('ENGINE_COMPILE_ONLY')) {
+    for (const t of temporaries) b.disposeIntermediateTensorInfo(t);
+    return dInput;
+  }
 
   b.gpgpu.setOutputMatrixTexture(out.texture, out.texShape[0], out.texShape[1]);
   const previousVao = gl.getParameter(gl.VERTEX_ARRAY_BINDING) as WebGLVertexArrayObject | null;
