@@ -7,7 +7,9 @@ import { dts } from 'rollup-plugin-dts';
 
 // mnist/browser is stn-layer/mnist for bundlers targeting browsers (the "browser" export condition):
 // the same network and training step without the modules that use node:fs and friends.
-const entries = { index: 'src/index.ts', 'mnist/index': 'src/mnist/index.ts', 'mnist/browser': 'src/mnist/browser.ts' };
+const entries = {
+  index: 'src/index.ts', 'layers/index': 'src/layers/index.ts', 'mnist/index': 'src/mnist/index.ts', 'mnist/browser': 'src/mnist/browser.ts',
+};
 // The `stn-mnist` command (package.json "bin"), built with the entries so that it shares their chunks.
 const commands = { 'mnist/cli': 'src/mnist/bin.ts' };
 const shebang = (chunk) => (chunk.name in commands ? '#!/usr/bin/env node' : '');

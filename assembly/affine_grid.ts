@@ -1,7 +1,8 @@
 // affineGrid: grid[n, h, w] = theta[n] (2x3) * (x_w, y_h, 1), with the base coordinates of
 // PyTorch's linspace_from_neg_one. Output [N,H,W,2] float32, x first.
 
-@inline function baseCoordinate(i: i32, steps: i32, alignCorners: bool): f32 {
+/** PyTorch's linspace_from_neg_one, rounded to f32 (projective_grid.ts uses it too). */
+@inline export function baseCoordinate(i: i32, steps: i32, alignCorners: bool): f32 {
   if (steps <= 1) return 0;
   const v = -1 + <f64>(2 * i) / <f64>(steps - 1);
   return <f32>(alignCorners ? v : (v * <f64>(steps - 1)) / <f64>steps);

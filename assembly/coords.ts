@@ -5,24 +5,22 @@
 //   clampToSafeRange   keeps ±Infinity and huge values finite, without changing any result
 //   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
 //   cubicWeights       the bicubic taps' weights (A = -0.75)
-// Each "WithGrad" twin returns the same value and leaves d(value)/d(input) in `gradIn`, as
-// PyTorch's *_set_grad functions do through a pointer. computeSourceIndex, the forward pass's
+// Each function has its "WithGrad" twin beside it, which returns the same value and leaves
+// d(value)/d(input) in `gradIn` (registers.ts), as PyTorch's *_set_grad functions do through a
+// pointer; the value-only functions never write it. computeSourceIndex, the forward pass's
 // value-only chain, exists only here: the other two compute the derivative alongside for free.
 // Clamps use pmin/pmax (one x86 instruction; wasm's NaN-exact min/max take about eight): equal
 // in value to min/max for every non-NaN input, and NaN points are masked out by the callers.
 // The module has no data segment and no allocator: it runs on memory it is given (tfjs-wasm's
 // heap, or its own for the cpu backend).
 
-export const PADDING_ZEROS: i32 = 0;
-export const PADDING_BORDER: i32 = 1;
-export const PADDING_REFLECTION: i32 = 2;
+// The padding codes and the constants are the contract's (src/kernels/names.ts, generated into
+// contract.ts by scripts/build-wasm.mjs).
+import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MARGIN } from './contract';
 
-export const CUBIC_A: f32 = -0.75;
-const SAFE_MARGIN: f32 = 4;
-const REFLECTION_REACH: f32 = 4194304; // 2^22: integers and half-integers below it are exact
-
-/** d(value)/d(input) of the last *WithGrad call, per lane. */
-export let gradIn: v128 = f32x4.splat(0);
+// gradIn, the d(value)/d(input) of the last *WithGrad call, is a module global (registers.ts).
+import { gradIn } from './registers';
+export { gradIn };
 
 @inline function splat(x: f32): v128 {
   return f32x4.splat(x);
@@ -95,14 +93,14 @@ export let gradIn: v128 = f32x4.splat(0);
   return clipCoordinates(x, size);
 }
 
-@inline export function reflectCoordinates(x: v128, size: i32, alignCorners: bool): v128 {
-  return reflectCoordinatesWithGrad(x, size, alignCorners);
-}
-
-export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: bool): v128 {
+/**
+ * Reflects x into the span (PyTorch's reflect_coordinates). Writes no gradient: the forward pass
+ * has no use for it. `withGrad` is reflectCoordinatesWithGrad's: the same steps, plus d/dx.
+ */
+@inline function reflect(x: v128, size: i32, alignCorners: bool, withGrad: bool): v128 {
   const twiceSpanF = reflectionTwiceSpan(size, alignCorners);
   if (twiceSpanF == 0) {
-    gradIn = splat(0);
+    if (withGrad) gradIn = splat(0);
     return splat(0);
   }
   const twiceSpan = splat(twiceSpanF);
@@ -112,9 +110,19 @@ export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: boo
   const extra = f32x4.sub(absIn, f32x4.mul(f32x4.trunc(f32x4.div(absIn, twiceSpan)), twiceSpan));
   const reflectedExtra = f32x4.sub(twiceSpan, extra);
   const oneMoreFlip = f32x4.gt(extra, reflectedExtra);
-  const negative = f32x4.lt(inMinusLow, splat(0));
-  gradIn = v128.bitselect(splat(-1), splat(1), v128.xor(oneMoreFlip, negative));
+  if (withGrad) {
+    const negative = f32x4.lt(inMinusLow, splat(0));
+    gradIn = v128.bitselect(splat(-1), splat(1), v128.xor(oneMoreFlip, negative));
+  }
   return f32x4.add(v128.bitselect(reflectedExtra, extra, oneMoreFlip), low);
+}
+
+export function reflectCoordinates(x: v128, size: i32, alignCorners: bool): v128 {
+  return reflect(x, size, alignCorners, false);
+}
+
+export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: bool): v128 {
+  return reflect(x, size, alignCorners, true);
 }
 
 /** The padding mode applied to a pixel coordinate (PyTorch's compute_coordinates). */
@@ -124,7 +132,7 @@ export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: boo
   return x;
 }
 
-export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
+@inline export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
   if (padding == PADDING_BORDER) return clipCoordinatesWithGrad(x, size);
   if (padding == PADDING_REFLECTION) {
     const r = reflectCoordinatesWithGrad(x, size, alignCorners);
@@ -150,7 +158,7 @@ export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, ali
  * Grid coordinate to pixel coordinate. Bicubic passes applyPadding = false: it pads each of its
  * 16 taps instead of the coordinate.
  */
-export function computeSourceIndexWithGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
+@inline export function computeSourceIndexWithGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
   const u = unnormalizeWithGrad(coord, size, alignCorners);
   const unnormalizeGrad = gradIn;
   const s = clampToSafeRangeWithGrad(u, size, padding, alignCorners);

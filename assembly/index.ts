@@ -7,3 +7,5 @@ export { maxPoolGrad } from './max_pool_grad';
 export { conv2d } from './conv2d';
 export { batchMatMul, transpose2D } from './batch_mat_mul';
 export { biasAdd, sumRows } from './bias';
+export { projectiveGrid, projectiveGridGrad } from './projective_grid';
+export { kernelPathCount, resetKernelPathCounts } from './paths';

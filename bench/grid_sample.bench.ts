@@ -1,7 +1,9 @@
 /**
  * npm run bench: stn-layer's gridSample kernels (forward, and the GridSampleGrad kernel that gives
  * d(input) and d(grid) in one pass) against a plain scalar JavaScript loop of the same math
- * (bench/scalar_baseline.ts), bilinear / zeros, on each tfjs backend.
+ * (bench/scalar_baseline.ts), bilinear / zeros, on each tfjs backend. Also GridSampleGrad asked
+ * for one gradient (its outputMask), and forward + d(grid) alone beside forward + both: an STN's
+ * training step, where the image is data and tfjs asks for d(grid) alone.
  *
  *   npm run bench -- [--backends cpu,wasm,webgpu] [--quick] [--json]
  *
@@ -10,16 +12,30 @@
  * into an array it already has; on webgpu the timed call includes reading the outputs back
  * (`await t.data()`), the only way to wait for the GPU. "× scalar" is how many times faster than
  * the loop. (bench:peers reads every contender's result back, as its peers return JS arrays.)
+ * A second table times the grid generators (tpsGrid, projectiveGrid, affineGrid, flowGrid) forward
+ * and backward beside the gridSample call they feed, on the STN-MNIST shape (bench/generators.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GridSampleGrad, gridSample } from '../src/index.js';
+import { checkArgs } from './lib/args.js';
 import { type BackendName, type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
 import { type BenchCase, type Shape4, checkAgreement, makeCase, sizeOf } from './lib/data.js';
 import { type MeasureOptions, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
+import { generatorRows, generatorText } from './generators.js';
 import { scalarGridSample } from './scalar_baseline.js';
 
+const USAGE = `npm run bench: stn-layer's gridSample kernels against a scalar JavaScript loop of the same math.
+
+  npm run bench -- [--backends cpu,wasm,webgpu] [--quick] [--json]
+
+  --backends LIST  comma-separated tfjs backends (default cpu,wasm)
+  --quick          small shapes, few calls: a smoke test of the whole run
+  --json           one JSON object per measurement and line on stdout
+  --help           print this and exit
+`;
 const argv = process.argv.slice(2);
+checkArgs(argv, USAGE, ['--backends', '--quick', '--json']);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 
@@ -38,7 +54,7 @@ interface Row {
   inputShape: Shape4;
   gridShape: Shape4;
   backend: string;
-  op: 'forward' | 'backward';
+  op: Op;
   msMedian: number | null;
   msMin: number | null;
   msMax: number | null;
@@ -46,6 +62,11 @@ interface Row {
   timesFasterThanScalar: number | null;
   note?: string;
 }
+
+const OPS = ['forward', 'backward', 'backward d(grid)', 'backward d(input)', 'forward + d(grid)', 'forward + both'] as const;
+type Op = (typeof OPS)[number];
+/** The scalar loop's op that an op's "× scalar" compares with (the scalar loop computes both gradients at once). */
+const SCALAR_OP: Partial<Record<Op, 0 | 1>> = { forward: 0, backward: 1 };
 
 function scalarContenders(c: BenchCase): { forward: Timed; backward: Timed } {
   const points = c.gridShape[1] * c.gridShape[2];
@@ -58,8 +79,8 @@ function scalarContenders(c: BenchCase): { forward: Timed; backward: Timed } {
   };
 }
 
-/** stn-layer forward and GridSampleGrad on one backend; checks both against the scalar loop first. */
-async function kernelContenders(c: BenchCase, backend: BackendName): Promise<{ forward: Timed; backward: Timed }> {
+/** stn-layer forward and GridSampleGrad (each outputMask) on one backend; checks them against the scalar loop first. */
+async function kernelContenders(c: BenchCase, backend: BackendName): Promise<Record<Op, Timed>> {
   await activateBackend(backend);
   const input = tf.tensor4d(c.input, c.inputShape);
   const grid = tf.tensor4d(c.grid, c.gridShape);
@@ -70,8 +91,9 @@ async function kernelContenders(c: BenchCase, backend: BackendName): Promise<{ f
     out.dispose();
     return data;
   };
-  const backward = async () => {
-    const [dIn, dG] = tf.engine().runKernel(GridSampleGrad, { dy, input, grid }, { ...ATTRS }) as tf.Tensor[];
+  const grads = (outputMask: [boolean, boolean]) => tf.engine().runKernel(GridSampleGrad, { dy, input, grid }, { ...ATTRS, outputMask }) as tf.Tensor[];
+  const backward = async (outputMask: [boolean, boolean] = [true, true]) => {
+    const [dIn, dG] = grads(outputMask);
     const data = await Promise.all([dIn!.data(), dG!.data()]);
     tf.dispose([dIn!, dG!]);
     return data;
@@ -86,14 +108,27 @@ async function kernelContenders(c: BenchCase, backend: BackendName): Promise<{ f
   checkAgreement(`${backend} output against the scalar loop`, await forward(), want);
   checkAgreement(`${backend} dInput against the scalar loop`, dIn!, wantDIn);
   checkAgreement(`${backend} dGrid against the scalar loop`, dG!, wantDGrid);
+  checkAgreement(`${backend} dGrid alone against the scalar loop`, (await backward([false, true]))[1]!, wantDGrid);
+  checkAgreement(`${backend} dInput alone against the scalar loop`, (await backward([true, false]))[0]!, wantDIn);
   const activate = () => activateBackend(backend);
+  const timed = (run: () => Promise<unknown>): Timed => ({ run: async () => void (await run()), activate });
   if (backend === 'webgpu') {
-    return { forward: { run: async () => void (await forward()), activate }, backward: { run: async () => void (await backward()), activate } };
+    return {
+      forward: timed(forward), backward: timed(() => backward()), 'backward d(grid)': timed(() => backward([false, true])),
+      'backward d(input)': timed(() => backward([true, false])),
+      'forward + d(grid)': timed(() => Promise.all([forward(), backward([false, true])])),
+      'forward + both': timed(() => Promise.all([forward(), backward()])),
+    };
   }
   // Synchronous backends: the op's return is the end of the work.
-  const forwardOnly = async () => gridSample(input, grid, ATTRS).dispose();
-  const backwardOnly = async () => tf.dispose(tf.engine().runKernel(GridSampleGrad, { dy, input, grid }, { ...ATTRS }) as tf.Tensor[]);
-  return { forward: { run: forwardOnly, activate }, backward: { run: backwardOnly, activate } };
+  const forwardOnly = () => gridSample(input, grid, ATTRS).dispose();
+  const gradsOnly = (outputMask: [boolean, boolean]) => tf.dispose(grads(outputMask));
+  return {
+    forward: timed(async () => forwardOnly()), backward: timed(async () => gradsOnly([true, true])),
+    'backward d(grid)': timed(async () => gradsOnly([false, true])), 'backward d(input)': timed(async () => gradsOnly([true, false])),
+    'forward + d(grid)': timed(async () => { forwardOnly(); gradsOnly([false, true]); }),
+    'forward + both': timed(async () => { forwardOnly(); gradsOnly([true, true]); }),
+  };
 }
 
 async function main(): Promise<void> {
@@ -108,26 +143,29 @@ async function main(): Promise<void> {
     progress(`input ${shapeText(c.inputShape)} grid ${shapeText(c.gridShape)}: checking and timing`);
     const scalar = scalarContenders(c);
     const kernels = [];
-    for (const b of backends) kernels.push({ b, ...(await kernelContenders(c, b.name)) });
-    const list: Timed[] = [scalar.forward, scalar.backward, ...kernels.flatMap((k) => [k.forward, k.backward])];
+    for (const b of backends) kernels.push({ b, ops: await kernelContenders(c, b.name) });
+    const list: Timed[] = [scalar.forward, scalar.backward, ...kernels.flatMap((k) => OPS.map((op) => k.ops[op]))];
     const outcomes = await measureInterleaved(list, MEASURE);
     const statsOf = (i: number) => ('stats' in outcomes[i]! ? outcomes[i]!.stats : undefined);
     for (const [k, kernel] of kernels.entries()) {
-      for (const [j, op] of (['forward', 'backward'] as const).entries()) {
-        const s = statsOf(2 + 2 * k + j);
-        const base = statsOf(j);
+      for (const [j, op] of OPS.entries()) {
+        const at = 2 + OPS.length * k + j;
+        const s = statsOf(at);
+        const scalarOp = SCALAR_OP[op];
+        const base = scalarOp === undefined ? undefined : statsOf(scalarOp);
         rows.push({
           inputShape: c.inputShape, gridShape: c.gridShape, backend: kernel.b.label, op,
           msMedian: s?.msMedian ?? null, msMin: s?.msMin ?? null, msMax: s?.msMax ?? null,
           scalarMsMedian: base?.msMedian ?? null,
           timesFasterThanScalar: s && base ? base.msMedian / s.msMedian : null,
-          ...(s ? {} : { note: (outcomes[2 + 2 * k + j] as { skipped: string }).skipped }),
+          ...(s ? {} : { note: (outcomes[at] as { skipped: string }).skipped }),
         });
       }
     }
   }
+  const generators = await generatorRows(backends, MEASURE);
   if (asJson) {
-    process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify({ gridSample: rows, generators }, null, 1)}\n`);
     return;
   }
   const fmt = (x: number | null) => (x === null ? '-' : ms(x));
@@ -137,7 +175,17 @@ async function main(): Promise<void> {
     rows.map((r) => [shapeText(r.inputShape), shapeText(r.gridShape), r.backend, r.op, fmt(r.msMedian), fmt(r.msMin),
       fmt(r.msMax), fmt(r.scalarMsMedian), r.timesFasterThanScalar === null ? r.note ?? '-' : r.timesFasterThanScalar.toPrecision(2)]),
   ));
-  console.log('backward = the GridSampleGrad kernel: d(input) and d(grid) in one pass. × scalar = scalar loop ms / stn-layer ms.');
+  console.log('backward = the GridSampleGrad kernel: d(input) and d(grid) in one pass; d(grid) / d(input) = asked for that one alone');
+  console.log('(outputMask). × scalar = scalar loop ms / stn-layer ms.');
+  for (const r of rows.filter((row) => row.op === 'forward + d(grid)')) {
+    const both = rows.find((b) => b.op === 'forward + both' && b.backend === r.backend && b.inputShape === r.inputShape);
+    const a = r.msMedian;
+    const b = both?.msMedian ?? null;
+    if (a !== null && b !== null) {
+      console.log(`${shapeText(r.inputShape)} ${r.backend}: forward + d(grid) alone = ${(a / b).toFixed(2)} x forward + both gradients`);
+    }
+  }
+  console.log(`\n${generatorText(generators)}`);
 }
 
 main().catch((e: unknown) => {

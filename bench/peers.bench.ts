@@ -1,22 +1,13 @@
 /**
  * npm run bench:peers: stn-layer's gridSample against what a user would pick instead, in one
- * process and one run: tf.image.transform, gridSample written with tfjs ops (gather), and ONNX
- * Runtime's GridSample (onnxruntime-node native, onnxruntime-web wasm), on the tfjs backends
- * given (default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds a hardware
- * adapter: a software one such as SwiftShader only when --backends names webgpu).
- *
- *   npm run bench:peers -- [--quick] [--json] [--write-results] [--backends cpu,wasm,webgpu]
- *
- * --quick          few shapes, small sizes, the minimum of calls: a smoke test of the whole run
- * --json           one JSON object per measurement and line on stdout (progress stays on stderr)
- * --write-results  also write bench/RESULTS.md, bench/results.json and the two SVG charts
- * --too-slow-s N   skip a contender whose call takes longer than N seconds (default 20)
+ * process and one run (USAGE below says how to call it).
  */
 import '@tensorflow/tfjs'; // registers tfjs's own gradients, which the tfjs-ops workaround needs
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { gridSample } from '../src/index.js';
+import { checkArgs } from './lib/args.js';
 import { type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
 import { type Shape4, makeCase } from './lib/data.js';
 import { type MeasureOptions, measureInterleaved, progress } from './lib/measure.js';
@@ -26,15 +17,34 @@ import {
   stnLayerContenders, tfjsOpsContenders,
 } from './peers/contenders.js';
 import { OrtWebWorker } from './peers/ort.js';
+import { projectiveText, runProjective } from './peers/projective.js';
 import {
   type Measurement, compareWithStnLayer, machineInfo, peersChart, resultsMarkdown, scalingChart, scalingTableText,
   shapeTablesText, targetsText,
 } from './peers/report.js';
 
+const USAGE = `npm run bench:peers: stn-layer's gridSample against what a user would pick instead, in one
+process and one run: tf.image.transform, gridSample written with tfjs ops (gather), and ONNX
+Runtime's GridSample (onnxruntime-node native, onnxruntime-web wasm); and projectiveGrid +
+gridSample against tf.image.transform with the same projective map (cpu, wasm); on the tfjs backends given
+(default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds a hardware adapter: a
+software one such as SwiftShader only when --backends names webgpu).
+
+  npm run bench:peers -- [--quick] [--json] [--write-results] [--backends cpu,wasm,webgpu] [--too-slow-s N] [--projective-only]
+
+  --quick          few shapes, small sizes, the minimum of calls: a smoke test of the whole run
+  --json           one JSON object per measurement and line on stdout (progress stays on stderr)
+  --write-results  also write bench/RESULTS.md, bench/results.json and the two SVG charts
+  --too-slow-s N   skip a contender whose call takes longer than N seconds (default 20)
+  --projective-only  only the projectiveGrid + gridSample against tf.image.transform section
+  --help           print this and exit
+`;
 const argv = process.argv.slice(2);
+checkArgs(argv, USAGE, ['--quick', '--json', '--write-results', '--backends', '--too-slow-s', '--projective-only']);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 const writeResults = argv.includes('--write-results');
+const projectiveOnly = argv.includes('--projective-only');
 const CORES = cpus().length;
 
 const bz = (inputShape: Shape4, outHW: [number, number]): CaseSpec => ({ inputShape, outHW, mode: 'bilinear', paddingMode: 'zeros' });
@@ -174,17 +184,22 @@ async function main(): Promise<void> {
   const rows: Measurement[] = [];
   const total = SHAPE_CASES.length + SCALING_CASES.length;
   let n = 0;
-  for (const spec of SHAPE_CASES) rows.push(...(await runCase(spec, contenders, wantOn, 'shapes', `case ${++n}/${total}`)));
-  for (const spec of SCALING_CASES) rows.push(...(await runCase(spec, scalingContenders, wantOn, 'scaling', `case ${++n}/${total}`)));
+  for (const spec of projectiveOnly ? [] : SHAPE_CASES) rows.push(...(await runCase(spec, contenders, wantOn, 'shapes', `case ${++n}/${total}`)));
+  for (const spec of projectiveOnly ? [] : SCALING_CASES) rows.push(...(await runCase(spec, scalingContenders, wantOn, 'scaling', `case ${++n}/${total}`)));
   await Promise.all(webWorkers.map((w) => w.terminate()));
+  const projectiveShapes: Shape4[] = [SHAPE_CASES[0]!.inputShape, MID[0], ...(quick ? [] : [[8, 128, 128, 16] as Shape4])];
+  const projective = await runProjective(backends, projectiveShapes, MEASURE);
 
   const label = quick ? ' [--quick]' : '';
   // JSON Lines: one object per measurement, so runs can be appended to a history and compared.
-  if (asJson) process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  if (asJson) process.stdout.write([...rows, ...projective.map((r) => ({ series: 'projective', ...r }))].map((r) => `${JSON.stringify(r)}\n`).join(''));
   else {
-    console.log(`gridSample and its peers, ms per call${label}\n`);
-    console.log(shapeTablesText(rows));
-    console.log(`\n${scalingTableText(rows)}\n\n${targetsText(rows)}`);
+    if (!projectiveOnly) {
+      console.log(`gridSample and its peers, ms per call${label}\n`);
+      console.log(shapeTablesText(rows));
+      console.log(`\n${scalingTableText(rows)}\n\n${targetsText(rows)}\n`);
+    }
+    console.log(projectiveText(projective));
   }
   if (writeResults) {
     const info = machineInfo();
@@ -194,7 +209,8 @@ async function main(): Promise<void> {
     writeFileSync('bench/results.json', `${JSON.stringify(rows, null, 1)}\n`);
     writeFileSync('bench/peers.svg', peersChart(rows, subtitle));
     writeFileSync('bench/scaling.svg', scalingChart(rows, subtitle));
-    writeFileSync('bench/RESULTS.md', resultsMarkdown(rows, info, command, ['peers.svg', 'scaling.svg'], quick));
+    writeFileSync('bench/RESULTS.md', `${resultsMarkdown(rows, info, command, ['peers.svg', 'scaling.svg'], quick)}\n` +
+      `## Projective warps\n\n\`\`\`\n${projectiveText(projective)}\n\`\`\`\n`);
     progress('wrote bench/RESULTS.md, bench/results.json, bench/peers.svg, bench/scaling.svg');
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Reads a checkpoint that `stn-mnist` wrote (tfjs's weights-manifest format: model.json naming
  * .bin weights files) from files the person picked or from a URL, through tfjs's own io, and
- * checks it holds every parameter of the network with its shape.
+ * checks it holds every parameter of the network with its shape. Both kinds: the ops trainer's
+ * (weights under PyTorch's names) and `--api layers`'s LayersModel directory (conv1/kernel, ...).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { PARAMETERS } from 'stn-layer/mnist';
+import { PARAMETERS, layersWeightName } from 'stn-layer/mnist';
 
 export interface LoadedCheckpoint {
   values: Map<string, Float32Array>;
@@ -48,7 +49,7 @@ async function fromArtifacts(artifacts: tf.io.ModelArtifacts, source: string): P
   try {
     const values = new Map<string, Float32Array>();
     for (const spec of PARAMETERS) {
-      const t = tensors[spec.name];
+      const t = tensors[spec.name] ?? tensors[layersWeightName(spec.name)];
       if (!t) throw new Error(`${source}: missing weight '${spec.name}'`);
       if (t.shape.join() !== spec.shape.join()) throw new Error(`${source}: weight '${spec.name}' has shape [${t.shape}], expected [${spec.shape}]`);
       if (t.dtype !== 'float32') throw new Error(`${source}: weight '${spec.name}' is ${t.dtype}, expected float32`);

@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { ready } from 'stn-layer';
+import { ready, useWasmTrainingKernels } from 'stn-layer';
 import { DEFAULTS, type MnistSplit, Rng, StnModel, batches, evaluate, trainStep, transformFirst } from 'stn-layer/mnist';
 import { type LoadedCheckpoint, checkpointFromFiles, checkpointFromUrl } from './checkpoint.js';
 import { type ChartData, drawChart, drawDigits } from './draw.js';
@@ -23,6 +23,8 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
 });
+// The demo trains: on wasm, with stn-layer's faster kernels for convolutions, pooling and dense layers.
+useWasmTrainingKernels();
 
 const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 type BackendName = (typeof BACKENDS)[number];

@@ -32,6 +32,24 @@ test/fixtures/affine_grid.json
     grid = F.affine_grid(theta, [N,C,H,W], align_corners); dTheta is the
     gradient of sum(grid * dGrid) w.r.t. theta.
 
+test/fixtures/grids.json
+    {"generator": str, "cases": [case, ...]}: the grid generators, each
+    implemented here with torch ops from its formula and differentiated by
+    autograd, in float64. Every case has "name", "kind", "alignCorners",
+    "grid" (flat, channels-last) and "dGrid" (the cotangent, same shape);
+    the gradient of sum(grid * dGrid) w.r.t. the parameters is "dParams".
+
+    kind "projective": "h" flat [N,3,3] or [N,8] ("hShape"), "size" [N,H,W,C];
+        (u, v, w) = H (x, y, 1) at affine_grid's identity points, grid = (u/w, v/w);
+        [N, 8] is H's first eight entries with h33 = 1.
+    kind "tps": "targets" flat [N,K,2], "size", "controlPoints" flat [K,2] or
+        null (the default sqrt(K) x sqrt(K) lattice, y outer, x inner);
+        f(p) = a0 + a1 x + a2 y + sum_k w_k U(|p - p_k|), U(r) = r^2 log r^2,
+        (w, a) = torch.linalg.solve([[U(P,P), [1 P]], [[1 P]^T, 0]], [Q; 0]).
+    kind "flow": "flow" flat [N,(Do,)Ho,Wo,d] ("flowShape"), "inputSize"
+        [(D,)H,W]; grid = identity grid at the flow's size + flow * 2/size
+        (alignCorners: 2/(size-1), 0 for a size of 1), per axis x, y(, z).
+
 Precision
 ---------
 Every *input* value (input, grid, dy, theta, dGrid of affine_grid) is drawn in
@@ -354,6 +372,159 @@ def make_affine_grid_cases():
 
 
 # --------------------------------------------------------------------------
+# grid generators (projectiveGrid, tpsGrid, flowGrid), from their formulas
+
+def identity_points(spatial, ac, dtype=torch.float64):
+    """affine_grid's identity grid at spatial size (H, W) or (D, H, W): [*spatial, d]."""
+    d = len(spatial)
+    theta = torch.zeros(1, d, d + 1, dtype=dtype)
+    for i in range(d):
+        theta[0, i, i] = 1
+    return F.affine_grid(theta, [1, 1] + list(spatial), align_corners=ac)[0]
+
+
+def torch_projective(h, size, ac):
+    N, H, W, _ = size
+    h9 = h if h.dim() == 3 else torch.cat([h, torch.ones(N, 1, dtype=h.dtype)], 1).reshape(N, 3, 3)
+    p = identity_points((H, W), ac, h.dtype).reshape(H * W, 2)
+    ph = torch.cat([p, torch.ones(H * W, 1, dtype=p.dtype)], 1)        # [HW, 3]
+    uvw = torch.einsum("pj,nij->npi", ph, h9)                             # [N, HW, 3]
+    return (uvw[..., :2] / uvw[..., 2:]).reshape(N, H, W, 2)
+
+
+def tps_lattice(g):
+    ys, xs = torch.meshgrid(torch.linspace(-1, 1, g, dtype=torch.float64),
+                            torch.linspace(-1, 1, g, dtype=torch.float64), indexing="ij")
+    return torch.stack([xs.reshape(-1), ys.reshape(-1)], 1)
+
+
+def tps_u(r2):
+    return torch.where(r2 == 0, torch.zeros_like(r2), r2 * torch.log(torch.where(r2 == 0, torch.ones_like(r2), r2)))
+
+
+def torch_tps(q, cp, size, ac):
+    N, H, W, _ = size
+    K = cp.shape[0]
+    dt = q.dtype
+    cp = cp.to(dt)
+    L = torch.zeros(K + 3, K + 3, dtype=dt)
+    L[:K, :K] = tps_u(((cp[:, None, :] - cp[None, :, :]) ** 2).sum(-1))
+    P1 = torch.cat([torch.ones(K, 1, dtype=dt), cp], 1)
+    L[:K, K:] = P1
+    L[K:, :K] = P1.T
+    rhs = torch.cat([q, torch.zeros(N, 3, 2, dtype=q.dtype)], 1)          # [N, K+3, 2]
+    wa = torch.linalg.solve(L.expand(N, K + 3, K + 3), rhs)               # [N, K+3, 2]
+    p = identity_points((H, W), ac, dt).reshape(H * W, 2)
+    B = torch.cat([tps_u(((p[:, None, :] - cp[None, :, :]) ** 2).sum(-1)),
+                   torch.ones(H * W, 1, dtype=dt), p], 1)      # [HW, K+3]
+    return torch.einsum("pk,nkc->npc", B, wa).reshape(N, H, W, 2)
+
+
+def torch_flow(flow, input_size, ac):
+    d = len(input_size)
+    spatial = list(flow.shape[1:-1])
+    scale = [(2.0 / (s - 1) if s > 1 else 0.0) if ac else 2.0 / s for s in reversed(input_size)]
+    return identity_points(spatial, ac, flow.dtype)[None] + flow * torch.tensor(scale, dtype=flow.dtype)
+
+
+def generator_case(name, kind, ac, params, shape_key, extra, fn):
+    """Runs fn(params64) in float64 and float32, returns the case and max |f32 - f64|."""
+    rng = rng_for(name + " dGrid")
+    res = {}
+    for dtype in (torch.float64, torch.float32):
+        x = torch.tensor(params, dtype=dtype, requires_grad=True)
+        g = fn(x)
+        if dtype == torch.float64:
+            dgrid = normal32(rng, tuple(g.shape))
+        (dx,) = torch.autograd.grad(g, x, grad_outputs=torch.tensor(dgrid, dtype=dtype))
+        res[dtype] = (g.detach().numpy().astype(np.float64), dx.numpy().astype(np.float64))
+    (g64, d64), (g32, d32) = res[torch.float64], res[torch.float32]
+    diff = max(float(np.max(np.abs(g32 - g64), initial=0)), float(np.max(np.abs(d32 - d64), initial=0)))
+    case = {"name": name, "kind": kind, "alignCorners": ac, shape_key: list(params.shape)}
+    case.update(extra)
+    case.update({"params": fmt_f32(params), "grid": fmt_f64(g64), "dGrid": fmt_f32(dgrid), "dParams": fmt_f64(d64)})
+    return case, diff
+
+
+PROJECTIVE_SIZES = ((2, 5, 7, 1), (3, 4, 3, 2), (1, 1, 1, 1), (1, 4, 1, 2), (2, 1, 6, 1))
+
+
+def projective_h(rng, N, size, ac, eight):
+    """Near-identity homographies whose w stays >= 0.3 at every base point."""
+    while True:
+        h = (np.eye(3)[None] + 0.25 * rng.standard_normal((N, 3, 3))).astype(np.float32)
+        if eight:
+            h = h / h[:, 2:, 2:]
+            h = h.reshape(N, 9)[:, :8].astype(np.float32)
+        w = torch_projective(torch.tensor(h, dtype=torch.float64), size, ac)  # finite check below
+        h9 = np.concatenate([h, np.ones((N, 1), np.float32)], 1).reshape(N, 3, 3) if eight else h
+        p = identity_points(size[1:3], ac).reshape(-1, 2).numpy()
+        ws = p[:, 0][None] * h9[:, 2, 0][:, None] + p[:, 1][None] * h9[:, 2, 1][:, None] + h9[:, 2, 2][:, None]
+        if np.all(np.abs(ws) >= 0.3) and torch.isfinite(w).all():
+            return h
+
+
+TPS_CASES = (  # (label, N, K, size, custom control points?)
+    ("lattice K=4", 2, 4, (2, 5, 7, 1), False),
+    ("lattice K=9", 1, 9, (1, 6, 4, 3), False),
+    ("lattice K=16", 2, 16, (2, 28, 28, 1), False),
+    ("lattice K=16 size-1 axes", 1, 16, (1, 1, 5, 1), False),
+    ("custom K=3", 2, 3, (2, 4, 6, 1), True),
+    ("custom K=5", 3, 5, (3, 7, 5, 1), True),
+    ("custom K=7", 1, 7, (1, 1, 1, 2), True),
+)
+
+FLOW_CASES = (  # (label, flow shape, input size)
+    ("2-D same size", (2, 5, 7, 2), (5, 7)),
+    ("2-D other size", (2, 4, 6, 2), (9, 3)),
+    ("2-D size-1 axes", (1, 1, 4, 2), (1, 6)),
+    ("3-D same size", (1, 3, 4, 5, 3), (3, 4, 5)),
+    ("3-D other size", (2, 2, 3, 2, 3), (4, 1, 6)),
+)
+
+
+def make_generator_cases():
+    out, max_diff = [], 0.0
+    for ac in ALIGNS:
+        acs = str(ac).lower()
+        for size in PROJECTIVE_SIZES:
+            for eight in (False, True):
+                name = "projective alignCorners=%s size=%s h=%s" % (acs, list(size), "[N,8]" if eight else "[N,3,3]")
+                h = projective_h(rng_for(name), size[0], size, ac, eight)
+                c, d = generator_case(name, "projective", ac, h, "hShape", {"size": list(size)},
+                                      lambda x, size=size: torch_projective(x, size, ac))
+                out.append(c)
+                max_diff = max(max_diff, d)
+        for label, N, K, size, custom in TPS_CASES:
+            name = "tps alignCorners=%s %s N=%d size=%s" % (acs, label, N, list(size))
+            rng = rng_for(name)
+            if custom:
+                while True:
+                    cp = uniform32(rng, -1, 1, (K, 2))
+                    # well away from collinear: the smallest triangle area is not tiny
+                    a = cp[1:] - cp[0]
+                    if abs(np.linalg.det(np.stack([a[0], a[1]]))) > 0.2:
+                        break
+            else:
+                cp = tps_lattice(int(round(math.sqrt(K)))).numpy().astype(np.float32)
+            targets = (cp[None] + 0.15 * normal32(rng, (N, K, 2))).astype(np.float32)
+            cp64 = torch.tensor(cp, dtype=torch.float64)
+            c, d = generator_case(name, "tps", ac, targets, "targetsShape",
+                                  {"size": list(size), "controlPoints": fmt_f32(cp) if custom else None},
+                                  lambda x, size=size, cp64=cp64: torch_tps(x, cp64, size, ac))
+            out.append(c)
+            max_diff = max(max_diff, d)
+        for label, fshape, isize in FLOW_CASES:
+            name = "flow alignCorners=%s %s flow=%s inputSize=%s" % (acs, label, list(fshape), list(isize))
+            flow = (2 * normal32(rng_for(name), fshape)).astype(np.float32)
+            c, d = generator_case(name, "flow", ac, flow, "flowShape", {"inputSize": list(isize)},
+                                  lambda x, isize=isize: torch_flow(x, isize, ac))
+            out.append(c)
+            max_diff = max(max_diff, d)
+    return out, max_diff
+
+
+# --------------------------------------------------------------------------
 
 def write_json(path, cases):
     sep = (",", ":")
@@ -393,6 +564,12 @@ def main():
     ag_bytes = write_json(ag_path, ag_cases)
     print("%s: %d cases, %d bytes" % (os.path.relpath(ag_path, ROOT), len(ag_cases), ag_bytes))
     print("  max |float32 - float64| (grid, dTheta): %.3g" % ag_diff)
+
+    gen_cases, gen_diff = make_generator_cases()
+    gen_path = os.path.join(OUT_DIR, "grids.json")
+    gen_bytes = write_json(gen_path, gen_cases)
+    print("%s: %d cases, %d bytes" % (os.path.relpath(gen_path, ROOT), len(gen_cases), gen_bytes))
+    print("  max |float32 - float64| (grid, dParams): %.3g" % gen_diff)
     return 1 if st["dropped"] else 0
 
 

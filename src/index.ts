@@ -5,8 +5,10 @@
  * WebAssembly kernels as a slow fallback for any other backend (tfjs-node's 'tensorflow' on
  * import, others through useFallbackKernels).
  *
- * Importing the package registers the ops' gradients and these kernels; it imports no backend (a
- * kernel receives its backend object when it runs).
+ * Importing the package registers the ops' gradients and these kernels (and tfjs-backend-wasm's
+ * missing Conv2DBackpropFilter); it imports no backend (a kernel receives its backend object when
+ * it runs) and replaces none of a backend's existing kernels. The faster wasm training kernels are
+ * opt-in: useWasmTrainingKernels().
  */
 import { registerGradient } from '@tensorflow/tfjs-core';
 import { affineGridGradConfig } from './gradients/affine_grid_grad.js';
@@ -20,8 +22,12 @@ import { registerWebGPUKernels } from './kernels/webgpu/register_webgpu.js';
 
 export { affineGrid } from './ops/affine_grid.js';
 export { gridSample, type GridSampleOptions } from './ops/grid_sample.js';
+export { projectiveGrid } from './grids/projective_grid.js';
+export { tpsGrid, type TpsGridOptions } from './grids/tps_grid.js';
+export { flowGrid } from './grids/flow_grid.js';
 export { useFallbackKernels } from './kernels/fallback/register_fallback.js';
 export { AffineGrid, GridSample, GridSampleGrad, type Mode, type PaddingMode } from './kernels/names.js';
+export { useWasmTrainingKernels } from './kernels/wasm/replacements.js';
 
 registerGradient(gridSampleGradConfig);
 registerGradient(affineGridGradConfig);

@@ -1,17 +1,20 @@
 /**
  * The benchmarks compare like with like: the peers built in bench/ compute what stn-layer
- * computes. (Speed is measured by `npm run bench` and `npm run bench:peers`, never here.)
+ * computes; and their command lines answer --help without running. (Speed is measured by
+ * `npm run bench` and `npm run bench:peers`, never here.)
  */
 import '@tensorflow/tfjs'; // tfjs's own gradients, for the tfjs-ops workaround
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeCase, NCHW_TO_NHWC, NHWC_TO_NCHW, type Shape4, transpose4 } from '../bench/lib/data.js';
-import { thetaToImageTransform } from '../bench/peers/image_transform.js';
+import { homographyToImageTransform, thetaToImageTransform } from '../bench/peers/image_transform.js';
 import { gridSampleOnnxModel } from '../bench/peers/onnx_model.js';
 import { gridSampleTfOps } from '../bench/peers/tfjs_ops_grid_sample.js';
 import { scalarGridSample } from '../bench/scalar_baseline.js';
-import { affineGrid, gridSample } from '../src/index.js';
+import { affineGrid, gridSample, projectiveGrid } from '../src/index.js';
 import type { Mode, PaddingMode } from '../src/kernels/names.js';
 import { gridSampleReference } from '../src/reference/grid_sample.js';
 import { expectClose, useBackend } from './helpers.js';
@@ -70,6 +73,19 @@ describe('thetaToImageTransform', () => {
   });
 });
 
+describe('homographyToImageTransform', () => {
+  it.each([['cpu', 1], ['wasm', 3]] as const)('makes tf.image.transform reproduce projectiveGrid + gridSample on %s (batch %i)', async (backend, n) => {
+    await useBackend(backend);
+    const c = makeCase([n, 12, 10, 2], [9, 14], 17);
+    const h = Array.from({ length: n }, (_, b) => [...c.theta.subarray(b * 6, b * 6 + 6), 0.12 * (b - 1), -0.1 + 0.07 * b, 1]).flat();
+    const x = tf.tensor4d(c.input, c.inputShape);
+    const want = await gridSample(x, projectiveGrid(tf.tensor3d(h, [n, 3, 3]), [n, 9, 14, 2])).data();
+    const transforms = tf.tensor2d(homographyToImageTransform(h, [12, 10], [9, 14]), [n, 8]);
+    const got = await tf.image.transform(x, transforms, 'bilinear', 'constant', 0, [9, 14]).data();
+    expectClose(got, want, 'tf.image.transform');
+  });
+});
+
 describe('the scalar baseline of npm run bench', () => {
   it('computes the reference bilinear/zeros forward and backward', () => {
     const c = makeCase([2, 9, 11, 3], [8, 10], 14);
@@ -84,5 +100,24 @@ describe('the scalar baseline of npm run bench', () => {
     expectClose(out, want.output, 'output');
     expectClose(dInput, want.dInput!, 'dInput');
     expectClose(dGrid, want.dGrid!, 'dGrid');
+  });
+});
+
+describe('the benchmarks\' command lines', () => {
+  const runBench = (file: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join('bench', file), ...args],
+    { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 60_000 });
+
+  it.each(['peers.bench.ts', 'grid_sample.bench.ts', 'train.ts'])('%s --help prints its usage and exits without running', (file) => {
+    const r = runBench(file, ['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^npm run bench[:\w]*: /);
+    expect(r.stdout).toMatch(/--help +print this and exit/);
+    expect(r.stdout.split('\n').length).toBeLessThan(25);
+  });
+
+  it('refuses an unknown option with the usage', () => {
+    const r = runBench('grid_sample.bench.ts', ['--quik']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^unknown option --quik\n\nnpm run bench: /);
   });
 });

@@ -10,8 +10,14 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients of its own ops; the tfjs umbrella package does.
 import '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { wasmReplacementConfigs } from '../src/kernels/wasm/replacements.js';
+import { useWasmTrainingKernels } from '../src/index.js';
+import { wasmTrainingKernelConfigs } from '../src/kernels/wasm/replacements.js';
 import { expectClose, useBackend } from './helpers.js';
+
+const size = tf.util.sizeFromShape;
+
+// This file tests the opt-in training kernels (test/import_order_*.test.ts, tfjs-wasm's own).
+useWasmTrainingKernels();
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -89,7 +95,7 @@ function runInputGrad(dy: tf.Tensor, filter: tf.Tensor, c: Case, dilations?: num
 function dilatedFilter(f: Float32Array, shape: number[], [dh, dw]: [number, number]): { values: Float32Array; shape: number[] } {
   const [Kh, Kw, Ci, Co] = shape as [number, number, number, number];
   const big = [(Kh - 1) * dh + 1, (Kw - 1) * dw + 1, Ci, Co];
-  const values = new Float32Array(big.reduce((a, d) => a * d, 1));
+  const values = new Float32Array(size(big));
   for (let kh = 0; kh < Kh; kh++) {
     for (let kw = 0; kw < Kw; kw++) {
       const src = (kh * Kw + kw) * Ci * Co;
@@ -125,8 +131,6 @@ async function cpuExpected(c: Case, xv: Float32Array, dyv: Float32Array): Promis
 const label = (c: Case) =>
   `x [${c.x}] filter [${c.filter}] strides ${JSON.stringify(c.strides ?? 1)} pad ${JSON.stringify(c.pad)}` +
   `${c.dilations ? ` dilations ${JSON.stringify(c.dilations)}` : ''}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`;
-
-const size = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
 
 describe('Conv2D on wasm equals the cpu backend', () => {
   it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
@@ -174,8 +178,8 @@ describe('Conv2DBackpropInput on wasm equals the cpu backend', () => {
 describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
   it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
     const dyShape = outputShape(c);
-    const xv = values(c.x.reduce((a, d) => a * d, 1), 1 + i);
-    const dyv = values(dyShape.reduce((a, d) => a * d, 1), 1000 + i);
+    const xv = values(size(c.x), 1 + i);
+    const dyv = values(size(dyShape), 1000 + i);
     const want = await cpuExpected(c, xv, dyv);
     await useBackend('wasm');
     const x = tf.tensor4d(xv, c.x);
@@ -209,9 +213,9 @@ describe('Conv2DBackpropFilter on wasm equals the cpu backend', () => {
     expectClose(wasmDf!, cpuDf!, 'dFilter');
   });
 
-  it('replaces tfjs-backend-wasm\'s kernels', async () => {
+  it('replaces tfjs-backend-wasm\'s kernels once opted in', async () => {
     await useBackend('wasm');
-    for (const config of wasmReplacementConfigs) expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config);
+    for (const config of wasmTrainingKernelConfigs) expect(tf.getKernel(config.kernelName, 'wasm')).toBe(config);
   });
 
   it('names the argument when it cannot run', async () => {

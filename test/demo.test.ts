@@ -3,7 +3,8 @@
  * 127.0.0.1 to headless Chromium (browser_support.ts). The test switches the page to webgpu, webgl
  * and wasm, trains a few batches on each, and checks the readouts and both pictures; then loads a
  * checkpoint in stn-mnist's format (written here with saveCheckpoint) through the file picker and
- * by URL, and checks the page's held-out loss and accuracy against the same evaluation in Node.
+ * by URL, and the same network as `stn-mnist --api layers` saves it (a LayersModel directory), and
+ * checks the page's held-out loss and accuracy against the same evaluation in Node.
  * Screenshots go to test-artifacts/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_JSON, SAMPLE_PNG, type SampleMeta, demoSplits, spriteToSplit } from '../demo/sample.js';
 import { setUpBackend } from '../src/mnist/backend.js';
 import { saveCheckpoint } from '../src/mnist/checkpoint.js';
+import { fileIO } from '../src/mnist/file_io.js';
+import { getParameters, setParameters, stnLayersModel } from '../src/mnist/layers_model.js';
 import { bundledMnistDir, readSplit } from '../src/mnist/data.js';
 import { StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
@@ -57,6 +60,13 @@ async function makeCheckpoint(dir: string): Promise<Evaluation> {
   fc2.assign(fc2.mul(10));
   const state = { epoch: 2, history: [], rngState: new Rng(42).state(), seed: 42, lr: 0.01, batchSize: 64 };
   await saveCheckpoint(dir, model, state);
+  // The same network as a LayersModel checkpoint (stn-mnist --api layers).
+  const layers = stnLayersModel(new Rng(1));
+  setParameters(layers, new Map(await Promise.all([...model.params].map(async ([name, v]) => [name, (await v.data()) as Float32Array] as const))));
+  expect(await getParameters(layers)).toEqual(new Map(await Promise.all([...model.params].map(async ([name, v]) => [name, await v.data()] as const))));
+  layers.setUserDefinedMetadata({ training: state });
+  await layers.save(fileIO(`${dir}-layers`));
+  layers.dispose();
   const { heldOut } = demoSplits(readSample());
   const expected = await evaluate(model, heldOut, heldOut.count);
   model.dispose();
@@ -189,6 +199,19 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await settled();
     await expectCheckpointReadout();
   }, BUSY_TIMEOUT);
+
+  it('loads the same network saved as a LayersModel (stn-mnist --api layers), from picked files and by URL', async () => {
+    const dir = join(outDir, 'checkpoint-layers');
+    await page.setInputFiles('#checkpoint-files', [join(dir, 'model.json'), join(dir, 'weights.bin')]);
+    await settled();
+    await expectCheckpointReadout();
+    await page.click('#reset');
+    await settled();
+    await page.fill('#checkpoint-url', 'checkpoint-layers/model.json');
+    await page.click('#load-url');
+    await settled();
+    await expectCheckpointReadout();
+  }, BUSY_TIMEOUT * 2);
 
   it('says which file is missing when the weights are not picked', async () => {
     await page.setInputFiles('#checkpoint-files', [join(outDir, 'checkpoint', 'model.json')]);

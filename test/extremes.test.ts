@@ -1,5 +1,5 @@
 /**
- * Non-finite and huge grid coordinates (DESIGN.md's rule): NaN reads 0 with no gradient; ±Infinity
+ * Non-finite and huge grid coordinates (the rules in ARCHITECTURE.md): NaN reads 0 with no gradient; ±Infinity
  * and huge values read 0 (zeros), the edge pixel (border) or an in-range pixel (reflection, the
  * edge for ±Infinity); d(grid) at an infinite coordinate is 0; no kernel touches memory outside
  * its buffers; finite input always gives finite output and gradients.

@@ -7,8 +7,8 @@
  * - every backend agrees with the float64 reference within the parity tolerance, except where
  *   float32 and float64 may legitimately fall on different sides of a jump (test/fuzz_support.ts:
  *   such a point's output is not compared and its dy is 0) and, for d(grid), at huge or
- *   non-finite coordinates, where it must be exactly 0 when the reference's is (the rule in
- *   DESIGN.md) and only finite otherwise.
+ *   non-finite coordinates, where it must be exactly 0 when the reference's is (the
+ *   extreme-coordinate rules in ARCHITECTURE.md) and only finite otherwise.
  * And each backend, run twice on the same case, repeats itself bit for bit (webgpu's d(input),
  * summed with atomics, only to 1e-5).
  *

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
-import { affineGrid, gridSample, ready } from '../src/index.js';
+import { GridSampleGrad, affineGrid, gridSample, ready } from '../src/index.js';
 import { MODES, type Mode, PADDING_MODES, type PaddingMode } from '../src/kernels/names.js';
 import type { SampleOptions } from '../src/reference/grid_sample.js';
 
@@ -70,7 +70,7 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, wha
 export const ALL_OPTIONS: SampleOptions[] = MODES.flatMap((mode) => PADDING_MODES.flatMap((paddingMode) =>
   [false, true].map((alignCorners) => ({ mode, paddingMode, alignCorners }))));
 
-/** Grid coordinates DESIGN.md gives a rule for: non-finite, huge, and just outside ±1. */
+/** Grid coordinates the extreme-coordinate rules cover (ARCHITECTURE.md): non-finite, huge, and just outside ±1. */
 export const EXTREME_COORDINATES = [NaN, Infinity, -Infinity, 1e30, -1e30, 3e38, -3e38, 1.0001, -1.0001, 1e7, -1e7, 0];
 
 export interface Sampled {
@@ -79,16 +79,25 @@ export interface Sampled {
   dGrid: Float32Array;
 }
 
+/** input, grid and dy (of the output's shape) as float32 tensors. */
+function sampleTensors(
+  input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[], dy: ArrayLike<number>,
+): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const [N, , , C] = inputShape as [number, number, number, number];
+  const [, Ho, Wo] = gridShape as [number, number, number, number];
+  return [
+    tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]),
+    tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]),
+    tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]),
+  ];
+}
+
 /** gridSample's output and both gradients (of sum(output * dy)) on the current backend. */
 export async function sampleWithGrads(
   input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[],
   dy: ArrayLike<number>, o: SampleOptions,
 ): Promise<Sampled> {
-  const [N, , , C] = inputShape as [number, number, number, number];
-  const [, Ho, Wo] = gridShape as [number, number, number, number];
-  const x = tf.tensor4d(Float32Array.from(input), inputShape as [number, number, number, number]);
-  const g = tf.tensor4d(Float32Array.from(grid), gridShape as [number, number, number, number]);
-  const d = tf.tensor4d(Float32Array.from(dy), [N, Ho, Wo, C]);
+  const [x, g, d] = sampleTensors(input, inputShape, grid, gridShape, dy);
   const out = gridSample(x, g, o);
   const [dInput, dGrid] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, o))([x, g], d);
   const result = {
@@ -118,4 +127,35 @@ export async function expectAffineGridFixture(c: AffineGridFixture): Promise<voi
   const dTheta = tf.grad((t: tf.Tensor) => affineGrid(t as tf.Tensor3D, c.size, c.alignCorners))(theta, dGrid);
   expectClose(await dTheta.data(), c.dTheta, 'dTheta');
   tf.dispose([theta, dGrid, grid, dTheta]);
+}
+
+/** A CliIo (stdout not a terminal) that keeps what runCli writes. */
+export function captureIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s) } } };
+}
+
+export interface MaskedGrads {
+  dInput: { shape: number[]; data: Float32Array };
+  dGrid: { shape: number[]; data: Float32Array };
+}
+
+/**
+ * One GridSampleGrad kernel call with `outputMask` ([d(input), d(grid)]; undefined leaves the
+ * attr out) on the current backend: both outputs' shapes and values.
+ */
+export async function gridSampleGradMasked(
+  input: ArrayLike<number>, inputShape: readonly number[], grid: ArrayLike<number>, gridShape: readonly number[],
+  dy: ArrayLike<number>, o: SampleOptions, outputMask: [boolean, boolean] | undefined,
+): Promise<MaskedGrads> {
+  const [x, g, d] = sampleTensors(input, inputShape, grid, gridShape, dy);
+  const attrs = outputMask ? { ...o, outputMask } : { ...o };
+  const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy: d, input: x, grid: g }, attrs) as [tf.Tensor, tf.Tensor];
+  const result = {
+    dInput: { shape: dInput.shape, data: (await dInput.data()) as Float32Array },
+    dGrid: { shape: dGrid.shape, data: (await dGrid.data()) as Float32Array },
+  };
+  tf.dispose([x, g, d, dInput, dGrid]);
+  return result;
 }

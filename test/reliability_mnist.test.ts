@@ -1,5 +1,5 @@
 /**
- * The MNIST trainer's data and checkpoints under failure (issue 7, item 6), and its memory:
+ * The MNIST trainer's data and checkpoints under failure, and its memory:
  * - a missing data directory, a missing file, and corrupt or truncated IDX files read through
  *   loadMnist give an error that names the file (decodeIdx's own errors: test/mnist.test.ts);
  * - a checkpoint whose model.json is torn or names a missing weights file gives a clear error, and
@@ -21,7 +21,8 @@ import { loadCheckpoint, saveCheckpoint } from '../src/mnist/checkpoint.js';
 import { encodeIdx, loadMnist } from '../src/mnist/data.js';
 import { PARAMETERS, StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
-import { evaluate, train, trainEpoch } from '../src/mnist/train.js';
+import { evaluate, trainEpoch } from '../src/mnist/steps.js';
+import { train } from '../src/mnist/train.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-reliability-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

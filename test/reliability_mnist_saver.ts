@@ -7,6 +7,7 @@
  *   node --import tsx test/reliability_mnist_saver.ts DIR advance      epoch N for save N
  *   node --import tsx test/reliability_mnist_saver.ts DIR same-epoch   every save is epoch 1
  */
+import { util } from '@tensorflow/tfjs-core';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../src/mnist/checkpoint.js';
 import { PARAMETERS, type StnModel } from '../src/mnist/model.js';
 
@@ -15,7 +16,7 @@ const [dir, how] = process.argv.slice(2) as [string, 'advance' | 'same-epoch'];
 /** saveCheckpoint reads only each parameter's shape and data(). */
 function modelFilledWith(value: number): StnModel {
   const params = new Map(PARAMETERS.map((p) => {
-    const values = new Float32Array(p.shape.reduce((a, d) => a * d, 1)).fill(value);
+    const values = new Float32Array(util.sizeFromShape(p.shape)).fill(value);
     return [p.name, { shape: p.shape, data: async () => values }] as const;
   }));
   return { params } as unknown as StnModel;

@@ -117,7 +117,7 @@ describe('cpu heap: the guard itself', () => {
     // Each part fits on its own; together they do not (a backward pass with 1.5 GiB operands).
     const heap = cpuHeap(tf.backend());
     for (let i = 0; i < 3; i++) heap.output([1.5 * GiB / 4]);
-    expect(() => heap.stn).toThrow(/needs \d+ bytes of WebAssembly memory for its operands; the cpu kernels can address at most 4 GiB/);
+    expect(() => heap.place()).toThrow(/needs \d+ bytes of WebAssembly memory for its operands; the cpu kernels can address at most 4 GiB/);
     expect(cpuStnMemoryBytes()).toBe(before);
     await expectStillWorks();
   });

@@ -1,6 +1,6 @@
 /** Every bad argument gets a clear error naming the argument, the expected and the received value. */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { affineGrid, gridSample } from '../src/index.js';
 import { useBackend } from './helpers.js';
 
@@ -18,7 +18,7 @@ const gridSampleRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['grid rank 3', () => gridSample(x(), z([2, 3, 2])), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[2, 3, 2\]/],
   ['grid last dim 3', () => gridSample(x(), z([2, 3, 3, 3])), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[2, 3, 3, 3\]/],
   ['batch mismatch', () => gridSample(x(), z([3, 3, 3, 2])), RangeError, /'grid' batch must equal 'input' batch 2; received grid shape \[3, 3, 3, 2\]/],
-  ['int input', () => gridSample(z([2, 4, 5, 3], 'int32'), g()), TypeError, /'input' must be a float32 tensor; received a int32 tensor/],
+  ['int input', () => gridSample(z([2, 4, 5, 3], 'int32'), g()), TypeError, /'input' must be a float32 tensor; received an int32 tensor of shape \[[0-9, ]+\] \(cast it with tf\.cast\(x, 'float32'\)\)/],
   ['bool grid', () => gridSample(x(), z([2, 3, 3, 2], 'bool')), TypeError, /'grid' must be a float32 tensor; received a bool tensor/],
   ['string input', () => gridSample('abc' as unknown as tf.Tensor4D, g()), TypeError, /'input' must be a float32 Tensor or nested array of numbers; received 'abc'/],
   ['null grid', () => gridSample(x(), null as unknown as tf.Tensor4D), TypeError, /'grid' must be a float32 Tensor.*received null/],
@@ -40,7 +40,7 @@ const gridSampleRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['input an object', () => gridSample({} as never, g()), TypeError, /'input' must be a float32 Tensor or nested array of numbers/],
   ['input a disposed tensor', () => { const t = x(); t.dispose(); return gridSample(t, g()); }, TypeError, /'input' must be a live tensor; received a disposed tensor/],
   ['grid a disposed tensor', () => { const t = g(); t.dispose(); return gridSample(x(), t); }, TypeError, /'grid' must be a live tensor; received a disposed tensor/],
-  ['string input tensor', () => gridSample(tf.tensor(['a']) as never, g()), TypeError, /'input' must be a float32 tensor; received a string tensor of shape \[1\]/],
+  ['string input tensor', () => gridSample(tf.tensor(['a']) as never, g()), TypeError, /'input' must be a float32 tensor of numbers; received a string tensor of shape \[1\], which holds text$/],
   ['complex64 grid tensor', () => gridSample(x(), tf.complex([1], [1]) as never), TypeError, /'grid' must be a float32 tensor; received a complex64 tensor/],
   ['grid TensorLike with last dimension 3', () => gridSample(x(), [[[[0, 0, 0]]], [[[0, 0, 0]]]]), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[2, 1, 1, 3\]/],
   ['grid a number', () => gridSample(x(), 3 as never), RangeError, /'grid' must have shape \[N, Ho, Wo, 2\].*received shape \[\]/],
@@ -54,7 +54,7 @@ const affineRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['outputSize fractional', () => affineGrid(z3([1, 2, 3]), [1, 4.5, 4, 1]), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, 4.5, 4, 1\]/],
   ['outputSize negative', () => affineGrid(z3([1, 2, 3]), [1, -4, 4, 1]), RangeError, /'outputSize' must be 4 non-negative integers/],
   ['batch mismatch', () => affineGrid(z3([2, 2, 3]), [1, 4, 4, 1]), RangeError, /'outputSize' batch must equal 'theta' batch 2; received \[1, 4, 4, 1\]/],
-  ['int theta', () => affineGrid(z3([1, 2, 3], 'int32'), [1, 4, 4, 1]), TypeError, /'theta' must be a float32 tensor; received a int32 tensor/],
+  ['int theta', () => affineGrid(z3([1, 2, 3], 'int32'), [1, 4, 4, 1]), TypeError, /'theta' must be a float32 tensor; received an int32 tensor of shape \[[0-9, ]+\] \(cast it with tf\.cast\(x, 'float32'\)\)/],
   ['alignCorners not boolean', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1], 'yes' as never), TypeError, /'alignCorners' must be a boolean; received 'yes'/],
   ['alignCorners null', () => affineGrid(z3([1, 2, 3]), [1, 4, 4, 1], null as never), TypeError, /'alignCorners' must be a boolean; received null/],
   ['theta TensorLike rank 2', () => affineGrid([[1, 0, 0], [0, 1, 0]] as never, [1, 4, 4, 1]), RangeError, /'theta' must have shape \[N, 2, 3\]; received shape \[2, 3\]/],
@@ -62,6 +62,7 @@ const affineRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['theta TensorLike ragged', () => affineGrid([[[1, 0], [0, 1, 0]]], [1, 4, 4, 1]), RangeError, /'theta' must be a rectangular nested array; received one whose shape differs from \[1, 2, 2\] at \[0, 1\]/],
   ['theta null', () => affineGrid(null as never, [1, 4, 4, 1]), TypeError, /'theta' must be a float32 Tensor or nested array of numbers; received null/],
   ['theta a disposed tensor', () => { const t = z3([1, 2, 3]); t.dispose(); return affineGrid(t, [1, 4, 4, 1]); }, TypeError, /'theta' must be a live tensor; received a disposed tensor/],
+  ['theta string tensor', () => affineGrid(tf.tensor3d([[['a', 'b', 'c'], ['d', 'e', 'f']]]) as never, [1, 4, 4, 1]), TypeError, /'theta' must be a float32 tensor of numbers; received a string tensor of shape \[1, 2, 3\], which holds text$/],
   ['theta bool tensor', () => affineGrid(z3([1, 2, 3], 'bool'), [1, 4, 4, 1]), TypeError, /'theta' must be a float32 tensor; received a bool tensor/],
   ['outputSize NaN', () => affineGrid(z3([1, 2, 3]), [1, NaN, 4, 1]), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, NaN, 4, 1\]/],
   ['outputSize Infinity', () => affineGrid(z3([1, 2, 3]), [1, 4, Infinity, 1]), RangeError, /'outputSize' must be 4 non-negative integers.*received \[1, 4, Infinity, 1\]/],
@@ -90,6 +91,52 @@ describe('gridSample argument errors', () => {
 
 describe('affineGrid argument errors', () => {
   it.each(affineRows)('%s', (_, call, type, message) => expectRejected('affineGrid', call, type, message));
+});
+
+describe("the hint for PyTorch's channels-first shapes", () => {
+  const identity = (n: number) => tf.tile(tf.tensor3d([[[1, 0, 0], [0, 1, 0]]]), [n, 1, 1]) as tf.Tensor3D;
+  const warnings = (call: () => void): unknown[][] => {
+    const spy = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      call();
+      return spy.mock.calls;
+    } finally {
+      spy.mockRestore();
+    }
+  };
+
+  it('never warns for channels-last shapes (C differs from W, or H >= W, or H > 4)', () => {
+    const sizes: [number, number, number, number][] = [
+      [8, 28, 28, 1], [1, 2, 2, 1], [32, 64, 64, 3], [8, 128, 128, 16], [1, 512, 512, 3], [2, 32, 32, 32], [1, 1, 100, 1],
+      [4, 1, 50, 8], [1, 3, 64, 3], [1, 4, 4, 4], [1, 5, 28, 28], [1, 1, 1, 1], [1, 0, 5, 5], [1, 2, 3, 4], [0, 8, 8, 3],
+    ];
+    for (const size of sizes) {
+      expect(warnings(() => affineGrid(identity(size[0]), size).dispose()), `[${size}]`).toEqual([]);
+      expect(warnings(() => gridSample(z(size), z([size[0], 2, 2, 2])).dispose()), `input [${size}]`).toEqual([]);
+    }
+  });
+
+  it('affineGrid: warns once, and still returns the grid of the size as given', () => {
+    let grid: tf.Tensor | undefined;
+    const first = warnings(() => { grid = affineGrid(identity(1), [1, 1, 28, 28]); });
+    expect(grid!.shape).toEqual([1, 1, 28, 2]);
+    expect(first).toEqual([[
+      "affineGrid: 'outputSize' [1, 1, 28, 28] is read channels-last, [N, H, W, C]: 1 image(s) of 1x28 pixels with 28 channels. " +
+      "If it is PyTorch's [N, C, H, W], pass [1, 28, 28, 1] instead. (Shown once.)",
+    ]]);
+    expect(warnings(() => affineGrid(identity(8), [8, 3, 64, 64]).dispose())).toEqual([]);
+  });
+
+  it('gridSample: warns once about its input, and samples it as given', () => {
+    let out: tf.Tensor | undefined;
+    const first = warnings(() => { out = gridSample(z([2, 3, 16, 16]), z([2, 4, 4, 2])); });
+    expect(out!.shape).toEqual([2, 4, 4, 16]);
+    expect(first).toEqual([[
+      "gridSample: 'input' of shape [2, 3, 16, 16] is read channels-last, [N, H, W, C]: 2 image(s) of 3x16 pixels with 16 channels. " +
+      "If it is PyTorch's [N, C, H, W], transpose it first: tf.transpose(input, [0, 2, 3, 1]). (Shown once.)",
+    ]]);
+    expect(warnings(() => gridSample(z([1, 1, 28, 28]), z([1, 2, 2, 2])).dispose())).toEqual([]);
+  });
 });
 
 describe('accepted inputs', () => {

@@ -16,6 +16,7 @@ import {
   expectGridSampleFixture, loadFixtures,
   sampleWithGrads, useBackend,
 } from './helpers.js';
+import { expectMasksAgree, maskCases, random } from './mask_support.js';
 import { requireWebGPU, webgpuDevice, withGPUErrorScopes } from './webgpu_setup.js';
 
 const gpu = await requireWebGPU();
@@ -23,17 +24,6 @@ const gpu = await requireWebGPU();
 const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
 const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
 const combos = ALL_OPTIONS;
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXTREMES = EXTREME_COORDINATES;
 
@@ -85,7 +75,7 @@ describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, ()
       const inputShape = [int(1, 2), int(1, 9), int(1, 9), int(1, 6)];
       const gridShape = [inputShape[0]!, int(1, 7), int(1, 7), 2];
       const points = gridShape[0]! * gridShape[1]! * gridShape[2]!;
-      const input = Array.from({ length: inputShape.reduce((a, d) => a * d, 1) }, () => rand() * 2 - 1);
+      const input = Array.from({ length: tf.util.sizeFromShape(inputShape) }, () => rand() * 2 - 1);
       const grid = Array.from({ length: points * 2 }, () =>
         rand() < 0.125 ? EXTREMES[int(0, EXTREMES.length - 1)]! : rand() * 2.6 - 1.3);
       const dy = Array.from({ length: points * inputShape[3]! }, () => rand() * 2 - 1);
@@ -138,12 +128,11 @@ describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, ()
       ['empty grid', [1, 3, 3, 2], [1, 0, 2, 2]],
       ['empty batch', [0, 3, 3, 2], [0, 2, 2, 2]],
     ])('%s: zeros of the right shapes', (_, inputShape, gridShape) => onGPU(async () => {
-      const size = (s: number[]) => s.reduce((a, d) => a * d, 1);
-      const r = await sampleWithGrads(Array(size(inputShape)).fill(1), inputShape, Array(size(gridShape)).fill(0.25),
+      const r = await sampleWithGrads(Array(tf.util.sizeFromShape(inputShape)).fill(1), inputShape, Array(tf.util.sizeFromShape(gridShape)).fill(0.25),
         gridShape, Array(gridShape[0]! * gridShape[1]! * gridShape[2]! * inputShape[3]!).fill(1), o);
       expect(r.output.length).toBe(gridShape[0]! * gridShape[1]! * gridShape[2]! * inputShape[3]!);
-      expect(Array.from(r.dInput)).toEqual(Array(size(inputShape)).fill(0));
-      expect(r.dGrid.length).toBe(size(gridShape));
+      expect(Array.from(r.dInput)).toEqual(Array(tf.util.sizeFromShape(inputShape)).fill(0));
+      expect(r.dGrid.length).toBe(tf.util.sizeFromShape(gridShape));
       expect(r.output.every((v) => v === 0) && r.dGrid.every((v) => v === 0)).toBe(true);
     }));
 
@@ -171,6 +160,11 @@ describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, ()
     expectClose(got.output, want.output, 'output');
     expectClose(got.dGrid, want.dGrid, 'dGrid');
     expectClose(got.dInput, want.dInput, 'dInput');
+  });
+
+  describe('GridSampleGrad outputMask', () => {
+    // d(grid) bit for bit; d(input) within rounding, as its scatter-add order is the GPU's.
+    it.each(maskCases(500))('%s', (_, c) => onGPU(() => expectMasksAgree(c, false)));
   });
 
   describe('d(input) scatter-add', () => {

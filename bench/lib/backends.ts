@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { ready } from '../../src/index.js';
+import { ready, useWasmTrainingKernels } from '../../src/index.js';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
@@ -56,6 +56,8 @@ function adapterName(setupResult: unknown): string {
  */
 export async function startBackend(name: BackendName): Promise<StartedBackend | undefined> {
   await ready();
+  // As the trainer does: the tfjs-ops rows run on stn-layer's wasm training kernels.
+  if (name === 'wasm') useWasmTrainingKernels();
   let label: string = name;
   if (name === 'webgpu') {
     // A path in a variable: the setup file is optional for the benchmark, and tsc must not

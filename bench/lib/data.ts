@@ -3,6 +3,7 @@
  * and shift, so some samples fall outside the input and padding matters) and an upstream
  * gradient. The grid comes from the TS reference affineGrid, so it is the grid affineGrid makes.
  */
+import { util } from '@tensorflow/tfjs-core';
 import { affineGridReference } from '../../src/reference/grid_sample.js';
 
 export type Shape4 = [number, number, number, number];
@@ -29,7 +30,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+export const sizeOf = (shape: readonly number[]): number => util.sizeFromShape([...shape]);
 
 /** Rotation within ±0.3 rad, scale 0.8..1.2, shift within ±0.15 (in [-1, 1] units). */
 export function stnTheta(n: number, random: () => number): Float32Array {

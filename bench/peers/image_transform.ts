@@ -31,3 +31,27 @@ export function thetaToImageTransform(
   }
   return out;
 }
+
+/**
+ * homographies h [N*9] (row-major 3x3, projectiveGrid's normalised map, alignCorners=false) ->
+ * transforms [N*8] for an H x W input and an Ho x Wo output: the pixel-space map is
+ * A_in · h · A_out, where A_out takes output pixel (x, y, 1) to the normalised point
+ * ((2x + 1)/Wo - 1, (2y + 1)/Ho - 1, 1) and A_in takes a normalised grid point (gx, gy, 1) to the
+ * input pixel ((gx + 1) W/2 - 1/2, (gy + 1) H/2 - 1/2, 1); divided by its last entry, so that k's
+ * constant is 1.
+ */
+export function homographyToImageTransform(
+  h: ArrayLike<number>, [H, W]: readonly [number, number], [Ho, Wo]: readonly [number, number],
+): Float32Array {
+  const n = h.length / 9;
+  const out = new Float32Array(n * 8);
+  const aIn = [[W / 2, 0, (W - 1) / 2], [0, H / 2, (H - 1) / 2], [0, 0, 1]];
+  const aOut = [[2 / Wo, 0, 1 / Wo - 1], [0, 2 / Ho, 1 / Ho - 1], [0, 0, 1]];
+  const mul = (a: number[][], b: number[][]) => a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
+  for (let b = 0; b < n; b++) {
+    const hb = [0, 1, 2].map((i) => [0, 1, 2].map((j) => h[b * 9 + i * 3 + j]!));
+    const m = mul(mul(aIn, hb), aOut).flat();
+    out.set(m.slice(0, 8).map((v) => v / m[8]!), b * 8);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { type GradConfig, type Tensor, matMul, reshape, tensor3d } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../kernels/names.js';
-import { linspaceFromNegOne } from '../reference/grid_sample.js';
+import { linspaceFromNegOne } from '../ops/base_grid.js';
 
 /**
  * grid[n] = base @ theta[n]^T with base [H*W, 3] = (x_w, y_h, 1), so

@@ -4,10 +4,11 @@
  * package (Dawn), which drives whatever Vulkan/Metal/D3D driver the machine has.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ready } from '../index.js';
+import { ready, useWasmTrainingKernels } from '../index.js';
+import { BACKENDS, type BackendName } from './defaults.js';
+import { backendPeers, missingPeers, missingPeersMessage } from './peers.js';
 
-export const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendName };
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -17,26 +18,16 @@ interface Gpu {
 }
 
 async function importBackend(name: BackendName): Promise<void> {
-  const pkg = `@tensorflow/tfjs-backend-${name}`;
-  try {
-    if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
-    else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-    else await import('@tensorflow/tfjs-backend-webgpu');
-  } catch (e) {
-    throw new Error(`backend '${name}' needs the ${pkg} package (npm install ${pkg}): ${(e as Error).message}`);
-  }
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  else if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  else await import('@tensorflow/tfjs-backend-webgpu');
 }
 
 /** Makes navigator.gpu available in Node from the `webgpu` package and checks that it has an adapter. */
 async function setUpWebGPU(): Promise<void> {
   const g = globalThis as { navigator?: { gpu?: Gpu } };
   if (!g.navigator?.gpu && isNode) {
-    let dawn: { create(options: string[]): Gpu; globals: object };
-    try {
-      dawn = (await import('webgpu')) as unknown as typeof dawn;
-    } catch (e) {
-      throw new Error(`--backend webgpu in Node needs the webgpu package (npm install webgpu): ${(e as Error).message}`);
-    }
+    const dawn = (await import('webgpu')) as unknown as { create(options: string[]): Gpu; globals: object };
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);
     if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
@@ -51,12 +42,18 @@ async function setUpWebGPU(): Promise<void> {
   }
 }
 
-/** Starts `name` as the tfjs backend; throws a clear error when it cannot start. */
-export async function setUpBackend(name: BackendName): Promise<void> {
+/**
+ * Starts `name` as the tfjs backend; throws a clear error when it cannot start. On wasm it opts in
+ * to stn-layer's faster training kernels (useWasmTrainingKernels) unless `wasmTrainingKernels` is false.
+ */
+export async function setUpBackend(name: BackendName, { wasmTrainingKernels = true } = {}): Promise<void> {
   if (!BACKENDS.includes(name)) throw new Error(`backend must be one of ${BACKENDS.join(', ')}; got '${name}'`);
+  const missing = missingPeers(backendPeers(name));
+  if (missing.length > 0) throw new Error(`backend '${name}': ${missingPeersMessage(missing)}`);
   await ready();
   if (name === 'webgpu') await setUpWebGPU();
   await importBackend(name);
+  if (name === 'wasm' && wasmTrainingKernels) useWasmTrainingKernels();
   if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to start (see the messages above)`);
   await tf.ready();
 }

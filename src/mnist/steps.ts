@@ -5,10 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch } from './batch.js';
-import { type StnModel, nllLoss } from './model.js';
+import { type Classifier, type StnModel, type Transformer, nllLoss } from './model.js';
 import type { Rng } from './random.js';
+import { DEFAULTS } from './defaults.js';
 
-export const DEFAULTS = { epochs: 20, batchSize: 64, lr: 0.01, seed: 1, testBatchSize: 1000 } as const;
+export { DEFAULTS };
 const LOSS_EVERY = 10;
 
 const toX = (b: Batch) => tf.tensor4d(b.x, [b.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
@@ -49,7 +50,7 @@ export interface Evaluation {
 }
 
 /** The tutorial's test: summed NLL / count, and the argmax accuracy, with dropout off. */
-export async function evaluate(model: StnModel, split: MnistSplit, batchSize: number = DEFAULTS.testBatchSize): Promise<Evaluation> {
+export async function evaluate(model: Classifier, split: MnistSplit, batchSize: number = DEFAULTS.testBatchSize): Promise<Evaluation> {
   let lossSum = 0;
   let correct = 0;
   for (const batch of batches(split, batchSize)) {
@@ -75,7 +76,7 @@ export function formatEvaluation(e: Evaluation): string {
 const unnormalize = (v: Float32Array) => v.map((x) => x * MNIST_STD + MNIST_MEAN);
 
 /** The first `count` images of `split` and the model's spatial transformer applied to them, in [0, 1]. */
-export async function transformFirst(model: StnModel, split: MnistSplit, count = 64): Promise<{ original: Float32Array; transformed: Float32Array; count: number }> {
+export async function transformFirst(model: Transformer, split: MnistSplit, count = 64): Promise<{ original: Float32Array; transformed: Float32Array; count: number }> {
   const n = Math.min(count, split.count);
   const batch = makeBatch(split, Array.from({ length: n }, (_, i) => i));
   const out = tf.tidy(() => model.transform(tf.tensor4d(batch.x, [n, IMAGE_SIZE, IMAGE_SIZE, 1])));

@@ -11,9 +11,6 @@ import { StnModel } from './model.js';
 import { Rng } from './random.js';
 import { evaluate, trainEpoch } from './steps.js';
 
-// The steps (browser-safe) live in steps.ts; importers of this module keep finding them here.
-export { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep } from './steps.js';
-
 export interface TrainConfig {
   epochs: number;
   batchSize: number;

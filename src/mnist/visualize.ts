@@ -6,11 +6,8 @@
 import pngjs from 'pngjs';
 import { IMAGE_SIZE, type MnistSplit } from './batch.js';
 import { type EpochRecord, writeFileAtomically } from './checkpoint.js';
-import type { StnModel } from './model.js';
+import type { Transformer } from './model.js';
 import { transformFirst } from './steps.js';
-
-// transformFirst (browser-safe) lives in steps.ts; importers of this module keep finding it here.
-export { transformFirst };
 
 // A 5x7 bitmap font with the letters of the two titles (pngjs draws no text).
 const GLYPHS: Record<string, string> = {
@@ -168,7 +165,7 @@ export function historySvg(history: readonly EpochRecord[]): string {
 }
 
 /** Writes the figure (PNG) and the history plot (SVG); returns their paths. */
-export async function writePictures(model: StnModel, test: MnistSplit, history: readonly EpochRecord[], paths: { figure: string; history: string }): Promise<string[]> {
+export async function writePictures(model: Transformer, test: MnistSplit, history: readonly EpochRecord[], paths: { figure: string; history: string }): Promise<string[]> {
   const { original, transformed, count } = await transformFirst(model, test);
   writeFileAtomically(paths.figure, figurePng(original, transformed, count));
   writeFileAtomically(paths.history, historySvg(history));

@@ -1,6 +1,6 @@
 import { type Tensor, type Tensor3D, type Tensor4D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../kernels/names.js';
-import { checkBackendServed, checkBoolean, checkShape, describe, toFloat32Tensor } from './checks.js';
+import { checkBackendServed, checkBoolean, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
 const OP = 'affineGrid';
 
@@ -24,6 +24,7 @@ export function affineGrid(
     if ($theta.shape[0] !== outputSize[0]) {
       throw new RangeError(`${OP}: 'outputSize' batch must equal 'theta' batch ${$theta.shape[0]}; received ${describe(outputSize)}`);
     }
+    warnIfChannelsFirst(outputSize, OP, 'outputSize', 'size');
     const attrs: AffineGridAttrs = { outputSize: [...outputSize], alignCorners };
     return engine().runKernel(AffineGrid, { theta: $theta } as Record<string, Tensor>, attrs) as Tensor4D;
   });

@@ -2,10 +2,13 @@
 import { Tensor, type TensorLike, engine, getKernel, tensor } from '@tensorflow/tfjs-core';
 import { servedBackends } from '../kernels/fallback/register_fallback.js';
 
+/** "a float32", "an int32": the article as the word is read aloud. */
+const withArticle = (word: string) => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  if (value instanceof Tensor) return `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`;
+  if (value instanceof Tensor) return `${withArticle(value.dtype)} tensor of shape [${value.shape.join(', ')}]`;
   return String(value);
 }
 
@@ -29,6 +32,10 @@ function raggedAt(value: unknown, shape: readonly number[], depth = 0): number[]
 export function toFloat32Tensor(value: unknown, op: string, arg: string): Tensor {
   if (value instanceof Tensor) {
     if (value.isDisposed) throw new TypeError(`${op}: '${arg}' must be a live tensor; received a disposed tensor`);
+    // No cast advice for strings: tf.cast refuses them, and text is not what the op samples.
+    if (value.dtype === 'string') {
+      throw new TypeError(`${op}: '${arg}' must be a float32 tensor of numbers; received ${describe(value)}, which holds text`);
+    }
     if (value.dtype !== 'float32') {
       throw new TypeError(`${op}: '${arg}' must be a float32 tensor; received ${describe(value)} (cast it with tf.cast(x, 'float32'))`);
     }
@@ -64,6 +71,27 @@ export function checkOneOf<T extends string>(value: unknown, allowed: readonly T
 export function checkBoolean(value: unknown, op: string, arg: string): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${op}: '${arg}' must be a boolean; received ${describe(value)}`);
   return value;
+}
+
+const warnedChannelsFirst = new Set<string>();
+
+/**
+ * Warns once per op and argument when a shape [N, H, W, C] (an outputSize, or an input tensor's
+ * shape) reads as PyTorch's channels-first [N, C, H, W] of a square image with 1 to 4 channels:
+ * 1 <= H <= 4 and H < W = C (e.g. [1, 1, 28, 28], [8, 3, 64, 64]). Such a shape is still valid (a
+ * strip at most 4 pixels high with as many channels as columns), so it is used as given, never
+ * refused; shapes where C differs from W, or H >= W, never warn. 4-D shapes only (a volume's
+ * [N, D, H, W, C] has its own ambiguities).
+ */
+export function warnIfChannelsFirst(shape: readonly number[], op: string, arg: string, kind: 'size' | 'tensor'): void {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  const key = `${op}:${arg}`;
+  if (shape.length !== 4 || !(h >= 1 && h <= 4 && h < w && w === c) || warnedChannelsFirst.has(key)) return;
+  warnedChannelsFirst.add(key);
+  const what = kind === 'size' ? `'${arg}' [${shape.join(', ')}]` : `'${arg}' of shape [${shape.join(', ')}]`;
+  const remedy = kind === 'size' ? `pass [${n}, ${w}, ${c}, ${h}] instead` : `transpose it first: tf.transpose(${arg}, [0, 2, 3, 1])`;
+  console.warn(`${op}: ${what} is read channels-last, [N, H, W, C]: ${n} image(s) of ${h}x${w} pixels with ${c} channels. ` +
+    `If it is PyTorch's [N, C, H, W], ${remedy}. (Shown once.)`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type Tensor, type Tensor4D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs, MODES, type Mode, PADDING_MODES, type PaddingMode } from '../kernels/names.js';
-import { checkBackendServed, checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor } from './checks.js';
+import { checkBackendServed, checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
 export interface GridSampleOptions {
   /** Interpolation; default 'bilinear'. */
@@ -13,7 +13,7 @@ export interface GridSampleOptions {
 
 const OP = 'gridSample';
 
-export function gridSampleAttrs(options: unknown): GridSampleAttrs {
+function gridSampleAttrs(options: unknown): GridSampleAttrs {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw new TypeError(`${OP}: 'options' must be an object; received ${describe(options)}`);
   }
@@ -50,6 +50,7 @@ export function gridSample(input: Tensor4D | TensorLike, grid: Tensor4D | Tensor
     if ($grid.shape[0] !== $input.shape[0]) {
       throw new RangeError(`${OP}: 'grid' batch must equal 'input' batch ${$input.shape[0]}; received grid shape [${$grid.shape.join(', ')}]`);
     }
+    warnIfChannelsFirst($input.shape, OP, 'input', 'tensor');
     return engine().runKernel(GridSample, { input: $input, grid: $grid } as Record<string, Tensor>, attrs) as Tensor4D;
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The coordinate math of grid sampling, in plain TypeScript (float64): the third opinion in the
- * tests beside the AssemblyScript (assembly/coords.ts) and WGSL (src/kernels/webgpu/coords.wgsl)
- * versions, which use the same names and the same steps.
+ * tests beside the AssemblyScript (assembly/coords.ts) and WGSL (src/kernels/webgpu/coords_wgsl.ts)
+ * versions, which use the same names and the same steps. The constants and the mode names are the
+ * contract's (src/kernels/names.ts), shared by every copy.
  *
  * A grid coordinate g in [-1, 1] becomes a pixel coordinate in four steps (PyTorch's
  * GridSamplerKernel.cpp, vectorised CPU path):
@@ -13,22 +14,13 @@
  * serves forward and backward.
  */
 
-export type Mode = 'bilinear' | 'nearest' | 'bicubic';
-export type PaddingMode = 'zeros' | 'border' | 'reflection';
+import { CUBIC_A, type PaddingMode, REFLECTION_REACH, SAFE_MARGIN } from '../kernels/names.js';
 
 /** A value and its derivative with respect to the step's input. */
 export interface WithGrad {
   value: number;
   grad: number;
 }
-
-/** Bicubic convolution constant, as PyTorch (and OpenCV) use. */
-export const CUBIC_A = -0.75;
-
-/** Clamp bound for zeros and border: beyond it every tap of every mode is outside or clipped. */
-const SAFE_MARGIN = 4;
-/** Reflection keeps coordinates within about this many pixels (a multiple of its period). */
-const REFLECTION_REACH = 4194304; // 2^22: every integer and half-integer below it is exact in f32
 
 function unnormalizeScale(size: number, alignCorners: boolean): number {
   return alignCorners ? (size - 1) / 2 : size / 2;

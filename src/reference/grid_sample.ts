@@ -8,8 +8,11 @@
  * and d(grid) = (dx, dy) times the coordinate chain rule (unnormalize, clamp, padding).
  * A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient.
  */
+import type { Mode, PaddingMode } from '../kernels/names.js';
+// The base grid is plain arithmetic the tests check against PyTorch's fixtures directly.
+import { linspaceFromNegOne } from '../ops/base_grid.js';
 import {
-  type Mode, type PaddingMode, computeCoordinates, computeSourceIndexWithGrad, cubicWeightsWithGrad,
+  computeCoordinates, computeSourceIndexWithGrad, cubicWeightsWithGrad,
 } from './coords.js';
 
 export interface SampleOptions {
@@ -66,7 +69,7 @@ export function sampleTaps(ix: number, iy: number, W: number, H: number, o: Samp
   return taps;
 }
 
-export function roundHalfToEven(x: number): number {
+function roundHalfToEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
@@ -118,17 +121,6 @@ export function gridSampleReference(
     }
   }
   return { output, dInput, dGrid };
-}
-
-/** The base grid coordinates along one side: PyTorch's linspace_from_neg_one. */
-export function linspaceFromNegOne(steps: number, alignCorners: boolean): Float64Array {
-  const out = new Float64Array(steps);
-  if (steps <= 1) return out;
-  for (let i = 0; i < steps; i++) {
-    const v = -1 + (2 * i) / (steps - 1);
-    out[i] = alignCorners ? v : (v * (steps - 1)) / steps;
-  }
-  return out;
 }
 
 /** affineGrid: theta [N,2,3], size [N,H,W,C] -> grid [N,H,W,2] (x, y). */

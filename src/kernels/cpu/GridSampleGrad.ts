@@ -1,5 +1,5 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { GridSampleGrad, type GridSampleAttrs } from '../names.js';
+import { GridSampleGrad, type GridSampleGradAttrs } from '../names.js';
 import { gridSampleGradKernel } from '../shared/kernels.js';
 import { cpuHeap } from './cpu_backend.js';
 
@@ -8,5 +8,5 @@ export const gridSampleGradConfig: KernelConfig = {
   backendName: 'cpu',
   kernelFunc: ({ inputs, backend, attrs }) =>
     gridSampleGradKernel(cpuHeap(backend), inputs.dy as TensorInfo, inputs.input as TensorInfo,
-      inputs.grid as TensorInfo, attrs as GridSampleAttrs),
+      inputs.grid as TensorInfo, attrs as GridSampleGradAttrs),
 };

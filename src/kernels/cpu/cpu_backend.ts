@@ -1,11 +1,11 @@
 /**
  * The cpu backend's side of the AssemblyScript kernels: the module runs in a memory of its own;
- * inputs are copied in (readSync gives the cpu backend's own typed array) and outputs copied out
- * into new tensors. The memory grows to the largest call and is then reused.
+ * place() copies the inputs in (readSync gives the cpu backend's own typed array), and finish()
+ * copies the outputs out into new tensors. The memory grows to the largest call and is then reused.
  */
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
-import { stnExportsFor } from '../shared/stn_module.js';
+import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 
 interface BackendCpuInternals extends KernelBackend {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
@@ -28,6 +28,11 @@ function ensureBytes(bytes: number): WebAssembly.Memory {
   return memory;
 }
 
+/** The module the cpu kernels run (undefined before the first call): tests read its kernel path counters. */
+export function cpuStnExports(): StnExports | undefined {
+  return memory && stnExportsFor(memory);
+}
+
 /** Bytes of the cpu kernels' WebAssembly memory (0 before the first call): tests check it stops growing. */
 export function cpuStnMemoryBytes(): number {
   return memory?.buffer.byteLength ?? 0;
@@ -35,7 +40,7 @@ export function cpuStnMemoryBytes(): number {
 
 export function cpuHeap(backend: object): KernelHeap {
   const b = backend as BackendCpuInternals;
-  const inputs: { data: Float32Array; offset: number }[] = [];
+  const pending: { data: Float32Array; offset: number }[] = [];
   const outputs: { shape: number[]; offset: number; length: number }[] = [];
   let top = ALIGN; // 0 stays unused: the module reads pointer 0 as "none"
   const reserve = (length: number) => {
@@ -43,38 +48,31 @@ export function cpuHeap(backend: object): KernelHeap {
     top += Math.ceil((length * 4) / ALIGN) * ALIGN;
     return offset;
   };
-  let stnMemory: WebAssembly.Memory | undefined;
-  const place = () => {
-    // Inputs are copied when the module is about to run, after every offset is known, so that one
-    // grow serves the whole call.
-    stnMemory = ensureBytes(top);
-    const heap = new Float32Array(stnMemory.buffer);
-    for (const { data, offset } of inputs) heap.set(data, offset / 4);
-  };
+  let placedIn: WebAssembly.Memory | undefined;
   return {
-    get stn() {
-      place();
-      return stnExportsFor(stnMemory!);
-    },
     input: (t) => {
       const data = b.readSync(t.dataId) as Float32Array;
       const offset = reserve(data.length);
-      inputs.push({ data, offset });
+      pending.push({ data, offset });
       return offset;
     },
     output: (shape) => {
-      const length = shape.reduce((a, d) => a * d, 1);
+      const length = util.sizeFromShape(shape);
       const offset = reserve(length);
       outputs.push({ shape, offset, length });
       return offset;
     },
+    place: () => {
+      // Every offset is known by now, so one grow serves the whole call.
+      placedIn = ensureBytes(top);
+      const heap = new Float32Array(placedIn.buffer);
+      for (const { data, offset } of pending.splice(0)) heap.set(data, offset / 4);
+      return stnExportsFor(placedIn);
+    },
     finish: () => {
-      const heap = stnMemory ? new Float32Array(stnMemory.buffer) : undefined;
-      return outputs.map(({ shape, offset, length }) => {
-        // A call that skipped the module leaves zeros.
-        const values = heap ? heap.slice(offset / 4, offset / 4 + length) : new Float32Array(length);
-        return b.makeTensorInfo(shape, 'float32', values);
-      });
+      const heap = placedIn ? new Float32Array(placedIn.buffer) : undefined;
+      return outputs.map(({ shape, offset, length }) =>
+        b.makeTensorInfo(shape, 'float32', heap ? heap.slice(offset / 4, offset / 4 + length) : new Float32Array(length)));
     },
   };
 }

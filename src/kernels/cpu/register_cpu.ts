@@ -2,8 +2,14 @@ import { type KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { affineGridConfig } from './AffineGrid.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
+import { projectiveGridConfig } from './ProjectiveGrid.js';
+import { projectiveGridGradConfig } from './ProjectiveGridGrad.js';
+import { stnMatMulConfig } from './StnMatMul.js';
 
-export const cpuKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
+const cpuKernelConfigs: KernelConfig[] = [
+  affineGridConfig, gridSampleConfig, gridSampleGradConfig, projectiveGridConfig, projectiveGridGradConfig,
+  stnMatMulConfig,
+];
 
 export function registerCpuKernels(): void {
   for (const config of cpuKernelConfigs) registerKernel(config);

@@ -1,5 +1,5 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { GridSampleGrad, type GridSampleAttrs } from '../names.js';
+import { GridSampleGrad, type GridSampleGradAttrs } from '../names.js';
 import { gridSampleGradKernel } from '../shared/kernels.js';
 import { fallbackHeap } from './fallback_backend.js';
 
@@ -10,6 +10,6 @@ export function gridSampleGradConfig(backendName: string): KernelConfig {
     backendName,
     kernelFunc: ({ inputs, backend, attrs }) =>
       gridSampleGradKernel(fallbackHeap(backend, backendName), inputs.dy as TensorInfo, inputs.input as TensorInfo,
-        inputs.grid as TensorInfo, attrs as GridSampleAttrs),
+        inputs.grid as TensorInfo, attrs as GridSampleGradAttrs),
   };
 }

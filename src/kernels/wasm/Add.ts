@@ -3,12 +3,12 @@
  * ([..., C] + [C] or [1, ..., 1, C]), as every convolution and dense layer adds one: the generic
  * broadcasting Add of tfjs-backend-wasm was slow there. Every other Add goes to tfjs-wasm's own.
  */
-import { Add, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Add, type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { runReplaced } from './replaced.js';
 import { wasmHeap } from './wasm_backend.js';
 
 /** The operand of shape [..., C] and the bias [C] (or [1, ..., 1, C]), if that is what a and b are. */
-export function biasOperands(a: TensorInfo, b: TensorInfo): { x: TensorInfo; bias: TensorInfo } | undefined {
+function biasOperands(a: TensorInfo, b: TensorInfo): { x: TensorInfo; bias: TensorInfo } | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   const isBias = (x: TensorInfo, bias: TensorInfo) => {
     const C = x.shape[x.shape.length - 1];
@@ -31,7 +31,7 @@ export const addConfig: KernelConfig = {
     const heap = wasmHeap(args.backend);
     const out = heap.output(x.shape);
     const C = x.shape[x.shape.length - 1]!;
-    const rows = x.shape.slice(0, -1).reduce((n, d) => n * d, 1);
+    const rows = util.sizeFromShape(x.shape.slice(0, -1));
     if (rows * C > 0) heap.stn.biasAdd(heap.input(x), rows, C, heap.input(bias), out);
     return heap.finish()[0]!;
   },

@@ -4,19 +4,18 @@
  * a transposed operand is first rearranged into a scratch tensor.
  */
 import {
-  BatchMatMul, type BatchMatMulAttrs, type KernelBackend, type KernelConfig, type TensorInfo, broadcast_util,
+  BatchMatMul, type BatchMatMulAttrs, type KernelBackend, type KernelConfig, type TensorInfo, broadcast_util, util,
 } from '@tensorflow/tfjs-core';
 import { finishFreeingScratch } from './conv_geometry.js';
 import { wasmHeap } from './wasm_backend.js';
 
-const size = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
 
 /** The flat index into `shape` (right-aligned with `outShape`, size-1 dimensions broadcast) of output index i. */
 function broadcastIndex(i: number, outShape: number[], shape: number[]): number {
   let index = 0;
   let stride = 1;
   for (let d = outShape.length - 1, s = shape.length - 1; s >= 0; d--, s--) {
-    const coord = Math.floor(i / outShape.slice(d + 1).reduce((n, x) => n * x, 1)) % outShape[d]!;
+    const coord = Math.floor(i / util.sizeFromShape(outShape.slice(d + 1))) % outShape[d]!;
     index += (shape[s] === 1 ? 0 : coord) * stride;
     stride *= shape[s]!;
   }
@@ -37,9 +36,9 @@ function batchMatMul(a: TensorInfo, b: TensorInfo, backend: KernelBackend, { tra
       `(transposeA ${transposeA}, transposeB ${transposeB}) must match, got ${K} and ${Kb}`);
   }
   const outer = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const batchA = size(a.shape.slice(0, -2));
-  const batchB = size(b.shape.slice(0, -2));
-  const batch = size(outer);
+  const batchA = util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = util.sizeFromShape(b.shape.slice(0, -2));
+  const batch = util.sizeFromShape(outer);
   const heap = wasmHeap(backend);
   const out = heap.output([...outer, M, N]);
   if (batch * M * N > 0) {

@@ -8,7 +8,7 @@ import {
   Conv2DBackpropFilter, type KernelBackend, type KernelConfig, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { type ConvAttrs, checkFloat32, convGeometry, finishFreeingScratch, windowedInput } from './conv_geometry.js';
-import { installWasmReplacements } from './replacements.js';
+import { reinstallWasmTrainingKernels } from './replacements.js';
 import { wasmHeap } from './wasm_backend.js';
 
 type Attrs = ConvAttrs & { filterShape: [number, number, number, number] };
@@ -33,8 +33,8 @@ export const conv2DBackpropFilterConfig: KernelConfig = {
   kernelName: Conv2DBackpropFilter,
   backendName: 'wasm',
   // tfjs-backend-wasm has no kernel of this name, so this one is registered at import; when the
-  // backend starts, it also puts stn-layer's faster replacements of other kernels in place.
-  setupFunc: installWasmReplacements,
+  // backend starts, it also puts the opt-in training kernels back in place (if opted in).
+  setupFunc: reinstallWasmTrainingKernels,
   kernelFunc: ({ inputs, backend, attrs }) =>
     conv2DBackpropFilter(inputs.x as TensorInfo, inputs.dy as TensorInfo, backend as KernelBackend, attrs as unknown as Attrs),
 };

@@ -1,5 +1,5 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { GridSampleGrad, type GridSampleAttrs } from '../names.js';
+import { GridSampleGrad, type GridSampleGradAttrs } from '../names.js';
 import { gridSampleGradKernel } from '../shared/kernels.js';
 import { wasmHeap } from './wasm_backend.js';
 
@@ -8,5 +8,5 @@ export const gridSampleGradConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) =>
     gridSampleGradKernel(wasmHeap(backend), inputs.dy as TensorInfo, inputs.input as TensorInfo,
-      inputs.grid as TensorInfo, attrs as GridSampleAttrs),
+      inputs.grid as TensorInfo, attrs as GridSampleGradAttrs),
 };

@@ -20,7 +20,7 @@ export const sumConfig: KernelConfig = {
     const C = x.shape[rank - 1]!;
     const heap = wasmHeap(args.backend);
     const out = heap.output(keepDims ? [...Array(rank - 1).fill(1), C] : [C]);
-    const rows = x.shape.slice(0, -1).reduce((n, d) => n * d, 1);
+    const rows = util.sizeFromShape(x.shape.slice(0, -1));
     // No rows: the sums are 0 (summing nothing still zero-fills).
     if (C > 0) heap.stn.sumRows(heap.input(x), rows, C, out);
     return heap.finish()[0]!;

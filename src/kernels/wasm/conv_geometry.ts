@@ -6,6 +6,7 @@
  */
 import { type KernelBackend, type TensorInfo, backend_util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
+import type { WasmHeap } from './wasm_backend.js';
 
 export interface ConvAttrs {
   strides: number | [number, number];
@@ -52,7 +53,7 @@ export function convGeometry(
 }
 
 /** x as the module's loops read it: x itself, or a zero-padded scratch copy when the convolution pads. */
-export function windowedInput(heap: KernelHeap, x: TensorInfo, g: ConvGeometry): { ptr: number; imageStride: number; rowStride: number } {
+export function windowedInput(heap: WasmHeap, x: TensorInfo, g: ConvGeometry): { ptr: number; imageStride: number; rowStride: number } {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, padInfo } = g.info;
   if (!g.padded) return { ptr: heap.input(x), imageStride: H * W * Ci, rowStride: W * Ci };
   const ptr = heap.output([N, g.Hp, g.Wp, Ci]);

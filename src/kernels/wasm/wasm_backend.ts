@@ -3,9 +3,9 @@
  * AssemblyScript module imports, so kernels read and write tensors in place) and its tensor
  * offsets. Checked against @tensorflow/tfjs-backend-wasm 4.22.
  */
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { KernelHeap } from '../shared/heap.js';
-import { stnExportsFor } from '../shared/stn_module.js';
+import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 
 interface BackendWasmInternals extends KernelBackend {
   wasm: { asm: { memory: WebAssembly.Memory } };
@@ -32,17 +32,27 @@ export function wasmOffset(backend: object, t: TensorInfo): number {
   return data.memoryOffset;
 }
 
-export function wasmHeap(backend: object): KernelHeap {
+/**
+ * tfjs-wasm's heap as a KernelHeap. Every operand is in place as soon as input() or output()
+ * returns it, so the wasm-only kernels use `stn` at any time; place() is the same module.
+ */
+export interface WasmHeap extends KernelHeap {
+  readonly stn: StnExports;
+}
+
+export function wasmHeap(backend: object): WasmHeap {
   const b = internals(backend);
   const outputs: TensorInfo[] = [];
+  const stn = stnExportsFor(b.wasm.asm.memory);
   return {
-    stn: stnExportsFor(b.wasm.asm.memory),
+    stn,
+    place: () => stn,
     input: (t) => wasmOffset(b, t),
     output: (shape) => {
       const info = b.makeOutput(shape, 'float32');
       outputs.push(info);
       const offset = wasmOffset(b, info);
-      const bytes = shape.reduce((a, d) => a * d, 4);
+      const bytes = util.sizeFromShape(shape) * 4;
       // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
       if (bytes > 0 && (offset === 0 || offset + bytes > b.wasm.asm.memory.buffer.byteLength)) {
         // The engine never sees this call's outputs: free them here, or they leak.

@@ -1,7 +1,8 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs } from '../names.js';
 import { GridSampleProgram, ZerosProgram, imageSize } from './grid_sample_webgl.js';
-import { isEmpty, runProgram, webglBackend } from './webgl_backend.js';
+import { isEmpty } from '../shared/shapes.js';
+import { runProgram, webglBackend } from './webgl_backend.js';
 
 export const gridSampleConfig: KernelConfig = {
   kernelName: GridSample,

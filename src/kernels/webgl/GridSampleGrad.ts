@@ -1,8 +1,9 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { GridSampleGrad, type GridSampleAttrs } from '../names.js';
+import { GridSampleGrad, type GridSampleGradAttrs, gradOutputMask } from '../names.js';
 import { GridSampleGradGridProgram, ZerosProgram, imageSize } from './grid_sample_webgl.js';
 import { scatterGradInput } from './scatter_webgl.js';
-import { emptyTensor, isEmpty, runProgram, webglBackend } from './webgl_backend.js';
+import { isEmpty } from '../shared/shapes.js';
+import { emptyTensor, runProgram, webglBackend } from './webgl_backend.js';
 
 /**
  * Returns [dInput, dGrid]. outputMask [d(input), d(grid)] (absent: both) says which to compute;
@@ -16,8 +17,8 @@ export const gridSampleGradConfig: KernelConfig = {
     const dy = inputs.dy as TensorInfo;
     const input = inputs.input as TensorInfo;
     const grid = inputs.grid as TensorInfo;
-    const o = attrs as GridSampleAttrs & { outputMask?: [boolean, boolean] };
-    const [wantInput, wantGrid] = o.outputMask ?? [true, true];
+    const o = attrs as GridSampleGradAttrs;
+    const [wantInput, wantGrid] = gradOutputMask(o);
     // An empty image has no taps, so both gradients are 0; empty textures are never bound.
     const empty = isEmpty(input.shape) || isEmpty(dy.shape);
     const dInput = !wantInput ? emptyTensor(b)

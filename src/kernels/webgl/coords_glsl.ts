@@ -7,20 +7,14 @@
  *   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
  *   cubicWeights       the bicubic taps' weights (A = -0.75)
  * Each "WithGrad" twin returns the value and d(value)/d(input) as a WithGrad struct, as the WGSL
- * does. The same text serves tfjs's fragment programs and the d(input) vertex shader, so it
- * relies on nothing from tfjs's shader header.
+ * does. The mode and padding codes and the constants (CUBIC_A, SAFE_MARGIN, REFLECTION_REACH)
+ * are interpolated from the contract module. The same text serves tfjs's fragment programs and the
+ * d(input) vertex shader, so it relies on nothing from tfjs's shader header.
  */
-import { paddingCode } from '../names.js';
+import { glslConstantDeclarations } from '../names.js';
 
 export const COORDS_GLSL = /* glsl */ `
-#define PADDING_ZEROS ${paddingCode('zeros')}
-#define PADDING_BORDER ${paddingCode('border')}
-#define PADDING_REFLECTION ${paddingCode('reflection')}
-
-const float CUBIC_A = -0.75;
-const float SAFE_MARGIN = 4.0;
-const float REFLECTION_REACH = 4194304.0; // 2^22: integers and half-integers below it are exact
-
+${glslConstantDeclarations()}
 // A value and d(value)/d(input).
 struct WithGrad {
   float value;

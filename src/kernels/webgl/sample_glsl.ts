@@ -8,19 +8,12 @@
  * tap outside the input has x = -1: nothing is read or written for it. The taps of each axis are
  * computed separately (cubicWeights per axis), so a third axis for volumes adds one more factor.
  */
-import { type GridSampleAttrs, modeCode, paddingCode } from '../names.js';
+import { type GridSampleAttrs, type Mode, modeCode, paddingCode } from '../names.js';
 import { COORDS_GLSL } from './coords_glsl.js';
 
-const MODE_BILINEAR = modeCode('bilinear');
-const MODE_NEAREST = modeCode('nearest');
-const MODE_BICUBIC = modeCode('bicubic');
-const TAP_COUNTS: Record<number, number> = { [MODE_BILINEAR]: 4, [MODE_NEAREST]: 1, [MODE_BICUBIC]: 16 };
+const TAP_COUNTS: Record<Mode, number> = { bilinear: 4, nearest: 1, bicubic: 16 };
 
 const SAMPLE_GLSL = /* glsl */ `
-#define MODE_BILINEAR ${MODE_BILINEAR}
-#define MODE_NEAREST ${MODE_NEAREST}
-#define MODE_BICUBIC ${MODE_BICUBIC}
-
 // One input pixel (x, y), or x = -1 when it is outside the input.
 struct Tap {
   int x;
@@ -94,7 +87,7 @@ Tap sampleTap(SourcePoint p, int W, int H, int t) {
 }
 `;
 
-export const tapCount = (attrs: GridSampleAttrs): number => TAP_COUNTS[modeCode(attrs.mode)]!;
+export const tapCount = (attrs: GridSampleAttrs): number => TAP_COUNTS[attrs.mode];
 
 /**
  * The coordinate math and the taps for one mode / padding / alignCorners, which are compiled in

@@ -120,5 +120,3 @@ export function flatTexture(b: WebGLBackend, t: TensorInfo): FlatTexture | undef
   if (!data.texture || data.isPacked || data.slice || !data.texShape) return undefined;
   return { texture: data.texture.texture, texShape: data.texShape };
 }
-
-export const isEmpty = (shape: readonly number[]): boolean => shape.some((d) => d === 0);

@@ -1,7 +1,8 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs } from '../names.js';
+import { isEmpty } from '../shared/shapes.js';
 import { GridSampleProgram } from './grid_sample_webgpu.js';
-import { isEmpty, runProgram, webgpuBackend } from './webgpu_backend.js';
+import { runProgram, webgpuBackend } from './webgpu_backend.js';
 import { zeros } from './zeros_webgpu.js';
 
 export const gridSampleConfig: KernelConfig = {

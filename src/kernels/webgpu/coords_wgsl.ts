@@ -7,17 +7,13 @@
  *   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
  *   cubicWeights       the bicubic taps' weights (A = -0.75)
  * Each "WithGrad" twin returns the value and d(value)/d(input) as a WithGrad struct, where the
- * AssemblyScript leaves the derivative in its `gradIn` global.
+ * AssemblyScript leaves the derivative in its `gradIn` global. The mode and padding codes and the
+ * constants (CUBIC_A, SAFE_MARGIN, REFLECTION_REACH) are interpolated from the contract module.
  */
+import { kernelConstantDeclarations } from '../names.js';
+
 export const COORDS_WGSL = /* wgsl */ `
-const PADDING_ZEROS: i32 = 0;
-const PADDING_BORDER: i32 = 1;
-const PADDING_REFLECTION: i32 = 2;
-
-const CUBIC_A: f32 = -0.75;
-const SAFE_MARGIN: f32 = 4.0;
-const REFLECTION_REACH: f32 = 4194304.0; // 2^22: integers and half-integers below it are exact
-
+${kernelConstantDeclarations()}
 // A value and d(value)/d(input).
 struct WithGrad {
   value: f32,

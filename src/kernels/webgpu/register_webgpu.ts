@@ -3,7 +3,7 @@ import { affineGridConfig } from './AffineGrid.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
 
-export const webgpuKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
+const webgpuKernelConfigs: KernelConfig[] = [affineGridConfig, gridSampleConfig, gridSampleGradConfig];
 
 /** Registers the WGSL kernels for 'webgpu'; loads nothing of tfjs-backend-webgpu. */
 export function registerWebGPUKernels(): void {

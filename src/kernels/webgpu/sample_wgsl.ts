@@ -8,20 +8,13 @@
  * return their t-th tap and the programs loop t over TAP_COUNT (a constant, so the loop unrolls).
  * A tap outside the input has pixel -1: nothing is read or written for it.
  */
-import type { GridSampleAttrs } from '../names.js';
-import { modeCode, paddingCode } from '../names.js';
+import { type GridSampleAttrs, type Mode, modeCode, paddingCode } from '../names.js';
 import { COORDS_WGSL } from './coords_wgsl.js';
 
-const MODE_BILINEAR = 0;
-const MODE_NEAREST = 1;
-const MODE_BICUBIC = 2;
-const TAP_COUNTS: Record<number, number> = { [MODE_BILINEAR]: 4, [MODE_NEAREST]: 1, [MODE_BICUBIC]: 16 };
+const TAP_COUNTS: Record<Mode, number> = { bilinear: 4, nearest: 1, bicubic: 16 };
 
+// MODE_BILINEAR, MODE_NEAREST and MODE_BICUBIC come with COORDS_WGSL's contract constants.
 const SAMPLE_WGSL = /* wgsl */ `
-const MODE_BILINEAR: i32 = ${MODE_BILINEAR};
-const MODE_NEAREST: i32 = ${MODE_NEAREST};
-const MODE_BICUBIC: i32 = ${MODE_BICUBIC};
-
 // One input pixel: pixel = y * W + x, or -1 when (x, y) is outside the input.
 struct Tap {
   pixel: i32,
@@ -102,10 +95,9 @@ fn sampleTap(p: SourcePoint, W: i32, H: i32, t: i32) -> Tap {
  * as constants (each combination is its own shader).
  */
 export function samplingWgsl(attrs: GridSampleAttrs): string {
-  const mode = modeCode(attrs.mode);
   return `
-const SAMPLE_MODE: i32 = ${mode};
-const TAP_COUNT: i32 = ${TAP_COUNTS[mode]};
+const SAMPLE_MODE: i32 = ${modeCode(attrs.mode)};
+const TAP_COUNT: i32 = ${TAP_COUNTS[attrs.mode]};
 const PADDING: i32 = ${paddingCode(attrs.paddingMode)};
 const ALIGN_CORNERS: bool = ${attrs.alignCorners};
 ${COORDS_WGSL}

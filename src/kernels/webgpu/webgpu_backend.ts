@@ -20,7 +20,7 @@ export const WORKGROUP_SIZE: [number, number, number] = [64, 1, 1];
  * tfjs's getGlobalIndex() unfolds it, so every program still guards `index` against its count.
  * (tfjs's webgpu_util.computeDispatch does the same, but importing it would load the package.)
  */
-export function flatDispatch(invocations: number): [number, number, number] {
+function flatDispatch(invocations: number): [number, number, number] {
   return [Math.ceil(invocations / WORKGROUP_SIZE[0]), 1, 1];
 }
 
@@ -77,5 +77,3 @@ function checkFitsInBuffer(backend: WebGPUBackend, shape: number[]): void {
     throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) is larger than this WebGPU device's largest buffer (${limit} bytes)`);
   }
 }
-
-export const isEmpty = (shape: readonly number[]): boolean => shape.some((d) => d === 0);

@@ -2,7 +2,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { FlatProgram, type WebGPUBackend, runProgram, sizeOf } from './webgpu_backend.js';
 
-export class ZerosProgram extends FlatProgram {
+class ZerosProgram extends FlatProgram {
   variableNames: string[] = [];
   size = true;
 

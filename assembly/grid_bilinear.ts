@@ -1,0 +1,446 @@
+// The bilinear fast paths of gridSample: the STN case (one channel) and RGB. Bilinear with fewer
+// than four channels runs the four points of a block side by side in the lanes
+// (bilinearFewChannelsBlock), forward and backward. The forward with one or three channels has a
+// loop of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
+// registers, and it ran 1.6x slower. Four or more channels forward: the four points' taps and
+// weights as vectors, one forwardTaps channel pass per point (bilinearForward).
+//
+// THE DISPATCH TABLE: which routine takes a block of four grid points, from its channels, the
+// direction and where its taps are. bilinearPath() below is this table, and every choice between
+// these routines is made by it; each routine counts the blocks it takes (paths.ts).
+//
+//   channels  direction  the block                                        path: routine
+//   1         forward    4 points, every tap pair inside                  ONE_PAIRS: bilinearPairsForward's block
+//   3         forward    4 points, all taps inside and before the last    RGB_INSIDE: rgbInsideForward
+//                        pair (its loads read one float past the taps)
+//   3         forward    every tap pair inside (also fewer than 4 points) RGB_PAIRS: rgbPairsForward
+//   1         either     every tap pair inside, fewer than 4 points or    FEW_PAIRS: bilinearFewChannelsBlock,
+//                        backward                                           taps loaded in pairs
+//   1-3       either     any other (2 channels; a pair at an image         FEW_GATHER: bilinearFewChannelsBlock,
+//                        corner; 3 channels backward)                       taps gathered one by one
+//   4+        forward    4 points, all taps inside                        POINTS_INSIDE: bilinearForward, unmasked
+//   4+        forward    any other                                        POINTS_MASKED: bilinearForward, masked
+//   4+        backward   any                                              GENERIC: taps.ts, point by point
+//
+// "Tap pair": with one or three channels a tap and its east neighbour are adjacent in memory, so
+// a row of two taps loads at once, unless the pair would start before the image or end after it
+// (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
+// the generic path. The loops that walk the grid (grid_sample.ts, bilinearPairsForward,
+// bilinearFewChannelsBackward) are chosen per call, with the row the best block would take.
+import { computeSourceIndex } from './coords';
+import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
+import {
+  PATH_FEW_GATHER, PATH_FEW_PAIRS, PATH_GENERIC, PATH_ONE_PAIRS, PATH_POINTS_INSIDE, PATH_POINTS_MASKED,
+  PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
+} from './paths';
+import {
+  channels, dInBase, inBase, outRow, pairEast, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS,
+  transposed0, transposed1, transposed2, transposedLow1,
+} from './registers';
+import { forwardTaps } from './taps';
+
+/**
+ * The dispatch table above. `full`: the block has four points; `pairs`: every tap pair of the
+ * block is inside the image; `inside`: every tap is inside (and, for three channels, before the
+ * last pair). Inlined: with the facts its caller knows as constants, it folds to a branch or two.
+ */
+@inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
+  if (C >= 4) return backward ? PATH_GENERIC : full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
+  if (C == 2 || !pairs || (backward && C == 3)) return PATH_FEW_GATHER;
+  if (C == 1) return full && !backward ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
+  return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
+}
+
+/** The weight of tap (east, south) of four points, from their distances e, s and 1 - e, 1 - s: the one place they are computed. */
+@inline function bilinearWeight(e: v128, s: v128, oe: v128, os: v128, east: bool, south: bool): v128 {
+  return f32x4.mul(east ? e : oe, south ? s : os);
+}
+
+/** Address of the input element in lane `l` of `elements`. */
+@inline function elementAt(elements: v128, l: i32): usize {
+  return inBase + (<usize>laneI(elements, l) << 2);
+}
+
+/** input[idx] in the lanes where `mask` is set, else 0 (masked lanes read element 0, then drop it). */
+@inline function gather(base: usize, idx: v128, mask: v128): v128 {
+  const i = v128.and(idx, mask);
+  let v = f32x4.splat(load<f32>(base + (<usize>i32x4.extract_lane(i, 0) << 2)));
+  v = f32x4.replace_lane(v, 1, load<f32>(base + (<usize>i32x4.extract_lane(i, 1) << 2)));
+  v = f32x4.replace_lane(v, 2, load<f32>(base + (<usize>i32x4.extract_lane(i, 2) << 2)));
+  v = f32x4.replace_lane(v, 3, load<f32>(base + (<usize>i32x4.extract_lane(i, 3) << 2)));
+  return v128.and(v, mask);
+}
+
+/** dInput[idx] += value in the lanes where `mask` is set, one lane at a time (lanes may collide). */
+@inline function scatterAdd(idx: v128, mask: v128, value: v128): void {
+  // Written out per lane, so that the lane numbers are constants.
+  scatterAddLane(idx, mask, value, 0);
+  scatterAddLane(idx, mask, value, 1);
+  scatterAddLane(idx, mask, value, 2);
+  scatterAddLane(idx, mask, value, 3);
+}
+
+@inline function scatterAddLane(idx: v128, mask: v128, value: v128, l: i32): void {
+  if (laneI(mask, l) != 0) {
+    const p = dInBase + (<usize>laneI(idx, l) << 2);
+    store<f32>(p, load<f32>(p) + lane(value, l));
+  }
+}
+
+/**
+ * Forward bilinear with three channels, pairs loaded: per grid point and row, the two taps' six
+ * floats in one 16-byte and one 8-byte load; a 4x4 transpose turns the four points' loads into
+ * one vector per tap and channel. `top` / `bottom` are the element indices of the west taps.
+ */
+@inline function rgbPairsForward(
+  top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, valid: v128, outPtr: usize, count: i32,
+): void {
+  const t0 = elementAt(top, 0), t1 = elementAt(top, 1), t2 = elementAt(top, 2), t3 = elementAt(top, 3);
+  const b0 = elementAt(bottom, 0), b1 = elementAt(bottom, 1), b2 = elementAt(bottom, 2), b3 = elementAt(bottom, 3);
+  // Row n: west c0 c1 c2, east c0 | east c1 c2.
+  const n0 = transposeRows(v128.load(t0), v128.load(t1), v128.load(t2), v128.load(t3));
+  const ne = transposeLow(v128.load64_zero(t0 + 16), v128.load64_zero(t1 + 16), v128.load64_zero(t2 + 16), v128.load64_zero(t3 + 16));
+  const nwc0 = transposed0, nwc1 = transposed1, nwc2 = transposed2, nec0 = n0;
+  const nec1 = ne, nec2 = transposedLow1;
+  const s0 = transposeRows(v128.load(b0), v128.load(b1), v128.load(b2), v128.load(b3));
+  const se = transposeLow(v128.load64_zero(b0 + 16), v128.load64_zero(b1 + 16), v128.load64_zero(b2 + 16), v128.load64_zero(b3 + 16));
+  const swc0 = transposed0, swc1 = transposed1, swc2 = transposed2, sec0 = s0;
+  const sec1 = se, sec2 = transposedLow1;
+  const o0 = mix(nwc0, nec0, swc0, sec0, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
+  const o1 = mix(nwc1, nec1, swc1, sec1, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
+  const o2 = mix(nwc2, nec2, swc2, sec2, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
+  // Back to pixel-major: p0c0 p0c1 p0c2 p1c0 | p1c1 p1c2 p2c0 p2c1 | p2c2 p3c0 p3c1 p3c2.
+  const r0 = v128.shuffle<f32>(v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), o2, 0, 1, 4, 2);
+  const y = v128.shuffle<f32>(o1, o2, 1, 5, 2, 6);
+  const r1 = v128.shuffle<f32>(y, o0, 0, 1, 6, 2);
+  const r2 = v128.shuffle<f32>(o2, v128.shuffle<f32>(o0, o1, 3, 7, 0, 0), 2, 4, 5, 3);
+  if (count == 4) {
+    v128.store(outPtr, r0);
+    v128.store(outPtr, r1, 16);
+    v128.store(outPtr, r2, 32);
+    return;
+  }
+  // A short last block: its `count` points, channel by channel.
+  for (let l = 0; l < count; l++) {
+    const o = outPtr + <usize>l * 12;
+    store<f32>(o, lane(o0, l));
+    store<f32>(o, lane(o1, l), 4);
+    store<f32>(o, lane(o2, l), 8);
+  }
+}
+
+/** One point's three channels (lane 3 is spare): its taps' rows are 16-byte loads at `top`, `bottom`. */
+@inline function rgbPoint(top: usize, bottom: usize, wNW: v128, wNE: v128, wSW: v128, wSE: v128): v128 {
+  const n = f32x4.add(f32x4.mul(wNW, v128.load(top)), f32x4.mul(wNE, v128.load(top, 12)));
+  const s = f32x4.add(f32x4.mul(wSW, v128.load(bottom)), f32x4.mul(wSE, v128.load(bottom, 12)));
+  return f32x4.add(n, s);
+}
+
+/**
+ * Forward bilinear with three channels where all sixteen taps are inside: no masks, and each
+ * point's result stays pixel-major (no transposes). Each tap loads 16 bytes, one float past its
+ * three, so the caller makes sure the east taps end 4 bytes before the image does. The stores
+ * overlap by one float; the last point stores exactly its three.
+ */
+@inline function rgbInsideForward(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize): void {
+  // Written out per lane: with a loop, lane numbers would not be constants.
+  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 0));
+  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 1), 12);
+  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 2), 24);
+  const last = rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 3);
+  v128.store64_lane(outPtr, last, 0, 36);
+  v128.store32_lane(outPtr, last, 2, 44);
+}
+
+@inline function rgbInsidePoint(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
+  return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
+}
+
+
+/** 4x4 transpose of rows a..d: column k in transposed{k} for k < 3; returns column 3. */
+@inline function transposeRows(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const cd01 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd23 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  transposed0 = v128.shuffle<f32>(ab01, cd01, 0, 1, 4, 5);
+  transposed1 = v128.shuffle<f32>(ab01, cd01, 2, 3, 6, 7);
+  transposed2 = v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5);
+  return v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7);
+}
+
+/** Transpose of the low two lanes of a..d: column 1 in transposedLow1; returns column 0. */
+@inline function transposeLow(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+  const cd = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+  transposedLow1 = v128.shuffle<f32>(ab, cd, 2, 3, 6, 7);
+  return v128.shuffle<f32>(ab, cd, 0, 1, 4, 5);
+}
+
+/** One channel of four points: the weighted taps, masked taps read as 0, NaN points as 0. */
+@inline function mix(
+  nw: v128, ne: v128, sw: v128, se: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, valid: v128,
+): v128 {
+  const a = f32x4.add(f32x4.mul(wNW, v128.and(nw, mNW)), f32x4.mul(wNE, v128.and(ne, mNE)));
+  const b = f32x4.add(f32x4.mul(wSW, v128.and(sw, mSW)), f32x4.mul(wSE, v128.and(se, mSE)));
+  return v128.and(f32x4.add(a, b), valid);
+}
+
+
+/** The four taps of four points: distances, the north-west pixel and which taps are inside. */
+@inline function bilinearSetup(ix: v128, iy: v128, valid: v128, W: i32, H: i32): void {
+  const fx = f32x4.floor(ix);
+  const fy = f32x4.floor(iy);
+  const x0 = i32x4.trunc_sat_f32x4_s(fx);
+  const y0 = i32x4.trunc_sat_f32x4_s(fy);
+  const one = f32x4.splat(1);
+  tapE = f32x4.sub(ix, fx);
+  tapS = f32x4.sub(iy, fy);
+  tapOE = f32x4.sub(one, tapE);
+  tapOS = f32x4.sub(one, tapS);
+  const Wv = i32x4.splat(W);
+  const inX0 = i32x4.lt_u(x0, Wv);
+  const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
+  const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
+  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
+  tapPixelNW = i32x4.add(i32x4.mul(y0, Wv), x0);
+  tapMaskNW = v128.and(inX0, inY0);
+  tapMaskNE = v128.and(inX1, inY0);
+  tapMaskSW = v128.and(inX0, inY1);
+  tapMaskSE = v128.and(inX1, inY1);
+}
+
+/**
+ * With one or three channels a tap and its east neighbour are adjacent (2C floats), so each row
+ * of two taps loads at once (a pair). `top` / `bottom` hold the element index of each point's
+ * west taps, 0 where neither tap of the row is inside (it reads pixel 0's pair, then drops it).
+ * Only where a pair would start before the image or end after it (a corner) do the taps load one
+ * by one. `lastPair` is lastPairStart's: a one-pixel image has no pair inside it.
+ */
+@inline function pairsInside(top: v128, bottom: v128, lastPair: v128): bool {
+  return v128.all_true<i32>(v128.and(i32x4.le_u(top, lastPair), i32x4.le_u(bottom, lastPair)));
+}
+
+/** The element index of the last pair's west tap, in every lane; for H * W >= 2. */
+@inline function lastPairStart(H: i32, W: i32): v128 {
+  return i32x4.splat((H * W - 2) * channels);
+}
+
+
+/** One channel: the four points' west taps of a row of pairs at element indices `row`; the east taps in pairEast. */
+@inline function loadPairs(row: v128): v128 {
+  const p01 = v128.load64_lane(elementAt(row, 1), v128.load64_zero(elementAt(row, 0)), 1);
+  const p23 = v128.load64_lane(elementAt(row, 3), v128.load64_zero(elementAt(row, 2)), 1);
+  pairEast = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
+  return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
+}
+
+/** bilinearFewChannelsBlock forward, as one function (its callers are inlined several times). */
+export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize): void {
+  bilinearFewChannelsBlock(ix, iy, valid, W, H, channels, count, outPtr, 0, 0, valid, valid, false, false, false);
+}
+
+/**
+ * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
+ * lanes, so the four grid points go side by side in them instead, one channel at a time.
+ * Backward, the gradients asked for (wantDInput, wantDGrid) are constants wherever it is inlined
+ * (grid_sample.ts's fewChannelsBackward), so each combination does only its work. Needs H * W > 0.
+ */
+@inline export function bilinearFewChannelsBlock(
+  ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32,
+  outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
+  backward: bool, wantDInput: bool, wantDGrid: bool,
+): void {
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+  const Wv = i32x4.splat(W);
+  // Element index of channel 0 of each tap.
+  const Cv = i32x4.splat(C);
+  const iNW = i32x4.mul(tapPixelNW, Cv);
+  const iNE = i32x4.add(iNW, Cv);
+  const iSW = i32x4.add(iNW, i32x4.mul(Wv, Cv));
+  const iSE = i32x4.add(iSW, Cv);
+  const wNW = bilinearWeight(e, s, oe, os, false, false);
+  const wNE = bilinearWeight(e, s, oe, os, true, false);
+  const wSW = bilinearWeight(e, s, oe, os, false, true);
+  const wSE = bilinearWeight(e, s, oe, os, true, true);
+  const stride = <usize>C << 2;
+  const top = v128.and(iNW, v128.or(mNW, mNE));
+  const bottom = v128.and(iSW, v128.or(mSW, mSE));
+  const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
+  // The callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE.
+  const path = bilinearPath(C, backward, count == 4, pairsOk, false);
+  // Each branch counts its own constant path: one global add.
+  if (path == PATH_RGB_PAIRS) {
+    countPath(PATH_RGB_PAIRS, backward);
+    rgbPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, outPtr, count);
+    return;
+  }
+  const pairs = path != PATH_FEW_GATHER;
+  if (pairs) countPath(PATH_FEW_PAIRS, backward);
+  else countPath(PATH_FEW_GATHER, backward);
+  // d(loss)/d(ix) and d(loss)/d(iy), the pixel coordinates; times gxMult, gyMult they give d(grid).
+  let dIx = f32x4.splat(0);
+  let dIy = f32x4.splat(0);
+  // Only the forward pass and d(grid) read the input.
+  const reads = !backward || wantDGrid;
+  for (let c = 0; c < C; c++) {
+    const base = inBase + (<usize>c << 2);
+    let vNW = dIx, vNE = dIx, vSW = dIx, vSE = dIx;
+    if (!reads) {
+      // d(input) alone: nothing to read.
+    } else if (pairs) {
+      vNW = v128.and(loadPairs(top), mNW);
+      vNE = v128.and(pairEast, mNE);
+      vSW = v128.and(loadPairs(bottom), mSW);
+      vSE = v128.and(pairEast, mSE);
+    } else {
+      vNW = gather(base, iNW, mNW);
+      vNE = gather(base, iNE, mNE);
+      vSW = gather(base, iSW, mSW);
+      vSE = gather(base, iSE, mSE);
+    }
+    if (!backward) {
+      const out = f32x4.add(f32x4.add(f32x4.mul(wNW, vNW), f32x4.mul(wNE, vNE)), f32x4.add(f32x4.mul(wSW, vSW), f32x4.mul(wSE, vSE)));
+      // A NaN point's weights are NaN: it reads 0.
+      storeLanes(outPtr + (<usize>c << 2), stride, v128.and(out, valid), count);
+      continue;
+    }
+    const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
+    if (wantDInput) {
+      const cv = i32x4.splat(c);
+      scatterAdd(i32x4.add(iNW, cv), mNW, f32x4.mul(wNW, dy));
+      scatterAdd(i32x4.add(iNE, cv), mNE, f32x4.mul(wNE, dy));
+      scatterAdd(i32x4.add(iSW, cv), mSW, f32x4.mul(wSW, dy));
+      scatterAdd(i32x4.add(iSE, cv), mSE, f32x4.mul(wSE, dy));
+    }
+    if (!wantDGrid) continue;
+    dIx = f32x4.add(dIx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(vNE, vNW)), f32x4.mul(s, f32x4.sub(vSE, vSW)))));
+    dIy = f32x4.add(dIy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE)))));
+  }
+  if (!wantDGrid) return;
+  const zero = f32x4.splat(0);
+  // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
+  const dGridX = v128.bitselect(zero, f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
+  const dGridY = v128.bitselect(zero, f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
+  storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
+  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
+}
+
+/**
+ * Forward bilinear with four or more channels: the four points' tap indices, masks and weights
+ * computed side by side in the lanes, transposed to one vector per point, then one forwardTaps
+ * channel pass per point. Needs H * W > 0.
+ */
+export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize): void {
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+  const Wv = i32x4.splat(W);
+  const pixelNW = tapPixelNW;
+  // A NaN point's weights are NaN, so the weights are masked too (a point with no tap inside reads 0).
+  const wNW = v128.and(bilinearWeight(e, s, oe, os, false, false), mNW), wNE = v128.and(bilinearWeight(e, s, oe, os, true, false), mNE);
+  const wSW = v128.and(bilinearWeight(e, s, oe, os, false, true), mSW), wSE = v128.and(bilinearWeight(e, s, oe, os, true, true), mSE);
+  const p3 = transposeRows(pixelNW, i32x4.add(pixelNW, i32x4.splat(1)), i32x4.add(pixelNW, Wv), i32x4.add(pixelNW, i32x4.splat(W + 1)));
+  const p0 = transposed0, p1 = transposed1, p2 = transposed2;
+  const v3 = transposeRows(wNW, wNE, wSW, wSE);
+  const v0 = transposed0, v1 = transposed1, v2 = transposed2;
+  const rowBytes = <usize>channels << 2;
+  const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  if (path == PATH_POINTS_INSIDE) {
+    // Every tap inside (the usual case): no masks.
+    countPath(PATH_POINTS_INSIDE, false);
+    const all = i32x4.splat(-1);
+    outRow = outPtr;
+    forwardTaps(p0, all, v0, false);
+    outRow = outPtr + rowBytes;
+    forwardTaps(p1, all, v1, false);
+    outRow = outPtr + 2 * rowBytes;
+    forwardTaps(p2, all, v2, false);
+    outRow = outPtr + 3 * rowBytes;
+    forwardTaps(p3, all, v3, false);
+    return;
+  }
+  countPath(PATH_POINTS_MASKED, false);
+  const k3 = transposeRows(mNW, mNE, mSW, mSE);
+  const k0 = transposed0, k1 = transposed1, k2 = transposed2;
+  outRow = outPtr;
+  forwardTaps(p0, k0, v0);
+  if (count < 2) return;
+  outRow = outPtr + rowBytes;
+  forwardTaps(p1, k1, v1);
+  if (count < 3) return;
+  outRow = outPtr + 2 * rowBytes;
+  forwardTaps(p2, k2, v2);
+  if (count < 4) return;
+  outRow = outPtr + 3 * rowBytes;
+  forwardTaps(p3, k3, v3);
+}
+
+
+/**
+ * Forward bilinear with one or three channels over one batch item's `points`: the generic loop's
+ * work for that case, with the state of a block of four points kept in registers. A short last
+ * block, and blocks with a tap pair at an image corner, go through bilinearFewChannels; three
+ * channels with all sixteen taps inside take rgbInsideForward. Inlined with C (1 or 3), padding
+ * and alignCorners constant, so that the dispatch table folds to the branches this C needs.
+ * Needs H * W >= 2.
+ */
+@inline export function bilinearPairsForward(
+  gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, outPtr: usize,
+): void {
+  const rowBytes = <usize>C << 2;
+  const Cv = i32x4.splat(C);
+  const rowElements = i32x4.splat(W * C);
+  const lastPair = i32x4.splat((H * W - 2) * C);
+  for (let p = 0; p < points; p += 4) {
+    const count = min(4, points - p);
+    const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
+    const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
+    const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
+    const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
+    const ix = computeSourceIndex(gx, W, padding, alignCorners, true);
+    const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
+    const o = outPtr + <usize>p * rowBytes;
+    if (count < 4) {
+      bilinearFewChannels(ix, iy, valid, W, H, count, o);
+      continue;
+    }
+    bilinearSetup(ix, iy, valid, W, H);
+    const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+    const iNW = i32x4.mul(tapPixelNW, Cv);
+    const iSW = i32x4.add(iNW, rowElements);
+    const top = v128.and(iNW, v128.or(mNW, mNE));
+    const bottom = v128.and(iSW, v128.or(mSW, mSE));
+    const pairsOk = pairsInside(top, bottom, lastPair);
+    // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
+    const insideOk = C == 3 && pairsOk && v128.all_true<i32>(v128.and(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)),
+      v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))));
+    const path = bilinearPath(C, false, true, pairsOk, insideOk);
+    if (path == PATH_FEW_GATHER) {
+      bilinearFewChannels(ix, iy, valid, W, H, 4, o);
+      continue;
+    }
+    const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+    const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
+    const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
+    if (path == PATH_RGB_INSIDE) {
+      countPath(PATH_RGB_INSIDE, false);
+      rgbInsideForward(top, bottom, wNW, wNE, wSW, wSE, o);
+      continue;
+    }
+    if (path == PATH_RGB_PAIRS) {
+      countPath(PATH_RGB_PAIRS, false);
+      rgbPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, o, 4);
+      continue;
+    }
+    countPath(PATH_ONE_PAIRS, false);
+    const vNW = loadPairs(top), vNE = pairEast;
+    const vSW = loadPairs(bottom), vSE = pairEast;
+    v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
+  }
+}
+

@@ -1,0 +1,43 @@
+// The kernel paths of gridSample (the rows of the dispatch table at the top of grid_bilinear.ts,
+// and the generic per-point path of taps.ts), and a counter per path and direction: each routine
+// counts the blocks of four grid points (the generic path: the points) it takes, so that a test
+// can name the path a case exercises and a dispatch change cannot silently reroute what the
+// tests cover. A counter is one global add per block. src/kernels/shared/kernel_paths.ts names
+// the codes in the same order.
+
+export const PATH_GENERIC: i32 = 0; // taps.ts, point by point
+export const PATH_FEW_GATHER: i32 = 1; // bilinearFewChannelsBlock, taps gathered one by one
+export const PATH_FEW_PAIRS: i32 = 2; // bilinearFewChannelsBlock, one channel, taps loaded in pairs
+export const PATH_ONE_PAIRS: i32 = 3; // bilinearPairsForward's one-channel block (loadPairs, mix)
+export const PATH_RGB_PAIRS: i32 = 4; // rgbPairsForward
+export const PATH_RGB_INSIDE: i32 = 5; // rgbInsideForward
+export const PATH_POINTS_MASKED: i32 = 6; // bilinearForward, taps masked
+export const PATH_POINTS_INSIDE: i32 = 7; // bilinearForward, every tap inside
+export const PATH_COUNT: i32 = 8;
+
+// The counters are module globals (the module has no memory of its own), in registers.ts.
+import { b0, b1, b2, b3, b4, b5, b6, b7, f0, f1, f2, f3, f4, f5, f6, f7 } from './registers';
+
+/** Counts one block (or point) taken by `path`; with a constant path, one global add. */
+@inline export function countPath(path: i32, backward: bool): void {
+  if (backward) {
+    if (path == 0) b0++; else if (path == 1) b1++; else if (path == 2) b2++; else if (path == 3) b3++;
+    else if (path == 4) b4++; else if (path == 5) b5++; else if (path == 6) b6++; else b7++;
+  } else {
+    if (path == 0) f0++; else if (path == 1) f1++; else if (path == 2) f2++; else if (path == 3) f3++;
+    else if (path == 4) f4++; else if (path == 5) f5++; else if (path == 6) f6++; else f7++;
+  }
+}
+
+/** Blocks (points, for the generic path) taken by `path` in `backward` calls since the last reset. */
+export function kernelPathCount(path: i32, backward: bool): u32 {
+  if (backward) {
+    return path == 0 ? b0 : path == 1 ? b1 : path == 2 ? b2 : path == 3 ? b3 : path == 4 ? b4 : path == 5 ? b5 : path == 6 ? b6 : b7;
+  }
+  return path == 0 ? f0 : path == 1 ? f1 : path == 2 ? f2 : path == 3 ? f3 : path == 4 ? f4 : path == 5 ? f5 : path == 6 ? f6 : f7;
+}
+
+export function resetKernelPathCounts(): void {
+  f0 = 0; f1 = 0; f2 = 0; f3 = 0; f4 = 0; f5 = 0; f6 = 0; f7 = 0;
+  b0 = 0; b1 = 0; b2 = 0; b3 = 0; b4 = 0; b5 = 0; b6 = 0; b7 = 0;
+}

@@ -1,0 +1,53 @@
+// The module globals of gridSample ("registers"), all in this one block. Each is a hidden argument
+// or an extra return value, kept where it measured faster than the alternative. They serve:
+// - the current call's and point's state, set once per call or point and read deep inside the
+//   inlined tap loops (passed along as arguments, they spilled out of machine registers);
+// - the extra results of functions that compute several vectors at once (AssemblyScript has no
+//   multi-value return). bilinearSetup's tap geometry as return values instead (small inlined
+//   functions, floor() and the like shared by the optimizer) measured 5% faster with one channel
+//   but 10% slower with three (its values stay live through the channel loop), so it stays here;
+// - coords.ts's gradIn, the derivative its WithGrad functions leave beside their value;
+// - paths.ts's per-path counters (instrumentation for the tests, one add per block).
+// In V8 a mutable global is a load or store in the instance: the cost of a spill, without one.
+
+// The current point's rows, set once per point.
+export let inBase: usize = 0; // input image of this batch item
+export let outRow: usize = 0; // forward: output pixel
+export let dyRow: usize = 0; // backward: incoming gradient of the output pixel
+export let dInBase: usize = 0; // backward: dInput image of this batch item
+export let channels: i32 = 0;
+export let backward: bool = false;
+/** Backward: which gradients the call asks for (PyTorch's output_mask); the other is not computed. */
+export let wantDInput: bool = false;
+export let wantDGrid: bool = false;
+/** Forward: whether taps add into the output (bicubic's four row groups) or store it (one group). */
+export let accumulate: bool = false;
+export let accDIx: f32 = 0;
+export let accDIy: f32 = 0;
+
+// transposeRows / transposeLow leave their other results here.
+export let transposed0: v128 = f32x4.splat(0);
+export let transposed1: v128 = f32x4.splat(0);
+export let transposed2: v128 = f32x4.splat(0);
+export let transposedLow1: v128 = f32x4.splat(0);
+
+// bilinearSetup leaves four grid points' bilinear geometry here, one point per lane.
+export let tapE: v128 = f32x4.splat(0); // distance from the west pixel
+export let tapS: v128 = f32x4.splat(0); // distance from the north pixel
+export let tapOE: v128 = f32x4.splat(0); // 1 - tapE
+export let tapOS: v128 = f32x4.splat(0); // 1 - tapS
+export let tapPixelNW: v128 = i32x4.splat(0); // pixel index (y * W + x) of the north-west tap
+export let tapMaskNW: v128 = i32x4.splat(0); // masks of the taps nw, ne, sw, se inside the image (and the point valid)
+export let tapMaskNE: v128 = i32x4.splat(0);
+export let tapMaskSW: v128 = i32x4.splat(0);
+export let tapMaskSE: v128 = i32x4.splat(0);
+
+// loadPairs leaves the east taps here.
+export let pairEast: v128 = f32x4.splat(0);
+
+/** d(value)/d(input) of coords.ts's last *WithGrad call, per lane. */
+export let gradIn: v128 = f32x4.splat(0);
+
+// paths.ts's counters: blocks (points, on the generic path) per path, forward (f) and backward (b).
+export let f0: u32 = 0, f1: u32 = 0, f2: u32 = 0, f3: u32 = 0, f4: u32 = 0, f5: u32 = 0, f6: u32 = 0, f7: u32 = 0;
+export let b0: u32 = 0, b1: u32 = 0, b2: u32 = 0, b3: u32 = 0, b4: u32 = 0, b5: u32 = 0, b6: u32 = 0, b7: u32 = 0;

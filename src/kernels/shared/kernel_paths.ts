@@ -1,0 +1,24 @@
+/**
+ * The names of gridSample's kernel paths in the AssemblyScript module (assembly/paths.ts, in the
+ * order of its PATH_ codes: the rows of the dispatch table in assembly/grid_bilinear.ts and the
+ * generic per-point path), and their counters, for tests that name the path each case exercises.
+ * Production code does not read them.
+ */
+import type { StnExports } from './stn_module.js';
+
+export const KERNEL_PATHS = [
+  'generic', 'fewGather', 'fewPairs', 'onePairs', 'rgbPairs', 'rgbInside', 'pointsMasked', 'pointsInside',
+] as const;
+export type KernelPath = (typeof KERNEL_PATHS)[number];
+
+/** The paths with a nonzero count since the last reset, as 'path forward' / 'path backward': the blocks (points, for generic) each took. */
+export function kernelPathCounts(stn: StnExports): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [code, path] of KERNEL_PATHS.entries()) {
+    for (const backward of [false, true]) {
+      const n = stn.kernelPathCount(code, backward) >>> 0;
+      if (n > 0) counts[`${path} ${backward ? 'backward' : 'forward'}`] = n;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,111 @@
+/**
+ * Which kernel path of the AssemblyScript gridSample each case takes (the rows of the dispatch
+ * table in assembly/grid_bilinear.ts, and the generic per-point path), read from the module's
+ * per-path counters, on the cpu and wasm backends: a dispatch change that reroutes a case fails
+ * here, by name. Each case also checks its result against the float64 reference, so every path
+ * has a parity test of its own.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { GridSampleGrad, gridSample } from '../src/index.js';
+import { cpuStnExports } from '../src/kernels/cpu/cpu_backend.js';
+import { KERNEL_PATHS, kernelPathCounts } from '../src/kernels/shared/kernel_paths.js';
+import type { StnExports } from '../src/kernels/shared/stn_module.js';
+import { stnExportsFor } from '../src/kernels/shared/stn_module.js';
+import { wasmMemory } from '../src/kernels/wasm/wasm_backend.js';
+import { type SampleOptions, gridSampleReference } from '../src/reference/grid_sample.js';
+import { CPU_BACKENDS, expectClose, useBackend } from './helpers.js';
+
+interface PathCase {
+  name: string;
+  o: SampleOptions;
+  /** [H, W, C] of a one-item batch. */
+  image: [number, number, number];
+  /** Grid points (x, y) in [-1, 1] coordinates, in one row. */
+  points: [number, number][];
+  backward?: boolean;
+  outputMask?: [boolean, boolean];
+  /** The counters that must be nonzero afterwards, and their counts; every other must be 0. */
+  want: Record<string, number>;
+}
+
+const BILINEAR: SampleOptions = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false };
+const INSIDE: [number, number][] = [[-0.3, -0.2], [0.1, 0.4], [0.45, -0.35], [-0.05, 0.05], [0.2, 0.2], [-0.4, 0.3], [0.3, -0.1], [0, 0]];
+const CORNER: [number, number][] = [[-1, -1], ...INSIDE.slice(0, 3)];
+const LEFT_EDGE: [number, number][] = [[-1, 0], ...INSIDE.slice(0, 3)];
+
+const CASES: PathCase[] = [
+  { name: '1 channel forward, two blocks of four inside', o: BILINEAR, image: [8, 8, 1], points: INSIDE, want: { 'onePairs forward': 2 } },
+  { name: '1 channel forward, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 1], points: INSIDE.slice(0, 4), want: { 'onePairs forward': 1 } },
+  { name: '1 channel forward, a short block of three', o: BILINEAR, image: [8, 8, 1], points: INSIDE.slice(0, 3), want: { 'fewPairs forward': 1 } },
+  { name: '1 channel forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, want: { 'fewGather forward': 1 } },
+  { name: '1 channel forward, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 1], points: INSIDE.slice(0, 4), want: { 'fewGather forward': 1 } },
+  { name: '3 channels forward, all taps inside', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 4), want: { 'rgbInside forward': 1 } },
+  { name: '3 channels forward, a tap left of the image', o: BILINEAR, image: [8, 8, 3], points: LEFT_EDGE, want: { 'rgbPairs forward': 1 } },
+  { name: '3 channels forward, a short block of two', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 2), want: { 'rgbPairs forward': 1 } },
+  { name: '3 channels forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 3], points: CORNER, want: { 'fewGather forward': 1 } },
+  { name: '2 channels forward', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 4), want: { 'fewGather forward': 1 } },
+  { name: '5 channels forward, all taps inside', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 4), want: { 'pointsInside forward': 1 } },
+  { name: '5 channels forward, a tap outside', o: BILINEAR, image: [8, 8, 5], points: CORNER, want: { 'pointsMasked forward': 1 } },
+  { name: '5 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 3), want: { 'pointsMasked forward': 1 } },
+  { name: '1 channel backward', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, want: { 'fewPairs backward': 2 } },
+  { name: '1 channel backward, d(grid) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [false, true], want: { 'fewPairs backward': 2 } },
+  { name: '1 channel backward, d(input) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [true, false], want: { 'fewPairs backward': 2 } },
+  { name: '1 channel backward, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, want: { 'fewPairs backward': 1 } },
+  { name: '1 channel backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
+  { name: '3 channels backward', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
+  { name: '5 channels backward (point by point)', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 4), backward: true, want: { 'generic backward': 4 } },
+  { name: 'nearest forward', o: { ...BILINEAR, mode: 'nearest' }, image: [8, 8, 1], points: INSIDE.slice(0, 4), want: { 'generic forward': 4 } },
+  { name: 'bicubic backward', o: { ...BILINEAR, mode: 'bicubic' }, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'generic backward': 3 } },
+];
+
+function stnOf(backend: string): StnExports {
+  if (backend === 'wasm') return stnExportsFor(wasmMemory(tf.backend()));
+  const stn = cpuStnExports();
+  if (!stn) throw new Error('the cpu kernels have not run yet');
+  return stn;
+}
+
+/** Runs a case; returns the counters it moved, after checking its result against the reference. */
+async function runCase(backend: string, c: PathCase): Promise<Record<string, number>> {
+  const [H, W, C] = c.image;
+  const P = c.points.length;
+  const input = Array.from({ length: H * W * C }, (_, i) => Math.sin(i + 1));
+  const gridValues = c.points.flat();
+  const dyValues = Array.from({ length: P * C }, (_, i) => Math.cos(i + 2));
+  const x = tf.tensor4d(input, [1, H, W, C]);
+  const grid = tf.tensor4d(gridValues, [1, 1, P, 2]);
+  const dy = tf.tensor4d(dyValues, [1, 1, P, C]);
+  // One call first, so that the cpu kernels' module exists; then the counted call.
+  tf.dispose(gridSample(x, grid, c.o));
+  const stn = stnOf(backend);
+  stn.resetKernelPathCounts();
+  const want = gridSampleReference(input, [1, H, W, C], gridValues, [1, 1, P, 2], c.o, c.backward ? dyValues : undefined);
+  if (c.backward) {
+    const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid },
+      { ...c.o, outputMask: c.outputMask ?? [true, true] }) as tf.Tensor[];
+    const counts = kernelPathCounts(stn);
+    if (dInput!.size > 0) expectClose(await dInput!.data(), want.dInput!, 'dInput');
+    if (dGrid!.size > 0) expectClose(await dGrid!.data(), want.dGrid!, 'dGrid');
+    tf.dispose([x, grid, dy, dInput!, dGrid!]);
+    return counts;
+  }
+  const out = gridSample(x, grid, c.o);
+  const counts = kernelPathCounts(stn);
+  expectClose(await out.data(), want.output, 'output');
+  tf.dispose([x, grid, dy, out]);
+  return counts;
+}
+
+describe.each(CPU_BACKENDS)('%s backend: the kernel path each case takes', (backend) => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    await useBackend(backend);
+    expect(await runCase(backend, c)).toEqual(c.want);
+  });
+});
+
+it('the cases cover every path the dispatch can take', () => {
+  const covered = new Set(CASES.flatMap((c) => Object.keys(c.want)));
+  const every = [...KERNEL_PATHS.map((p) => `${p} forward`), 'generic backward', 'fewGather backward', 'fewPairs backward'];
+  expect([...covered].sort()).toEqual(every.sort());
+});
