@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AffineGrid, GridSample, GridSampleGrad, affineGrid, gridSample, useFallbackKernels } from '../src/index.js';
 import { type AffineGridFixture, type GridSampleFixture, expectClose, expectGridSampleFixture, loadFixtures, useBackend } from './helpers.js';
+import { expectMasksAgree, maskCases } from './mask_support.js';
 
 /** A minimal tfjs backend: data in a Map, no kernels. `reads` counts readSync calls. */
 class ToyBackend extends tf.KernelBackend {
@@ -105,6 +106,11 @@ describe('the fallback kernels', () => {
       expectClose(await grid.data(), c.grid, `${c.name}: grid`);
       tf.dispose([theta, grid]);
     }
+  });
+
+  it.each(maskCases(500).filter((_, i) => i % 9 === 0))('honour outputMask, as the cpu kernels do: %s', async (_, c) => {
+    await useBackend('toy');
+    await expectMasksAgree(c);
   });
 
   it('free what they make: the backend holds no more data after forward and backward passes', async () => {

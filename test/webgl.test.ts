@@ -12,7 +12,7 @@
  *   steps run: none;
  * - 1,000 forward+backward steps: tf.memory()'s tensors, bytes and GPU bytes unchanged;
  * - a sliced grid and a packed dy (copied before the scatter reads them);
- * - outputMask, the error for contexts without float32 render targets, and that no existing
+ * - outputMask (every mode, padding and alignCorners), the error for contexts without float32 render targets, and that no existing
  *   kernel of webgl or cpu was replaced.
  * Chromium, its flags and the server are in browser_support.ts. In CI a missing WebGL2 context fails.
  */
@@ -204,15 +204,17 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
     expect(before.numBytesInGPU).toBeGreaterThanOrEqual(0);
   }, 300_000);
 
-  it('honours outputMask: an unrequested gradient is a [0] tensor', async (ctx) => {
+  it.for(ALL_OPTIONS)('honours outputMask: a gradient left out is a [0] tensor, one asked for is the same as with both: %o', async (o, ctx) => {
     if (!info) return ctx.skip();
-    const shapes = await call('outputMaskShapes', { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false });
-    expect(shapes).toEqual({
-      'true,true': [[1, 4, 5, 2], [1, 3, 3, 2]],
-      'true,false': [[1, 4, 5, 2], [0]],
-      'false,true': [[0], [1, 3, 3, 2]],
-      'false,false': [[0], [0]],
-    });
+    const r = await call('outputMasks', { mode: o.mode, paddingMode: o.paddingMode, alignCorners: o.alignCorners });
+    const both = r['true,true']!;
+    expect(both.map((t) => t.shape)).toEqual([[2, 4, 5, 3], [2, 3, 3, 2]]);
+    expect(r['true,false']![1]!.shape).toEqual([0]);
+    expect(r['false,true']![0]!.shape).toEqual([0]);
+    expect(r['false,false']!.map((t) => t.shape)).toEqual([[0], [0]]);
+    // d(grid) is a gather: the same bits. d(input) is blended in the GPU's order: the same to 1e-5.
+    for (const key of ['false,true', 'absent']) expect(r[key]![1]!.data, `${key}: dGrid`).toEqual(both[1]!.data);
+    for (const key of ['true,false', 'absent']) expectClose(r[key]![0]!.data, both[0]!.data, `${key}: dInput`, 1e-5);
   });
 
   it('refuses, with a clear error, a context whose float32 textures cannot be rendered to', async (ctx) => {

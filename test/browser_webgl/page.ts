@@ -187,20 +187,20 @@ const page: WebGLPage = {
     return { before: start, after: end };
   },
 
-  async outputMaskShapes(attrs: GridSampleAttrs) {
+  async outputMasks(attrs: GridSampleAttrs) {
     await useBackend('webgl');
-    const input = tf.randomUniform([1, 4, 5, 2]);
-    const grid = tf.randomUniform([1, 3, 3, 2], -1, 1);
-    const dy = tf.ones([1, 3, 3, 2]);
-    const shapes: Record<string, number[][]> = {};
-    for (const mask of [[true, true], [true, false], [false, true], [false, false]] as const) {
-      const out = tf.engine().runKernel(stn.GridSampleGrad, { dy, input, grid }, { ...attrs, outputMask: [...mask] }) as tf.Tensor[];
-      shapes[mask.join(',')] = out.map((t) => t.shape);
-      await Promise.all(out.map((t) => t.data()));
+    const input = tf.randomUniform([2, 4, 5, 3], -1, 1, 'float32', 3);
+    const grid = tf.randomUniform([2, 3, 3, 2], -1.2, 1.2, 'float32', 4);
+    const dy = tf.randomUniform([2, 3, 3, 3], -1, 1, 'float32', 5);
+    const results: Record<string, { shape: number[]; data: number[] }[]> = {};
+    for (const mask of [[true, true], [true, false], [false, true], [false, false], null] as const) {
+      const maskAttr: tf.NamedAttrMap = mask ? { outputMask: [...mask] } : {};
+      const out = tf.engine().runKernel(stn.GridSampleGrad, { dy, input, grid }, { ...attrs, ...maskAttr }) as tf.Tensor[];
+      results[mask ? mask.join(',') : 'absent'] = await Promise.all(out.map(async (t) => ({ shape: t.shape, data: Array.from(await t.data()) })));
       tf.dispose(out);
     }
     tf.dispose([input, grid, dy]);
-    return shapes;
+    return results;
   },
 
   async errorWithoutFloat32() {

@@ -32,8 +32,8 @@ export interface WebGLPage {
   copiedInputs(): Promise<{ gridSliced: boolean; dyPacked: boolean; webgl: number[][]; cpu: number[][] }>;
   /** tf.memory() before and after `steps` forward+backward steps (all three modes, affineGrid too). */
   memoryAfterSteps(steps: number): Promise<{ before: MemoryCounts; after: MemoryCounts }>;
-  /** The shapes GridSampleGrad returns with each outputMask. */
-  outputMaskShapes(attrs: GridSampleAttrs): Promise<Record<string, number[][]>>;
+  /** GridSampleGrad's [dInput, dGrid] with each outputMask ('true,false', ...) and without one ('absent'). */
+  outputMasks(attrs: GridSampleAttrs): Promise<Record<string, { shape: number[]; data: number[] }[]>>;
   /** The message gridSample throws when tfjs reports no float32 render targets, or null. */
   errorWithoutFloat32(): Promise<string | null>;
   /** Kernels each backend had before stn-layer and still has the same function for, by name. */
