@@ -2,7 +2,7 @@
  * gridSample and affineGrid on tfjs's webgl backend, in headless Chromium (WebGL2 through ANGLE
  * on SwiftShader): a page bundled by vite from test/browser_webgl/page.ts runs
  * - every PyTorch fixture forward and both gradients on webgl, against PyTorch and the cpu backend;
- * - every affineGrid fixture and its gradient;
+ * - every affineGrid fixture and its gradient; the grid generators against the cpu backend;
  * - random shapes, modes and paddings against the cpu backend, with tfjs's shapes-as-uniforms
  *   flag on (grid points near a jump of the sampled function, where two float32 codes may fall on
  *   different sides, are moved off it);
@@ -180,6 +180,16 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
       });
     });
   }, 300_000);
+
+  it('the grid generators (projectiveGrid, tpsGrid, flowGrid) sample and differentiate on webgl as on cpu', async (ctx) => {
+    if (!info) return ctx.skip();
+    const gl = await call('generators', 'webgl');
+    const cpu = await call('generators', 'cpu');
+    ['projectiveGrid', 'tpsGrid', 'flowGrid'].forEach((name, i) => {
+      expectClose(gl[2 * i]!, cpu[2 * i]!, `${name}: sampled`);
+      expectClose(gl[2 * i + 1]!, cpu[2 * i + 1]!, `${name}: d(params)`);
+    });
+  });
 
   it('d(input) is right for a sliced grid and a packed dy, which the scatter copies first', async (ctx) => {
     if (!info) return ctx.skip();

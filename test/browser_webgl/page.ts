@@ -149,6 +149,32 @@ const page: WebGLPage = {
     return { reads: readsInside, readsOfResults, trained };
   },
 
+  async generators(backend) {
+    await useBackend(backend);
+    const size: [number, number, number, number] = [2, 5, 6, 3];
+    const h = tf.tensor2d([[1, 0.1, 0, 0, 1, 0, 0.2, 0], [0.9, 0, 0.1, 0, 0.9, 0, 0, 0.3]]);
+    const targets = tf.tensor3d(Array.from({ length: 2 * 4 * 2 }, (_, i) => ((i * 37) % 11) / 7 - 0.7), [2, 4, 2]);
+    const flow = tf.tensor4d(Array.from({ length: 2 * 5 * 6 * 2 }, (_, i) => Math.sin(i)), [2, 5, 6, 2]);
+    const image = tf.tensor4d(Array.from({ length: 2 * 5 * 6 * 3 }, (_, i) => Math.cos(i)), size);
+    const dy = tf.tensor4d(Array.from({ length: 2 * 5 * 6 * 3 }, (_, i) => Math.sin(3 * i)), size);
+    // Each generator's grid sampled, and the gradient of that with respect to its parameters.
+    const warp = (grid: tf.Tensor4D) => stn.gridSample(image, grid, { mode: 'bicubic', paddingMode: 'border' });
+    const cases: [tf.Tensor, (p: tf.Tensor) => tf.Tensor4D][] = [
+      [h, (p) => warp(stn.projectiveGrid(p as tf.Tensor2D, size))],
+      [targets, (p) => warp(stn.tpsGrid(p as tf.Tensor3D, size))],
+      [flow, (p) => warp(stn.flowGrid(p as tf.Tensor4D, [5, 6]))],
+    ];
+    const out: number[][] = [];
+    for (const [param, f] of cases) {
+      const y = f(param);
+      const g = tf.grad(f)(param, dy);
+      out.push(Array.from(await y.data()), Array.from(await g.data()));
+      tf.dispose([y, g]);
+    }
+    tf.dispose([h, targets, flow, image, dy]);
+    return out;
+  },
+
   async copiedInputs() {
     const run = async (backend: string) => {
       await useBackend(backend);

@@ -28,6 +28,8 @@ export interface WebGLPage {
    * SGD steps of a tiny spatial transformer (no data() in between).
    */
   readsInsideOps(): Promise<{ reads: number; readsOfResults: number; trained: boolean }>;
+  /** projectiveGrid, tpsGrid, flowGrid each sampled, and d(params): [out, dParams] per generator. */
+  generators(backend: 'webgl' | 'cpu'): Promise<number[][]>;
   /** d(input), d(grid) from a sliced grid and a packed dy (which the scatter copies first) on webgl and cpu. */
   copiedInputs(): Promise<{ gridSliced: boolean; dyPacked: boolean; webgl: number[][]; cpu: number[][] }>;
   /** tf.memory() before and after `steps` forward+backward steps (all three modes, affineGrid too). */
