@@ -7,12 +7,21 @@
  * uniforms or compiled in, as for its own programs (useShapeUniforms).
  */
 import type { GridSampleAttrs } from '../names.js';
-import { samplingGlsl } from './sample_glsl.js';
+import { samplingGlsl, tapCount } from './sample_glsl.js';
 import { type GPGPUProgram, useShapeUniforms } from './webgl_backend.js';
 
 /** The programs' uniforms beyond tfjs's own: the image's H, W and C. */
 export const IMAGE_SIZE_UNIFORM: GPGPUProgram['customUniforms'] = [{ name: 'imageSize', type: 'ivec3' }];
 export const imageSize = (imageShape: number[]): number[][] => [imageShape.slice(1, 4)];
+
+/**
+ * The tap loop written out, one block per tap with its index a literal: GLSL compilers need not
+ * unroll a loop (SwiftShader's does not), and with a literal index each tap's code folds to its
+ * own few lines.
+ */
+export function unrollTaps(attrs: GridSampleAttrs, body: (t: number) => string): string {
+  return Array.from({ length: tapCount(attrs) }, (_, t) => body(t)).join('\n');
+}
 
 /** Both programs' outputs are indexed (n, ho, wo, ·): the grid point there, in the image's pixels. */
 const GRID_POINT_GLSL = `
@@ -39,10 +48,10 @@ void main() {
   SourcePoint p = gridPoint(coords);
   float acc = 0.0;
   if (p.valid) {
-    for (int t = 0; t < TAP_COUNT; t++) {
-      Tap tap = sampleTap(p, W, H, t);
+${unrollTaps(attrs, (t) => `    {
+      Tap tap = sampleTap(p, W, H, ${t});
       if (tap.x >= 0) acc += tap.weight * getImage(n, tap.y, tap.x, coords.w);
-    }
+    }`)}
   }
   setOutput(acc);
 }`;
@@ -73,15 +82,15 @@ void main() {
   float accDx = 0.0;
   float accDy = 0.0;
   if (p.valid) {
-    for (int t = 0; t < TAP_COUNT; t++) {
-      Tap tap = sampleTap(p, W, H, t);
+${unrollTaps(attrs, (t) => `    {
+      Tap tap = sampleTap(p, W, H, ${t});
       if (tap.x >= 0) {
         float dyDotIn = 0.0;
         for (int c = 0; c < C; c++) dyDotIn += getDy(n, coords.y, coords.z, c) * getImage(n, tap.y, tap.x, c);
         accDx += dyDotIn * tap.dWeightDx;
         accDy += dyDotIn * tap.dWeightDy;
       }
-    }
+    }`)}
   }
   // A clamped (infinite) coordinate has gradient 0, whatever was accumulated.
   float g = coords.w == 0 ? (p.gxMult == 0.0 ? 0.0 : accDx * p.gxMult) : (p.gyMult == 0.0 ? 0.0 : accDy * p.gyMult);
