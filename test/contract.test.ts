@@ -1,7 +1,7 @@
 /**
  * One source for the contract: the integer codes and constants are declared in src/kernels/names.ts
  * only, and every kernel language takes them from it (the AssemblyScript through the generated
- * assembly/contract.ts, the WGSL by interpolation). The module's export typings, generated from
+ * assembly/contract.ts, the WGSL and GLSL by interpolation). The module's export typings, generated from
  * asc's --bindings, match the .wasm that is embedded.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { STN_WASM_BASE64 } from '../src/generated/stn_wasm.js';
 import {
   KERNEL_CONSTANTS, type KernelLanguage, MODES, PADDING_MODES, kernelConstantDeclarations, modeCode, paddingCode,
 } from '../src/kernels/names.js';
+import { samplingGlsl } from '../src/kernels/webgl/sample_glsl.js';
 import { samplingWgsl } from '../src/kernels/webgpu/sample_wgsl.js';
 
 const root = join(__dirname, '..');
@@ -64,6 +65,18 @@ describe('the contract module', () => {
       }
       expect(wgsl).toContain(`const SAMPLE_MODE: i32 = ${modeCode(mode)};`);
       expect(wgsl).toContain(`const PADDING: i32 = ${paddingCode('reflection')};`);
+    }
+  });
+
+  it('is what every GLSL sampling shader declares (the same values in GLSL syntax)', () => {
+    const lines = kernelConstantDeclarations('glsl').trim().split('\n');
+    expect(lines.map((l) => /^const (?:int|float) (\w+) = /.exec(l)?.[1])).toEqual(KERNEL_CONSTANTS.map((c) => c.name));
+    KERNEL_CONSTANTS.forEach((c, i) => expect(Number(/= (.*);$/.exec(lines[i]!)?.[1])).toBe(c.value));
+    for (const mode of MODES) {
+      const glsl = samplingGlsl({ mode, paddingMode: 'reflection', alignCorners: false });
+      for (const line of lines) expect(glsl.split(line).length - 1, `${mode}: ${line}`).toBe(1);
+      expect(glsl).toContain(`#define SAMPLE_MODE ${modeCode(mode)}`);
+      expect(glsl).toContain(`#define PADDING ${paddingCode('reflection')}`);
     }
   });
 });

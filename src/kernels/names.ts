@@ -7,7 +7,7 @@
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 
-/** Kernel names, registered with tf.registerKernel for 'cpu', 'wasm' and 'webgpu'. */
+/** Kernel names, registered with tf.registerKernel for 'cpu', 'wasm', 'webgpu' and 'webgl'. */
 export const AffineGrid = 'AffineGrid';
 export const GridSample = 'GridSample';
 export const GridSampleGrad = 'GridSampleGrad';

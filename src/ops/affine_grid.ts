@@ -1,6 +1,6 @@
 import { type Tensor, type Tensor3D, type Tensor4D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../kernels/names.js';
-import { checkBoolean, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
+import { checkBackendServed, checkBoolean, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
 const OP = 'affineGrid';
 
@@ -16,6 +16,7 @@ export function affineGrid(
     throw new RangeError(`${OP}: 'outputSize' must be 4 non-negative integers [N, H, W, C]; received ${describe(outputSize)}`);
   }
   checkBoolean(alignCorners, OP, 'alignCorners');
+  checkBackendServed(OP, AffineGrid);
   // A scope, as tfjs's own ops have: a theta made here from a TensorLike is freed on return and on throw.
   return tidy(OP, () => {
     const $theta = toFloat32Tensor(theta, OP, 'theta');

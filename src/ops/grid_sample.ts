@@ -1,6 +1,6 @@
 import { type Tensor, type Tensor4D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs, MODES, type Mode, PADDING_MODES, type PaddingMode } from '../kernels/names.js';
-import { checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
+import { checkBackendServed, checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
 export interface GridSampleOptions {
   /** Interpolation; default 'bilinear'. */
@@ -39,6 +39,7 @@ function gridSampleAttrs(options: unknown): GridSampleAttrs {
  */
 export function gridSample(input: Tensor4D | TensorLike, grid: Tensor4D | TensorLike, options?: GridSampleOptions): Tensor4D {
   const attrs = gridSampleAttrs(options);
+  checkBackendServed(OP, GridSample);
   // A scope, as tfjs's own ops have: tensors made here from TensorLike arguments are freed on
   // return and on throw.
   return tidy(OP, () => {
