@@ -5,10 +5,10 @@
 //   clampToSafeRange   keeps ±Infinity and huge values finite, without changing any result
 //   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
 //   cubicWeights       the bicubic taps' weights (A = -0.75)
-// Each function has its "WithGrad" twin beside it, which returns the same value and leaves
-// d(value)/d(input) in `gradIn` (registers.ts), as PyTorch's *_set_grad functions do through a
-// pointer; the value-only functions never write it. computeSourceIndex, the forward pass's
-// value-only chain, exists only here: the other two compute the derivative alongside for free.
+// Each function has its derivative twin beside it, named with "Grad": the same arguments, and it
+// returns d(value)/d(input) (PyTorch's *_set_grad functions return both, the derivative through
+// a pointer). Both are inlined, so where a caller asks for a value and its derivative the
+// optimizer computes their shared steps once; no module global carries a result.
 // Clamps use pmin/pmax (one x86 instruction; wasm's NaN-exact min/max take about eight): equal
 // in value to min/max for every non-NaN input, and NaN points are masked out by the callers.
 // The module has no data segment and no allocator: it runs on memory it is given (tfjs-wasm's
@@ -17,10 +17,6 @@
 // The padding codes and the constants are the contract's (src/kernels/names.ts, generated into
 // contract.ts by scripts/build-wasm.mjs).
 import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MARGIN } from './contract';
-
-// gradIn, the d(value)/d(input) of the last *WithGrad call, is a module global (registers.ts).
-import { gradIn } from './registers';
-export { gradIn };
 
 @inline function splat(x: f32): v128 {
   return f32x4.splat(x);
@@ -43,9 +39,8 @@ export { gradIn };
   return alignCorners ? scaled : f32x4.sub(scaled, splat(0.5));
 }
 
-@inline export function unnormalizeWithGrad(coord: v128, size: i32, alignCorners: bool): v128 {
-  gradIn = splat(unnormalizeScale(size, alignCorners));
-  return unnormalize(coord, size, alignCorners);
+@inline export function unnormalizeGrad(size: i32, alignCorners: bool): v128 {
+  return splat(unnormalizeScale(size, alignCorners));
 }
 
 @inline function reflectionLow(alignCorners: bool): f32 {
@@ -76,11 +71,10 @@ export { gradIn };
   return f32x4.pmin(f32x4.pmax(x, splat(safeLow(size, padding, alignCorners))), splat(safeHigh(size, padding, alignCorners)));
 }
 
-@inline export function clampToSafeRangeWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
+@inline export function clampToSafeRangeGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
   const lo = splat(safeLow(size, padding, alignCorners));
   const hi = splat(safeHigh(size, padding, alignCorners));
-  gradIn = maskToOne(v128.and(f32x4.gt(x, lo), f32x4.lt(x, hi)));
-  return f32x4.pmin(f32x4.pmax(x, lo), hi);
+  return maskToOne(v128.and(f32x4.gt(x, lo), f32x4.lt(x, hi)));
 }
 
 @inline export function clipCoordinates(x: v128, size: i32): v128 {
@@ -88,21 +82,23 @@ export { gradIn };
 }
 
 /** The borders themselves count as clipped (gradient 0), as in PyTorch. */
-@inline export function clipCoordinatesWithGrad(x: v128, size: i32): v128 {
-  gradIn = maskToOne(v128.and(f32x4.gt(x, splat(0)), f32x4.lt(x, splat(<f32>(size - 1)))));
-  return clipCoordinates(x, size);
+@inline export function clipCoordinatesGrad(x: v128, size: i32): v128 {
+  return maskToOne(v128.and(f32x4.gt(x, splat(0)), f32x4.lt(x, splat(<f32>(size - 1)))));
 }
 
-/**
- * Reflects x into the span (PyTorch's reflect_coordinates). Writes no gradient: the forward pass
- * has no use for it. `withGrad` is reflectCoordinatesWithGrad's: the same steps, plus d/dx.
- */
-@inline function reflect(x: v128, size: i32, alignCorners: bool, withGrad: bool): v128 {
+/** Reflects x into the span (PyTorch's reflect_coordinates). */
+@inline export function reflectCoordinates(x: v128, size: i32, alignCorners: bool): v128 {
+  return reflect(x, size, alignCorners, false);
+}
+
+@inline export function reflectCoordinatesGrad(x: v128, size: i32, alignCorners: bool): v128 {
+  return reflect(x, size, alignCorners, true);
+}
+
+/** reflectCoordinates (grad false) or its derivative, ±1 (grad true): the same steps. */
+@inline function reflect(x: v128, size: i32, alignCorners: bool, grad: bool): v128 {
   const twiceSpanF = reflectionTwiceSpan(size, alignCorners);
-  if (twiceSpanF == 0) {
-    if (withGrad) gradIn = splat(0);
-    return splat(0);
-  }
+  if (twiceSpanF == 0) return splat(0);
   const twiceSpan = splat(twiceSpanF);
   const low = splat(reflectionLow(alignCorners));
   const inMinusLow = f32x4.sub(x, low);
@@ -110,19 +106,8 @@ export { gradIn };
   const extra = f32x4.sub(absIn, f32x4.mul(f32x4.trunc(f32x4.div(absIn, twiceSpan)), twiceSpan));
   const reflectedExtra = f32x4.sub(twiceSpan, extra);
   const oneMoreFlip = f32x4.gt(extra, reflectedExtra);
-  if (withGrad) {
-    const negative = f32x4.lt(inMinusLow, splat(0));
-    gradIn = v128.bitselect(splat(-1), splat(1), v128.xor(oneMoreFlip, negative));
-  }
+  if (grad) return v128.bitselect(splat(-1), splat(1), v128.xor(oneMoreFlip, f32x4.lt(inMinusLow, splat(0))));
   return f32x4.add(v128.bitselect(reflectedExtra, extra, oneMoreFlip), low);
-}
-
-export function reflectCoordinates(x: v128, size: i32, alignCorners: bool): v128 {
-  return reflect(x, size, alignCorners, false);
-}
-
-export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: bool): v128 {
-  return reflect(x, size, alignCorners, true);
 }
 
 /** The padding mode applied to a pixel coordinate (PyTorch's compute_coordinates). */
@@ -132,22 +117,17 @@ export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: boo
   return x;
 }
 
-@inline export function computeCoordinatesWithGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
-  if (padding == PADDING_BORDER) return clipCoordinatesWithGrad(x, size);
+@inline export function computeCoordinatesGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
+  if (padding == PADDING_BORDER) return clipCoordinatesGrad(x, size);
   if (padding == PADDING_REFLECTION) {
-    const r = reflectCoordinatesWithGrad(x, size, alignCorners);
-    const reflectGrad = gradIn;
-    const c = clipCoordinatesWithGrad(r, size);
-    gradIn = f32x4.mul(gradIn, reflectGrad);
-    return c;
+    return f32x4.mul(clipCoordinatesGrad(reflectCoordinates(x, size, alignCorners), size), reflectCoordinatesGrad(x, size, alignCorners));
   }
-  gradIn = splat(1);
-  return x;
+  return splat(1);
 }
 
 /**
- * Grid coordinate to pixel coordinate, for the forward pass (computeSourceIndexWithGrad's value).
- * Inlined: called with constant padding and alignCorners, its branches fold away.
+ * Grid coordinate to pixel coordinate (PyTorch's grid_sampler_compute_source_index). Inlined:
+ * called with constant padding and alignCorners, its branches fold away.
  */
 @inline export function computeSourceIndex(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
   const s = clampToSafeRange(unnormalize(coord, size, alignCorners), size, padding, alignCorners);
@@ -155,21 +135,16 @@ export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: boo
 }
 
 /**
- * Grid coordinate to pixel coordinate. Bicubic passes applyPadding = false: it pads each of its
- * 16 taps instead of the coordinate.
+ * d(computeSourceIndex)/d(coord): the chain rule through unnormalize, clampToSafeRange and the
+ * padding. Bicubic passes applyPadding = false: it pads each of its 16 taps instead of the
+ * coordinate.
  */
-@inline export function computeSourceIndexWithGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
-  const u = unnormalizeWithGrad(coord, size, alignCorners);
-  const unnormalizeGrad = gradIn;
-  const s = clampToSafeRangeWithGrad(u, size, padding, alignCorners);
-  const chain = f32x4.mul(unnormalizeGrad, gradIn);
-  if (!applyPadding) {
-    gradIn = chain;
-    return s;
-  }
-  const p = computeCoordinatesWithGrad(s, size, padding, alignCorners);
-  gradIn = f32x4.mul(gradIn, chain);
-  return p;
+@inline export function computeSourceIndexGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
+  const u = unnormalize(coord, size, alignCorners);
+  const chain = f32x4.mul(unnormalizeGrad(size, alignCorners), clampToSafeRangeGrad(u, size, padding, alignCorners));
+  if (!applyPadding) return chain;
+  const s = clampToSafeRange(u, size, padding, alignCorners);
+  return f32x4.mul(computeCoordinatesGrad(s, size, padding, alignCorners), chain);
 }
 
 @inline function cubicConvolution1(x: f32, a: f32): f32 {
@@ -187,10 +162,10 @@ export function reflectCoordinatesWithGrad(x: v128, size: i32, alignCorners: boo
 }
 
 /**
- * d(cubicWeights)/dt, as one f32x4 (the weights themselves come from cubicWeights). The formulas
- * are PyTorch's get_cubic_coefficients_grad, which gives d/d(tap - t): hence the negation.
+ * d(cubicWeights)/dt, as one f32x4. The formulas are PyTorch's get_cubic_coefficients_grad,
+ * which gives d/d(tap - t): hence the negation.
  */
-@inline export function cubicWeightsWithGrad(t: f32): v128 {
+@inline export function cubicWeightsGrad(t: f32): v128 {
   const a = CUBIC_A;
   // Written with `a` first so AssemblyScript keeps f32 (same formulas as the reference).
   let x: f32 = -1 - t;

@@ -35,7 +35,6 @@ import {
 } from './paths';
 import {
   channels, dInBase, inBase, outRow, pairEast, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS,
-  transposed0, transposed1, transposed2, transposedLow1,
 } from './registers';
 import { forwardTaps } from './taps';
 
@@ -99,14 +98,16 @@ import { forwardTaps } from './taps';
   const t0 = elementAt(top, 0), t1 = elementAt(top, 1), t2 = elementAt(top, 2), t3 = elementAt(top, 3);
   const b0 = elementAt(bottom, 0), b1 = elementAt(bottom, 1), b2 = elementAt(bottom, 2), b3 = elementAt(bottom, 3);
   // Row n: west c0 c1 c2, east c0 | east c1 c2.
-  const n0 = transposeRows(v128.load(t0), v128.load(t1), v128.load(t2), v128.load(t3));
-  const ne = transposeLow(v128.load64_zero(t0 + 16), v128.load64_zero(t1 + 16), v128.load64_zero(t2 + 16), v128.load64_zero(t3 + 16));
-  const nwc0 = transposed0, nwc1 = transposed1, nwc2 = transposed2, nec0 = n0;
-  const nec1 = ne, nec2 = transposedLow1;
-  const s0 = transposeRows(v128.load(b0), v128.load(b1), v128.load(b2), v128.load(b3));
-  const se = transposeLow(v128.load64_zero(b0 + 16), v128.load64_zero(b1 + 16), v128.load64_zero(b2 + 16), v128.load64_zero(b3 + 16));
-  const swc0 = transposed0, swc1 = transposed1, swc2 = transposed2, sec0 = s0;
-  const sec1 = se, sec2 = transposedLow1;
+  const n0 = v128.load(t0), n1 = v128.load(t1), n2 = v128.load(t2), n3 = v128.load(t3);
+  const ne0 = v128.load64_zero(t0 + 16), ne1 = v128.load64_zero(t1 + 16), ne2 = v128.load64_zero(t2 + 16), ne3 = v128.load64_zero(t3 + 16);
+  const nwc0 = transposeColumn(n0, n1, n2, n3, 0), nwc1 = transposeColumn(n0, n1, n2, n3, 1);
+  const nwc2 = transposeColumn(n0, n1, n2, n3, 2), nec0 = transposeColumn(n0, n1, n2, n3, 3);
+  const nec1 = transposeColumn(ne0, ne1, ne2, ne3, 0), nec2 = transposeColumn(ne0, ne1, ne2, ne3, 1);
+  const s0 = v128.load(b0), s1 = v128.load(b1), s2 = v128.load(b2), s3 = v128.load(b3);
+  const se0 = v128.load64_zero(b0 + 16), se1 = v128.load64_zero(b1 + 16), se2 = v128.load64_zero(b2 + 16), se3 = v128.load64_zero(b3 + 16);
+  const swc0 = transposeColumn(s0, s1, s2, s3, 0), swc1 = transposeColumn(s0, s1, s2, s3, 1);
+  const swc2 = transposeColumn(s0, s1, s2, s3, 2), sec0 = transposeColumn(s0, s1, s2, s3, 3);
+  const sec1 = transposeColumn(se0, se1, se2, se3, 0), sec2 = transposeColumn(se0, se1, se2, se3, 1);
   const o0 = mix(nwc0, nec0, swc0, sec0, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
   const o1 = mix(nwc1, nec1, swc1, sec1, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
   const o2 = mix(nwc2, nec2, swc2, sec2, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid);
@@ -158,24 +159,14 @@ import { forwardTaps } from './taps';
 }
 
 
-/** 4x4 transpose of rows a..d: column k in transposed{k} for k < 3; returns column 3. */
-@inline function transposeRows(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
-  const cd01 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
-  const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-  const cd23 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-  transposed0 = v128.shuffle<f32>(ab01, cd01, 0, 1, 4, 5);
-  transposed1 = v128.shuffle<f32>(ab01, cd01, 2, 3, 6, 7);
-  transposed2 = v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5);
-  return v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7);
-}
-
-/** Transpose of the low two lanes of a..d: column 1 in transposedLow1; returns column 0. */
-@inline function transposeLow(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
-  const cd = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
-  transposedLow1 = v128.shuffle<f32>(ab, cd, 2, 3, 6, 7);
-  return v128.shuffle<f32>(ab, cd, 0, 1, 4, 5);
+/**
+ * Column k (a constant) of the 4x4 matrix with rows a..d: lane k of each. The optimizer shares
+ * the interleaves between the columns of one transpose.
+ */
+@inline function transposeColumn(a: v128, b: v128, c: v128, d: v128, k: i32): v128 {
+  const ab = k < 2 ? v128.shuffle<f32>(a, b, 0, 4, 1, 5) : v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+  const cd = k < 2 ? v128.shuffle<f32>(c, d, 0, 4, 1, 5) : v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+  return (k & 1) == 0 ? v128.shuffle<f32>(ab, cd, 0, 1, 4, 5) : v128.shuffle<f32>(ab, cd, 2, 3, 6, 7);
 }
 
 /** One channel of four points: the weighted taps, masked taps read as 0, NaN points as 0. */
@@ -189,27 +180,45 @@ import { forwardTaps } from './taps';
 }
 
 
-/** The four taps of four points: distances, the north-west pixel and which taps are inside. */
+// Four grid points' bilinear geometry, one point per lane, from their pixel coordinates (ix, iy),
+// as return values: the optimizer shares floor(ix) and the like between them within a block.
+
+/** Distance from the west pixel (e, from ix) or the north pixel (s, from iy). */
+@inline function tapDistance(i: v128): v128 {
+  return f32x4.sub(i, f32x4.floor(i));
+}
+
+/** The taps' column (row) from ix (iy): floor, plus 1 for the east (south) taps. */
+@inline function tapIndex(i: v128, plusOne: bool): v128 {
+  const i0 = i32x4.trunc_sat_f32x4_s(f32x4.floor(i));
+  return plusOne ? i32x4.add(i0, i32x4.splat(1)) : i0;
+}
+
+/** The pixel index (y * W + x) of the north-west tap. */
+@inline function pixelIndexNW(ix: v128, iy: v128, W: i32): v128 {
+  return i32x4.add(i32x4.mul(tapIndex(iy, false), i32x4.splat(W)), tapIndex(ix, false));
+}
+
+/** Whether tap (east, south) is inside the image, and its point valid. */
+@inline function tapMask(ix: v128, iy: v128, valid: v128, W: i32, H: i32, east: bool, south: bool): v128 {
+  const inX = i32x4.lt_u(tapIndex(ix, east), i32x4.splat(W));
+  return v128.and(inX, v128.and(i32x4.lt_u(tapIndex(iy, south), i32x4.splat(H)), valid));
+}
+
+/**
+ * The same geometry left in registers (tapE, tapS, tapOE, tapOS, tapPixelNW, tapMask*), for the
+ * routines where that measured faster than return values (registers.ts says by how much).
+ */
 @inline function bilinearSetup(ix: v128, iy: v128, valid: v128, W: i32, H: i32): void {
-  const fx = f32x4.floor(ix);
-  const fy = f32x4.floor(iy);
-  const x0 = i32x4.trunc_sat_f32x4_s(fx);
-  const y0 = i32x4.trunc_sat_f32x4_s(fy);
-  const one = f32x4.splat(1);
-  tapE = f32x4.sub(ix, fx);
-  tapS = f32x4.sub(iy, fy);
-  tapOE = f32x4.sub(one, tapE);
-  tapOS = f32x4.sub(one, tapS);
-  const Wv = i32x4.splat(W);
-  const inX0 = i32x4.lt_u(x0, Wv);
-  const inX1 = i32x4.lt_u(i32x4.add(x0, i32x4.splat(1)), Wv);
-  const inY0 = v128.and(i32x4.lt_u(y0, i32x4.splat(H)), valid);
-  const inY1 = v128.and(i32x4.lt_u(i32x4.add(y0, i32x4.splat(1)), i32x4.splat(H)), valid);
-  tapPixelNW = i32x4.add(i32x4.mul(y0, Wv), x0);
-  tapMaskNW = v128.and(inX0, inY0);
-  tapMaskNE = v128.and(inX1, inY0);
-  tapMaskSW = v128.and(inX0, inY1);
-  tapMaskSE = v128.and(inX1, inY1);
+  tapE = tapDistance(ix);
+  tapS = tapDistance(iy);
+  tapOE = f32x4.sub(f32x4.splat(1), tapE);
+  tapOS = f32x4.sub(f32x4.splat(1), tapS);
+  tapPixelNW = pixelIndexNW(ix, iy, W);
+  tapMaskNW = tapMask(ix, iy, valid, W, H, false, false);
+  tapMaskNE = tapMask(ix, iy, valid, W, H, true, false);
+  tapMaskSW = tapMask(ix, iy, valid, W, H, false, true);
+  tapMaskSE = tapMask(ix, iy, valid, W, H, true, true);
 }
 
 /**
@@ -253,13 +262,14 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   outPtr: usize, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
   backward: bool, wantDInput: bool, wantDGrid: bool,
 ): void {
-  bilinearSetup(ix, iy, valid, W, H);
-  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
-  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+  const e = tapDistance(ix), s = tapDistance(iy);
+  const oe = f32x4.sub(f32x4.splat(1), e), os = f32x4.sub(f32x4.splat(1), s);
+  const mNW = tapMask(ix, iy, valid, W, H, false, false), mNE = tapMask(ix, iy, valid, W, H, true, false);
+  const mSW = tapMask(ix, iy, valid, W, H, false, true), mSE = tapMask(ix, iy, valid, W, H, true, true);
   const Wv = i32x4.splat(W);
   // Element index of channel 0 of each tap.
   const Cv = i32x4.splat(C);
-  const iNW = i32x4.mul(tapPixelNW, Cv);
+  const iNW = i32x4.mul(pixelIndexNW(ix, iy, W), Cv);
   const iNE = i32x4.add(iNW, Cv);
   const iSW = i32x4.add(iNW, i32x4.mul(Wv, Cv));
   const iSE = i32x4.add(iSW, Cv);
@@ -344,10 +354,12 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   // A NaN point's weights are NaN, so the weights are masked too (a point with no tap inside reads 0).
   const wNW = v128.and(bilinearWeight(e, s, oe, os, false, false), mNW), wNE = v128.and(bilinearWeight(e, s, oe, os, true, false), mNE);
   const wSW = v128.and(bilinearWeight(e, s, oe, os, false, true), mSW), wSE = v128.and(bilinearWeight(e, s, oe, os, true, true), mSE);
-  const p3 = transposeRows(pixelNW, i32x4.add(pixelNW, i32x4.splat(1)), i32x4.add(pixelNW, Wv), i32x4.add(pixelNW, i32x4.splat(W + 1)));
-  const p0 = transposed0, p1 = transposed1, p2 = transposed2;
-  const v3 = transposeRows(wNW, wNE, wSW, wSE);
-  const v0 = transposed0, v1 = transposed1, v2 = transposed2;
+  const pNE = i32x4.add(pixelNW, i32x4.splat(1)), pSW = i32x4.add(pixelNW, Wv), pSE = i32x4.add(pixelNW, i32x4.splat(W + 1));
+  // Per point (lane), its four taps' pixels and weights.
+  const p0 = transposeColumn(pixelNW, pNE, pSW, pSE, 0), p1 = transposeColumn(pixelNW, pNE, pSW, pSE, 1);
+  const p2 = transposeColumn(pixelNW, pNE, pSW, pSE, 2), p3 = transposeColumn(pixelNW, pNE, pSW, pSE, 3);
+  const v0 = transposeColumn(wNW, wNE, wSW, wSE, 0), v1 = transposeColumn(wNW, wNE, wSW, wSE, 1);
+  const v2 = transposeColumn(wNW, wNE, wSW, wSE, 2), v3 = transposeColumn(wNW, wNE, wSW, wSE, 3);
   const rowBytes = <usize>channels << 2;
   const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
@@ -365,8 +377,8 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
     return;
   }
   countPath(PATH_POINTS_MASKED, false);
-  const k3 = transposeRows(mNW, mNE, mSW, mSE);
-  const k0 = transposed0, k1 = transposed1, k2 = transposed2;
+  const k0 = transposeColumn(mNW, mNE, mSW, mSE, 0), k1 = transposeColumn(mNW, mNE, mSW, mSE, 1);
+  const k2 = transposeColumn(mNW, mNE, mSW, mSE, 2), k3 = transposeColumn(mNW, mNE, mSW, mSE, 3);
   outRow = outPtr;
   forwardTaps(p0, k0, v0);
   if (count < 2) return;

@@ -21,7 +21,7 @@
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
-import { computeSourceIndex, computeSourceIndexWithGrad, gradIn } from './coords';
+import { computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
@@ -109,16 +109,11 @@ export function gridSample(
     const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
     const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
     const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
-    let ix: v128, iy: v128, gxMult = nan, gyMult = nan;
-    if (wantGrid) {
-      ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
-      gxMult = v128.and(gradIn, valid);
-      iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
-      gyMult = v128.and(gradIn, valid);
-    } else {
-      ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
-      iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
-    }
+    const ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
+    const iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
+    // The coordinates' derivatives, for d(grid) only.
+    const gxMult = wantGrid ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, padBeforeTaps), valid) : nan;
+    const gyMult = wantGrid ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, padBeforeTaps), valid) : nan;
     if (lanesBackward) {
       bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr + at * rowBytes, dGridPtr + (at << 3),
         gxMult, gyMult, true, wantIn, wantGrid);

@@ -3,8 +3,8 @@
 // extended by one axis (PyTorch has none).
 //
 // The same layers as grid_sample.ts: the coordinate math is coords.ts's, unchanged (it is per
-// axis: z goes through the same computeSourceIndex as x and y, four grid points in the f32x4
-// lanes); the taps reuse taps.ts's tapGroup (four taps, one channel pass; its `depth` argument
+// axis: z goes through the same computeSourceIndex / computeSourceIndexGrad as x and y, four grid
+// points in the f32x4 lanes); the taps reuse taps.ts's tapGroup (four taps, one channel pass; its `depth` argument
 // adds the z dot), with a pixel index (z * H + y) * W + x:
 //   nearest    1 tap
 //   trilinear  8 taps: two groups of four, the planes z0 and z0 + 1
@@ -13,7 +13,7 @@
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient; taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR } from './contract';
-import { computeCoordinates, computeSourceIndex, computeSourceIndexWithGrad, cubicWeights, cubicWeightsWithGrad, gradIn } from './coords';
+import { computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad } from './coords';
 import { lane, laneI, loadLanes, storeLanes } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, pairEast, wantDGrid, wantDInput } from './registers';
@@ -66,19 +66,13 @@ export function gridSample3d(
         gz = loadLanes(g + 8, 12, count, NaN);
       }
       const valid = v128.and(v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy)), f32x4.eq(gz, gz));
-      let ix: v128, iy: v128, iz: v128, gxMult = nan, gyMult = nan, gzMult = nan;
-      if (wantDGrid) {
-        ix = computeSourceIndexWithGrad(gx, W, padding, alignCorners, padBeforeTaps);
-        gxMult = v128.and(gradIn, valid);
-        iy = computeSourceIndexWithGrad(gy, H, padding, alignCorners, padBeforeTaps);
-        gyMult = v128.and(gradIn, valid);
-        iz = computeSourceIndexWithGrad(gz, D, padding, alignCorners, padBeforeTaps);
-        gzMult = v128.and(gradIn, valid);
-      } else {
-        ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
-        iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
-        iz = computeSourceIndex(gz, D, padding, alignCorners, padBeforeTaps);
-      }
+      const ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
+      const iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
+      const iz = computeSourceIndex(gz, D, padding, alignCorners, padBeforeTaps);
+      // The derivatives only where d(grid) is asked for (the inlined twins share their steps).
+      const gxMult = wantDGrid ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, padBeforeTaps), valid) : nan;
+      const gyMult = wantDGrid ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, padBeforeTaps), valid) : nan;
+      const gzMult = wantDGrid ? v128.and(computeSourceIndexGrad(gz, D, padding, alignCorners, padBeforeTaps), valid) : nan;
       if (oneChannelTrilinear) {
         trilinearOneChannel(ix, iy, iz, valid, gxMult, gyMult, gzMult, D, H, W, count, at, outputPtr, dyPtr, dGridPtr);
         continue;
@@ -340,9 +334,9 @@ function sampleTricubic(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32, paddi
   const fx = Mathf.floor(ix), fy = Mathf.floor(iy), fz = Mathf.floor(iz);
   const cx = cubicWeights(ix - fx), cy = cubicWeights(iy - fy), cz = cubicWeights(iz - fz);
   // The weights' derivatives only feed the backward pass.
-  const dcx = backward ? cubicWeightsWithGrad(ix - fx) : cx;
-  const dcy = backward ? cubicWeightsWithGrad(iy - fy) : cy;
-  const dcz = backward ? cubicWeightsWithGrad(iz - fz) : cz;
+  const dcx = backward ? cubicWeightsGrad(ix - fx) : cx;
+  const dcy = backward ? cubicWeightsGrad(iy - fy) : cy;
+  const dcz = backward ? cubicWeightsGrad(iz - fz) : cz;
   // Tricubic pads every tap per axis, as bicubic does (PyTorch's get_value_bounded).
   const steps = f32x4(-1, 0, 1, 2);
   const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));

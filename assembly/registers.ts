@@ -3,10 +3,10 @@
 // - the current call's and point's state, set once per call or point and read deep inside the
 //   inlined tap loops (passed along as arguments, they spilled out of machine registers);
 // - the extra results of functions that compute several vectors at once (AssemblyScript has no
-//   multi-value return). bilinearSetup's tap geometry as return values instead (small inlined
-//   functions, floor() and the like shared by the optimizer) measured 5% faster with one channel
-//   but 10% slower with three (its values stay live through the channel loop), so it stays here;
-// - coords.ts's gradIn, the derivative its WithGrad functions leave beside their value;
+//   multi-value return). The bilinear tap geometry (grid_bilinear.ts) is computed by small
+//   inlined functions; bilinearFewChannelsBlock takes their return values (measured 5-10% faster
+//   than these registers, one and three channels), while the forward pairs and points routines
+//   read bilinearSetup's registers (return values there measured 10% slower with three channels);
 // - paths.ts's per-path counters (instrumentation for the tests, one add per block).
 // In V8 a mutable global is a load or store in the instance: the cost of a spill, without one.
 
@@ -26,12 +26,6 @@ export let accDIx: f32 = 0;
 export let accDIy: f32 = 0;
 export let accDIz: f32 = 0; // volumes (grid_sample_3d.ts): the depth axis' d(pixel coordinate)
 
-// transposeRows / transposeLow leave their other results here.
-export let transposed0: v128 = f32x4.splat(0);
-export let transposed1: v128 = f32x4.splat(0);
-export let transposed2: v128 = f32x4.splat(0);
-export let transposedLow1: v128 = f32x4.splat(0);
-
 // bilinearSetup leaves four grid points' bilinear geometry here, one point per lane.
 export let tapE: v128 = f32x4.splat(0); // distance from the west pixel
 export let tapS: v128 = f32x4.splat(0); // distance from the north pixel
@@ -46,8 +40,6 @@ export let tapMaskSE: v128 = i32x4.splat(0);
 // loadPairs leaves the east taps here.
 export let pairEast: v128 = f32x4.splat(0);
 
-/** d(value)/d(input) of coords.ts's last *WithGrad call, per lane. */
-export let gradIn: v128 = f32x4.splat(0);
 
 // paths.ts's counters: blocks (points, on the generic path) per path, forward (f) and backward (b).
 export let f0: u32 = 0, f1: u32 = 0, f2: u32 = 0, f3: u32 = 0, f4: u32 = 0, f5: u32 = 0, f6: u32 = 0, f7: u32 = 0;

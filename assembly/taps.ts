@@ -6,7 +6,7 @@
 // contiguous in NHWC). samplePoint runs one point of a block; grid_sample.ts calls it for every
 // case that no fast path in grid_bilinear.ts takes.
 import { MODE_BILINEAR, MODE_NEAREST } from './contract';
-import { computeCoordinates, cubicWeights, cubicWeightsWithGrad } from './coords';
+import { computeCoordinates, cubicWeights, cubicWeightsGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
@@ -147,8 +147,8 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   const cx = cubicWeights(ix - fx);
   const cy = cubicWeights(iy - fy);
   // The weights' derivatives only feed the backward pass.
-  const dcx = backward ? cubicWeightsWithGrad(ix - fx) : cx;
-  const dcy = backward ? cubicWeightsWithGrad(iy - fy) : cy;
+  const dcx = backward ? cubicWeightsGrad(ix - fx) : cx;
+  const dcy = backward ? cubicWeightsGrad(iy - fy) : cy;
   // Bicubic pads every tap (PyTorch's get_value_bounded); padded positions are integers.
   const steps = f32x4(-1, 0, 1, 2);
   const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));

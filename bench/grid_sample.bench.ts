@@ -28,13 +28,14 @@ import { generatorRows, generatorText } from './generators.js';
 import { volumeRows, volumeText } from './volumes.js';
 import { scalarGridSample } from './scalar_baseline.js';
 
-const USAGE = `npm run bench: stn-layer's gridSample kernels against a scalar JavaScript loop of the same math.
+const USAGE = `npm run bench: stn-layer's gridSample kernels against a scalar JavaScript loop of the same math;
+then the grid generators' forward+backward beside the gridSample they feed (STN-MNIST shape, cpu and wasm).
 
   npm run bench -- [--backends cpu,wasm,webgpu] [--quick] [--json]
 
   --backends LIST  comma-separated tfjs backends (default cpu,wasm)
   --quick          small shapes, few calls: a smoke test of the whole run
-  --json           one JSON object per measurement and line on stdout
+  --json           the measurements as one JSON object on stdout ({ gridSample, generators })
   --help           print this and exit
 `;
 const argv = process.argv.slice(2);

@@ -1,11 +1,12 @@
 /**
  * The demo page: loads the MNIST sample, trains stn-layer/mnist's network on the backend the
- * person picks, and draws the loss/accuracy chart and the tutorial's picture as it goes. Its state
+ * person picks (by default the best this browser has: bestBackend()), and draws the loss/accuracy chart and the tutorial's picture as it goes. Its state
  * is in the DOM for people and for test/demo.test.ts: body[data-state] is 'loading', 'busy',
  * 'idle' or 'error'.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 // tfjs-backend-wasm fetches its own .wasm at run time: vite copies these into the build.
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -25,7 +26,7 @@ setWasmPaths({
 // The demo trains: on wasm, with stn-layer's faster kernels for convolutions, pooling and dense layers.
 useWasmTrainingKernels();
 
-const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
+const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 type BackendName = (typeof BACKENDS)[number];
 const FIGURE_COUNT = 64;
 /** Held-out accuracy and pictures every this many steps (and at the end of each run). */
@@ -260,12 +261,33 @@ ui.loadUrl.addEventListener('click', () => {
 
 window.addEventListener('unhandledrejection', (e) => setState('error', `Error: ${String(e.reason)}`));
 
+/** A software rasteriser (SwiftShader, llvmpipe): slower than the wasm backend on the same CPU. */
+const SOFTWARE_GPU = /swiftshader|llvmpipe|softpipe|software/i;
+
+/**
+ * The fastest backend this browser runs on a real GPU: webgpu, then webgl (WebGL2 with the
+ * float32 render targets and blending stn-layer's webgl kernels need); without one, wasm.
+ */
+async function bestBackend(): Promise<BackendName> {
+  const adapter = (await navigator.gpu?.requestAdapter().catch(() => null)) as (GPUAdapter & { info?: Record<string, unknown> }) | null | undefined;
+  if (adapter && !adapter.info?.isFallbackAdapter && !SOFTWARE_GPU.test(Object.values(adapter.info ?? {}).join(' '))) return 'webgpu';
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (gl) {
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    const floats = gl.getExtension('EXT_color_buffer_float') && gl.getExtension('EXT_float_blend');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    if (floats && !SOFTWARE_GPU.test(renderer)) return 'webgl';
+  }
+  return 'wasm';
+}
+
 async function start(): Promise<void> {
   setState('loading', 'Loading the MNIST sample and compiling the kernels…');
   const [sample] = await Promise.all([loadSample(), ready()]);
   ({ train: trainSplit, heldOut } = demoSplits(sample));
   const requested = new URLSearchParams(location.search).get('backend');
-  const name = (BACKENDS as readonly string[]).includes(requested ?? '') ? (requested as BackendName) : 'wasm';
+  const name = (BACKENDS as readonly string[]).includes(requested ?? '') ? (requested as BackendName) : await bestBackend();
   ui.backend.value = name;
   await switchBackend(name);
   await refresh();

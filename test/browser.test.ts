@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
+import { buildPage, chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
 import type { BrowserRun, BrowserRunResult } from './browser/protocol.js';
 import { type AffineGridFixture, type GridSampleFixture, expectClose, loadFixtures } from './helpers.js';
 
@@ -17,16 +17,6 @@ const hasChromium = chromiumAvailable('the headless Chromium test');
 
 const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
 const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
-
-async function buildPage(outDir: string): Promise<void> {
-  const { build } = await import('vite');
-  await build({
-    root: join(__dirname, 'browser'),
-    configFile: false,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false, target: 'es2022' },
-  });
-}
 
 describe.skipIf(!hasChromium)('headless Chromium, WebGPU', () => {
   const temp: string[] = [];
@@ -38,7 +28,7 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGPU', () => {
 
   beforeAll(async () => {
     const outDir = tempDir('stn-page-', temp);
-    await buildPage(outDir);
+    await buildPage(join(__dirname, 'browser'), outDir);
     let url: string;
     ({ server, url } = await serve(outDir));
     ({ context, page, errors: consoleErrors } = await launchChromium(tempDir('stn-chromium-', temp)));

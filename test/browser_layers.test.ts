@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
+import { WEBGL_ARGS, chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGL2, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
 import type { BackendResult, LayersRun } from './browser_layers/protocol.js';
 
-/** The backends the page runs, in order; a backend whose kernels arrive (webgl) joins the list. */
-const BACKENDS = ['cpu', 'webgpu'];
+/** The backends the page runs, in order. */
+const BACKENDS = ['cpu', 'webgpu', 'webgl'];
 
 const hasChromium = chromiumAvailable('the headless Chromium stn-layer/layers test');
 
@@ -33,7 +33,7 @@ describe.skipIf(!hasChromium)('stn-layer/layers in headless Chromium', () => {
     });
     let url: string;
     ({ server, url } = await serve(outDir));
-    const browser = await launchChromium(tempDir('stn-chromium-', temp));
+    const browser = await launchChromium(tempDir('stn-chromium-', temp), WEBGL_ARGS);
     ({ context, errors } = browser);
     await browser.page.goto(url);
     await browser.page.waitForFunction(() => 'stnLayers' in window);
@@ -54,6 +54,7 @@ describe.skipIf(!hasChromium)('stn-layer/layers in headless Chromium', () => {
   it.for(BACKENDS)('on %s: starts at the identity, trains the head with model.fit, and loads back bit-identically from indexeddb:// and localstorage://', (backend, ctx) => {
     const r = run.results.find((x) => x.backend === backend)!;
     if (backend === 'webgpu') requireWebGPUAdapter(run.adapter, ctx, 'stn-layer/layers on webgpu in Chromium');
+    if (backend === 'webgl') requireWebGL2(r.started, ctx, 'stn-layer/layers on webgl in Chromium');
     expect(r.started, `${backend} started`).toBe(true);
     expect(r.identityError!).toBeLessThanOrEqual(1e-6);
     expect(r.losses!.every(Number.isFinite)).toBe(true);

@@ -43,6 +43,17 @@ export function requireWebGPUAdapter(adapter: unknown, ctx: { skip(): void }, wh
   ctx.skip();
 }
 
+/** Bundles the page whose index.html is in `root` into `outDir` with vite (no config file). */
+export async function buildPage(root: string, outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false, target: 'es2022' },
+  });
+}
+
 /** A temporary directory, removed by cleanUp(). */
 export function tempDir(prefix: string, cleanUp: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -85,9 +96,25 @@ export interface BrowserPage {
   errors: string[];
 }
 
+/**
+ * WebGL2 in headless Chromium without a GPU: ANGLE on SwiftShader. (Debian's Chromium falls back
+ * to it by itself here; the flags make that explicit, so a machine with a GPU tests the same.)
+ */
+export const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+/** Skips (loudly) when the page has no WebGL2 context; in CI that is a failure. */
+export function requireWebGL2(available: boolean, ctx: { skip(): void }, what: string): void {
+  if (available) return;
+  if (process.env.CI === 'true') throw new Error(`CI: headless Chromium offers no WebGL2 context (${what})`);
+  console.warn(`\n!!! SKIPPING ${what}: headless Chromium offers no WebGL2 context !!!\n`);
+  ctx.skip();
+}
+
 /** Headless Chromium with a fresh profile in `userDataDir`, and its first page. */
-export async function launchChromium(userDataDir: string): Promise<BrowserPage> {
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+export async function launchChromium(userDataDir: string, extraArgs: string[] = []): Promise<BrowserPage> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (m) => {

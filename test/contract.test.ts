@@ -1,7 +1,7 @@
 /**
  * One source for the contract: the integer codes and constants are declared in src/kernels/names.ts
  * only, and every kernel language takes them from it (the AssemblyScript through the generated
- * assembly/contract.ts, the WGSL by interpolation). The module's export typings, generated from
+ * assembly/contract.ts, the WGSL and GLSL by interpolation). The module's export typings, generated from
  * asc's --bindings, match the .wasm that is embedded.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -9,8 +9,9 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STN_WASM_BASE64 } from '../src/generated/stn_wasm.js';
 import {
-  KERNEL_CONSTANTS, MODES, PADDING_MODES, kernelConstantDeclarations, modeCode, paddingCode,
+  KERNEL_CONSTANTS, type KernelLanguage, MODES, PADDING_MODES, kernelConstantDeclarations, modeCode, paddingCode,
 } from '../src/kernels/names.js';
+import { samplingGlsl } from '../src/kernels/webgl/sample_glsl.js';
 import { samplingWgsl } from '../src/kernels/webgpu/sample_wgsl.js';
 
 const root = join(__dirname, '..');
@@ -32,6 +33,15 @@ describe('the contract module', () => {
     ]);
   });
 
+  it('declares its constants in each kernel language', () => {
+    const lines = (language: KernelLanguage) => kernelConstantDeclarations(language).trim().split('\n');
+    expect(lines('assemblyscript')).toContain('export const PADDING_REFLECTION: i32 = 2;');
+    expect(lines('wgsl')).toContain('const SAFE_MARGIN: f32 = 4.0;');
+    expect(lines('glsl')).toEqual(expect.arrayContaining(['const int MODE_BICUBIC = 2;', 'const float CUBIC_A = -0.75;',
+      'const float REFLECTION_REACH = 4194304.0;']));
+    for (const language of ['assemblyscript', 'wgsl', 'glsl'] as const) expect(lines(language)).toHaveLength(KERNEL_CONSTANTS.length);
+  });
+
   it('is the only place that gives a contract constant a value', () => {
     const names = KERNEL_CONSTANTS.map((c) => c.name).join('|');
     // A declaration with a value, in any language: `const X = 1`, `const X: f32 = 1`, `#define X 1`, `X = 1,`.
@@ -43,18 +53,30 @@ describe('the contract module', () => {
   });
 
   it('is what assembly/contract.ts declares (rebuild with npm run build:wasm after changing it)', () => {
-    expect(read('assembly/contract.ts')).toContain(kernelConstantDeclarations('export '));
+    expect(read('assembly/contract.ts')).toContain(kernelConstantDeclarations('assemblyscript'));
     for (const file of ['assembly/coords.ts', 'assembly/grid_sample.ts']) expect(read(file)).toMatch(/from '\.\/contract'/);
   });
 
   it('is what every WGSL sampling shader declares', () => {
     for (const mode of MODES) {
       const wgsl = samplingWgsl({ mode, paddingMode: 'reflection', alignCorners: false });
-      for (const line of kernelConstantDeclarations().trim().split('\n')) {
+      for (const line of kernelConstantDeclarations('wgsl').trim().split('\n')) {
         expect(wgsl.split(line).length - 1, `${mode}: ${line}`).toBe(1);
       }
       expect(wgsl).toContain(`const SAMPLE_MODE: i32 = ${modeCode(mode)};`);
       expect(wgsl).toContain(`const PADDING: i32 = ${paddingCode('reflection')};`);
+    }
+  });
+
+  it('is what every GLSL sampling shader declares (the same values in GLSL syntax)', () => {
+    const lines = kernelConstantDeclarations('glsl').trim().split('\n');
+    expect(lines.map((l) => /^const (?:int|float) (\w+) = /.exec(l)?.[1])).toEqual(KERNEL_CONSTANTS.map((c) => c.name));
+    KERNEL_CONSTANTS.forEach((c, i) => expect(Number(/= (.*);$/.exec(lines[i]!)?.[1])).toBe(c.value));
+    for (const mode of MODES) {
+      const glsl = samplingGlsl({ mode, paddingMode: 'reflection', alignCorners: false });
+      for (const line of lines) expect(glsl.split(line).length - 1, `${mode}: ${line}`).toBe(1);
+      expect(glsl).toContain(`#define SAMPLE_MODE ${modeCode(mode)}`);
+      expect(glsl).toContain(`#define PADDING ${paddingCode('reflection')}`);
     }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * stn-layer's training kernels for tfjs-backend-wasm (Conv2DBackpropFilter, which tfjs-wasm lacks;
- * Conv2D, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, the bias Add and Sum, and Identity,
+ * Conv2D, FusedConv2D, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, the bias Add and Sum, and Identity,
  * which replace its own) against the cpu backend's kernels,
  * over shapes, strides, paddings (same, valid, numbers with every rounding mode, explicit),
  * dilations and channel counts that exercise every tile of the AssemblyScript loops (rows past a
@@ -149,6 +149,31 @@ describe('Conv2D on wasm equals the cpu backend', () => {
       return data;
     };
     expectClose(await run('wasm'), await run('cpu'), 'y');
+  });
+});
+
+describe('FusedConv2D (a convolution plus a bias, as tf.layers runs it) on wasm equals the cpu backend', () => {
+  const fused = async (backend: string, c: Case, i: number, extra: { bias?: boolean; activation?: string }) => {
+    await useBackend(backend);
+    const x = tf.tensor4d(values(size(c.x), 6000 + i), c.x);
+    const filter = tf.tensor4d(values(size(c.filter), 7000 + i), c.filter);
+    const inputs: tf.NamedTensorMap = { x, filter };
+    if (extra.bias !== false) inputs.bias = tf.tensor1d(values(c.filter[3], 8000 + i));
+    const attrs = { ...convAttrs(c, c.dilations ?? 1), activation: extra.activation ?? 'linear' };
+    const before = tf.memory().numTensors;
+    const y = tf.engine().runKernel(tf.FusedConv2D, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    expect(y.shape).toEqual(outputShape(c));
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const data = await y.data();
+    tf.dispose([y, ...Object.values(inputs)]);
+    return data;
+  };
+  it.each(cases.map((c, i) => [label(c), c, i] as const))('%s', async (_, c, i) => {
+    expectClose(await fused('wasm', c, i, {}), await fused('cpu', c, i, {}), 'y');
+  });
+  it.each([[{ bias: false }], [{ activation: 'relu' }]])('%j (no bias; an activation: tfjs-wasm\'s own)', async (extra) => {
+    const c = cases[0]!;
+    expectClose(await fused('wasm', c, 0, extra), await fused('cpu', c, 0, extra), 'y');
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The browser demo end to end: vite builds demo/ into a temporary directory, which is served on
- * 127.0.0.1 to headless Chromium (browser_support.ts). The test switches the page to webgpu and
- * to wasm, trains a few batches on each, and checks the readouts and both pictures; then loads a
+ * 127.0.0.1 to headless Chromium (browser_support.ts). The test switches the page to webgpu, webgl
+ * and wasm, trains a few batches on each, and checks the readouts and both pictures; then loads a
  * checkpoint in stn-mnist's format (written here with saveCheckpoint) through the file picker and
  * by URL, and the same network as `stn-mnist --api layers` saves it (a LayersModel directory), and
  * checks the page's held-out loss and accuracy against the same evaluation in Node.
@@ -22,7 +22,7 @@ import { bundledMnistDir, readSplit } from '../src/mnist/data.js';
 import { StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
 import { type Evaluation, evaluate } from '../src/mnist/steps.js';
-import { chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
+import { WEBGL_ARGS, chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGL2, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
 
 const DEMO = join(__dirname, '..', 'demo');
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
@@ -142,7 +142,7 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await buildDemo(outDir);
     expected = await makeCheckpoint(join(outDir, 'checkpoint'));
     ({ server, url } = await serve(outDir));
-    ({ context, page, errors } = await launchChromium(tempDir('stn-chromium-', temp)));
+    ({ context, page, errors } = await launchChromium(tempDir('stn-chromium-', temp), WEBGL_ARGS));
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.setViewportSize({ width: 1280, height: 1000 });
     await page.goto(url);
@@ -155,6 +155,7 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     removeAll(temp);
   });
 
+  // With SwiftShader as the only GPU, the best backend is wasm (bestBackend() in demo/main.ts).
   it('starts on wasm with the held-out accuracy and both pictures drawn', async () => {
     expect(await text('status')).toContain('Ready on wasm');
     expect(await text('accuracy')).toMatch(/^\d+\/200 /);
@@ -169,6 +170,13 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     await trainOn('webgpu', Number(await text('steps')));
     expect(await text('status')).toMatch(/on webgpu \(.+\)/); // names the adapter
     await page.screenshot({ path: join(ARTIFACTS, 'demo-webgpu.png'), fullPage: true });
+  }, BUSY_TIMEOUT * 3);
+
+  it(`trains ${STEPS} batches on webgl`, async (ctx) => {
+    const webgl2 = await page.evaluate(() => !!document.createElement('canvas').getContext('webgl2'));
+    requireWebGL2(webgl2, ctx, 'the demo on webgl');
+    await trainOn('webgl', Number(await text('steps')));
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-webgl.png'), fullPage: true });
   }, BUSY_TIMEOUT * 3);
 
   it(`trains ${STEPS} batches on wasm`, async () => {

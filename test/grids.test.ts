@@ -1,10 +1,12 @@
 /**
  * The grid generators projectiveGrid, tpsGrid and flowGrid: PyTorch parity (test/fixtures/grids.json,
  * made from the formulas with torch ops and autograd in float64) on cpu, wasm and webgpu, gradients
- * against central differences of the float64 reference, the identity cases, w = 0, the sampling
- * rule of flowGrid, and the argument errors. Only tfjs-core is imported (it registers no gradients
- * of its own), so every gradient here is the one stn-layer gives.
+ * against central differences of the float64 reference, random shapes and parameters against the
+ * reference (fast-check), the identity cases, w = 0, the sampling rule of flowGrid, empty sizes, the
+ * paths in tfjs ops (kernels unregistered), and the argument errors. Only tfjs-core is imported (it
+ * registers no gradients of its own), so every gradient here is the one stn-layer gives.
  */
+import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { affineGrid, flowGrid, gridSample, projectiveGrid, tpsGrid } from '../src/index.js';
@@ -208,6 +210,40 @@ for (const { name, wrap } of backends) {
       }));
   });
 }
+
+describe('random shapes and parameters (fast-check, fixed seed): every backend against the float64 reference', () => {
+  /** N 1-3, H and W 1-9, both alignCorners; near-identity H with |w| >= 0.3, targets and flows. */
+  const arbitrary = fc.record({
+    N: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 9 }),
+    alignCorners: fc.boolean(), g: fc.integer({ min: 2, max: 4 }), seed: fc.integer({ min: 1, max: 1e6 }),
+  });
+  const noise = (n: number, seed: number, scale: number) => Array.from(values(n, seed), (v) => v * scale);
+  function values(n: number, seed: number): Float64Array {
+    return Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.5);
+  }
+
+  for (const { name, wrap } of backends) {
+    it(`${name}: projectiveGrid, tpsGrid and flowGrid`, async () => {
+      await useBackend(name);
+      await wrap(() => fc.assert(fc.asyncProperty(arbitrary, async ({ N, H, W, alignCorners, g, seed }) => {
+        const size: [number, number, number, number] = [N, H, W, 1];
+        const h = noise(N * 9, seed, 0.3).map((v, i) => v + ([0, 4, 8].includes(i % 9) ? 1 : 0));
+        const t = noise(N * g * g * 2, seed + 1, 0.2).map((v, i) => v + tpsLatticeReference(g)[i % (g * g * 2)]!);
+        const f = noise(N * H * W * 2, seed + 2, 4);
+        const checks: [string, tf.Tensor, ArrayLike<number>][] = [
+          ['projective', projectiveGrid(tf.tensor3d(Float32Array.from(h), [N, 3, 3]), size, alignCorners),
+            projectiveGridReference(Float32Array.from(h), size, alignCorners, false)],
+          ['tps', tpsGrid(tf.tensor3d(Float32Array.from(t), [N, g * g, 2]), size, { alignCorners }),
+            tpsGridReference(Float32Array.from(t), tpsLatticeReference(g), size, alignCorners)],
+          ['flow', flowGrid(tf.tensor4d(Float32Array.from(f), [N, H, W, 2]), [W + 1, H], alignCorners),
+            flowGridReference(Float32Array.from(f), [N, H, W, 2], [W + 1, H], alignCorners)],
+        ];
+        for (const [what, got, want] of checks) expectClose(await got.data(), want, `${what} [${size}] alignCorners ${alignCorners}`);
+        tf.dispose(checks.map(([, got]) => got));
+      }), { seed: 20261203, numRuns: 40 }));
+    });
+  }
+});
 
 describe('the paths in tfjs ops (backends without stn-layer\'s ProjectiveGrid, ProjectiveGridGrad and StnMatMul kernels)', () => {
   const configs = [projectiveGridConfig, projectiveGridGradConfig, stnMatMulConfig];

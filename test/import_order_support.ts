@@ -14,6 +14,18 @@ export function kernelsOf(backend: string): Map<string, tf.KernelConfig> {
   return new Map(tf.getKernelsForBackend(backend).map((k) => [k.kernelName, k]));
 }
 
+/** tfjs-core's kernel names (Conv2D, Add, ...): tfjs-core exports each as a string constant. */
+const TFJS_KERNEL_NAMES = new Set<unknown>(Object.values(tf).filter((v) => typeof v === 'string'));
+
+/**
+ * Whether `names` (kernels registered for wasm) are stn-layer's own, which tfjs has none of, or
+ * Conv2DBackpropFilter, the one tfjs-wasm lacks; and include the three every backend gets.
+ */
+export function expectOnlyOursAndMissing(names: string[]): void {
+  expect(names.filter((name) => TFJS_KERNEL_NAMES.has(name))).toEqual([tf.Conv2DBackpropFilter]);
+  expect(names).toEqual(expect.arrayContaining(['AffineGrid', 'GridSample', 'GridSampleGrad']));
+}
+
 /** Every kernel of `before` is still registered, the very same object. */
 export function expectUnchanged(before: Map<string, tf.KernelConfig>, backend: string): void {
   const changed = [...before].filter(([name, config]) => tf.getKernel(name, backend) !== config).map(([name]) => name);

@@ -149,14 +149,20 @@ async function checks(tf, stn, mnist, tfl, stnLayers) {
   const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved));
   const image = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
   const layers = { identity: Array.from(await model.predict(image).data()), loaded: Array.from(await loaded.predict(image).data()) };
-  return { backends: results, parameters: mnist.PARAMETER_COUNT, layers };
+  // Importing left tfjs-wasm's Conv2D alone; the opt-in replaces it.
+  const conv2d = tf.getKernel('Conv2D', 'wasm');
+  stn.useWasmTrainingKernels();
+  const optIn = conv2d !== undefined && tf.getKernel('Conv2D', 'wasm') !== conv2d;
+  return { backends: results, parameters: mnist.PARAMETER_COUNT, layers, optIn };
 }
 `;
 const EXPECTED_BACKEND = { output: [2.5], dInput: [0.25, 0.25, 0.25, 0.25], dGrid: [1, 2], grid: [-0.5, -0.5, 0.5, -0.5, -0.5, 0.5, 0.5, 0.5] };
 
 /** Uses the public API with its types (as a TypeScript user would). */
 const API_TS = `import * as tf from '@tensorflow/tfjs-core';
-import { AffineGrid, GridSample, GridSampleGrad, type GridSampleOptions, affineGrid, gridSample, ready } from 'stn-layer';
+import {
+  AffineGrid, GridSample, GridSampleGrad, type GridSampleOptions, affineGrid, gridSample, ready, useWasmTrainingKernels,
+} from 'stn-layer';
 
 export async function warp(images: tf.Tensor4D, theta: tf.Tensor3D): Promise<tf.Tensor4D> {
   await ready();
@@ -165,6 +171,7 @@ export async function warp(images: tf.Tensor4D, theta: tf.Tensor3D): Promise<tf.
   return gridSample(images, affineGrid(theta, [n, h, w, c]), options);
 }
 export const kernels: string[] = [AffineGrid, GridSample, GridSampleGrad];
+export const optIn: () => void = useWasmTrainingKernels;
 // @ts-expect-error: the declarations are real, so a wrong mode is an error
 export const wrong = gridSample(tf.zeros([1, 2, 2, 1]), tf.zeros([1, 1, 1, 2]), { mode: 'linear' });
 `;
@@ -315,8 +322,11 @@ describe('the packed package in a fresh app', () => {
 
   it.each(['esm.mjs', 'cjs.cjs'])('%s: gridSample forward and backward and affineGrid on cpu and wasm, stn-layer/mnist and stn-layer/layers', async (script) => {
     const { stdout } = await sh(app, process.execPath, [script]);
-    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number; layers: { identity: number[]; loaded: number[] } };
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number; layers: { identity: number[]; loaded: number[] }; optIn: boolean;
+    };
     expect(result.parameters).toBe(27_360);
+    expect(result.optIn).toBe(true);
     for (const key of ['identity', 'loaded'] as const) {
       result.layers[key].forEach((v, i) => expect(v, `stn-layer/layers ${key}[${i}]`).toBeCloseTo([1, 2, 3, 4][i]!, 5));
     }

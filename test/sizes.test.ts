@@ -135,6 +135,25 @@ describe('cpu heap: the guard itself', () => {
     expect(cpuStnMemoryBytes()).toBe(before);
     await expectStillWorks();
   });
+
+  it('place() puts in place every input made before it, also those made after an earlier place()', async () => {
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.tensor1d([4, 5]);
+    const heap = cpuHeap(tf.backend());
+    const pa = heap.input(a);
+    heap.place();
+    const pb = heap.input(b);
+    const outA = heap.output([3]);
+    const outB = heap.output([2]);
+    // placeNHWC with no shift copies [1, 1, W, 1] as it is: the module reads what place() put there.
+    const stn = heap.place();
+    stn.placeNHWC(pa, 1, 1, 3, 1, outA, 1, 3, 0, 0);
+    stn.placeNHWC(pb, 1, 1, 2, 1, outB, 1, 2, 0, 0);
+    const [gotA, gotB] = heap.finish().map((info) => tf.engine().makeTensorFromTensorInfo(info));
+    expect(Array.from(await gotA!.data())).toEqual([1, 2, 3]);
+    expect(Array.from(await gotB!.data())).toEqual([4, 5]);
+    tf.dispose([a, b, gotA!, gotB!]);
+  });
 });
 
 const gpu = await requireWebGPU();

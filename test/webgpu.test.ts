@@ -163,8 +163,10 @@ describe.skipIf(!gpu)(`webgpu backend (${gpu?.adapterName ?? 'no adapter'})`, ()
   });
 
   describe('GridSampleGrad outputMask', () => {
-    // d(grid) bit for bit; d(input) within rounding, as its scatter-add order is the GPU's.
-    it.each(maskCases(500))('%s', (_, c) => onGPU(() => expectMasksAgree(c, false)));
+    // d(grid) bit for bit; d(input) within rounding, as its scatter-add order is the GPU's. Every
+    // mode / padding / alignCorners once, the channel counts in turn (a GPU case takes ~0.3 s here).
+    const cases = maskCases(500).filter((_, i) => i % 4 === Math.floor(i / 4) % 4);
+    it.each(cases)('%s', (_, c) => onGPU(() => expectMasksAgree(c, false)));
   });
 
   describe('d(input) scatter-add', () => {

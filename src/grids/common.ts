@@ -25,8 +25,8 @@ export class Memo<V> {
   }
 }
 
-const bases = new Memo<Float64Array>(16);
-const bases32 = new Memo<Float32Array>(16);
+const bases = new Memo<Float64Array>(8);
+const bases32 = new Memo<Float32Array>(8);
 
 /**
  * The base points of a grid of spatial size `sizes` (outer first: [H, W] or [D, H, W]), in float64,

@@ -2,9 +2,12 @@ import {
   type Tensor, type Tensor4D, type Tensor5D, type TensorLike, add, mul, tensor, tidy,
 } from '@tensorflow/tfjs-core';
 import { checkBoolean, checkShape, describe, toFloat32Tensor } from '../ops/checks.js';
-import { baseGrid, generatorOp } from './common.js';
+import { Memo, baseGrid, generatorOp } from './common.js';
 
 const OP = 'flowGrid';
+
+/** A few shapes' worth: each entry holds two arrays of the flow's size. */
+const fullSize = new Memo<{ baseFull: Float32Array; scaleFull: Float32Array }>(4);
 
 /**
  * The sampling grid of a dense displacement field `flow` in input pixels (VoxelMorph style):
@@ -31,11 +34,14 @@ export function flowGrid(flow: Tensor | TensorLike, inputSize: number[], alignCo
     const spatial = $flow.shape.slice(1, -1);
     // Pixels to normalised units along x, y[, z]: the derivative of the normalised coordinate.
     const scale = [...inputSize].reverse().map((s) => (alignCorners ? (s > 1 ? 2 / (s - 1) : 0) : 2 / s));
-    // The base grid and the scales at full size: tfjs's broadcasting binary ops are slow.
-    const base = baseGrid(spatial, alignCorners, false);
-    const [baseFull, scaleFull] = [new Float32Array($flow.size), new Float32Array($flow.size)];
-    for (let at = 0; at < $flow.size; at += base.length) baseFull.set(base, at);
-    for (let i = 0; i < $flow.size; i++) scaleFull[i] = scale[i % dims]!;
+    // The base grid and the scales at full size (tfjs's broadcasting binary ops are slow), per shape.
+    const { baseFull, scaleFull } = fullSize.get(`${$flow.shape.join(',')}|${inputSize.join(',')}|${alignCorners}`, () => {
+      const base = baseGrid(spatial, alignCorners, false);
+      const full = { baseFull: new Float32Array($flow.size), scaleFull: new Float32Array($flow.size) };
+      for (let at = 0; at < $flow.size; at += base.length) full.baseFull.set(base, at);
+      for (let i = 0; i < $flow.size; i++) full.scaleFull[i] = scale[i % dims]!;
+      return full;
+    });
     const scales = () => tensor(scaleFull, $flow.shape);
     return generatorOp($flow, $flow.shape,
       (f) => ({ grid: add(tensor(baseFull, $flow.shape), mul(f, scales())) }),

@@ -105,7 +105,8 @@ function tpsMatrix(points: Float64Array, K: number, H: number, W: number, alignC
   return { m, mT };
 }
 
-const matrices = new Memo<{ m: Float32Array; mT: Float32Array } | undefined>(16);
+// A few sets: M and Mᵀ of a 512×512 grid with K = 16 take 34 MB.
+const matrices = new Memo<{ m: Float32Array; mT: Float32Array } | undefined>(4);
 
 function readOptions(options: unknown): { controlPoints: unknown; alignCorners: boolean } {
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {

@@ -7,7 +7,7 @@
  */
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 
-/** Kernel names, registered with tf.registerKernel for 'cpu', 'wasm' and 'webgpu'. */
+/** Kernel names, registered with tf.registerKernel for 'cpu', 'wasm', 'webgpu' and 'webgl'. */
 export const AffineGrid = 'AffineGrid';
 export const GridSample = 'GridSample';
 export const GridSampleGrad = 'GridSampleGrad';
@@ -98,11 +98,18 @@ export const KERNEL_CONSTANTS: readonly { name: string; type: 'i32' | 'f32'; val
   { name: 'REFLECTION_REACH', type: 'f32', value: REFLECTION_REACH },
 ];
 
+/** The languages the kernels are written in, each declaring KERNEL_CONSTANTS its own way. */
+export type KernelLanguage = 'assemblyscript' | 'wgsl' | 'glsl';
+
 /**
- * KERNEL_CONSTANTS as `const NAME: type = value;` lines, which AssemblyScript and WGSL both
- * accept (`prefix` 'export ' for AssemblyScript). Floats keep a decimal point.
+ * KERNEL_CONSTANTS as one declaration per line in `language`: `export const NAME: i32 = 0;`
+ * (AssemblyScript), `const NAME: i32 = 0;` (WGSL), `const int NAME = 0;` (GLSL). Floats keep a
+ * decimal point, which WGSL and GLSL need to read them as floats.
  */
-export function kernelConstantDeclarations(prefix = ''): string {
-  return KERNEL_CONSTANTS.map(({ name, type, value }) =>
-    `${prefix}const ${name}: ${type} = ${type === 'f32' && Number.isInteger(value) ? value.toFixed(1) : String(value)};\n`).join('');
+export function kernelConstantDeclarations(language: KernelLanguage): string {
+  return KERNEL_CONSTANTS.map(({ name, type, value }) => {
+    const literal = type === 'f32' && Number.isInteger(value) ? value.toFixed(1) : String(value);
+    if (language === 'glsl') return `const ${type === 'f32' ? 'float' : 'int'} ${name} = ${literal};\n`;
+    return `${language === 'assemblyscript' ? 'export ' : ''}const ${name}: ${type} = ${literal};\n`;
+  }).join('');
 }

@@ -33,6 +33,7 @@ export function spatialTransformer(args: SpatialTransformerModelArgs): LayersMod
   checkKnownKeys(args, OWN_KEYS, who, []);
   const o = resolveOptions(args, who);
   const row = transformRow(o.transform);
+  if (row.notInFactory) throw new RangeError(`${who}: transform '${o.transform}' cannot be made here: ${row.notInFactory}`);
   const { inputShape, localization } = args;
   if (!Array.isArray(inputShape) || !row.spatialRanks.includes(inputShape.length - 1) || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new RangeError(`${who}: 'inputShape' must be ${row.spatialRanks.map((r) => r + 1).join(' or ')} positive integers ` +

@@ -4,7 +4,10 @@
  * transform is adding a row: the layer's config validation, shape checks, errors and the factory all
  * read this table.
  */
-import { type Tensor, type Tensor2D, type Tensor3D, reshape, tensor2d, matMul } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, reshape, tensor2d, matMul } from '@tensorflow/tfjs-core';
+import { flowGrid } from '../grids/flow_grid.js';
+import { projectiveGrid } from '../grids/projective_grid.js';
+import { tpsGrid, tpsLattice } from '../grids/tps_grid.js';
 import { affineGrid } from '../ops/affine_grid.js';
 
 /** What a row may need to know besides the params. */
@@ -43,9 +46,16 @@ export interface Transform {
   identity(ctx: TransformContext): number[];
   /** The sampling grid [N, ...gridSize, spatial rank] for params of one of paramsShapes (batch first). */
   grid(params: Tensor, ctx: GridContext): Tensor;
-  /** Config keys only this transform uses (e.g. 'controlPoints'). */
+  /** Config keys only this transform uses (e.g. 'controlPoints'); the layer refuses them for other transforms. */
   configKeys?: readonly string[];
+  /** Why the spatialTransformer factory cannot make this transform's params, if it cannot. */
+  notInFactory?: string;
+  /** Checks the config beyond the shared checks (e.g. the control points); throws an error starting with `who`. */
+  checkConfig?(config: { outputSize: number[] | undefined; controlPoints: number[][] | undefined }, who: string): void;
 }
+
+/** The [N, Ho, Wo, C] a 2-D grid generator takes as outputSize. */
+const outputSize4 = (ctx: GridContext): [number, number, number, number] => [ctx.batch, ctx.gridSize[0]!, ctx.gridSize[1]!, ctx.channels];
 
 /** theta [N, d, d + 1] (d = 2 for an image, 3 for a volume) through affineGrid. */
 const affineTheta = (theta: Tensor, ctx: GridContext): Tensor =>
@@ -54,6 +64,10 @@ const affineTheta = (theta: Tensor, ctx: GridContext): Tensor =>
 /** The identity affine map of d spatial axes, [d, d + 1] row-major: [I | 0]. */
 const affineIdentity = (d: number): number[] =>
   Array.from({ length: d * (d + 1) }, (_, i) => (i % (d + 2) === 0 ? 1 : 0));
+
+/** The default TPS control points of the layer: the paper's 16, a 4×4 lattice. */
+const TPS_DEFAULT_K = 16;
+
 
 /** (s, tx, ty) -> theta [[s, 0, tx], [0, s, ty]], row-major: params [N, 3] times this [3, 6]. */
 const ATTENTION_TO_THETA = [
@@ -79,6 +93,38 @@ export const TRANSFORMS = {
     paramsShapes: () => [[3]],
     identity: () => [1, 0, 0],
     grid: (params, ctx) => affineTheta(reshape(matMul(params as Tensor2D, tensor2d(ATTENTION_TO_THETA)), [ctx.batch, 2, 3]), ctx),
+  },
+  /** H [N, 3, 3] or its first eight entries row-major [N, 8] (h33 = 1) through projectiveGrid. */
+  projective: {
+    spatialRanks: [2],
+    paramsShapes: () => [[8], [3, 3]],
+    identity: () => [1, 0, 0, 0, 1, 0, 0, 0],
+    grid: (params, ctx) => projectiveGrid((params.rank === 2 ? params : reshape(params, [ctx.batch, 3, 3])) as Tensor2D | Tensor3D, outputSize4(ctx), ctx.alignCorners),
+  },
+  /**
+   * Thin-plate spline targets [N, 2K] (x, y interleaved) or [N, K, 2] through tpsGrid: K is the
+   * number of controlPoints, or without them any square K (default lattice), 16 for the factory.
+   */
+  tps: {
+    spatialRanks: [2],
+    configKeys: ['controlPoints'],
+    paramsShapes: (ctx) => {
+      const K = ctx.controlPoints?.length;
+      return K === undefined ? [[2 * TPS_DEFAULT_K], [TPS_DEFAULT_K, 2], [null], [null, 2]] : [[2 * K], [K, 2]];
+    },
+    identity: (ctx) => ctx.controlPoints?.flat() ?? Array.from(tpsLattice(Math.sqrt(TPS_DEFAULT_K))),
+    grid: (params, ctx) => tpsGrid(reshape(params, [ctx.batch, -1, 2]) as Tensor3D, outputSize4(ctx), {
+      alignCorners: ctx.alignCorners, ...(ctx.controlPoints ? { controlPoints: ctx.controlPoints } : {}),
+    }),
+  },
+  /** A dense displacement field [N, Ho, Wo, 2] in input pixels through flowGrid; the output has the flow's size. */
+  flow: {
+    spatialRanks: [2],
+    paramsShapes: (ctx) => [[ctx.outputSize?.[0] ?? null, ctx.outputSize?.[1] ?? null, 2]],
+    outputSize: (paramsShape) => paramsShape.slice(0, -1),
+    identity: () => [],
+    grid: (params, ctx) => flowGrid(params as Tensor4D, [ctx.imageSize[0]!, ctx.imageSize[1]!], ctx.alignCorners),
+    notInFactory: 'a flow is a dense field [N, Ho, Wo, 2], not the output of a Dense head: apply the SpatialTransformer layer to [image, flow] from a network of your own',
   },
 } satisfies Record<string, Transform>;
 

@@ -1,6 +1,6 @@
 import { type Tensor, type Tensor3D, type Tensor4D, type Tensor5D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../kernels/names.js';
-import { checkBoolean, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
+import { checkBackendServed, checkBoolean, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
 const OP = 'affineGrid';
 
@@ -21,6 +21,7 @@ export function affineGrid(theta: Tensor3D | TensorLike, outputSize: number[], a
     throw new RangeError(`${OP}: 'outputSize' must be 4 non-negative integers [N, H, W, C] (or 5, [N, D, H, W, C], for a volume); received ${describe(outputSize)}`);
   }
   checkBoolean(alignCorners, OP, 'alignCorners');
+  checkBackendServed(OP, AffineGrid);
   // The spatial axes (2 for an image, 3 for a volume) fix theta's shape: [N, dims, dims + 1].
   const dims = outputSize.length - 2;
   // A scope, as tfjs's own ops have: a theta made here from a TensorLike is freed on return and on throw.

@@ -1,5 +1,6 @@
 /** Argument checks shared by the ops: each error names the op, the argument, expected and received. */
-import { Tensor, type TensorLike, tensor } from '@tensorflow/tfjs-core';
+import { Tensor, type TensorLike, engine, getKernel, tensor } from '@tensorflow/tfjs-core';
+import { servedBackends } from '../kernels/fallback/register_fallback.js';
 
 /** "a float32", "an int32": the article as the word is read aloud. */
 const withArticle = (word: string) => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
@@ -91,4 +92,18 @@ export function warnIfChannelsFirst(shape: readonly number[], op: string, arg: s
   const remedy = kind === 'size' ? `pass [${n}, ${w}, ${c}, ${h}] instead` : `transpose it first: tf.transpose(${arg}, [0, 2, 3, 1])`;
   console.warn(`${op}: ${what} is read channels-last, [N, H, W, C]: ${n} image(s) of ${h}x${w} pixels with ${c} channels. ` +
     `If it is PyTorch's [N, C, H, W], ${remedy}. (Shown once.)`);
+}
+
+/**
+ * That the current backend has `kernelName`: otherwise an Error naming the backend, the backends
+ * stn-layer serves, and what to do (tfjs's own "not registered" error says none of that).
+ */
+export function checkBackendServed(op: string, kernelName: string): void {
+  const e = engine();
+  void e.backend; // starts the best registered backend when none is chosen yet, as running a kernel would
+  const name = e.backendName;
+  if (getKernel(kernelName, name)) return;
+  throw new Error(`${op}: stn-layer has no kernels for the '${name}' backend; it serves ${servedBackends().map((b) => `'${b}'`).join(', ')}. ` +
+    `Call useFallbackKernels('${name}') (exported by stn-layer) to run its WebAssembly kernels there, reading operands back ` +
+    'synchronously (slow), or switch backends with tf.setBackend(\'wasm\') (or \'cpu\')');
 }

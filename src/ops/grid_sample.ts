@@ -1,6 +1,6 @@
 import { type Tensor, type Tensor4D, type Tensor5D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs, MODES, type Mode, PADDING_MODES, type PaddingMode } from '../kernels/names.js';
-import { checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
+import { checkBackendServed, checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
 export interface GridSampleOptions {
   /** Interpolation; default 'bilinear'. */
@@ -44,6 +44,7 @@ export function gridSample(input: Tensor5D | TensorLike, grid: Tensor5D | Tensor
 export function gridSample(input: Tensor | TensorLike, grid: Tensor | TensorLike, options?: GridSampleOptions): Tensor4D | Tensor5D;
 export function gridSample(input: Tensor | TensorLike, grid: Tensor | TensorLike, options?: GridSampleOptions): Tensor4D | Tensor5D {
   const attrs = gridSampleAttrs(options);
+  checkBackendServed(OP, GridSample);
   // A scope, as tfjs's own ops have: tensors made here from TensorLike arguments are freed on
   // return and on throw.
   return tidy(OP, () => {

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ready } from '../../src/index.js';
@@ -60,6 +61,7 @@ const run: LayersRun = async (backends) => {
   const results: BackendResult[] = [];
   for (const name of backends) {
     if (name === 'webgpu' && !adapter) results.push({ backend: name, started: false });
+    else if (name === 'webgl' && !document.createElement('canvas').getContext('webgl2')) results.push({ backend: name, started: false });
     else results.push(await onBackend(name));
   }
   return { adapter: adapter ? `${adapter.info.vendor} ${adapter.info.architecture}`.trim() : null, results };

@@ -9,7 +9,6 @@ import {
 import { finishFreeingScratch } from './conv_geometry.js';
 import { wasmHeap } from './wasm_backend.js';
 
-
 /** The flat index into `shape` (right-aligned with `outShape`, size-1 dimensions broadcast) of output index i. */
 function broadcastIndex(i: number, outShape: number[], shape: number[]): number {
   let index = 0;

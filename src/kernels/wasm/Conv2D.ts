@@ -7,10 +7,11 @@ import { Conv2D, type KernelBackend, type KernelConfig, type TensorInfo } from '
 import { type ConvAttrs, checkFloat32, convGeometry, finishFreeingScratch, windowedInput } from './conv_geometry.js';
 import { wasmHeap } from './wasm_backend.js';
 
-function conv2D(x: TensorInfo, filter: TensorInfo, backend: KernelBackend, attrs: ConvAttrs): TensorInfo {
-  checkFloat32(Conv2D, 'x', x, 4);
-  checkFloat32(Conv2D, 'filter', filter, 4);
-  const g = convGeometry(Conv2D, x.shape, filter.shape, undefined, attrs);
+/** x convolved with filter, plus `bias` [Co] along the channels when given (FusedConv2D's case). */
+export function conv2D(x: TensorInfo, filter: TensorInfo, backend: KernelBackend, attrs: ConvAttrs, bias?: TensorInfo, kernel = Conv2D): TensorInfo {
+  checkFloat32(kernel, 'x', x, 4);
+  checkFloat32(kernel, 'filter', filter, 4);
+  const g = convGeometry(kernel, x.shape, filter.shape, undefined, attrs);
   const { info } = g;
   const heap = wasmHeap(backend);
   const out = heap.output(info.outShape);
@@ -19,6 +20,8 @@ function conv2D(x: TensorInfo, filter: TensorInfo, backend: KernelBackend, attrs
     heap.stn.conv2d(xs.ptr, xs.imageStride, xs.rowStride, info.inChannels, heap.input(filter),
       info.filterHeight, info.filterWidth, info.outChannels, info.batchSize, info.outHeight, info.outWidth,
       info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, out);
+    // In place: the bias Add's loop reads and writes each element at the same index.
+    if (bias) heap.stn.biasAdd(out, info.batchSize * info.outHeight * info.outWidth, info.outChannels, heap.input(bias), out);
   }
   return finishFreeingScratch(heap, backend);
 }

@@ -6,14 +6,15 @@
  *   clampToSafeRange   keeps ±Infinity and huge values finite, without changing any result
  *   computeCoordinates the padding mode: zeros (none), border (clip), reflection (reflect, clip)
  *   cubicWeights       the bicubic taps' weights (A = -0.75)
- * Each "WithGrad" twin returns the value and d(value)/d(input) as a WithGrad struct, where the
- * AssemblyScript leaves the derivative in its `gradIn` global. The mode and padding codes and the
+ * Each "WithGrad" twin returns the value and d(value)/d(input) as a WithGrad struct, as the
+ * reference does; the AssemblyScript has a "Grad" twin that returns the derivative alone (its
+ * SIMD code has no structs, and both twins are inlined). The mode and padding codes and the
  * constants (CUBIC_A, SAFE_MARGIN, REFLECTION_REACH) are interpolated from the contract module.
  */
 import { kernelConstantDeclarations } from '../names.js';
 
 export const COORDS_WGSL = /* wgsl */ `
-${kernelConstantDeclarations()}
+${kernelConstantDeclarations('wgsl')}
 // A value and d(value)/d(input).
 struct WithGrad {
   value: f32,

@@ -1,0 +1,52 @@
+/**
+ * The webgl kernels' refusals, in Node with stand-in backend objects (the kernels themselves run
+ * in test/webgl.test.ts, in Chromium): a context without WebGL 2, without float32 render targets,
+ * or without blending into float32 textures gets an error saying what is missing and to use
+ * another backend, never half-precision results.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl'; // registers the WEBGL_* flags the kernels read
+import { afterEach, describe, expect, it } from 'vitest';
+import { requireFloatBlend, webglBackend } from '../src/kernels/webgl/webgl_backend.js';
+
+/** Just enough of tfjs-backend-webgl's MathBackendWebGL for webglBackend() to accept it. */
+const standIn = () => ({ runWebGLProgram: () => undefined, gpgpu: { setOutputMatrixTexture: () => undefined }, texData: { get: () => undefined } });
+const USE_ANOTHER = /Use another backend for them: tf\.setBackend\('wasm'\)/;
+
+describe('the webgl kernels refuse contexts they cannot serve exactly', () => {
+  const flags = { WEBGL_VERSION: 2, WEBGL_RENDER_FLOAT32_ENABLED: true };
+  afterEach(() => {
+    for (const [flag, value] of Object.entries(flags)) tf.env().set(flag, value);
+  });
+
+  it('accepts WebGL 2 with float32 render targets', () => {
+    for (const [flag, value] of Object.entries(flags)) tf.env().set(flag, value);
+    expect(() => webglBackend(standIn())).not.toThrow();
+  });
+
+  it('refuses WebGL 1', () => {
+    tf.env().set('WEBGL_VERSION', 1);
+    expect(() => webglBackend(standIn())).toThrow(/on the webgl backend need WebGL 2 \(this context is WebGL 1\)/);
+    expect(() => webglBackend(standIn())).toThrow(USE_ANOTHER);
+  });
+
+  it('refuses half-float textures (tfjs\'s WEBGL_RENDER_FLOAT32_ENABLED false)', () => {
+    tf.env().set('WEBGL_VERSION', 2);
+    tf.env().set('WEBGL_RENDER_FLOAT32_ENABLED', false);
+    expect(() => webglBackend(standIn())).toThrow(/need float32 render targets .*WEBGL_RENDER_FLOAT32_ENABLED is false/);
+  });
+
+  it('refuses d(input) without EXT_float_blend, and asks the context only once', () => {
+    let asked = 0;
+    const gl = { getExtension: (name: string) => (asked++, name === 'EXT_float_blend' ? null : {}) } as unknown as WebGL2RenderingContext;
+    expect(() => requireFloatBlend(gl)).toThrow(/blending into float32 textures for d\(input\) \(EXT_float_blend is missing here\)/);
+    expect(() => requireFloatBlend(gl)).toThrow(USE_ANOTHER);
+    expect(asked).toBe(1);
+    const withBlend = { getExtension: () => ({}) } as unknown as WebGL2RenderingContext;
+    expect(() => requireFloatBlend(withBlend)).not.toThrow();
+  });
+
+  it('refuses an object that is not tfjs-backend-webgl 4.22\'s backend', () => {
+    expect(() => webglBackend({})).toThrow(/this tfjs-backend-webgl has no runWebGLProgram, gpgpu and texData as 4.22 has/);
+  });
+});
