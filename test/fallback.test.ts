@@ -76,6 +76,7 @@ tf.registerBackend('toy-unserved', () => new ToyBackend(), -1);
 tf.registerBackend('toy-no-sync-reads', () => new ToyBackend(true), -1);
 
 const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
+const volumeCases = loadFixtures<GridSampleFixture>('grid_sample_3d.json');
 const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
 
 describe('the fallback kernels', () => {
@@ -96,6 +97,11 @@ describe('the fallback kernels', () => {
     await useBackend('toy');
     for (const c of sampleCases) await expectGridSampleFixture(c);
     expect(toy.reads).toBeGreaterThan(0);
+  });
+
+  it(`run the volume fixtures too (${volumeCases.length}, forward and backward): the shared kernels take either rank`, async () => {
+    await useBackend('toy');
+    for (const c of volumeCases) await expectGridSampleFixture(c);
   });
 
   it(`run every affineGrid fixture there (${affineCases.length} fixtures; its gradient is tfjs ops the toy backend lacks)`, async () => {
