@@ -7,6 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl'; // registers the WEBGL_* flags the kernels read
 import { afterEach, describe, expect, it } from 'vitest';
+import { affineGridConfig } from '../src/kernels/webgl/AffineGrid.js';
+import { gridSampleConfig } from '../src/kernels/webgl/GridSample.js';
+import { gridSampleGradConfig } from '../src/kernels/webgl/GridSampleGrad.js';
 import { requireFloatBlend, webglBackend } from '../src/kernels/webgl/webgl_backend.js';
 
 /** Just enough of tfjs-backend-webgl's MathBackendWebGL for webglBackend() to accept it. */
@@ -48,5 +51,17 @@ describe('the webgl kernels refuse contexts they cannot serve exactly', () => {
 
   it('refuses an object that is not tfjs-backend-webgl 4.22\'s backend', () => {
     expect(() => webglBackend({})).toThrow(/this tfjs-backend-webgl has no runWebGLProgram, gpgpu and texData as 4.22 has/);
+  });
+
+  it('refuses volumes (no GLSL for rank 5 yet) with an error naming the backends that take them', () => {
+    const info = (shape: number[]) => ({ dataId: {}, shape, dtype: 'float32' }) as unknown as tf.TensorInfo;
+    const [input, grid] = [info([1, 2, 3, 4, 1]), info([1, 2, 3, 4, 3])];
+    const attrs = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false };
+    const volumes = /volumes \(3 spatial axes\) have no webgl kernel yet; use the wasm, cpu or webgpu backend/;
+    const call = (config: tf.KernelConfig, inputs: Record<string, tf.TensorInfo>, a: object) =>
+      () => config.kernelFunc({ inputs, backend: standIn() as unknown as tf.KernelBackend, attrs: a as tf.NamedAttrMap });
+    expect(call(gridSampleConfig, { input, grid }, attrs)).toThrow(volumes);
+    expect(call(gridSampleGradConfig, { dy: info([1, 2, 3, 4, 1]), input, grid }, attrs)).toThrow(volumes);
+    expect(call(affineGridConfig, { theta: info([1, 3, 4]) }, { outputSize: [1, 2, 3, 4, 1], alignCorners: false })).toThrow(volumes);
   });
 });
