@@ -1,11 +1,12 @@
 /**
  * stn-layer/layers on volumes [N, D, H, W, C] (cpu and wasm): the affine transform with params
- * [N, 12] or [N, 3, 4] equals gridSample(affineGrid(theta)), the factory on a volume input starts
+ * [N, 12] or [N, 3, 4] equals gridSample(affineGrid(theta)), the flow transform with a field
+ * [N, Do, Ho, Wo, 3] equals gridSample(flowGrid(flow)), the factory on a volume input starts
  * as the identity and trains with model.fit, and the shape checks name what a volume expects.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { affineGrid, gridSample } from '../src/index.js';
+import { affineGrid, flowGrid, gridSample } from '../src/index.js';
 import { SpatialTransformer, spatialTransformer } from '../src/layers/index.js';
 import { ALL_OPTIONS, CPU_BACKENDS, useBackend } from './helpers.js';
 import { values } from './layers_support.js';
@@ -34,6 +35,21 @@ describe.each(CPU_BACKENDS)('stn-layer/layers on volumes, %s', (backend) => {
         }
       }
     }
+  });
+
+  it('flow [N, Do, Ho, Wo, 3] equals gridSample(flowGrid(flow, [D, H, W])); a zero flow at the same size is the identity', async () => {
+    const image = tf.tensor5d(values(2 * D * H * W * C), [2, D, H, W, C]);
+    const flow = tf.tensor5d(values(2 * 2 * 3 * 6 * 3, 4).map((v) => 2 * v), [2, 2, 3, 6, 3]);
+    for (const o of ALL_OPTIONS) {
+      const want = await gridSample(image, flowGrid(flow, [D, H, W], o.alignCorners), o).data();
+      const out = new SpatialTransformer({ transform: 'flow', ...o }).apply([image, flow]) as tf.Tensor;
+      expect(out.shape).toEqual([2, 2, 3, 6, C]);
+      expect(await out.data(), JSON.stringify(o)).toEqual(want);
+    }
+    const still = new SpatialTransformer({ transform: 'flow' }).apply([image, tf.zeros([2, D, H, W, 3])]) as tf.Tensor;
+    const got = await still.data();
+    const x = await image.data();
+    got.forEach((v, i) => expect(Math.abs(v - x[i]!), `element ${i}`).toBeLessThanOrEqual(1e-5));
   });
 
   it('the factory on a volume starts as the identity and model.fit trains its head', async () => {

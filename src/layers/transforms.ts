@@ -117,13 +117,17 @@ export const TRANSFORMS = {
       alignCorners: ctx.alignCorners, ...(ctx.controlPoints ? { controlPoints: ctx.controlPoints } : {}),
     }),
   },
-  /** A dense displacement field [N, Ho, Wo, 2] in input pixels through flowGrid; the output has the flow's size. */
+  /**
+   * A dense displacement field [N, Ho, Wo, 2] (a volume's [N, Do, Ho, Wo, 3]) in input pixels
+   * through flowGrid; the output has the flow's size.
+   */
   flow: {
-    spatialRanks: [2],
-    paramsShapes: (ctx) => [[ctx.outputSize?.[0] ?? null, ctx.outputSize?.[1] ?? null, 2]],
+    spatialRanks: [2, 3],
+    // [Ho, Wo, 2] for an image, [Do, Ho, Wo, 3] for a volume; the sizes are the outputSize's, if set.
+    paramsShapes: ({ imageSize: { length: d }, outputSize }) => [[...Array.from({ length: d }, (_, i) => outputSize?.[i] ?? null), d]],
     outputSize: (paramsShape) => paramsShape.slice(0, -1),
     identity: () => [],
-    grid: (params, ctx) => flowGrid(params as Tensor4D, [ctx.imageSize[0]!, ctx.imageSize[1]!], ctx.alignCorners),
+    grid: (params, ctx) => flowGrid(params as Tensor4D, ctx.imageSize, ctx.alignCorners),
     notInFactory: 'a flow is a dense field [N, Ho, Wo, 2], not the output of a Dense head: apply the SpatialTransformer layer to [image, flow] from a network of your own',
   },
 } satisfies Record<string, Transform>;
