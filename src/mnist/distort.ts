@@ -23,8 +23,9 @@ import { solveInPlace } from '../grids/tps_grid.js';
 import { IMAGE_SIZE, type MnistSplit, sideOf } from './batch.js';
 import { Rng } from './random.js';
 
-export const DATASETS = ['mnist', 'r', 'rts', 'p', 'e', 'tc'] as const;
-export type DatasetName = (typeof DATASETS)[number];
+import { DATASETS, type DatasetName } from './defaults.js';
+
+export { DATASETS, type DatasetName };
 
 /** Each dataset's canvas side in pixels. */
 export const CANVAS: Readonly<Record<DatasetName, number>> = { mnist: 28, r: 28, rts: 42, p: 28, e: 28, tc: 60 };

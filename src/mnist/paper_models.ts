@@ -32,11 +32,9 @@ import { CANVAS, type DatasetName } from './distort.js';
 import { type Classifier, type ParamSpec, type Transformer, conv, initialValues, linear } from './model.js';
 import type { Rng } from './random.js';
 
-export const MODELS = ['tutorial', 'cnn', 'st-cnn', 'fcn', 'st-fcn'] as const;
-export type ModelName = (typeof MODELS)[number];
-export type PaperModelName = Exclude<ModelName, 'tutorial'>;
-export const TRANSFORMS = ['affine', 'projective', 'tps'] as const;
-export type PaperTransform = (typeof TRANSFORMS)[number];
+import { MODELS, type ModelName, type PaperModelName, type PaperTransform, TRANSFORMS } from './defaults.js';
+
+export { MODELS, type ModelName, type PaperModelName, type PaperTransform, TRANSFORMS };
 
 /** The datasets whose transformer samples at half the canvas's side. */
 const DOWNSAMPLED: readonly DatasetName[] = ['rts', 'tc'];
