@@ -123,6 +123,15 @@ export class PaperModel implements Classifier, Transformer {
     return [...this.params.values()];
   }
 
+  /** Writes `values` (by parameter name, each of its parameter's size) into the model. */
+  assignValues(values: ReadonlyMap<string, Float32Array>): void {
+    for (const [name, v] of this.params) {
+      const value = values.get(name);
+      if (!value || value.length !== v.size) throw new Error(`PaperModel: no value of ${v.size} numbers for parameter '${name}'`);
+      v.assign(tf.tensor(value, v.shape, 'float32'));
+    }
+  }
+
   get hasTransformer(): boolean {
     return this.config.model.startsWith('st-');
   }
