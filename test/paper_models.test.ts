@@ -1,7 +1,7 @@
 /**
  * The STN paper's models: parameter counts and shapes per dataset, the transformers starting at the
- * identity, one training step of each model lowering the loss on cpu and wasm (which agree on the
- * loss before it), the learning-rate schedule, and the stn-mnist command line for them (its JSON contract).
+ * identity, one training step of each model lowering the loss on cpu, wasm and webgpu (which agree
+ * on the loss before it), the learning-rate schedule, and the stn-mnist command line for them (its JSON contract).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,9 @@ import { learningRate, paperTrainStep } from '../src/mnist/paper_train.js';
 import { Rng } from '../src/mnist/random.js';
 import { figureSize } from '../src/mnist/visualize.js';
 import { captureIo, expectClose } from './helpers.js';
+import { requireWebGPU } from './webgpu_setup.js';
+
+const gpu = await requireWebGPU();
 
 const tmp = mkdtempSync(join(tmpdir(), 'stn-paper-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -85,9 +88,9 @@ describe('the paper models', () => {
     }
   });
 
-  it('take one training step that lowers the loss, on cpu and on wasm', async () => {
+  it('take one training step that lowers the loss, on cpu, wasm and webgpu (where an adapter exists)', async () => {
     const results = new Map<string, { before: number }>();
-    for (const backend of ['cpu', 'wasm'] as const) {
+    for (const backend of gpu ? ['cpu', 'wasm', 'webgpu'] as const : ['cpu', 'wasm'] as const) {
       await setUpBackend(backend);
       for (const c of CASES) {
         const split = await distort(mnist.train, c.dataset, 3);
@@ -112,9 +115,11 @@ describe('the paper models', () => {
     for (const c of CASES) {
       // The same model and data; not the steps themselves: max-pooling over the flat background has
       // ties, which the backends' gradients break differently.
-      expect(results.get(`wasm ${name(c)}`)!.before, name(c)).toBeCloseTo(results.get(`cpu ${name(c)}`)!.before, 4);
+      for (const other of gpu ? ['wasm', 'webgpu'] : ['wasm']) {
+        expect(results.get(`${other} ${name(c)}`)!.before, `${name(c)} on ${other}`).toBeCloseTo(results.get(`cpu ${name(c)}`)!.before, 4);
+      }
     }
-  }, 300_000);
+  }, 600_000);
 
   it('divide the learning rate by 10 for the last third of the epochs', () => {
     expect([1, 2, 3, 4, 5, 6].map((e) => learningRate(1, e, 6))).toEqual([1, 1, 1, 1, 0.1, 0.1]);
