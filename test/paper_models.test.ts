@@ -13,11 +13,12 @@ import { setUpBackend } from '../src/mnist/backend.js';
 import { makeBatch } from '../src/mnist/batch.js';
 import { runCli } from '../src/mnist/cli.js';
 import { loadMnist } from '../src/mnist/data.js';
-import { CANVAS, type DatasetName, distort } from '../src/mnist/distort.js';
+import { CANVAS, type DatasetName, TEST_SEED, distort } from '../src/mnist/distort.js';
 import { nllLoss } from '../src/mnist/model.js';
 import { PaperModel, type PaperModelConfig, parameterCount } from '../src/mnist/paper_models.js';
 import { learningRate, paperTrainStep } from '../src/mnist/paper_train.js';
 import { Rng } from '../src/mnist/random.js';
+import { evaluate } from '../src/mnist/steps.js';
 import { figureSize } from '../src/mnist/visualize.js';
 import { captureIo, expectClose } from './helpers.js';
 import { requireWebGPU } from './webgpu_setup.js';
@@ -132,6 +133,8 @@ describe('the paper models', () => {
       .toThrow("PaperModel: 'model' must be cnn, st-cnn, fcn or st-fcn; received 'tutorial'");
     expect(() => new PaperModel({ model: 'st-cnn', transform: 'flow' as 'tps', dataset: 'r' }, new Rng(1)))
       .toThrow("PaperModel: 'transform' must be one of affine, projective, tps; received 'flow'");
+    expect(() => PaperModel.fromJson({ format: 'stn-mnist' } as never))
+      .toThrow("PaperModel.fromJson: not a paper model (format 'stn-mnist', expected 'stn-paper-model')");
   });
 });
 
@@ -151,6 +154,11 @@ describe('stn-mnist with the paper models', () => {
     }
     const png = pngjs.PNG.sync.read(readFileSync(join(out, 'stn.png')));
     expect([png.width, png.height]).toEqual([figureSize(32, 42).width, figureSize(32, 42).height]);
+    // The saved model evaluates the distorted test set as the last epoch did.
+    const saved = PaperModel.fromJson(JSON.parse(readFileSync(join(out, 'paper-model.json'), 'utf8')));
+    const test = await distort(loadMnist(undefined, { limitTrain: 1, limitTest: 32 }).test, 'rts', TEST_SEED);
+    expect((await evaluate(saved, test)).correct).toBe(lines[1].correct);
+    saved.dispose();
   }, 60_000);
 
   it('refuses combinations it cannot run, with a usage error', async () => {

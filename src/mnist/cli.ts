@@ -30,7 +30,8 @@ Options:
                      dropout masks from tfjs's generator, not --seed), its checkpoint a LayersModel
                      directory for tf.loadLayersModel (eval and visualize read either kind)
   --model NAME       tutorial (the default): the PyTorch tutorial's network, on plain MNIST;
-                     cnn, st-cnn, fcn, st-fcn: the STN paper's models (train only, no checkpoint;
+                     cnn, st-cnn, fcn, st-fcn: the STN paper's models (train only; the trained
+                     model is saved as paper-model.json in --out, not resumable;
                      Adam at --lr (default ${PAPER_LR}), divided by 10 for the last third of the epochs)
   --transform NAME   the st- models' transformer: affine (the default), projective or tps (16 points)
   --dataset NAME     mnist (the default), or the STN paper's distorted MNIST for the paper's models:

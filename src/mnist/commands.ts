@@ -108,7 +108,10 @@ export async function run(o: Options, io: CliIo): Promise<void> {
   }
 }
 
-/** `train --model cnn|st-cnn|fcn|st-fcn`: the STN paper's models; the pictures, no checkpoint. */
+/** Where `train --model cnn|...` saves the trained model (PaperModel.toJson). */
+export const PAPER_MODEL_FILE = 'paper-model.json';
+
+/** `train --model cnn|st-cnn|fcn|st-fcn`: the STN paper's models; the trained model and the pictures (no resumable checkpoint). */
 async function trainPaperModel(o: Options, io: CliIo, data: Mnist, log: (s: string) => void): Promise<void> {
   if (o.model === 'tutorial') throw new Error('trainPaperModel: not for the tutorial');
   const p = progress(o, io, data.train.count);
@@ -128,7 +131,9 @@ async function trainPaperModel(o: Options, io: CliIo, data: Mnist, log: (s: stri
     const { original, transformed, count } = await transformFirst(model, test);
     writeFileAtomically(figure, figurePng(original, transformed, count));
     writeFileAtomically(historyPath, historySvg(history));
-    log(`Pictures: ${figure}, ${historyPath}`);
+    const saved = join(o.config.out, PAPER_MODEL_FILE);
+    writeFileAtomically(saved, JSON.stringify(await model.toJson({ history })));
+    log(`Model: ${saved}\nPictures: ${figure}, ${historyPath}`);
   } finally {
     model.dispose();
   }

@@ -30,7 +30,7 @@ import { tpsLattice } from '../grids/tps_grid.js';
 import { NUM_CLASSES } from './batch.js';
 import { CANVAS, type DatasetName } from './distort.js';
 import { type Classifier, type ParamSpec, type Transformer, conv, initialValues, linear } from './model.js';
-import type { Rng } from './random.js';
+import { Rng } from './random.js';
 
 import { MODELS, type ModelName, type PaperModelName, type PaperTransform, TRANSFORMS } from './defaults.js';
 
@@ -96,6 +96,24 @@ export function parameterCount(c: PaperModelConfig): { total: number; classifier
   };
 }
 
+/** A paper model saved as JSON (`stn-mnist train --model ...` writes it as paper-model.json). */
+export interface PaperModelJson {
+  format: typeof PAPER_MODEL_FORMAT;
+  config: PaperModelConfig;
+  /** Each parameter's float32 values, little-endian, base64. */
+  parameters: { name: string; shape: number[]; data: string }[];
+  /** What the writer wants to keep with it (the training records, say). */
+  metadata?: unknown;
+}
+
+export const PAPER_MODEL_FORMAT = 'stn-paper-model';
+
+const toBase64 = (v: Float32Array) => btoa(Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), (b) => String.fromCharCode(b)).join(''));
+function fromBase64(s: string): Float32Array {
+  const bytes = Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  return new Float32Array(bytes.buffer, 0, bytes.length / 4);
+}
+
 export class PaperModel implements Classifier, Transformer {
   readonly config: PaperModelConfig;
   readonly params: ReadonlyMap<string, tf.Variable>;
@@ -121,6 +139,25 @@ export class PaperModel implements Classifier, Transformer {
 
   get variables(): tf.Variable[] {
     return [...this.params.values()];
+  }
+
+  /** The model as JSON: its config and values. */
+  async toJson(metadata?: unknown): Promise<PaperModelJson> {
+    const parameters = await Promise.all([...this.params].map(async ([name, v]) => ({ name, shape: v.shape, data: toBase64((await v.data()) as Float32Array) })));
+    return { format: PAPER_MODEL_FORMAT, config: this.config, parameters, ...(metadata === undefined ? {} : { metadata }) };
+  }
+
+  /** A model from toJson's output. */
+  static fromJson(json: PaperModelJson): PaperModel {
+    if (json?.format !== PAPER_MODEL_FORMAT) throw new Error(`PaperModel.fromJson: not a paper model (format '${String(json?.format)}', expected '${PAPER_MODEL_FORMAT}')`);
+    const model = new PaperModel(json.config, new Rng(0));
+    try {
+      model.assignValues(new Map(json.parameters.map((p) => [p.name, fromBase64(p.data)])));
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    return model;
   }
 
   /** Writes `values` (by parameter name, each of its parameter's size) into the model. */
