@@ -13,7 +13,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { ready, useWasmTrainingKernels } from 'stn-layer';
 import {
-  DEFAULTS, type MnistSplit, NUM_CLASSES, PAPER_LR, PaperModel, Rng, StnModel, TEST_SEED, batches, distort, evaluate,
+  DEFAULTS, type MnistSplit, NUM_CLASSES, PAPER_LR, PaperModel, type PaperModelJson, Rng, StnModel, TEST_SEED, batches, distort, evaluate,
   paperTrainStep, trainStep, trainingSeed, transformFirst,
 } from 'stn-layer/mnist';
 import { type LoadedCheckpoint, checkpointFromFiles, checkpointFromUrl } from './checkpoint.js';
@@ -34,6 +34,8 @@ type BackendName = (typeof BACKENDS)[number];
 const DATASETS = ['mnist', 'rts'] as const;
 type DatasetName = (typeof DATASETS)[number];
 const RTS_MODEL = { model: 'st-cnn', transform: 'affine', dataset: 'rts' } as const;
+/** The ST-CNN `stn-mnist train --dataset rts --model st-cnn` trained (its paper-model.json), shipped with the demo. */
+const RTS_CHECKPOINT = 'rts-st-cnn.json';
 const FIGURE_COUNT = 64;
 /** Held-out accuracy and pictures every this many steps (and at the end of each run). */
 const REFRESH_EVERY = 10;
@@ -134,15 +136,37 @@ async function nextPass(): Promise<void> {
   trainSplit = dataset === 'rts' ? await distort(sample.train, 'rts', trainingSeed(DEFAULTS.seed, passes)) : sample.train;
 }
 
-/** Switches the dataset: its splits and a new network (the other dataset's network takes other images). */
-async function useDataset(name: DatasetName): Promise<void> {
+/** The shipped RTS ST-CNN's values and how it was trained. */
+async function rtsCheckpoint(): Promise<{ values: Map<string, Float32Array>; about: string }> {
+  const response = await fetch(RTS_CHECKPOINT);
+  if (!response.ok) throw new Error(`${RTS_CHECKPOINT}: HTTP ${response.status}`);
+  const json = (await response.json()) as PaperModelJson;
+  const m = PaperModel.fromJson(json);
+  const values = await modelValues(m);
+  m.dispose();
+  const history = (json.metadata as { history?: { testAccuracy: number }[] } | undefined)?.history ?? [];
+  const last = history[history.length - 1];
+  return { values, about: `trained by stn-mnist for ${history.length} epochs${last ? ` (test accuracy ${(100 * last.testAccuracy).toFixed(1)}%)` : ''}` };
+}
+
+/**
+ * Switches the dataset: its splits and another network (the other dataset's takes other images):
+ * for rts the shipped ST-CNN unless `fresh`. Returns what the network is.
+ */
+async function useDataset(name: DatasetName, fresh = false): Promise<string> {
   dataset = name;
   ui.lr.value = String(name === 'rts' ? PAPER_LR : DEFAULTS.lr);
   heldOut = name === 'rts' ? await distort(sample.heldOut, 'rts', TEST_SEED) : sample.heldOut;
   passes = 0;
   await nextPass();
   rng = new Rng(DEFAULTS.seed);
+  if (name === 'rts' && !fresh) {
+    const { values, about } = await rtsCheckpoint();
+    useModel(values);
+    return `ST-CNN on RTS, ${about}`;
+  }
   useModel(undefined);
+  return name === 'rts' ? 'New ST-CNN on RTS' : 'New network on MNIST';
 }
 
 function network(): { model: StnModel | PaperModel; optimizer: tf.Optimizer } {
@@ -193,9 +217,12 @@ async function refresh(): Promise<void> {
 async function trainBatches(count: number, batchSize: number): Promise<number> {
   const { model, optimizer } = network();
   const lr = Number(ui.lr.value) || (dataset === 'rts' ? PAPER_LR : DEFAULTS.lr);
-  // Adam reads its learningRate at every step; tfjs declares it protected.
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr);
-  else (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  // SGD keeps its rate as a tensor that setLearningRate remakes; Adam reads its learningRate (which
+  // tfjs declares protected) at every step. (instanceof cannot tell them apart: tfjs's optimizers
+  // answer it by duck typing.)
+  const o = optimizer as tf.Optimizer & { setLearningRate?: (lr: number) => void; learningRate?: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
   let source = batches(trainSplit, batchSize, rng);
   let done = 0;
   const start = performance.now();
@@ -270,13 +297,13 @@ ui.backend.addEventListener('change', () => {
 ui.dataset.addEventListener('change', () => {
   const name = ui.dataset.value as DatasetName;
   void act(`Preparing ${name}…`, async () => {
-    await useDataset(name);
+    const what = await useDataset(name);
     chart.losses.length = 0;
     chart.accuracies.length = 0;
     ui.steps.textContent = '0';
     ui.loss.textContent = '–';
     await refresh();
-    return `New ${name === 'rts' ? 'ST-CNN on RTS' : 'network on MNIST'}, on ${backendLabel()}.`;
+    return `${what}, on ${backendLabel()}.`;
   });
 });
 
@@ -299,7 +326,7 @@ ui.stop.addEventListener('click', () => {
 
 ui.reset.addEventListener('click', () => {
   void act('Starting a new network…', async () => {
-    await useDataset(dataset);
+    await useDataset(dataset, true);
     chart.losses.length = 0;
     chart.accuracies.length = 0;
     ui.steps.textContent = '0';
