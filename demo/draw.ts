@@ -1,12 +1,11 @@
 /** The demo's two kinds of picture, drawn on canvases: digit grids and the training chart. */
-import { IMAGE_SIZE } from 'stn-layer/mnist';
-
 const COLUMNS = 8;
 const PADDING = 2; // torchvision's make_grid, as in the tutorial's figure
 
-/** Images (values in [0, 1], count x 28 x 28) as an 8-column grid with black gaps, one canvas pixel per image pixel. */
+/** Square images (values in [0, 1], count x side x side) as an 8-column grid with black gaps, one canvas pixel per image pixel. */
 export function drawDigits(canvas: HTMLCanvasElement, images: Float32Array, count: number): void {
-  const cell = IMAGE_SIZE + PADDING;
+  const side = Math.round(Math.sqrt(images.length / count));
+  const cell = side + PADDING;
   const cols = Math.min(COLUMNS, count);
   const rows = Math.ceil(count / COLUMNS);
   canvas.width = cols * cell + PADDING;
@@ -17,9 +16,9 @@ export function drawDigits(canvas: HTMLCanvasElement, images: Float32Array, coun
   for (let n = 0; n < count; n++) {
     const x0 = PADDING + (n % COLUMNS) * cell;
     const y0 = PADDING + Math.floor(n / COLUMNS) * cell;
-    for (let r = 0; r < IMAGE_SIZE; r++) {
-      for (let c = 0; c < IMAGE_SIZE; c++) {
-        const v = Math.round(Math.min(1, Math.max(0, images[(n * IMAGE_SIZE + r) * IMAGE_SIZE + c]!)) * 255);
+    for (let r = 0; r < side; r++) {
+      for (let c = 0; c < side; c++) {
+        const v = Math.round(Math.min(1, Math.max(0, images[(n * side + r) * side + c]!)) * 255);
         const p = 4 * ((y0 + r) * canvas.width + x0 + c);
         image.data[p] = image.data[p + 1] = image.data[p + 2] = v;
       }

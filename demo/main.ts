@@ -13,7 +13,10 @@ import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?u
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { ready, useWasmTrainingKernels } from 'stn-layer';
-import { DEFAULTS, type MnistSplit, Rng, StnModel, batches, evaluate, trainStep, transformFirst } from 'stn-layer/mnist';
+import {
+  DEFAULTS, type MnistSplit, NUM_CLASSES, PAPER_LR, PaperModel, type PaperModelJson, Rng, StnModel, TEST_SEED, batches, distort, evaluate,
+  paperTrainStep, trainStep, trainingSeed, transformFirst,
+} from 'stn-layer/mnist';
 import { type LoadedCheckpoint, checkpointFromFiles, checkpointFromUrl } from './checkpoint.js';
 import { type ChartData, drawChart, drawDigits } from './draw.js';
 import { SAMPLE_JSON, SAMPLE_PNG, type SampleMeta, demoSplits, spriteToSplit } from './sample.js';
@@ -28,6 +31,12 @@ useWasmTrainingKernels();
 
 const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 type BackendName = (typeof BACKENDS)[number];
+/** mnist: the tutorial's network on the sample; rts: the STN paper's ST-CNN (affine) on the sample distorted as RTS. */
+const DATASETS = ['mnist', 'rts'] as const;
+type DatasetName = (typeof DATASETS)[number];
+const RTS_MODEL = { model: 'st-cnn', transform: 'affine', dataset: 'rts' } as const;
+/** The ST-CNN `stn-mnist train --dataset rts --model st-cnn` trained (its paper-model.json), shipped with the demo. */
+const RTS_CHECKPOINT = 'rts-st-cnn.json';
 const FIGURE_COUNT = 64;
 /** Held-out accuracy and pictures every this many steps (and at the end of each run). */
 const REFRESH_EVERY = 10;
@@ -35,6 +44,7 @@ const REFRESH_EVERY = 10;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
   backend: $<HTMLSelectElement>('backend'),
+  dataset: $<HTMLSelectElement>('dataset'),
   batches: $<HTMLInputElement>('batches'),
   batchSize: $<HTMLSelectElement>('batch-size'),
   lr: $<HTMLInputElement>('lr'),
@@ -59,7 +69,7 @@ function setState(state: State, message: string): void {
   document.body.dataset.state = state;
   ui.status.textContent = message;
   const busy = state === 'busy' || state === 'loading';
-  for (const control of [ui.backend, ui.train, ui.reset, ui.checkpointFiles, ui.loadUrl]) control.disabled = busy;
+  for (const control of [ui.backend, ui.dataset, ui.train, ui.reset, ui.checkpointFiles, ui.loadUrl]) control.disabled = busy;
   ui.stop.disabled = state !== 'busy';
 }
 
@@ -80,16 +90,21 @@ async function loadSample(): Promise<MnistSplit> {
 }
 
 /** The network, its optimizer and the random stream for shuffling and dropout, on the current backend. */
-let model: StnModel | undefined;
-let optimizer: tf.SGDOptimizer | undefined;
+let model: StnModel | PaperModel | undefined;
+let optimizer: tf.Optimizer | undefined;
 let rng = new Rng(DEFAULTS.seed);
+let dataset: DatasetName = 'mnist';
+/** The sample's 28x28 splits, and those the page trains and tests on (distorted for rts). */
+let sample: { train: MnistSplit; heldOut: MnistSplit };
 let trainSplit: MnistSplit;
 let heldOut: MnistSplit;
+/** Passes over the training split so far (rts distorts it afresh for each). */
+let passes = 0;
 let stopRequested = false;
 const chart: { losses: number[]; accuracies: { step: number; accuracy: number }[] } & ChartData = { losses: [], accuracies: [] };
 let webgpuAdapter = '';
 
-async function modelValues(m: StnModel): Promise<Map<string, Float32Array>> {
+async function modelValues(m: StnModel | PaperModel): Promise<Map<string, Float32Array>> {
   const values = new Map<string, Float32Array>();
   for (const [name, v] of m.params) values.set(name, (await v.data()) as Float32Array);
   return values;
@@ -104,11 +119,58 @@ function dropModel(): void {
 /** A network with `values`, or a freshly initialised one, and a new optimizer, on the current backend. */
 function useModel(values: Map<string, Float32Array> | undefined): void {
   dropModel();
-  model = values ? StnModel.fromValues(values) : StnModel.create(rng);
-  optimizer = tf.train.sgd(Number(ui.lr.value) || DEFAULTS.lr);
+  if (dataset === 'rts') {
+    const m = new PaperModel(RTS_MODEL, rng);
+    if (values) m.assignValues(values);
+    model = m;
+    // Adam, as stn-mnist trains the paper's models.
+    optimizer = tf.train.adam(Number(ui.lr.value) || PAPER_LR);
+  } else {
+    model = values ? StnModel.fromValues(values) : StnModel.create(rng);
+    optimizer = tf.train.sgd(Number(ui.lr.value) || DEFAULTS.lr);
+  }
 }
 
-function network(): { model: StnModel; optimizer: tf.SGDOptimizer } {
+/** The training split for the next pass: the sample's, or for rts the sample distorted afresh. */
+async function nextPass(): Promise<void> {
+  passes++;
+  trainSplit = dataset === 'rts' ? await distort(sample.train, 'rts', trainingSeed(DEFAULTS.seed, passes)) : sample.train;
+}
+
+/** The shipped RTS ST-CNN's values and how it was trained. */
+async function rtsCheckpoint(): Promise<{ values: Map<string, Float32Array>; about: string }> {
+  const response = await fetch(RTS_CHECKPOINT);
+  if (!response.ok) throw new Error(`${RTS_CHECKPOINT}: HTTP ${response.status}`);
+  const json = (await response.json()) as PaperModelJson;
+  const m = PaperModel.fromJson(json);
+  const values = await modelValues(m);
+  m.dispose();
+  const history = (json.metadata as { history?: { testAccuracy: number }[] } | undefined)?.history ?? [];
+  const last = history[history.length - 1];
+  return { values, about: `trained by stn-mnist for ${history.length} epochs${last ? ` (test accuracy ${(100 * last.testAccuracy).toFixed(1)}%)` : ''}` };
+}
+
+/**
+ * Switches the dataset: its splits and another network (the other dataset's takes other images):
+ * for rts the shipped ST-CNN unless `fresh`. Returns what the network is.
+ */
+async function useDataset(name: DatasetName, fresh = false): Promise<string> {
+  dataset = name;
+  ui.lr.value = String(name === 'rts' ? PAPER_LR : DEFAULTS.lr);
+  heldOut = name === 'rts' ? await distort(sample.heldOut, 'rts', TEST_SEED) : sample.heldOut;
+  passes = 0;
+  await nextPass();
+  rng = new Rng(DEFAULTS.seed);
+  if (name === 'rts' && !fresh) {
+    const { values, about } = await rtsCheckpoint();
+    useModel(values);
+    return `ST-CNN on RTS, ${about}`;
+  }
+  useModel(undefined);
+  return name === 'rts' ? 'New ST-CNN on RTS' : 'New network on MNIST';
+}
+
+function network(): { model: StnModel | PaperModel; optimizer: tf.Optimizer } {
   if (!model || !optimizer) throw new Error('no network yet');
   return { model, optimizer };
 }
@@ -155,17 +217,32 @@ async function refresh(): Promise<void> {
 
 async function trainBatches(count: number, batchSize: number): Promise<number> {
   const { model, optimizer } = network();
-  optimizer.setLearningRate(Number(ui.lr.value) || DEFAULTS.lr);
+  const lr = Number(ui.lr.value) || (dataset === 'rts' ? PAPER_LR : DEFAULTS.lr);
+  // SGD keeps its rate as a tensor that setLearningRate remakes; Adam reads its learningRate (which
+  // tfjs declares protected) at every step. (instanceof cannot tell them apart: tfjs's optimizers
+  // answer it by duck typing.)
+  const o = optimizer as tf.Optimizer & { setLearningRate?: (lr: number) => void; learningRate?: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
   let source = batches(trainSplit, batchSize, rng);
   let done = 0;
   const start = performance.now();
   while (done < count && !stopRequested) {
     let next = source.next();
     if (next.done) {
+      await nextPass();
       source = batches(trainSplit, batchSize, rng);
       next = source.next();
     }
-    const loss = trainStep(model, optimizer, next.value as Exclude<typeof next.value, void>, rng);
+    const batch = next.value as Exclude<typeof next.value, void>;
+    let loss: tf.Scalar;
+    if (model instanceof PaperModel) {
+      const [x, y] = [tf.tensor4d(batch.x, [batch.size, batch.side, batch.side, 1]), tf.tensor2d(batch.oneHot, [batch.size, NUM_CLASSES])];
+      loss = paperTrainStep(model, optimizer, x, y);
+      tf.dispose([x, y]);
+    } else {
+      loss = trainStep(model, optimizer, batch, rng);
+    }
     const value = (await loss.data())[0]!;
     loss.dispose();
     done++;
@@ -194,6 +271,10 @@ async function act(busyMessage: string, action: () => Promise<string>): Promise<
 
 async function loadCheckpoint(load: () => Promise<LoadedCheckpoint>, source: string): Promise<string> {
   const checkpoint = await load();
+  if (dataset !== 'mnist') {
+    await useDataset('mnist');
+    ui.dataset.value = 'mnist';
+  }
   useModel(checkpoint.values);
   chart.losses.length = 0;
   chart.accuracies.length = 0;
@@ -211,6 +292,19 @@ ui.backend.addEventListener('change', () => {
     await switchBackend(name);
     await refresh();
     return `Ready on ${backendLabel()}.`;
+  });
+});
+
+ui.dataset.addEventListener('change', () => {
+  const name = ui.dataset.value as DatasetName;
+  void act(`Preparing ${name}…`, async () => {
+    const what = await useDataset(name);
+    chart.losses.length = 0;
+    chart.accuracies.length = 0;
+    ui.steps.textContent = '0';
+    ui.loss.textContent = '–';
+    await refresh();
+    return `${what}, on ${backendLabel()}.`;
   });
 });
 
@@ -233,8 +327,7 @@ ui.stop.addEventListener('click', () => {
 
 ui.reset.addEventListener('click', () => {
   void act('Starting a new network…', async () => {
-    rng = new Rng(DEFAULTS.seed);
-    useModel(undefined);
+    await useDataset(dataset, true);
     chart.losses.length = 0;
     chart.accuracies.length = 0;
     ui.steps.textContent = '0';
@@ -284,12 +377,16 @@ async function bestBackend(): Promise<BackendName> {
 
 async function start(): Promise<void> {
   setState('loading', 'Loading the MNIST sample and compiling the kernels…');
-  const [sample] = await Promise.all([loadSample(), ready()]);
-  ({ train: trainSplit, heldOut } = demoSplits(sample));
-  const requested = new URLSearchParams(location.search).get('backend');
+  const [loaded] = await Promise.all([loadSample(), ready()]);
+  sample = demoSplits(loaded);
+  const params = new URLSearchParams(location.search);
+  const requested = params.get('backend');
   const name = (BACKENDS as readonly string[]).includes(requested ?? '') ? (requested as BackendName) : await bestBackend();
   ui.backend.value = name;
   await switchBackend(name);
+  const requestedDataset = params.get('dataset');
+  ui.dataset.value = (DATASETS as readonly string[]).includes(requestedDataset ?? '') ? requestedDataset! : 'mnist';
+  await useDataset(ui.dataset.value as DatasetName);
   await refresh();
 }
 

@@ -219,6 +219,34 @@ describe.skipIf(!hasChromium)('the demo in headless Chromium', () => {
     expect(await text('status')).toMatch(/names the weights file weights-epoch2\.bin: choose it together with model\.json/);
   });
 
+  it(`switches to RTS: the shipped ST-CNN reads the distorted digits; a new one trains ${STEPS} batches on wasm; 42x42 pictures; then back to MNIST`, async () => {
+    await page.selectOption('#backend', 'wasm');
+    await settled();
+    await page.selectOption('#dataset', 'rts');
+    await settled();
+    // The shipped ST-CNN that stn-mnist trained: it already reads most of the distorted digits.
+    expect(await text('status')).toMatch(/^ST-CNN on RTS, trained by stn-mnist for \d+ epochs \(test accuracy \d+\.\d%\), on wasm\.$/);
+    expect(Number(/^(\d+)\/200/.exec(await text('accuracy'))![1])).toBeGreaterThan(140);
+    await page.click('#reset');
+    await settled();
+    expect(await text('status')).toBe('New network on wasm.');
+    expect(await page.inputValue('#lr')).toBe('0.001');
+    // Eight 42x42 digits a row with 2-pixel gaps.
+    expect(await page.evaluate(() => (document.getElementById('original') as HTMLCanvasElement).width)).toBe(8 * 44 + 2);
+    await page.fill('#batches', String(STEPS));
+    await page.click('#train');
+    await settled();
+    expect(await text('status')).toMatch(new RegExp(`^Trained ${STEPS} batches on wasm`));
+    expect(await text('steps')).toBe(String(STEPS));
+    expect(await text('accuracy')).toMatch(/^\d+\/200 \(\d+\.\d%\), loss \d+\.\d{4}$/);
+    for (const [id, n] of Object.entries(await nonBlank())) expect(n, `canvas #${id} is blank`).toBeGreaterThan(100);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-rts.png'), fullPage: true });
+    await page.selectOption('#dataset', 'mnist');
+    await settled();
+    expect(await text('status')).toBe('New network on MNIST, on wasm.');
+    expect(await page.evaluate(() => (document.getElementById('original') as HTMLCanvasElement).width)).toBe(8 * 30 + 2);
+  }, BUSY_TIMEOUT * 2);
+
   it('logged no errors other than the one it provoked', () => {
     expect(errors.filter((e) => !e.includes('weights-epoch2.bin'))).toEqual([]);
   });

@@ -31,7 +31,7 @@ export function tpsLattice(g: number): Float64Array {
  * Solves A·X = B in place by Gaussian elimination with partial pivoting (A n×n, B n×m, row-major
  * float64); X is left in B. Returns false when A is singular to working precision.
  */
-function solveInPlace(a: Float64Array, b: Float64Array, n: number, m: number): boolean {
+export function solveInPlace(a: Float64Array, b: Float64Array, n: number, m: number): boolean {
   const scale = a.reduce((s, v) => Math.max(s, Math.abs(v)), 0);
   for (let col = 0; col < n; col++) {
     let pivot = col;

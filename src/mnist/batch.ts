@@ -11,17 +11,24 @@ export const MNIST_STD = 0.3081;
 export const IMAGE_SIZE = 28;
 export const NUM_CLASSES = 10;
 
-/** Images as bytes (0..255), count x 28 x 28, and their labels (0..9). */
+/** Images as bytes (0..255), count x size x size, and their labels (0..9). */
 export interface MnistSplit {
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
+  /** The images' side in pixels: 28 (MNIST's, when absent), or a distorted dataset's canvas (42, 60). */
+  size?: number;
 }
+
+/** The side of a split's square images. */
+export const sideOf = (split: MnistSplit): number => split.size ?? IMAGE_SIZE;
 
 /** One batch, ready for the model: normalised NHWC pixels and one-hot labels. */
 export interface Batch {
-  /** size x 28 x 28 x 1, normalised with the MNIST mean and std. */
+  /** size x side x side x 1, normalised with the MNIST mean and std. */
   x: Float32Array;
+  /** The images' side in pixels. */
+  side: number;
   /** size x 10, one-hot. */
   oneHot: Float32Array;
   labels: Uint8Array;
@@ -30,7 +37,8 @@ export interface Batch {
 
 /** The images at `indices`, normalised, with their labels. */
 export function makeBatch(split: MnistSplit, indices: ArrayLike<number>): Batch {
-  const pixels = IMAGE_SIZE * IMAGE_SIZE;
+  const side = sideOf(split);
+  const pixels = side * side;
   const size = indices.length;
   const x = new Float32Array(size * pixels);
   const oneHot = new Float32Array(size * NUM_CLASSES);
@@ -43,7 +51,7 @@ export function makeBatch(split: MnistSplit, indices: ArrayLike<number>): Batch 
     labels[i] = split.labels[indices[i]!]!;
     oneHot[i * NUM_CLASSES + labels[i]!] = 1;
   }
-  return { x, oneHot, labels, size };
+  return { x, side, oneHot, labels, size };
 }
 
 /**

@@ -15,3 +15,12 @@ export {
 } from './layers_model.js';
 export { Rng } from './random.js';
 export { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep, transformFirst } from './steps.js';
+export {
+  CANVAS, DATASETS, DISTORTION, type DatasetName, type DistortedSplit, type Placement, TEST_SEED, distort, homography,
+  similarityTheta, trainingSeed,
+} from './distort.js';
+export {
+  MODELS, type ModelName, PAPER_MODEL_FORMAT, PaperModel, type PaperModelConfig, type PaperModelJson, type PaperModelName, type PaperTransform, TRANSFORMS, parameterCount,
+} from './paper_models.js';
+export { type PaperCallbacks, type PaperEpochRecord, type PaperTrainConfig, learningRate, paperTrainStep, trainPaper } from './paper_train.js';
+export { PAPER_LR } from './defaults.js';

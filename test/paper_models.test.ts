@@ -1,0 +1,180 @@
+/**
+ * The STN paper's models: parameter counts and shapes per dataset, the transformers starting at the
+ * identity, one training step of each model lowering the loss on cpu, wasm and webgpu (which agree
+ * on the loss before it), the learning-rate schedule, and the stn-mnist command line for them (its JSON contract).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import pngjs from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setUpBackend } from '../src/mnist/backend.js';
+import { makeBatch } from '../src/mnist/batch.js';
+import { runCli } from '../src/mnist/cli.js';
+import { loadMnist } from '../src/mnist/data.js';
+import { CANVAS, type DatasetName, TEST_SEED, distort } from '../src/mnist/distort.js';
+import { nllLoss } from '../src/mnist/model.js';
+import { PaperModel, type PaperModelConfig, parameterCount } from '../src/mnist/paper_models.js';
+import { learningRate, paperTrainStep } from '../src/mnist/paper_train.js';
+import { Rng } from '../src/mnist/random.js';
+import { evaluate } from '../src/mnist/steps.js';
+import { figureSize } from '../src/mnist/visualize.js';
+import { captureIo, expectClose } from './helpers.js';
+import { requireWebGPU } from './webgpu_setup.js';
+
+const gpu = await requireWebGPU();
+
+const tmp = mkdtempSync(join(tmpdir(), 'stn-paper-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const mnist = loadMnist(undefined, { limitTrain: 8, limitTest: 8 });
+
+/** Each model once, on a dataset that exercises its path (downsampling, tc's pooled localisation). */
+const CASES: PaperModelConfig[] = [
+  { model: 'cnn', transform: 'affine', dataset: 'rts' },
+  { model: 'st-cnn', transform: 'affine', dataset: 'rts' },
+  { model: 'st-cnn', transform: 'projective', dataset: 'p' },
+  { model: 'st-cnn', transform: 'tps', dataset: 'tc' },
+  { model: 'fcn', transform: 'affine', dataset: 'r' },
+  { model: 'st-fcn', transform: 'affine', dataset: 'e' },
+];
+
+const name = (c: PaperModelConfig) => `${c.model}${c.model.startsWith('st-') ? `:${c.transform}` : ''} on ${c.dataset}`;
+
+describe('the paper models', () => {
+  beforeAll(() => setUpBackend('cpu'));
+
+  it('have the documented parameter counts: the same classifier with and without the transformer', () => {
+    const count = (model: PaperModelConfig['model'], transform: PaperModelConfig['transform'], dataset: DatasetName) =>
+      parameterCount({ model, transform, dataset });
+    // cnn: conv 9x9x1x16, conv 7x7x16x16, linear (side/4)²·16 -> 10.
+    const cnn = (side: number) => 81 * 16 + 16 + 49 * 16 * 16 + 16 + Math.floor(side / 4) ** 2 * 16 * 10 + 10;
+    expect(count('cnn', 'affine', 'rts')).toEqual({ total: cnn(42), classifier: cnn(42) });
+    expect(count('cnn', 'affine', 'mnist').total).toBe(cnn(28));
+    // st-cnn: localisation conv 5x5x1x20, conv 5x5x20x20, linear -> 50, head 50 -> P; the classifier at half the canvas.
+    const loc = (side: number, P: number) => {
+      const s = Math.floor((Math.floor((side - 4) / 2) - 4) / 2);
+      return 25 * 20 + 20 + 25 * 400 + 20 + s * s * 20 * 50 + 50 + 50 * P + P;
+    };
+    expect(count('st-cnn', 'affine', 'rts')).toEqual({ total: cnn(21) + loc(42, 6), classifier: cnn(21) });
+    expect(count('st-cnn', 'projective', 'p')).toEqual({ total: cnn(28) + loc(28, 8), classifier: cnn(28) });
+    expect(count('st-cnn', 'tps', 'tc')).toEqual({ total: cnn(30) + loc(30, 32), classifier: cnn(30) });
+    const fcn = (side: number) => side * side * 128 + 128 + 128 * 128 + 128 + 1290;
+    expect(count('fcn', 'affine', 'p').total).toBe(fcn(28));
+    expect(count('st-fcn', 'affine', 'rts')).toEqual({ total: fcn(21) + 42 * 42 * 32 + 32 + 32 * 6 + 6, classifier: fcn(21) });
+    // Three weight layers in every classifier.
+    for (const c of CASES) {
+      const model = new PaperModel(c, new Rng(1));
+      const weights = [...model.params.keys()].filter((k) => !k.startsWith('loc.') && k.endsWith('.weight'));
+      expect(weights, name(c)).toHaveLength(3);
+      model.dispose();
+    }
+  });
+
+  it('map [N, S, S, 1] to log-probabilities [N, 10]; the transformers start at the identity', async () => {
+    await setUpBackend('cpu');
+    for (const c of CASES) {
+      const S = CANVAS[c.dataset];
+      const x = tf.randomUniform([2, S, S, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+      const model = new PaperModel(c, new Rng(2));
+      const logp = model.forward(x);
+      expect(logp.shape, name(c)).toEqual([2, 10]);
+      expectClose(await tf.sum(tf.exp(logp), 1).data(), [1, 1], `${name(c)} probabilities`, 1e-5);
+      const t = model.transform(x);
+      expect(t.shape).toEqual([2, S, S, 1]);
+      // The identity grid samples every pixel at its centre.
+      expectClose(await t.data(), await x.data(), `${name(c)} identity`, 1e-4);
+      tf.dispose([x, logp, t]);
+      model.dispose();
+    }
+  });
+
+  it('take one training step that lowers the loss, on cpu, wasm and webgpu (where an adapter exists)', async () => {
+    const results = new Map<string, { before: number }>();
+    for (const backend of gpu ? ['cpu', 'wasm', 'webgpu'] as const : ['cpu', 'wasm'] as const) {
+      await setUpBackend(backend);
+      for (const c of CASES) {
+        const split = await distort(mnist.train, c.dataset, 3);
+        // Two digits: tfjs-backend-cpu's own convolution gradients are slow.
+        const b = makeBatch(split, [0, 1]);
+        const x = tf.tensor4d(b.x, [b.size, b.side, b.side, 1]);
+        const y = tf.tensor2d(b.oneHot, [b.size, 10]);
+        const model = new PaperModel(c, new Rng(4));
+        const loss = async () => tf.tidy(() => nllLoss(model.forward(x), y)).data().then((d) => d[0]!);
+        const before = await loss();
+        const optimizer = tf.train.sgd(0.1);
+        paperTrainStep(model, optimizer, x, y).dispose();
+        const after = await loss();
+        expect(after, `${name(c)} on ${backend}`).toBeLessThan(before);
+        for (const v of model.variables) expect(((await v.data()) as Float32Array).every(Number.isFinite)).toBe(true);
+        results.set(`${backend} ${name(c)}`, { before });
+        tf.dispose([x, y]);
+        optimizer.dispose();
+        model.dispose();
+      }
+    }
+    for (const c of CASES) {
+      // The same model and data; not the steps themselves: max-pooling over the flat background has
+      // ties, which the backends' gradients break differently.
+      for (const other of gpu ? ['wasm', 'webgpu'] : ['wasm']) {
+        expect(results.get(`${other} ${name(c)}`)!.before, `${name(c)} on ${other}`).toBeCloseTo(results.get(`cpu ${name(c)}`)!.before, 4);
+      }
+    }
+  }, 600_000);
+
+  it('divide the learning rate by 10 for the last third of the epochs', () => {
+    expect([1, 2, 3, 4, 5, 6].map((e) => learningRate(1, e, 6))).toEqual([1, 1, 1, 1, 0.1, 0.1]);
+    expect([1, 2].map((e) => learningRate(1, e, 2))).toEqual([1, 1]);
+    expect([1, 2, 3].map((e) => learningRate(1, e, 3))).toEqual([1, 1, 0.1]);
+  });
+
+  it('reject an unknown model or transform, naming it', () => {
+    expect(() => new PaperModel({ model: 'tutorial' as 'cnn', transform: 'affine', dataset: 'r' }, new Rng(1)))
+      .toThrow("PaperModel: 'model' must be cnn, st-cnn, fcn or st-fcn; received 'tutorial'");
+    expect(() => new PaperModel({ model: 'st-cnn', transform: 'flow' as 'tps', dataset: 'r' }, new Rng(1)))
+      .toThrow("PaperModel: 'transform' must be one of affine, projective, tps; received 'flow'");
+    expect(() => PaperModel.fromJson({ format: 'stn-mnist' } as never))
+      .toThrow("PaperModel.fromJson: not a paper model (format 'stn-mnist', expected 'stn-paper-model')");
+  });
+});
+
+describe('stn-mnist with the paper models', () => {
+  it('trains --dataset rts --model st-cnn --transform affine --json: one JSON line per epoch with testAccuracy', async () => {
+    const out = join(tmp, 'cli');
+    const t = captureIo();
+    const args = ['train', '--dataset', 'rts', '--model', 'st-cnn', '--transform', 'affine', '--epochs', '2',
+      '--limit-train', '64', '--limit-test', '32', '--seed', '3', '--json', '--out', out, '--backend', 'wasm'];
+    expect(await runCli(args, t.io)).toBe(0);
+    const lines = t.out.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
+    for (const l of lines) {
+      expect(l).toMatchObject({ total: 32, backend: 'wasm', dataset: 'rts', model: 'st-cnn', transform: 'affine' });
+      expect(l.testAccuracy).toBe(l.correct / 32);
+    }
+    const png = pngjs.PNG.sync.read(readFileSync(join(out, 'stn.png')));
+    expect([png.width, png.height]).toEqual([figureSize(32, 42).width, figureSize(32, 42).height]);
+    // The saved model evaluates the distorted test set as the last epoch did.
+    const saved = PaperModel.fromJson(JSON.parse(readFileSync(join(out, 'paper-model.json'), 'utf8')));
+    const test = await distort(loadMnist(undefined, { limitTrain: 1, limitTest: 32 }).test, 'rts', TEST_SEED);
+    expect((await evaluate(saved, test)).correct).toBe(lines[1].correct);
+    saved.dispose();
+  }, 60_000);
+
+  it('refuses combinations it cannot run, with a usage error', async () => {
+    for (const [args, message] of [
+      [['--dataset', 'rts'], '--dataset rts needs one of the paper\'s models'],
+      [['--transform', 'tps'], '--transform applies to --model st-cnn and st-fcn'],
+      [['eval', '--model', 'cnn'], '--model cnn trains without a checkpoint: only the train command takes it'],
+      [['--model', 'cnn', '--api', 'layers'], '--api layers applies to --model tutorial only'],
+      [['--model', 'st-cnn', '--resume'], '--resume applies to --model tutorial only'],
+      [['--model', 'resnet'], "--model must be one of tutorial, cnn, st-cnn, fcn, st-fcn, got 'resnet'"],
+      [['--dataset', 'svhn', '--model', 'cnn'], "--dataset must be one of mnist, r, rts, p, e, tc, got 'svhn'"],
+      [['--transform', 'flow', '--model', 'st-cnn'], "--transform must be one of affine, projective, tps, got 'flow'"],
+    ] as const) {
+      const e = captureIo();
+      expect(await runCli([...args], e.io)).toBe(2);
+      expect(e.err.join('')).toContain(message);
+    }
+  });
+});
