@@ -89,11 +89,6 @@ export function resolveOptions(o: TransformOptions, who: string): ResolvedOption
     throw new RangeError(`${who}: 'controlPoints' applies only to transforms that take control points; ` +
       `received control points with transform '${transform}'`);
   }
-  if (controlPoints !== undefined &&
-    (!Array.isArray(controlPoints) || controlPoints.length < 3 ||
-      !controlPoints.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v))))) {
-    throw new RangeError(`${who}: 'controlPoints' must be at least 3 finite points [[x, y], ...]; received ${describe(controlPoints)}`);
-  }
   row.checkConfig?.({ outputSize, controlPoints }, who);
   return {
     transform,

@@ -9,6 +9,7 @@ import { flowGrid } from '../grids/flow_grid.js';
 import { projectiveGrid } from '../grids/projective_grid.js';
 import { tpsGrid, tpsLattice } from '../grids/tps_grid.js';
 import { affineGrid } from '../ops/affine_grid.js';
+import { describe } from '../ops/checks.js';
 
 /** What a row may need to know besides the params. */
 export interface TransformContext {
@@ -108,6 +109,13 @@ export const TRANSFORMS = {
   tps: {
     spatialRanks: [2],
     configKeys: ['controlPoints'],
+    checkConfig: ({ controlPoints }, who) => {
+      if (controlPoints !== undefined &&
+        (!Array.isArray(controlPoints) || controlPoints.length < 3 ||
+          !controlPoints.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v))))) {
+        throw new RangeError(`${who}: 'controlPoints' must be at least 3 finite points [[x, y], ...]; received ${describe(controlPoints)}`);
+      }
+    },
     paramsShapes: (ctx) => {
       const K = ctx.controlPoints?.length;
       return K === undefined ? [[2 * TPS_DEFAULT_K], [TPS_DEFAULT_K, 2], [null], [null, 2]] : [[2 * K], [K, 2]];
