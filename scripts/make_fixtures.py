@@ -230,6 +230,11 @@ def stn_case(label, rng, ac):
         theta = torch.tensor([stn_theta(rng)], dtype=torch.float64)
         g = F.affine_grid(theta, [1, 1, H, W], align_corners=ac)
         grid[n] = g[0].float().numpy()
+    return filled_case(label, x, grid, dy, fill, N)
+
+
+def filled_case(label, x, grid, dy, fill, N):
+    """A case whose grid items fill(n) draws; redraw(bad) draws again the items with a bad point."""
     for n in range(N):
         fill(n)
 
@@ -641,14 +646,7 @@ def affine_case_3d(label, rng, ac):
     def fill(n):
         theta = torch.tensor(stn_theta_3d(rng)[None], dtype=torch.float64)
         grid[n] = F.affine_grid(theta, [1, 1, D, H, W], align_corners=ac)[0].float().numpy()
-    for n in range(N):
-        fill(n)
-
-    def redraw(bad):
-        for n in range(N):
-            if bad[n].any():
-                fill(n)
-    return dict(label=label, input=x, grid=grid, dy=dy, redraw=redraw)
+    return filled_case(label, x, grid, dy, fill, N)
 
 
 def volume_shape_cases(prefix, ac):
