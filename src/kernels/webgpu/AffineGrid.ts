@@ -1,6 +1,6 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../names.js';
-import { AffineGrid3dProgram, AffineGridProgram } from './affine_grid_webgpu.js';
+import { AffineGridProgram } from './affine_grid_webgpu.js';
 import { runProgram, webgpuBackend } from './webgpu_backend.js';
 
 export const affineGridConfig: KernelConfig = {
@@ -11,7 +11,7 @@ export const affineGridConfig: KernelConfig = {
     // An empty grid comes back without a dispatch, so an empty theta is never bound.
     const dims = outputSize.length - 2;
     const shape = [...outputSize.slice(0, -1), dims];
-    const program = dims === 3 ? new AffineGrid3dProgram(shape, alignCorners) : new AffineGridProgram(shape, alignCorners);
+    const program = new AffineGridProgram(shape, alignCorners);
     return runProgram(webgpuBackend(backend), program, [inputs.theta as TensorInfo]);
   },
 };

@@ -10,19 +10,22 @@ fn baseCoordinate(i: i32, steps: i32, alignCorners: bool) -> f32 {
 }
 `;
 
+/**
+ * affineGrid: theta [N,2,3] -> grid [N,H,W,2], or on volumes theta [N,3,4] -> grid [N,D,H,W,3]
+ * (x, y, z); the number of spatial axes is the last entry of outputShape. One invocation per value.
+ */
 export class AffineGridProgram extends FlatProgram {
   variableNames = ['theta'];
   size = true;
+  private readonly dims: 2 | 3;
 
   constructor(outputShape: number[], private readonly alignCorners: boolean) {
-    super(outputShape, sizeOf(outputShape), `stnAffineGrid_${alignCorners}`);
+    const dims = outputShape[outputShape.length - 1] as 2 | 3;
+    super(outputShape, sizeOf(outputShape), `stnAffineGrid${dims === 3 ? '3d' : ''}_${alignCorners}`);
+    this.dims = dims;
   }
   getUserCode(): string {
-    return `
-const ALIGN_CORNERS: bool = ${this.alignCorners};
-${BASE_COORDINATE_WGSL}
-fn main(index: i32) {
-  if (index >= uniforms.size) { return; }
+    const body = this.dims === 2 ? `
   let H = uniforms.outShape.y;
   let W = uniforms.outShape.z;
   let point = index / 2;
@@ -33,25 +36,7 @@ fn main(index: i32) {
   let x = baseCoordinate(w, W, ALIGN_CORNERS);
   let y = baseCoordinate(h, H, ALIGN_CORNERS);
   let t = n * 6 + k * 3;
-  setOutputAtIndex(index, theta[t] * x + (theta[t + 1] * y + theta[t + 2]));
-}`;
-  }
-}
-
-/** affineGrid on volumes: theta [N,3,4] -> grid [N,D,H,W,3] (x, y, z), one invocation per output value. */
-export class AffineGrid3dProgram extends FlatProgram {
-  variableNames = ['theta'];
-  size = true;
-
-  constructor(outputShape: number[], private readonly alignCorners: boolean) {
-    super(outputShape, sizeOf(outputShape), `stnAffineGrid3d_${alignCorners}`);
-  }
-  getUserCode(): string {
-    return `
-const ALIGN_CORNERS: bool = ${this.alignCorners};
-${BASE_COORDINATE_WGSL}
-fn main(index: i32) {
-  if (index >= uniforms.size) { return; }
+  setOutputAtIndex(index, theta[t] * x + (theta[t + 1] * y + theta[t + 2]));` : `
   let D = uniforms.outShape.y;
   let H = uniforms.outShape.z;
   let W = uniforms.outShape.w;
@@ -65,7 +50,12 @@ fn main(index: i32) {
   let y = baseCoordinate(h, H, ALIGN_CORNERS);
   let z = baseCoordinate(d, D, ALIGN_CORNERS);
   let t = n * 12 + k * 4;
-  setOutputAtIndex(index, theta[t] * x + (theta[t + 1] * y + (theta[t + 2] * z + theta[t + 3])));
+  setOutputAtIndex(index, theta[t] * x + (theta[t + 1] * y + (theta[t + 2] * z + theta[t + 3])));`;
+    return `
+const ALIGN_CORNERS: bool = ${this.alignCorners};
+${BASE_COORDINATE_WGSL}
+fn main(index: i32) {
+  if (index >= uniforms.size) { return; }${body}
 }`;
   }
 }
