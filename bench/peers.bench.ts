@@ -9,30 +9,32 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gridSample } from '../src/index.js';
 import { checkArgs } from './lib/args.js';
 import { type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
-import { type Shape4, makeCase } from './lib/data.js';
+import { type Shape4, type Shape5, makeCase, makeVolumeCase, sizeOf } from './lib/data.js';
 import { type MeasureOptions, measureInterleaved, progress } from './lib/measure.js';
 import { shapeText } from './lib/table.js';
 import {
-  type CaseSpec, type Contender, type Prepared, type Want, imageTransformContender, ortNodeContender, ortWebContender,
-  stnLayerContenders, tfjsOpsContenders,
+  type AnyCase, type CaseSpec, type Contender, type Prepared, type Want, imageTransformContender, ortNodeContender, ortWebContender,
+  outShape, pytorchContenders, stnLayerContenders, tfjsOpsContenders,
 } from './peers/contenders.js';
 import { OrtWebWorker } from './peers/ort.js';
+import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
 import { projectiveText, runProjective } from './peers/projective.js';
 import {
   type Measurement, compareWithStnLayer, machineInfo, peersChart, resultsMarkdown, scalingChart, scalingTableText,
-  shapeTablesText, targetsText,
+  caseTablesText, targetsText,
 } from './peers/report.js';
 
 const USAGE = `npm run bench:peers: stn-layer's gridSample against what a user would pick instead, in one
-process and one run: tf.image.transform, gridSample written with tfjs ops (gather), and ONNX
-Runtime's GridSample (onnxruntime-node native, onnxruntime-web wasm); and projectiveGrid +
+process and one run: tf.image.transform, gridSample written with tfjs ops (gather), ONNX Runtime's
+GridSample (onnxruntime-node native, onnxruntime-web wasm) and PyTorch's CPU grid_sample (where
+/usr/bin/python3 has torch); op alone and with read-back; volumes (trilinear) too; and projectiveGrid +
 gridSample against tf.image.transform with the same projective map (cpu, wasm); on the tfjs backends given
 (default cpu,wasm,webgpu; webgpu only where test/webgpu_setup.ts finds a hardware adapter: a
 software one such as SwiftShader only when --backends names webgpu).
 
   npm run bench:peers -- [--quick] [--json] [--write-results] [--backends cpu,wasm,webgpu] [--too-slow-s N] [--projective-only]
 
-  --quick          few shapes, small sizes, the minimum of calls: a smoke test of the whole run
+  --quick          few shapes, small sizes (a tiny volume), the minimum of calls: a smoke test of the whole run
   --json           one JSON object per measurement and line on stdout (progress stays on stderr)
   --write-results  also write bench/RESULTS.md, bench/results.json and the two SVG charts
   --too-slow-s N   skip a contender whose call takes longer than N seconds (default 20)
@@ -47,18 +49,21 @@ const writeResults = argv.includes('--write-results');
 const projectiveOnly = argv.includes('--projective-only');
 const CORES = cpus().length;
 
-const bz = (inputShape: Shape4, outHW: [number, number]): CaseSpec => ({ inputShape, outHW, mode: 'bilinear', paddingMode: 'zeros' });
-const MID: [Shape4, [number, number]] = quick ? [[4, 32, 32, 3], [32, 32]] : [[32, 64, 64, 3], [64, 64]];
+const bz = (inputShape: Shape4 | Shape5, outSize: number[]): CaseSpec => ({ inputShape, outSize, mode: 'bilinear', paddingMode: 'zeros' });
+const MID: [Shape4, number[]] = quick ? [[2, 16, 14, 3], [15, 13]] : [[32, 64, 64, 3], [64, 64]];
 /** The issue's shapes, bilinear/zeros; bicubic/border and nearest/reflection on the mid shape. */
 const SHAPE_CASES: CaseSpec[] = [
-  bz([64, 28, 28, 1], [28, 28]), // the STN-MNIST call
+  bz(quick ? [4, 12, 12, 1] : [64, 28, 28, 1], quick ? [12, 12] : [28, 28]), // the STN-MNIST call
   bz(...MID),
   ...(quick ? [] : [bz([8, 128, 128, 16], [128, 128]), bz([1, 512, 512, 3], [512, 512])]),
   { ...bz(...MID), mode: 'bicubic', paddingMode: 'border' },
   { ...bz(...MID), mode: 'nearest', paddingMode: 'reflection' },
 ];
+/** Issue 16's volumes, trilinear/zeros onto a grid the size of the input (a near-identity affine map). */
+const VOLUME_CASES: CaseSpec[] = (quick ? [[1, 8, 12, 10, 2] as Shape5] : [[2, 64, 64, 64, 1], [1, 32, 96, 96, 4]] as Shape5[])
+  .map((s) => bz(s, s.slice(1, -1)));
 /** Output elements 1e3 … 1e7: input [1, S, S, 4] onto an S×S grid. */
-const SCALING_CASES: CaseSpec[] = (quick ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6, 1e7]).map((e) => {
+const SCALING_CASES: CaseSpec[] = (quick ? [1e3, 1e4] : [1e3, 1e4, 1e5, 1e6, 1e7]).map((e) => {
   const s = Math.round(Math.sqrt(e / 4));
   return bz([1, s, s, 4], [s, s]);
 });
@@ -70,13 +75,13 @@ const MEASURE: MeasureOptions = quick
   : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs, warmup: 2 };
 
 /** stn-layer's output and gradients for a case, on the first CPU backend: what every contender must match. */
-async function stnLayerWant(backend: StartedBackend, c: ReturnType<typeof makeCase>, spec: CaseSpec): Promise<Want> {
+async function stnLayerWant(backend: StartedBackend, c: AnyCase, spec: CaseSpec): Promise<Want> {
   await activateBackend(backend.name);
   const options = { mode: spec.mode, paddingMode: spec.paddingMode, alignCorners: false };
-  const x = tf.tensor4d(c.input, c.inputShape);
-  const g = tf.tensor4d(c.grid, c.gridShape);
-  const dy = tf.tensor4d(c.dy, [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]]);
-  const out = gridSample(x, g, options);
+  const x = tf.tensor(c.input, c.inputShape);
+  const g = tf.tensor(c.grid, c.gridShape);
+  const dy = tf.tensor(c.dy, outShape(c));
+  const out = gridSample(x as tf.Tensor4D, g as tf.Tensor4D, options);
   const [dIn, dG] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, options))([x, g], dy);
   const [output, dInput, dGrid] = (await Promise.all([out.data(), dIn!.data(), dG!.data()])) as Float32Array[];
   tf.dispose([x, g, dy, out, dIn!, dG!]);
@@ -84,14 +89,15 @@ async function stnLayerWant(backend: StartedBackend, c: ReturnType<typeof makeCa
 }
 
 const TOO_SLOW = `skipped: too slow (> ${MEASURE.tooSlowMs / 1000} s per call)`;
-const outputElements = (s: CaseSpec) => s.inputShape[0] * s.outHW[0] * s.outHW[1] * s.inputShape[3];
+const outputElements = (s: CaseSpec) => s.inputShape[0] * sizeOf(s.outSize) * s.inputShape[s.inputShape.length - 1]!;
+const caseOf = (s: CaseSpec): AnyCase => (s.inputShape.length === 5 ? makeVolumeCase(s.inputShape) : makeCase(s.inputShape, s.outSize as [number, number]));
 /** Each contender's cost on the last case it was timed on, for predicting the next. */
 const nsPerElement = new Map<Contender, number>();
 
-const describe = (k: Contender) => `${k.impl} ${k.backend} ${k.op}${k.threads !== null ? ` ${k.threads}t` : ''}`;
+const describe = (k: Pick<Contender, 'impl' | 'backend' | 'op' | 'threads'>) => `${k.impl} ${k.backend} ${k.op}${k.threads !== null ? ` ${k.threads}t` : ''}`;
 
 async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn: StartedBackend, series: Measurement['series'], label: string): Promise<Measurement[]> {
-  const c = makeCase(spec.inputShape, spec.outHW);
+  const c = caseOf(spec);
   progress(`${label}: input ${shapeText(c.inputShape)} grid ${shapeText(c.gridShape)} ${spec.mode}/${spec.paddingMode}: checking ${contenders.length} contenders`);
   const want = await stnLayerWant(wantOn, c, spec);
   const rows: Measurement[] = [];
@@ -99,8 +105,9 @@ async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn:
   for (const k of contenders) {
     const row: Measurement = {
       impl: k.impl, backend: k.backend, op: k.op, mode: spec.mode, paddingMode: spec.paddingMode,
-      inputShape: c.inputShape, gridShape: c.gridShape, threads: k.threads,
-      msMedian: null, msMin: null, msMax: null, vsStnLayer: null, calls: 0, series,
+      inputShape: c.inputShape, gridShape: c.gridShape, threads: k.threads, readBack: k.readBack,
+      opAloneMsMedian: null, opAloneMsMin: null, opAloneMsMax: null, msMedian: null, msMin: null, msMax: null,
+      vsStnLayerOpAlone: null, vsStnLayer: null, calls: 0, series,
     };
     rows.push(row);
     const why = k.unsupported(spec);
@@ -140,13 +147,17 @@ async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn:
     const o = outcomes[i]!;
     if ('stats' in o) {
       Object.assign(row, { msMedian: o.stats.msMedian, msMin: o.stats.msMin, msMax: o.stats.msMax, calls: o.stats.calls });
+      // A call that leaves its results in CPU memory has one figure, both op alone and with read-back.
+      const opAlone = row.readBack === 'none' ? o.stats : o.stats.opAlone;
+      if (opAlone) Object.assign(row, { opAloneMsMedian: opAlone.msMedian, opAloneMsMin: opAlone.msMin, opAloneMsMax: opAlone.msMax });
       nsPerElement.set(timed[i]!.contender, (o.stats.msMedian * 1e6) / outputElements(spec));
     } else row.skipped = o.skipped;
     await prepared.release();
   }
   compareWithStnLayer(rows);
   for (const r of rows.filter((r) => r.msMedian !== null)) {
-    progress(`  ${r.impl} ${r.backend} ${r.op}${r.threads === null ? '' : ` ${r.threads}t`}: ${r.msMedian!.toPrecision(3)} ms`);
+    const opAlone = r.readBack === 'separate' && r.opAloneMsMedian !== null ? `op alone ${r.opAloneMsMedian.toPrecision(3)} ms, ` : '';
+    progress(`  ${describe(r)}: ${opAlone}${r.readBack === 'none' ? '' : 'with read-back '}${r.msMedian!.toPrecision(3)} ms`);
   }
   return rows;
 }
@@ -167,27 +178,43 @@ async function main(): Promise<void> {
   const wantOn = backends.find((b) => b.name === 'wasm') ?? backends.find((b) => b.name === 'cpu');
   if (!wantOn) throw new Error('bench:peers needs the cpu or wasm backend (stn-layer\'s results are what the peers are checked against)');
   const threadCounts = [...new Set([1, CORES])];
-  const webWorkers = threadCounts.map((n) => new OrtWebWorker(n));
+  const webWorkers = projectiveOnly ? [] : threadCounts.map((n) => new OrtWebWorker(n));
+  const noTorch = projectiveOnly ? 'not asked for' : pytorchMissing();
+  if (noTorch) progress(`PyTorch: not a contender (${noTorch})`);
+  const torchWorkers = noTorch ? [] : threadCounts.map((n) => new PytorchWorker(n));
+  const torchVersion = torchWorkers.length ? await torchWorkers[0]!.ready : '';
   const contenders: Contender[] = [
     ...backends.flatMap((b) => [...stnLayerContenders(b), imageTransformContender(b), ...tfjsOpsContenders(b)]),
     ...threadCounts.map((n) => ortNodeContender(n)),
     ...webWorkers.map((w) => ortWebContender(w)),
+    ...torchWorkers.flatMap((w) => pytorchContenders(w, torchVersion)),
   ];
   // The cost curve: stn-layer on the CPU backends and the fast single-thread peers.
   const scalingContenders = contenders.filter((k) =>
-    (k.impl === 'stn-layer' && (k.backend === 'wasm' || (k.backend === 'cpu' && k.op === 'forward'))) ||
+    (k.impl === 'stn-layer' && (k.backend === 'wasm' ? k.op !== 'forward+d(grid)' : k.backend === 'cpu' && k.op === 'forward')) ||
     (k.impl === 'tf.image.transform' && k.backend === 'wasm') ||
-    (k.impl.startsWith('onnxruntime') && k.threads === 1));
-  progress(`backends: ${backends.map((b) => b.label).join(', ')}; ONNX Runtime threads: ${threadCounts.join(' and ')} (${CORES} cores)` +
-    `${quick ? '; --quick: small shapes, minimum calls' : ''}`);
+    (k.impl.startsWith('onnxruntime') && k.threads === 1) ||
+    (k.impl === 'pytorch' && k.threads === 1 && k.op !== 'forward+d(grid)'));
+  // Volumes (issue 16): stn-layer on cpu and wasm against PyTorch and onnxruntime-node, one thread.
+  const volumeContenders = contenders.filter((k) =>
+    (k.impl === 'stn-layer' && (k.backend === 'cpu' || k.backend === 'wasm') && k.op !== 'forward+d(grid)') ||
+    (k.impl === 'onnxruntime-node' && k.threads === 1) ||
+    (k.impl === 'pytorch' && k.threads === 1 && k.op !== 'forward+d(grid)'));
+  progress(`backends: ${backends.map((b) => b.label).join(', ')}; ONNX Runtime${torchWorkers.length ? ` and PyTorch ${torchVersion}` : ''} threads: ` +
+    `${threadCounts.join(' and ')} (${CORES} cores)${quick ? '; --quick: small shapes, minimum calls' : ''}`);
 
   const rows: Measurement[] = [];
-  const total = SHAPE_CASES.length + SCALING_CASES.length;
+  const cases: [CaseSpec[], readonly Contender[], Measurement['series']][] = projectiveOnly ? [] : [
+    [SHAPE_CASES, contenders, 'shapes'], [VOLUME_CASES, volumeContenders, 'volumes'], [SCALING_CASES, scalingContenders, 'scaling'],
+  ];
+  const total = cases.reduce((t, [specs]) => t + specs.length, 0);
   let n = 0;
-  for (const spec of projectiveOnly ? [] : SHAPE_CASES) rows.push(...(await runCase(spec, contenders, wantOn, 'shapes', `case ${++n}/${total}`)));
-  for (const spec of projectiveOnly ? [] : SCALING_CASES) rows.push(...(await runCase(spec, scalingContenders, wantOn, 'scaling', `case ${++n}/${total}`)));
+  for (const [specs, list, series] of cases) {
+    for (const spec of specs) rows.push(...(await runCase(spec, list, wantOn, series, `case ${++n}/${total}`)));
+  }
   await Promise.all(webWorkers.map((w) => w.terminate()));
-  const projectiveShapes: Shape4[] = [SHAPE_CASES[0]!.inputShape, MID[0], ...(quick ? [] : [[8, 128, 128, 16] as Shape4])];
+  for (const w of torchWorkers) w.terminate();
+  const projectiveShapes: Shape4[] = [SHAPE_CASES[0]!.inputShape as Shape4, MID[0], ...(quick ? [] : [[8, 128, 128, 16] as Shape4])];
   const projective = await runProjective(backends, projectiveShapes, MEASURE);
 
   const label = quick ? ' [--quick]' : '';
@@ -196,7 +223,8 @@ async function main(): Promise<void> {
   else {
     if (!projectiveOnly) {
       console.log(`gridSample and its peers, ms per call${label}\n`);
-      console.log(shapeTablesText(rows));
+      console.log(caseTablesText(rows, 'shapes'));
+      console.log(`\nVolumes (issue 16), trilinear/zeros onto a grid the size of the input\n\n${caseTablesText(rows, 'volumes')}`);
       console.log(`\n${scalingTableText(rows)}\n\n${targetsText(rows)}\n`);
     }
     console.log(projectiveText(projective));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { makeCase, NCHW_TO_NHWC, NHWC_TO_NCHW, type Shape4, transpose4 } from '../bench/lib/data.js';
+import { makeCase, type Shape4, toChannelsFirst, toChannelsLast } from '../bench/lib/data.js';
 import { homographyToImageTransform, thetaToImageTransform } from '../bench/peers/image_transform.js';
 import { gridSampleOnnxModel } from '../bench/peers/onnx_model.js';
 import { gridSampleTfOps } from '../bench/peers/tfjs_ops_grid_sample.js';
@@ -32,11 +32,11 @@ describe('the ONNX GridSample model built with protobufjs', () => {
     const options = { mode, paddingMode, alignCorners };
     const session = await ort.InferenceSession.create(gridSampleOnnxModel([N, C, H, W], c.gridShape, options));
     const out = await session.run({
-      X: new ort.Tensor('float32', transpose4(c.input, c.inputShape, NHWC_TO_NCHW), [N, C, H, W]),
+      X: new ort.Tensor('float32', toChannelsFirst(c.input, c.inputShape), [N, C, H, W]),
       grid: new ort.Tensor('float32', c.grid, [...c.gridShape]),
     });
     const want = await gridSample(tf.tensor4d(c.input, c.inputShape), tf.tensor4d(c.grid, c.gridShape), options).data();
-    expectClose(transpose4(out.Y!.data as Float32Array, [N, C, 5, 6], NCHW_TO_NHWC), want, `ONNX ${mode}/${paddingMode}`);
+    expectClose(toChannelsLast(out.Y!.data as Float32Array, [N, C, 5, 6]), want, `ONNX ${mode}/${paddingMode}`);
   });
 });
 

@@ -7,11 +7,13 @@ import { util } from '@tensorflow/tfjs-core';
 import { affineGridReference } from '../../src/reference/grid_sample.js';
 
 export type Shape4 = [number, number, number, number];
+export type Shape5 = [number, number, number, number, number];
 
-export interface BenchCase {
-  inputShape: Shape4;
-  gridShape: Shape4;
-  /** [N, 2, 3] row-major, the theta the grid was made from (tf.image.transform needs it). */
+/** A case on images (Shape4, the default) or on volumes (Shape5), channels-last as stn-layer takes it. */
+export interface BenchCase<S extends Shape4 | Shape5 = Shape4> {
+  inputShape: S;
+  gridShape: S;
+  /** [N, 2, 3] (volumes: [N, 3, 4]) row-major, the theta the grid was made from (tf.image.transform needs it). */
   theta: Float32Array;
   input: Float32Array;
   grid: Float32Array;
@@ -56,27 +58,58 @@ export function makeCase(inputShape: Shape4, outHW: [number, number], seed = 1):
 }
 
 /**
- * A 4-D transpose: out[i[perm[0]], i[perm[1]], ...] = data[i]. NHWC -> NCHW for ONNX Runtime is
- * perm [0, 3, 1, 2], back is [0, 2, 3, 1]; done outside every timed region.
+ * A volume case: a near-identity 3-D affine grid the size of the input (rotation within ±0.2 rad
+ * about a random axis, to first order; scale 0.9..1.1; shift within ±0.1), as registration starts.
  */
-export function transpose4(data: ArrayLike<number>, shape: readonly number[], perm: readonly number[]): Float32Array {
-  const outShape = perm.map((p) => shape[p]!);
-  const inStrides = [shape[1]! * shape[2]! * shape[3]!, shape[2]! * shape[3]!, shape[3]!, 1];
-  const s = perm.map((p) => inStrides[p]!); // input stride of each output axis
+export function makeVolumeCase(inputShape: Shape5, seed = 5): BenchCase<Shape5> {
+  const random = seededRandom(seed);
+  const [N] = inputShape;
+  const theta = new Float32Array(N * 12);
+  for (let n = 0; n < N; n++) {
+    const [a, b, c] = [0, 1, 2].map(() => (random() - 0.5) * 0.4) as [number, number, number];
+    const s = 0.9 + random() * 0.2;
+    // A small rotation to first order (I + skew), scaled.
+    theta.set([s, -c * s, b * s, (random() - 0.5) * 0.2, c * s, s, -a * s, (random() - 0.5) * 0.2,
+      -b * s, a * s, s, (random() - 0.5) * 0.2], n * 12);
+  }
+  const input = new Float32Array(sizeOf(inputShape)).map(() => random());
+  const grid = Float32Array.from(affineGridReference(theta, inputShape, false));
+  const dy = new Float32Array(input.length).map(() => random() - 0.5);
+  const [, D, H, W] = inputShape;
+  return { inputShape, gridShape: [N, D, H, W, 3], theta, input, grid, dy };
+}
+
+/**
+ * Channels-last <-> channels-first for any rank: [N, ...spatial, C] <-> [N, C, ...spatial], the
+ * layouts of stn-layer and of ONNX Runtime / PyTorch. Done outside every timed region.
+ */
+function moveChannels(data: ArrayLike<number>, n: number, spatial: number, c: number, toFirst: boolean): Float32Array {
   const out = new Float32Array(data.length);
-  let k = 0;
-  for (let a = 0; a < outShape[0]!; a++) {
-    for (let b = 0; b < outShape[1]!; b++) {
-      for (let c = 0; c < outShape[2]!; c++) {
-        const row = a * s[0]! + b * s[1]! + c * s[2]!;
-        for (let d = 0; d < outShape[3]!; d++) out[k++] = data[row + d * s[3]!]!;
+  for (let b = 0; b < n; b++) {
+    for (let s = 0; s < spatial; s++) {
+      for (let k = 0; k < c; k++) {
+        const last = (b * spatial + s) * c + k;
+        const first = (b * c + k) * spatial + s;
+        if (toFirst) out[first] = data[last]!;
+        else out[last] = data[first]!;
       }
     }
   }
   return out;
 }
-export const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
-export const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
+
+/** [N, ...spatial, C] (the shape given) -> [N, C, ...spatial]. */
+export function toChannelsFirst(data: ArrayLike<number>, shape: readonly number[]): Float32Array {
+  return moveChannels(data, shape[0]!, sizeOf(shape.slice(1, -1)), shape[shape.length - 1]!, true);
+}
+
+/** [N, C, ...spatial] (the shape given) -> [N, ...spatial, C]. */
+export function toChannelsLast(data: ArrayLike<number>, shape: readonly number[]): Float32Array {
+  return moveChannels(data, shape[0]!, sizeOf(shape.slice(2)), shape[1]!, false);
+}
+
+/** [N, ...spatial, C] -> [N, C, ...spatial]. */
+export const channelsFirstShape = (shape: readonly number[]): number[] => [shape[0]!, shape[shape.length - 1]!, ...shape.slice(1, -1)];
 
 /**
  * The agreement a benchmark asks of a contender before timing it (not the parity rule of the

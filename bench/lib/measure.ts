@@ -5,8 +5,12 @@
  */
 
 export interface Timed {
-  /** Runs one call to completion (results read back to JS memory). */
-  run(): Promise<void>;
+  /**
+   * Runs one call to completion (results read back to JS memory). It may return the ms until the
+   * op itself returned, before the read-back, timed inside the same call: the op-alone figure
+   * (Stats.opAlone) where the op has finished when it returns (tfjs's cpu and wasm backends).
+   */
+  run(): Promise<void | number>;
   /** Times `calls` calls itself and returns each one's ms (e.g. calls made in a worker thread). */
   timeCalls?(calls: number): Promise<number[]>;
   /** Puts the contender's backend in place before its calls; not timed. */
@@ -23,6 +27,8 @@ export interface Stats {
   msMin: number;
   msMax: number;
   calls: number;
+  /** The same calls' op-alone part, where run() returned it. */
+  opAlone?: Stats;
 }
 
 export type Outcome = { stats: Stats } | { skipped: string };
@@ -46,8 +52,9 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export function stats(samples: readonly number[]): Stats {
-  return { msMedian: median(samples), msMin: Math.min(...samples), msMax: Math.max(...samples), calls: samples.length };
+export function stats(samples: readonly number[], opAloneSamples: readonly number[] = []): Stats {
+  const s = { msMedian: median(samples), msMin: Math.min(...samples), msMax: Math.max(...samples), calls: samples.length };
+  return opAloneSamples.length === samples.length && samples.length > 0 ? { ...s, opAlone: stats(opAloneSamples) } : s;
 }
 
 /**
@@ -65,16 +72,19 @@ export async function settleBeforeTiming(run: () => Promise<unknown>, warmCall: 
   if (warmCall) await run();
 }
 
-async function timeCall(t: Timed): Promise<number> {
-  if (t.timeCalls) return (await t.timeCalls(1))[0]!;
+/** One call's ms, and its op-alone ms where run() times that part. */
+async function timeCall(t: Timed): Promise<{ ms: number; opAloneMs?: number }> {
+  if (t.timeCalls) return { ms: (await t.timeCalls(1))[0]! };
   const start = performance.now();
-  await t.run();
-  return performance.now() - start;
+  const opAloneMs = await t.run();
+  const ms = performance.now() - start;
+  return typeof opAloneMs === 'number' ? { ms, opAloneMs } : { ms };
 }
 
 /** Warm up, then time `contenders` interleaved; returns one outcome per contender, in order. */
 export async function measureInterleaved(contenders: readonly Timed[], o: MeasureOptions, onSkip?: (i: number, why: string) => void): Promise<Outcome[]> {
   const samples: number[][] = contenders.map(() => []);
+  const opAloneSamples: number[][] = contenders.map(() => []);
   const callsPerRound: number[] = [];
   const skipped: (string | undefined)[] = [];
   for (const [i, t] of contenders.entries()) {
@@ -82,7 +92,7 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
     const warm = t.alreadyCalledMs !== undefined && t.alreadyCalledMs > o.roundMs * 10;
     let slowest = warm ? t.alreadyCalledMs! : 0;
     for (let w = 0; w < (warm ? 0 : o.warmup); w++) {
-      slowest = await timeCall(t);
+      slowest = (await timeCall(t)).ms;
       if (slowest > o.tooSlowMs) break;
       if (slowest > o.roundMs * 10) break; // one warm-up call is enough for a slow contender
     }
@@ -99,11 +109,15 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
       if (t.timeCalls) samples[i]!.push(...(await t.timeCalls(callsPerRound[i]!)));
       else {
         await settleBeforeTiming(() => t.run(), callsPerRound[i]! > 1);
-        for (let k = 0; k < callsPerRound[i]!; k++) samples[i]!.push(await timeCall(t));
+        for (let k = 0; k < callsPerRound[i]!; k++) {
+          const { ms, opAloneMs } = await timeCall(t);
+          samples[i]!.push(ms);
+          if (opAloneMs !== undefined) opAloneSamples[i]!.push(opAloneMs);
+        }
       }
     }
   }
-  return contenders.map((_, i) => (skipped[i] ? { skipped: skipped[i]! } : { stats: stats(samples[i]!) }));
+  return contenders.map((_, i) => (skipped[i] ? { skipped: skipped[i]! } : { stats: stats(samples[i]!, opAloneSamples[i]!) }));
 }
 
 /** Progress lines go to stderr, so stdout stays clean for --json. */

@@ -7,22 +7,41 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gridSample } from '../../src/index.js';
 import type { Mode, PaddingMode } from '../../src/kernels/names.js';
 import { type BackendName, type StartedBackend, activateBackend } from '../lib/backends.js';
-import { type BenchCase, NCHW_TO_NHWC, NHWC_TO_NCHW, type Shape4, checkAgreement, transpose4 } from '../lib/data.js';
+import {
+  type BenchCase, type Shape4, type Shape5, channelsFirstShape, checkAgreement, toChannelsFirst, toChannelsLast,
+} from '../lib/data.js';
 import type { Timed } from '../lib/measure.js';
 import { thetaToImageTransform } from './image_transform.js';
 import { gridSampleOnnxModel } from './onnx_model.js';
 import { type OrtWebWorker, ortNodeSession } from './ort.js';
+import type { PytorchWorker } from './pytorch.js';
 import { gridSampleTfOps } from './tfjs_ops_grid_sample.js';
 
-export type Op = 'forward' | 'forward+backward';
-export type Impl = 'stn-layer' | 'tf.image.transform' | 'tfjs-ops gather' | 'onnxruntime-node' | 'onnxruntime-web';
+/** forward; forward + both gradients; forward + d(grid) alone (an STN's step: the image is data). */
+export type Op = 'forward' | 'forward+backward' | 'forward+d(grid)';
+export type Impl = 'stn-layer' | 'tf.image.transform' | 'tfjs-ops gather' | 'onnxruntime-node' | 'onnxruntime-web' | 'pytorch';
+
+/**
+ * What a contender's figures are (see "How it was measured" in report.ts):
+ * - 'separate': the op alone (until the op returned: tfjs's cpu and wasm kernels are synchronous)
+ *   and with the read-back (`await data()`), timed in the same calls;
+ * - 'needed': the op's end is seen only by reading back (webgpu): the with-read-back figure only;
+ * - 'none': the call leaves its results in CPU memory the caller reads directly (ONNX Runtime's
+ *   session.run returns JS arrays; PyTorch's CPU tensors): one figure, both op alone and with read-back.
+ */
+export type ReadBack = 'separate' | 'needed' | 'none';
 
 export interface CaseSpec {
-  inputShape: Shape4;
-  outHW: [number, number];
+  /** Channels-last: an image [N, H, W, C] or a volume [N, D, H, W, C]. */
+  inputShape: Shape4 | Shape5;
+  /** The grid's spatial size: [H, W] or [D, H, W]. */
+  outSize: number[];
   mode: Mode;
   paddingMode: PaddingMode;
 }
+
+export type AnyCase = BenchCase<Shape4> | BenchCase<Shape5>;
+const isVolume = (spec: CaseSpec) => spec.inputShape.length === 5;
 
 /** stn-layer's results for a case: what every contender must reproduce. */
 export interface Want {
@@ -39,20 +58,22 @@ export interface Prepared extends Timed {
 
 export interface Contender {
   impl: Impl;
-  /** For tables: 'cpu', 'wasm', 'webgpu (adapter)', 'native'. */
+  /** For tables: 'cpu', 'wasm', 'webgpu (adapter)', 'native' (onnxruntime-node, PyTorch). */
   backend: string;
-  /** The tfjs backend it runs on; undefined for ONNX Runtime. */
+  /** The tfjs backend it runs on; undefined for ONNX Runtime and PyTorch. */
   tfjsBackend?: BackendName;
   op: Op;
   /** CPU threads it may use; null where that is not a CPU thread count (webgpu). */
   threads: number | null;
+  readBack: ReadBack;
   /** Why this contender cannot do the case, or undefined if it can. */
   unsupported(spec: CaseSpec): string | undefined;
-  prepare(c: BenchCase, spec: CaseSpec, want: Want): Promise<Prepared>;
+  prepare(c: AnyCase, spec: CaseSpec, want: Want): Promise<Prepared>;
 }
 
 const optionsOf = (spec: CaseSpec) => ({ mode: spec.mode, paddingMode: spec.paddingMode, alignCorners: false });
-const dyShape = (c: BenchCase): Shape4 => [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]];
+/** The output's (and dy's) shape, channels-last. */
+export const outShape = (c: AnyCase): number[] => [...c.gridShape.slice(0, -1), c.inputShape[c.inputShape.length - 1]!];
 
 async function dataOf(ts: tf.Tensor[]): Promise<Float32Array[]> {
   return (await Promise.all(ts.map((t) => t.data()))) as Float32Array[];
@@ -68,58 +89,86 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
+/** The results an op must reproduce, in the order its call returns them. */
+const wantOf = (op: Op, want: Want): [string, Float32Array][] =>
+  op === 'forward' ? [['output', want.output]] : op === 'forward+backward' ? [['dInput', want.dInput], ['dGrid', want.dGrid]] : [['dGrid', want.dGrid]];
+
+function checkOp(what: string, op: Op, got: Float32Array[], want: Want): void {
+  for (const [i, [name, w]] of wantOf(op, want).entries()) checkAgreement(`${what}: ${name}`, got[i]!, w);
+}
+
 /**
  * A contender made of tfjs calls: `build` returns the call (made once per timed call; it returns
- * the tensors to read back) and what its results must equal.
+ * the tensors to read back) and what its results must equal. On cpu and wasm a call is timed twice
+ * over: until the op returned (the op alone: the kernels are synchronous) and until its results
+ * were read back; on webgpu only the latter means the work is done.
  */
 function tfjsContender(
   impl: Impl, backend: StartedBackend, op: Op, unsupported: (spec: CaseSpec) => string | undefined,
-  build: (t: { x: tf.Tensor4D; g: tf.Tensor4D; dy: tf.Tensor4D }, c: BenchCase, spec: CaseSpec, want: Want) =>
+  build: (t: { x: tf.Tensor; g: tf.Tensor; dy: tf.Tensor }, c: AnyCase, spec: CaseSpec, want: Want) =>
     { call(): tf.Tensor[]; check(results: Float32Array[]): void; keep?: tf.Tensor[]; note?: string },
 ): Contender {
+  const readBack: ReadBack = backend.name === 'webgpu' ? 'needed' : 'separate';
   return {
-    impl, backend: backend.label, tfjsBackend: backend.name, op, threads: backend.name === 'webgpu' ? null : 1, unsupported,
+    impl, backend: backend.label, tfjsBackend: backend.name, op, threads: backend.name === 'webgpu' ? null : 1, readBack, unsupported,
     async prepare(c, spec, want) {
       await activateBackend(backend.name);
-      const t = { x: tf.tensor4d(c.input, c.inputShape), g: tf.tensor4d(c.grid, c.gridShape), dy: tf.tensor4d(c.dy, dyShape(c)) };
+      const t = { x: tf.tensor(c.input, c.inputShape), g: tf.tensor(c.grid, c.gridShape), dy: tf.tensor(c.dy, outShape(c)) };
       const { call, check, keep = [], note } = build(t, c, spec, want);
       const release = async () => tf.dispose([t.x, t.g, t.dy, ...keep]);
-      const run = async (): Promise<Float32Array[]> => {
+      const run = async (): Promise<{ data: Float32Array[]; opAloneMs: number }> => {
+        const start = performance.now();
         const outs = call();
+        const opAloneMs = performance.now() - start;
         const data = await dataOf(outs);
         tf.dispose(outs);
-        return data;
+        return { data, opAloneMs };
       };
       try {
-        check(await run());
+        check((await run()).data);
       } catch (e) {
         await release();
         throw e;
       }
-      return { run: async () => void (await run()), activate: () => activateBackend(backend.name), release, ...(note ? { note } : {}) };
+      return {
+        run: async () => {
+          const { opAloneMs } = await run();
+          return readBack === 'separate' ? opAloneMs : undefined;
+        },
+        activate: () => activateBackend(backend.name), release, ...(note ? { note } : {}),
+      };
     },
   };
 }
 
+const imagesOnly = (what: string) => (spec: CaseSpec) => (isVolume(spec) ? `n/a: ${what} takes images only` : undefined);
 const onlyBilinearZeros = (what: string) => (spec: CaseSpec) =>
-  spec.mode === 'bilinear' && spec.paddingMode === 'zeros' ? undefined : `n/a: ${what} is bilinear/zeros only`;
+  imagesOnly(what)(spec) ?? (spec.mode === 'bilinear' && spec.paddingMode === 'zeros' ? undefined : `n/a: ${what} is bilinear/zeros only`);
+
+/**
+ * stn-layer's thread counts. tfjs's cpu and wasm backends run one thread in Node today; where
+ * stn-layer gains a thread setting (issue 17: workers on the cpu backend), its counts go here and
+ * the setting into the contenders' activate(), and the 2-thread target rows (report.ts) fill in.
+ */
+export const STN_LAYER_THREADS = [1] as const;
 
 export function stnLayerContenders(backend: StartedBackend): Contender[] {
   const all = () => undefined;
+  const what = (name: string) => `stn-layer on ${backend.name}`.concat(name ? `: ${name}` : '');
   return [
     tfjsContender('stn-layer', backend, 'forward', all, ({ x, g }, _c, spec, want) => ({
-      call: () => [gridSample(x, g, optionsOf(spec))],
-      check: ([out]) => checkAgreement(`stn-layer on ${backend.name}: output`, out!, want.output),
+      call: () => [gridSample(x as tf.Tensor4D, g as tf.Tensor4D, optionsOf(spec))],
+      check: (got) => checkOp(what(''), 'forward', got, want),
     })),
     tfjsContender('stn-layer', backend, 'forward+backward', all, ({ x, g, dy }, _c, spec, want) => {
       const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, optionsOf(spec)));
-      return {
-        call: () => grads([x, g], dy),
-        check: ([dIn, dG]) => {
-          checkAgreement(`stn-layer on ${backend.name}: dInput`, dIn!, want.dInput);
-          checkAgreement(`stn-layer on ${backend.name}: dGrid`, dG!, want.dGrid);
-        },
-      };
+      return { call: () => grads([x, g], dy), check: (got) => checkOp(what(''), 'forward+backward', got, want) };
+    }),
+    // The gradient with respect to the grid alone: stn-layer's gradient asks GridSampleGrad for
+    // d(grid) only (outputMask [false, true]), as in an STN's training step.
+    tfjsContender('stn-layer', backend, 'forward+d(grid)', all, ({ x, g, dy }, _c, spec, want) => {
+      const grad = tf.grad((b: tf.Tensor) => gridSample(x as tf.Tensor4D, b as tf.Tensor4D, optionsOf(spec)));
+      return { call: () => [grad(g, dy)], check: (got) => checkOp(what(''), 'forward+d(grid)', got, want) };
     }),
   ];
 }
@@ -132,10 +181,12 @@ export function stnLayerContenders(backend: StartedBackend): Contender[] {
 const FILL_MODE: Record<PaddingMode, 'constant' | 'nearest' | 'reflect'> = { zeros: 'constant', border: 'nearest', reflection: 'reflect' };
 
 export function imageTransformContender(backend: StartedBackend): Contender {
-  const unsupported = (spec: CaseSpec) => (spec.mode === 'bicubic' ? 'n/a: tf.image.transform has no bicubic' : undefined);
+  const unsupported = (spec: CaseSpec) =>
+    imagesOnly('tf.image.transform')(spec) ?? (spec.mode === 'bicubic' ? 'n/a: tf.image.transform has no bicubic' : undefined);
   return tfjsContender('tf.image.transform', backend, 'forward', unsupported, ({ x }, c, spec, want) => {
     const [N, H, W] = c.inputShape;
-    const transforms = thetaToImageTransform(c.theta, [H, W], spec.outHW);
+    const outHW = spec.outSize as [number, number];
+    const transforms = thetaToImageTransform(c.theta, [H, W], outHW);
     const interpolation = spec.mode as 'bilinear' | 'nearest';
     const fill = FILL_MODE[spec.paddingMode];
     const check = (outs: Float32Array[]) => {
@@ -148,84 +199,78 @@ export function imageTransformContender(backend: StartedBackend): Contender {
         throw new Error(`${(e as Error).message}${why}`);
       }
     };
+    const images4d = x as tf.Tensor4D;
     if (backend.name === 'cpu' && N > 1) {
       // tfjs-backend-cpu 4.22's Transform returns after the first image of a batch (its return
       // sits inside the batch loop), leaving the others at the fill value. One call per image
       // gives the full result at the cost a user would pay for it.
-      const images = tf.split(x, N, 0) as tf.Tensor4D[];
+      const images = tf.split(images4d, N, 0) as tf.Tensor4D[];
       const perImage = images.map((_, b) => tf.tensor2d(transforms.subarray(b * 8, b * 8 + 8), [1, 8]));
       return {
-        call: () => images.map((img, b) => tf.image.transform(img, perImage[b]!, interpolation, fill, 0, spec.outHW)),
+        call: () => images.map((img, b) => tf.image.transform(img, perImage[b]!, interpolation, fill, 0, outHW)),
         check, keep: [...images, ...perImage],
         note: 'one call per image: tfjs-backend-cpu 4.22 Transform computes only the first image of a batch',
       };
     }
     const all = tf.tensor2d(transforms, [N, 8]);
-    return { call: () => [tf.image.transform(x, all, interpolation, fill, 0, spec.outHW)], check, keep: [all] };
+    return { call: () => [tf.image.transform(images4d, all, interpolation, fill, 0, outHW)], check, keep: [all] };
   });
 }
 
 export function tfjsOpsContenders(backend: StartedBackend): Contender[] {
   const unsupported = onlyBilinearZeros('the gather workaround');
+  const what = `tfjs-ops gather on ${backend.name}`;
   return [
     tfjsContender('tfjs-ops gather', backend, 'forward', unsupported, ({ x, g }, _c, _s, want) => ({
-      call: () => [gridSampleTfOps(x, g)],
-      check: ([out]) => checkAgreement(`tfjs-ops gather on ${backend.name}: output`, out!, want.output),
+      call: () => [gridSampleTfOps(x as tf.Tensor4D, g as tf.Tensor4D)],
+      check: (got) => checkOp(what, 'forward', got, want),
     })),
     tfjsContender('tfjs-ops gather', backend, 'forward+backward', unsupported, ({ x, g, dy }, _c, _s, want) => {
       const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSampleTfOps(a as tf.Tensor4D, b as tf.Tensor4D));
-      return {
-        call: () => grads([x, g], dy),
-        check: ([dIn, dG]) => {
-          checkAgreement(`tfjs-ops gather on ${backend.name}: dInput`, dIn!, want.dInput);
-          checkAgreement(`tfjs-ops gather on ${backend.name}: dGrid`, dG!, want.dGrid);
-        },
-      };
+      return { call: () => grads([x, g], dy), check: (got) => checkOp(what, 'forward+backward', got, want) };
     }),
   ];
 }
 
-const ORT_NOTE = 'NCHW: inputs transposed from NHWC before timing';
+const CHANNELS_FIRST_NOTE = 'channels-first: inputs transposed before timing';
 
-/** The ONNX model and NCHW inputs for a case, and the check of an NCHW output against stn-layer's. */
-function onnxSetup(c: BenchCase, spec: CaseSpec, want: Want) {
-  const [N, H, W, C] = c.inputShape;
-  const xDims = [N, C, H, W];
+/** A case channels-first, as ONNX Runtime and PyTorch take it, and the way back for their outputs. */
+function channelsFirstCase(c: AnyCase) {
+  const outFirst = channelsFirstShape(outShape(c));
   return {
-    model: gridSampleOnnxModel([N, C, H, W], c.gridShape, optionsOf(spec)),
-    x: transpose4(c.input, c.inputShape, NHWC_TO_NCHW),
-    xDims,
-    gridDims: [...c.gridShape],
-    check: (what: string, outNCHW: Float32Array) =>
-      checkAgreement(what, transpose4(outNCHW, [N, C, spec.outHW[0], spec.outHW[1]], NCHW_TO_NHWC), want.output),
+    x: toChannelsFirst(c.input, c.inputShape),
+    xDims: channelsFirstShape(c.inputShape),
+    dy: toChannelsFirst(c.dy, outShape(c)),
+    dyDims: outFirst,
+    outputToChannelsLast: (out: Float32Array) => toChannelsLast(out, outFirst),
   };
 }
 
 export function ortNodeContender(threads: number): Contender {
   return {
-    impl: 'onnxruntime-node', backend: 'native', op: 'forward', threads, unsupported: () => undefined,
+    impl: 'onnxruntime-node', backend: 'native', op: 'forward', threads, readBack: 'none', unsupported: () => undefined,
     async prepare(c, spec, want) {
-      const s = onnxSetup(c, spec, want);
-      const session = await ortNodeSession(s.model, threads, s.x, s.xDims, c.grid, s.gridDims);
+      const f = channelsFirstCase(c);
+      const session = await ortNodeSession(gridSampleOnnxModel(f.xDims, c.gridShape, optionsOf(spec)), threads, f.x, f.xDims, c.grid, [...c.gridShape]);
       try {
-        s.check(`onnxruntime-node (${threads} threads)`, session.output);
+        checkOp(`onnxruntime-node (${threads} threads)`, 'forward', [f.outputToChannelsLast(session.output)], want);
       } catch (e) {
         await session.release();
         throw e;
       }
-      return { run: session.run, release: session.release, note: ORT_NOTE };
+      return { run: session.run, release: session.release, note: `${CHANNELS_FIRST_NOTE}; session.run returns the output in JS memory` };
     },
   };
 }
 
 export function ortWebContender(worker: OrtWebWorker): Contender {
   return {
-    impl: 'onnxruntime-web', backend: 'wasm', op: 'forward', threads: worker.numThreads, unsupported: () => undefined,
+    impl: 'onnxruntime-web', backend: 'wasm', op: 'forward', threads: worker.numThreads, readBack: 'none', unsupported: () => undefined,
     async prepare(c, spec, want) {
-      const s = onnxSetup(c, spec, want);
-      const session = await worker.session(s.model, s.x, s.xDims, c.grid, s.gridDims);
+      const f = channelsFirstCase(c);
+      const session = await worker.session(gridSampleOnnxModel(f.xDims, c.gridShape, optionsOf(spec)), f.x, f.xDims, c.grid, [...c.gridShape]);
       try {
-        s.check(`onnxruntime-web (${worker.numThreads} threads)`, session.output);
+        checkOp(`onnxruntime-web (${worker.numThreads} threads)`, 'forward', [f.outputToChannelsLast(session.output)], want);
       } catch (e) {
         await session.release();
         throw e;
@@ -234,8 +279,38 @@ export function ortWebContender(worker: OrtWebWorker): Contender {
         run: async () => void (await session.time(1)),
         timeCalls: session.time,
         release: session.release,
-        note: `${ORT_NOTE}; timed inside its worker thread`,
+        note: `${CHANNELS_FIRST_NOTE}; timed inside its worker thread; session.run returns the output in JS memory`,
       };
     },
   };
+}
+
+const OPS: readonly Op[] = ['forward', 'forward+backward', 'forward+d(grid)'];
+
+/** PyTorch's F.grid_sample on CPU, each op, in a worker process with the worker's thread count. */
+export function pytorchContenders(worker: PytorchWorker, torchVersion: string): Contender[] {
+  return OPS.map((op): Contender => ({
+    impl: 'pytorch', backend: 'native', op, threads: worker.threads, readBack: 'none', unsupported: () => undefined,
+    async prepare(c, spec, want) {
+      const f = channelsFirstCase(c);
+      const session = await worker.session({
+        x: f.x, xShape: f.xDims, grid: c.grid, gridShape: [...c.gridShape], dy: f.dy, dyShape: f.dyDims, ...optionsOf(spec),
+      });
+      const r = session.results;
+      const got = op === 'forward' ? [f.outputToChannelsLast(r.output)]
+        : op === 'forward+backward' ? [toChannelsLast(r.dInput, f.xDims), r.dGrid] : [r.dGridAlone];
+      try {
+        checkOp(`PyTorch ${torchVersion} (${worker.threads} threads) ${op}`, op, got, want);
+      } catch (e) {
+        await session.release();
+        throw e;
+      }
+      return {
+        run: async () => void (await session.time(op, 1)),
+        timeCalls: (calls) => session.time(op, calls),
+        release: session.release,
+        note: `torch ${torchVersion}; ${CHANNELS_FIRST_NOTE}; timed inside its worker process; CPU tensors: nothing to read back`,
+      };
+    },
+  }));
 }

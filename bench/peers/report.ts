@@ -7,10 +7,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Mode, PaddingMode } from '../../src/kernels/names.js';
-import type { Shape4 } from '../lib/data.js';
 import { type BarGroup, type Series, barChartSvg, lineChartSvg } from '../lib/svg.js';
 import { markdownTable, ms, shapeText, textTable } from '../lib/table.js';
-import type { Impl, Op } from './contenders.js';
+import type { Impl, Op, ReadBack } from './contenders.js';
 
 export interface Measurement {
   impl: Impl;
@@ -18,18 +17,28 @@ export interface Measurement {
   op: Op;
   mode: Mode;
   paddingMode: PaddingMode;
-  inputShape: Shape4;
-  gridShape: Shape4;
+  /** Channels-last: [N, H, W, C] or a volume's [N, D, H, W, C]. */
+  inputShape: number[];
+  gridShape: number[];
   threads: number | null;
+  /** What the two figures are: see ReadBack and READ_BACK_TEXT. */
+  readBack: ReadBack;
+  /** The op alone: until it returned ('separate'), or the one figure ('none'); null where it needs the read-back ('needed'). */
+  opAloneMsMedian: number | null;
+  opAloneMsMin: number | null;
+  opAloneMsMax: number | null;
+  /** With the results read back into JS memory ('none': the same figure as the op alone). */
   msMedian: number | null;
   msMin: number | null;
   msMax: number | null;
+  /** opAloneMsMedian / stn-layer's, for the same case and op (see VS_STN_LAYER). */
+  vsStnLayerOpAlone: number | null;
   /** msMedian / stn-layer's msMedian for the same case and op (see VS_STN_LAYER). */
   vsStnLayer: number | null;
   /** Timed calls behind the statistics. */
   calls: number;
-  /** 'shapes': the issue's shapes and modes; 'scaling': output size from 1e3 to 1e7 elements. */
-  series: 'shapes' | 'scaling';
+  /** 'shapes': the issue's shapes and modes; 'volumes': issue 16's volumes; 'scaling': output size from 1e3 to 1e7 elements. */
+  series: 'shapes' | 'volumes' | 'scaling';
   note?: string;
   /** Why there is no time: 'n/a: …', 'skipped: too slow …', 'error: …'. */
   skipped?: string;
@@ -37,14 +46,26 @@ export interface Measurement {
 
 export const VS_STN_LAYER =
   'vs stn-layer = this row\'s median / stn-layer\'s median for the same shape, mode and op, on the same tfjs backend ' +
-  '(ONNX Runtime rows: against stn-layer on wasm; tf.image.transform: against stn-layer forward). Above 1: stn-layer is faster.';
+  '(ONNX Runtime and PyTorch rows: against stn-layer on wasm; tf.image.transform: against stn-layer forward), op alone ' +
+  'against op alone and with read-back against with read-back. Above 1: stn-layer is faster.';
 
-/** Fills vsStnLayer for a case's measurements. */
+/** What each row's two figures include, by its readBack. */
+export const READ_BACK_TEXT: Record<ReadBack, string> = {
+  separate: 'both timed',
+  none: 'one figure (no read-back)',
+  needed: 'read-back needed',
+};
+
+const isPeerOutsideTfjs = (impl: Impl) => impl.startsWith('onnxruntime') || impl === 'pytorch';
+
+/** Fills vsStnLayer and vsStnLayerOpAlone for a case's measurements. */
 export function compareWithStnLayer(rows: Measurement[]): void {
+  const ratio = (a: number | null, b: number | null | undefined) => (a !== null && b ? a / b : null);
   for (const r of rows) {
-    const backend = r.impl.startsWith('onnxruntime') ? 'wasm' : r.backend;
-    const ref = rows.find((s) => s.impl === 'stn-layer' && s.op === r.op && s.backend === backend);
-    r.vsStnLayer = r.msMedian !== null && ref?.msMedian ? r.msMedian / ref.msMedian : null;
+    const backend = isPeerOutsideTfjs(r.impl) ? 'wasm' : r.backend;
+    const ref = rows.find((s) => s.impl === 'stn-layer' && s.op === r.op && s.backend === backend && s.threads === 1);
+    r.vsStnLayer = ratio(r.msMedian, ref?.msMedian);
+    r.vsStnLayerOpAlone = ratio(r.opAloneMsMedian, ref?.opAloneMsMedian);
   }
 }
 
@@ -57,25 +78,28 @@ function byCase(rows: readonly Measurement[]): Measurement[][] {
 
 const caseTitle = (m: Measurement) => `input ${shapeText(m.inputShape)} → grid ${shapeText(m.gridShape)}, ${m.mode}/${m.paddingMode}`;
 const fmt = (x: number | null) => (x === null ? '' : ms(x));
+const times = (x: number | null) => (x === null ? '' : x.toFixed(2));
 const rowCells = (r: Measurement) => [
-  r.impl, r.backend, r.op, r.threads === null ? '-' : String(r.threads),
-  fmt(r.msMedian), fmt(r.msMin), fmt(r.msMax), r.vsStnLayer === null ? '' : r.vsStnLayer.toFixed(2), r.skipped ?? '',
+  r.impl, r.backend, r.op, r.threads === null ? '-' : String(r.threads), r.skipped ? '' : READ_BACK_TEXT[r.readBack],
+  fmt(r.opAloneMsMedian), fmt(r.opAloneMsMin), fmt(r.msMedian), fmt(r.msMin), times(r.vsStnLayerOpAlone), times(r.vsStnLayer), r.skipped ?? '',
 ];
-const HEADER = ['impl', 'backend', 'op', 'threads', 'median ms', 'min', 'max', 'vs stn-layer', 'not timed because'];
+const HEADER = ['impl', 'backend', 'op', 'threads', 'figures', 'op alone ms', 'min', 'with read-back ms', 'min',
+  'vs stn-layer (op alone)', 'vs stn-layer (read-back)', 'not timed because'];
 
 /** Notes of a case's rows, numbered once per distinct text. */
 function notes(rows: readonly Measurement[]): string[] {
   return [...new Set(rows.flatMap((r) => (r.note ? [`${r.impl} (${r.backend}): ${r.note}`] : [])))];
 }
 
-export function shapeTablesText(rows: readonly Measurement[]): string {
-  return byCase(rows.filter((r) => r.series === 'shapes'))
+export function caseTablesText(rows: readonly Measurement[], series: 'shapes' | 'volumes'): string {
+  return byCase(rows.filter((r) => r.series === series))
     .map((g) => [caseTitle(g[0]!), textTable(HEADER, g.map(rowCells)), ...notes(g).map((n) => `  note: ${n}`)].join('\n'))
     .join('\n\n');
 }
 
 /** The contenders of the scaling series, as columns: "impl backend op threads". */
-const seriesName = (r: Measurement) => `${r.impl} ${r.backend} ${r.op === 'forward' ? 'fwd' : 'fwd+bwd'}${r.threads && r.threads > 1 ? ` ${r.threads}t` : ''}`;
+const OP_SHORT: Record<Op, string> = { forward: 'fwd', 'forward+backward': 'fwd+bwd', 'forward+d(grid)': 'fwd+d(grid)' };
+const seriesName = (r: Measurement) => `${r.impl} ${r.backend} ${OP_SHORT[r.op]}${r.threads && r.threads > 1 ? ` ${r.threads}t` : ''}`;
 
 function scalingTable(rows: readonly Measurement[]): { header: string[]; cells: string[][] } {
   const scaling = rows.filter((r) => r.series === 'scaling');
@@ -89,7 +113,7 @@ function scalingTable(rows: readonly Measurement[]): { header: string[]; cells: 
       outElems.toExponential(2), shapeText(g[0]!.inputShape), mb.toFixed(2),
       ...names.map((n) => {
         const r = g.find((m) => seriesName(m) === n);
-        return r?.msMedian ? ((r.msMedian * 1e6) / outElems).toFixed(2) : r?.skipped ?? '';
+        return r?.opAloneMsMedian ? ((r.opAloneMsMedian * 1e6) / outElems).toFixed(2) : r?.skipped ?? '';
       }),
     ];
   });
@@ -98,44 +122,105 @@ function scalingTable(rows: readonly Measurement[]): { header: string[]; cells: 
 
 export function scalingTableText(rows: readonly Measurement[]): string {
   const t = scalingTable(rows);
-  return t.cells.length ? `cost per output element (bilinear/zeros, ns per element, median)\n${textTable(t.header, t.cells)}` : '';
+  return t.cells.length ? `cost per output element (bilinear/zeros, ns per element, median, op alone)\n${textTable(t.header, t.cells)}` : '';
 }
 
 interface Target {
   what: string;
   shape: string;
+  /** ratio = num / den; null with why where one side was not measured. */
   ratio: number | null;
+  missing?: string;
   want: number;
+  /** true: the ratio must be at most `want` (stn-layer / PyTorch); false: at least (peer / stn-layer). */
+  atMost: boolean;
 }
 
-/** The issue's targets, single thread, bilinear/zeros, per shape. */
+type Find = (impl: Impl, backend: string, op: Op, threads?: number, figure?: 'opAlone' | 'readBack') => number | null;
+
+function finder(g: readonly Measurement[]): Find {
+  return (impl, backend, op, threads = 1, figure = 'readBack') => {
+    const r = g.find((m) => m.impl === impl && m.backend === backend && m.op === op && m.threads === threads);
+    return (figure === 'opAlone' ? r?.opAloneMsMedian : r?.msMedian) ?? null;
+  };
+}
+
+const ratioOf = (num: number | null, den: number | null) => (num !== null && den !== null ? num / den : null);
+const shapeOf = (g: readonly Measurement[]) => `${shapeText(g[0]!.inputShape)} → ${g[0]!.gridShape.slice(1, -1).join('×')}`;
+const bilinearZeros = (rows: readonly Measurement[], series: Measurement['series']) =>
+  byCase(rows.filter((r) => r.series === series && r.mode === 'bilinear' && r.paddingMode === 'zeros'));
+
+/** The peers targets (issue 6): single thread, bilinear/zeros, with read-back, per shape. */
 export function targets(rows: readonly Measurement[]): Target[] {
-  const out: Target[] = [];
-  for (const g of byCase(rows.filter((r) => r.series === 'shapes' && r.mode === 'bilinear' && r.paddingMode === 'zeros'))) {
-    const find = (impl: Impl, backend: string, op: Op, threads = 1) =>
-      g.find((r) => r.impl === impl && r.backend === backend && r.op === op && r.threads === threads)?.msMedian ?? null;
+  return bilinearZeros(rows, 'shapes').flatMap((g) => {
+    const find = finder(g);
     const stnF = find('stn-layer', 'wasm', 'forward');
     const stnFB = find('stn-layer', 'wasm', 'forward+backward');
-    const ratio = (peer: number | null, ours: number | null) => (peer !== null && ours !== null ? peer / ours : null);
-    const shape = `${shapeText(g[0]!.inputShape)} → ${g[0]!.gridShape[1]}×${g[0]!.gridShape[2]}`;
-    out.push({ what: 'wasm forward vs onnxruntime-node (1 thread)', shape, ratio: ratio(find('onnxruntime-node', 'native', 'forward'), stnF), want: 1 });
-    out.push({ what: 'wasm forward vs tf.image.transform on wasm', shape, ratio: ratio(find('tf.image.transform', 'wasm', 'forward'), stnF), want: 2 });
-    out.push({ what: 'wasm forward+backward vs tfjs-ops gather on wasm', shape, ratio: ratio(find('tfjs-ops gather', 'wasm', 'forward+backward'), stnFB), want: 5 });
-  }
-  return out;
+    const shape = shapeOf(g);
+    return [
+      { what: 'wasm forward vs onnxruntime-node (1 thread)', shape, ratio: ratioOf(find('onnxruntime-node', 'native', 'forward'), stnF), want: 1, atMost: false },
+      { what: 'wasm forward vs tf.image.transform on wasm', shape, ratio: ratioOf(find('tf.image.transform', 'wasm', 'forward'), stnF), want: 2, atMost: false },
+      { what: 'wasm forward+backward vs tfjs-ops gather on wasm', shape, ratio: ratioOf(find('tfjs-ops gather', 'wasm', 'forward+backward'), stnFB), want: 5, atMost: false },
+    ];
+  });
 }
 
-const targetCells = (t: Target) => [t.what, t.shape, t.ratio === null ? 'not measured' : `${t.ratio.toFixed(2)}×`, `≥ ${t.want}×`,
-  t.ratio === null ? '?' : t.ratio >= t.want ? 'met' : 'NOT met'];
-const TARGET_HEADER = ['target (peer ms / stn-layer ms)', 'shape', 'ratio', 'wanted', ''];
+const OPS_AGAINST_PYTORCH: Op[] = ['forward', 'forward+backward', 'forward+d(grid)'];
+/** Where stn-layer has no rows with more threads yet: said in the 2-thread target rows. */
+const NO_STN_THREADS = 'stn-layer: no thread setting yet';
+
+/**
+ * Issue 17: stn-layer on wasm, op alone, at most 0.5× PyTorch's time with the same threads, per op
+ * and shape (bilinear/zeros). PyTorch's thread counts above 1 give rows that fill in once stn-layer
+ * has a thread setting (contenders.ts STN_LAYER_THREADS).
+ */
+export function pytorchTargets(rows: readonly Measurement[]): Target[] {
+  return bilinearZeros(rows, 'shapes').flatMap((g) => {
+    const find = finder(g);
+    const torchThreads = [...new Set(g.filter((r) => r.impl === 'pytorch').map((r) => r.threads!))].sort();
+    return torchThreads.flatMap((t) => OPS_AGAINST_PYTORCH.map((op): Target => {
+      const ours = find('stn-layer', 'wasm', op, t, 'opAlone');
+      return {
+        what: `wasm ${op} vs PyTorch (${t} thread${t > 1 ? 's' : ''})`, shape: shapeOf(g), want: 0.5, atMost: true,
+        ratio: ratioOf(ours, find('pytorch', 'native', op, t, 'opAlone')), ...(ours === null && t > 1 ? { missing: NO_STN_THREADS } : {}),
+      };
+    }));
+  });
+}
+
+/** Issue 16: volumes, stn-layer on cpu and wasm, op alone, at most 0.5× PyTorch's time (one thread). */
+export function volumeTargets(rows: readonly Measurement[]): Target[] {
+  return bilinearZeros(rows, 'volumes').flatMap((g) => {
+    const find = finder(g);
+    return ['cpu', 'wasm'].flatMap((backend) => (['forward', 'forward+backward'] as Op[]).map((op): Target => ({
+      what: `${backend} ${op} vs PyTorch (1 thread)`, shape: shapeOf(g), want: 0.5, atMost: true,
+      ratio: ratioOf(find('stn-layer', backend, op, 1, 'opAlone'), find('pytorch', 'native', op, 1, 'opAlone')),
+    })));
+  });
+}
+
+const targetCells = (t: Target) => [t.what, t.shape, t.ratio === null ? t.missing ?? 'not measured' : `${t.ratio.toFixed(2)}×`,
+  `${t.atMost ? '≤' : '≥'} ${t.want}×`, t.ratio === null ? '?' : (t.atMost ? t.ratio <= t.want : t.ratio >= t.want) ? 'met' : 'NOT met'];
+const TARGET_HEADER = ['target (peer ms / stn-layer ms, with read-back)', 'shape', 'ratio', 'wanted', ''];
+const PYTORCH_TARGET_HEADER = ['target (stn-layer ms / PyTorch ms, op alone)', 'shape', 'ratio', 'wanted', ''];
+
+/** The three target tables: [title, header, rows]. */
+function targetTables(rows: readonly Measurement[]): [string, string[], Target[]][] {
+  return [
+    ['Peers (single thread, bilinear/zeros, with read-back)', TARGET_HEADER, targets(rows)],
+    ['Issue 17: against PyTorch CPU (bilinear/zeros, op alone)', PYTORCH_TARGET_HEADER, pytorchTargets(rows)],
+    ['Issue 16: volumes against PyTorch CPU (trilinear/zeros, op alone, one thread)', PYTORCH_TARGET_HEADER, volumeTargets(rows)],
+  ];
+}
 
 export function targetsText(rows: readonly Measurement[]): string {
-  return `targets (single thread, bilinear/zeros)\n${textTable(TARGET_HEADER, targets(rows).map(targetCells))}`;
+  return targetTables(rows).filter(([, , t]) => t.length)
+    .map(([title, header, t]) => `targets: ${title}\n${textTable(header, t.map(targetCells))}`).join('\n\n');
 }
 
 const IMPL_COLOR: Record<Impl, string> = {
   'stn-layer': '#d62728', 'tf.image.transform': '#1f77b4', 'tfjs-ops gather': '#9467bd',
-  'onnxruntime-node': '#2ca02c', 'onnxruntime-web': '#17becf',
+  'onnxruntime-node': '#2ca02c', 'onnxruntime-web': '#17becf', pytorch: '#ff7f0e',
 };
 const PALETTE = ['#d62728', '#ff7f0e', '#8c564b', '#1f77b4', '#2ca02c', '#17becf', '#9467bd', '#7f7f7f'];
 
@@ -146,24 +231,24 @@ export function peersChart(rows: readonly Measurement[], subtitle: string): stri
       label: caseTitle(g[0]!),
       bars: g.filter((r) => !r.skipped?.startsWith('n/a')).map((r) => ({
         // The adapter's name is in the subtitle; in full it would not fit beside the bars.
-        label: `${r.impl} ${r.backend.replace(/ \(.*\)$/, '')} ${r.op === 'forward' ? 'fwd' : 'fwd+bwd'}${r.threads && r.threads > 1 ? ` (${r.threads} threads)` : ''}`,
+        label: `${r.impl} ${r.backend.replace(/ \(.*\)$/, '')} ${OP_SHORT[r.op]}${r.threads && r.threads > 1 ? ` (${r.threads} threads)` : ''}`,
         value: r.msMedian, color: IMPL_COLOR[r.impl], ...(r.skipped ? { note: r.skipped } : {}),
       })),
     }));
-  return barChartSvg('gridSample and its peers: ms per call (median, log scale; shorter is faster)', 'ms per call', groups, subtitle);
+  return barChartSvg('gridSample and its peers: ms per call with read-back (median, log scale; shorter is faster)', 'ms per call', groups, subtitle);
 }
 
 export function scalingChart(rows: readonly Measurement[], subtitle: string): string {
-  const scaling = rows.filter((r) => r.series === 'scaling' && r.msMedian !== null);
+  const scaling = rows.filter((r) => r.series === 'scaling' && r.opAloneMsMedian !== null);
   const names = [...new Set(scaling.map(seriesName))];
   const series: Series[] = names.map((n, i) => ({
     label: n, color: PALETTE[i % PALETTE.length]!,
     points: scaling.filter((r) => seriesName(r) === n).map((r) => {
       const e = r.gridShape[0] * r.gridShape[1] * r.gridShape[2] * r.inputShape[3];
-      return [e, (r.msMedian! * 1e6) / e] as [number, number];
+      return [e, (r.opAloneMsMedian! * 1e6) / e] as [number, number];
     }),
   }));
-  return lineChartSvg('Cost per output element as the output grows (bilinear/zeros)', 'output elements', 'ns per output element', series, subtitle);
+  return lineChartSvg('Cost per output element as the output grows (bilinear/zeros, op alone)', 'output elements', 'ns per output element', series, subtitle);
 }
 
 function cacheSizes(): string {
@@ -207,7 +292,7 @@ export function machineInfo(): Record<string, string> {
 export function resultsMarkdown(
   rows: readonly Measurement[], info: Record<string, string>, command: string, svgNames: [string, string], smoke: boolean,
 ): string {
-  const shapes = byCase(rows.filter((r) => r.series === 'shapes')).map((g) => [
+  const tables = (series: 'shapes' | 'volumes') => byCase(rows.filter((r) => r.series === series)).map((g) => [
     `### ${caseTitle(g[0]!)}`, '', markdownTable(HEADER, g.map(rowCells)), '',
     ...notes(g).map((n) => `- ${n}`), '',
   ].join('\n'));
@@ -225,35 +310,59 @@ export function resultsMarkdown(
     '## How it was measured',
     '',
     '- One process; for each case every contender is warmed up, then all are timed in interleaved rounds, so drift of the',
-    '  machine hits all alike. Median, min and max are over single calls (at least 7 per contender). A call includes',
-    '  reading the result back into JS memory (`await tensor.data()`); tensors are created before timing. Each',
-    '  contender\'s turn in a round starts, untimed, with a full garbage collection (`node --expose-gc`), so no one pays for',
-    '  the megabytes of results that others read back, and then (if it gets several calls a round) one call to warm the caches.',
+    '  machine hits all alike. Median and min are over single calls (at least 7 per contender; max in results.json).',
+    '  Tensors and inputs are made before timing. Each contender\'s turn in a round starts, untimed, with a full garbage',
+    '  collection (`node --expose-gc`; `gc.collect()` in the PyTorch worker), so no one pays for the megabytes of results',
+    '  that others read back, and then (if it gets several calls a round) one call to warm the caches.',
+    '- Two figures per call, in the "figures" column\'s terms:',
+    '  - **both timed** (tfjs on cpu and wasm: stn-layer, tf.image.transform, the tfjs-ops workaround): *op alone* is the',
+    '    time until the op call returned (these backends\' kernels are synchronous, so the work is done: no `dataSync`, no',
+    '    read-back); *with read-back* is the same call until `await tensor.data()` has the results in JS memory (then the',
+    '    tensors are disposed). Both come from the same calls.',
+    '  - **read-back needed** (webgpu): the op returns before the GPU has finished and only reading back shows the end, so',
+    '    there is only the with-read-back figure.',
+    '  - **one figure (no read-back)**: ONNX Runtime\'s `session.run` returns its output in JS memory, so its op alone and',
+    '    with read-back are the same call, shown in both columns. PyTorch\'s CPU tensors are already in CPU memory the',
+    '    caller can read (`.numpy()` shares it), so nothing is read back: its one figure, the op timed inside its worker',
+    '    process (`time.perf_counter` around each call), is shown in both columns.',
     '- Every contender\'s result is checked against stn-layer\'s before it is timed (1e-3 + 1e-3·|want| on all but 0.01% of',
     '  the elements; stn-layer itself matches PyTorch in the tests). A contender that disagrees is not timed.',
+    '- Ops: forward; forward+backward (forward, then both gradients: `tf.grads` for tfjs, `torch.autograd.grad` with both',
+    '  inputs requiring grad); forward+d(grid) (only the grid requires a gradient, an STN\'s step: `tf.grad` with respect to',
+    '  the grid, for which stn-layer\'s gradient runs GridSampleGrad with outputMask [false, true]; PyTorch with only the',
+    '  grid requiring grad, for which its backward skips d(input)). PyTorch\'s forward runs under `torch.no_grad()`.',
     '- Threads: tfjs (cpu, wasm) runs single-threaded in Node (tfjs-backend-wasm has no threads in Node), so stn-layer,',
     '  tf.image.transform and the tfjs-ops workaround are 1 thread. ONNX Runtime runs with 1 thread and with as many as',
     '  the machine has cores: `intraOpNumThreads` for onnxruntime-node, `ort.env.wasm.numThreads` (one worker thread per',
     '  setting, timed inside the worker) for onnxruntime-web. Its thread pool\'s spinning is off',
-    '  (`session.intra_op.allow_spinning` 0), so idle ORT threads do not take CPU from the contender timed next.',
-    '- ONNX Runtime computes NCHW: its inputs are transposed from NHWC before timing and its output back after.',
-    '  Its model is one GridSample node (opset 20) built in code (bench/peers/onnx_model.ts).',
+    '  (`session.intra_op.allow_spinning` 0), so idle ORT threads do not take CPU from the contender timed next. PyTorch',
+    '  runs in one worker process per thread count (`torch.set_num_threads`), bench/peers/pytorch_worker.py, driven over',
+    '  its stdin/stdout by bench/peers/pytorch.ts.',
+    '- ONNX Runtime and PyTorch compute channels-first (NCHW, NCDHW): their inputs are transposed from channels-last before',
+    '  timing and their outputs back after. ONNX Runtime\'s model is one GridSample node (opset 20) built in code',
+    '  (bench/peers/onnx_model.ts). Neither is checked against the other, only both against stn-layer.',
     '- tf.image.transform gets the 8-parameter transform that reproduces affineGrid(theta) + gridSample',
     '  (bench/peers/image_transform.ts); it has no gradient and no bicubic.',
     '- The tfjs-ops workaround (bench/peers/tfjs_ops_grid_sample.ts) is bilinear/zeros only, differentiated by tfjs.',
     `- ${VS_STN_LAYER}`,
+    '- The machine is shared: the load average at the start is in the table above; medians move between runs.',
     '',
     '## Targets',
     '',
-    markdownTable(TARGET_HEADER, targets(rows).map(targetCells)),
-    '',
+    ...targetTables(rows).flatMap(([title, header, t]) => [`### ${title}`, '', t.length ? markdownTable(header, t.map(targetCells)) : '(not measured)', '']),
     '## Per shape and mode',
     '',
-    ...shapes,
+    ...tables('shapes'),
+    '## Volumes (issue 16)',
+    '',
+    'Trilinear (mode bilinear on 5-D input) / zeros, onto a grid the size of the input made by a near-identity 3-D affine',
+    'map (bench/lib/data.ts makeVolumeCase), as registration starts.',
+    '',
+    ...tables('volumes'),
     '## Cost per output element',
     '',
-    'Input [1, S, S, 4] sampled onto an S×S grid (an STN-like affine warp), S chosen for 1e3 … 1e7 output elements.',
-    '"MB touched" is input + grid + output of a forward call.',
+    'Input [1, S, S, 4] sampled onto an S×S grid (an STN-like affine warp), S chosen for 1e3 … 1e7 output elements; the',
+    'op-alone figure. "MB touched" is input + grid + output of a forward call.',
     '',
     s.cells.length ? markdownTable(s.header, s.cells) : '(not measured)',
     '',
