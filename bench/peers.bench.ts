@@ -71,7 +71,7 @@ const tooSlowArg = argv.indexOf('--too-slow-s');
 const tooSlowMs = tooSlowArg < 0 ? 20_000 : Number(argv[tooSlowArg + 1]) * 1000;
 if (!(tooSlowMs > 0)) throw new RangeError(`--too-slow-s: expected a positive number of seconds; received '${argv[tooSlowArg + 1]}'`);
 const MEASURE: MeasureOptions = quick
-  ? { rounds: 7, roundMs: 10, maxCallsPerRound: 1, tooSlowMs, warmup: 1 }
+  ? { rounds: 3, roundMs: 10, maxCallsPerRound: 1, tooSlowMs, warmup: 1 }
   : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs, warmup: 2 };
 
 /** stn-layer's output and gradients for a case, on the first CPU backend: what every contender must match. */

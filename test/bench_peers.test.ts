@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCase, type Shape4, toChannelsFirst, toChannelsLast } from '../bench/lib/data.js';
 import { homographyToImageTransform, thetaToImageTransform } from '../bench/peers/image_transform.js';
 import { gridSampleOnnxModel } from '../bench/peers/onnx_model.js';
+import type { Measurement } from '../bench/peers/report.js';
 import { gridSampleTfOps } from '../bench/peers/tfjs_ops_grid_sample.js';
 import { scalarGridSample } from '../bench/scalar_baseline.js';
 import { affineGrid, gridSample, projectiveGrid } from '../src/index.js';
@@ -114,6 +115,34 @@ describe('the benchmarks\' command lines', () => {
     expect(r.stdout).toMatch(/--help +print this and exit/);
     expect(r.stdout.split('\n').length).toBeLessThan(25);
   });
+
+  // Minutes on a loaded machine: the whole run, every contender started, on tiny shapes.
+  it('peers.bench.ts --quick runs every contender on tiny shapes, op alone beside with read-back, PyTorch where installed', () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join('bench', 'peers.bench.ts'), '--quick', '--json', '--backends', 'cpu,wasm'],
+      { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 280_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Omit<Measurement, 'series'> & { series: string });
+    const cases = rows.filter((m) => m.series !== 'projective');
+    // Every contender that can do a case agreed with stn-layer and was timed, but for tfjs-wasm's known reflect bug.
+    const failed = cases.filter((m) => m.skipped && !m.skipped.startsWith('n/a') && !/reflects negative coordinates wrongly/.test(m.skipped));
+    expect(failed.map((m) => `${m.impl} ${m.backend} ${m.op}: ${m.skipped}`)).toEqual([]);
+    for (const m of cases.filter((c) => !c.skipped)) {
+      expect(m.msMedian).toBeGreaterThan(0);
+      // tfjs on cpu/wasm: the op alone is part of the same call as the read-back; a call that returns
+      // its results in CPU memory has one figure for both.
+      if (m.readBack === 'separate') expect(m.opAloneMsMedian!).toBeLessThanOrEqual(m.msMedian!);
+      if (m.readBack === 'none') expect(m.opAloneMsMedian).toBe(m.msMedian);
+    }
+    const opsOf = (impl: string, series: string) => new Set(cases.filter((m) => m.impl === impl && m.series === series && !m.skipped).map((m) => m.op));
+    expect(opsOf('stn-layer', 'shapes')).toEqual(new Set(['forward', 'forward+backward', 'forward+d(grid)']));
+    expect(opsOf('stn-layer', 'volumes')).toEqual(new Set(['forward', 'forward+backward']));
+    if (spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0) {
+      expect(opsOf('pytorch', 'shapes')).toEqual(new Set(['forward', 'forward+backward', 'forward+d(grid)']));
+      expect(opsOf('pytorch', 'volumes')).toEqual(new Set(['forward', 'forward+backward']));
+    } else {
+      expect(r.stderr).toMatch(/PyTorch: not a contender \(/);
+    }
+  }, 300_000);
 
   it('refuses an unknown option with the usage', () => {
     const r = runBench('grid_sample.bench.ts', ['--quik']);
