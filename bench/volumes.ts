@@ -5,25 +5,23 @@
  * beside the plain scalar loop (bench/scalar_baseline.ts) and PyTorch 1.13's CPU time with one
  * thread, measured once on the 2-D benchmarks' reference machine (its 3-D CPU kernel is scalar).
  * The targets: at most 0.5x PyTorch's time, at least 3x faster than the scalar loop. Where
- * /usr/bin/python3 has torch, bench/peers/pytorch_volumes.py also times PyTorch here, one thread,
- * on the same shapes (run after the others, not interleaved with them); ONNX Runtime's GridSample
- * (onnxruntime-node, opset 20, one thread, forward only: it has no gradient) is timed with the others.
+ * /usr/bin/python3 has torch, PyTorch is also timed here, one thread, on the same data, interleaved
+ * with the others (bench/peers/pytorch.ts, its worker process); ONNX Runtime's GridSample
+ * (onnxruntime-node, opset 20, one thread, forward only: it has no gradient) is timed with them too.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GridSampleGrad, gridSample } from '../src/index.js';
-import { affineGridReference } from '../src/reference/grid_sample.js';
 import { type BackendName, activateBackend } from './lib/backends.js';
-import { checkAgreement, seededRandom, sizeOf } from './lib/data.js';
-import { type MeasureOptions, type Outcome, type Timed, measureInterleaved } from './lib/measure.js';
+import { type Shape5, channelsFirstShape, checkAgreement, makeVolumeCase, sizeOf, toChannelsFirst, toChannelsLast } from './lib/data.js';
+import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
 import { gridSampleOnnxModel } from './peers/onnx_model.js';
 import { ortNodeSession } from './peers/ort.js';
+import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
 import { scalarGridSample3d } from './scalar_baseline.js';
 
 /** The shapes and PyTorch 1.13's ms (one thread, CPU; forward, forward + backward). */
-const SHAPES: { input: number[]; pytorch: [number, number] | null }[] = [
+const SHAPES: { input: Shape5; pytorch: [number, number] | null }[] = [
   { input: [2, 64, 64, 64, 1], pytorch: [25.8, 52.6] },
   { input: [1, 32, 96, 96, 4], pytorch: [25.2, 65.9] },
 ];
@@ -41,31 +39,19 @@ export interface VolumeRow {
   pytorchMs: number | null;
   /** ms / PyTorch's ms: the target is at most 0.5. */
   vsPytorch: number | null;
-  /** PyTorch 1.13 on this machine, one thread (wall-clock median), where it is installed. */
+  /** PyTorch on this machine, one thread (median, timed in its worker, interleaved with the others), where it is installed. */
   pytorchHereMs: number | null;
   /** onnxruntime-node's GridSample, one thread (forward only). */
   ortMs: number | null;
 }
 
-/** [N, D, H, W, C] -> [N, C, D, H, W], outside the timed calls. */
-function toChannelsFirst(x: Float32Array, [N, D, H, W, C]: readonly number[]): Float32Array {
-  const out = new Float32Array(x.length);
-  const voxels = D! * H! * W!;
-  for (let n = 0; n < N!; n++) {
-    for (let v = 0; v < voxels; v++) for (let c = 0; c < C!; c++) out[(n * C! + c) * voxels + v] = x[(n * voxels + v) * C! + c]!;
-  }
-  return out;
-}
-
 /** ONNX Runtime's forward on the case, checked against the scalar loop; undefined where it cannot run it. */
-async function ortContender(input: Float32Array, inputShape: number[], grid: Float32Array, gridShape: number[], want: Float32Array) {
+async function ortContender(input: Float32Array, inputShape: Shape5, grid: Float32Array, gridShape: number[], want: Float32Array) {
   const [N, D, H, W, C] = inputShape as [number, number, number, number, number];
   try {
     const model = gridSampleOnnxModel([N, C, D, H, W], gridShape, ATTRS);
     const session = await ortNodeSession(model, 1, toChannelsFirst(input, inputShape), [N, C, D, H, W], grid, gridShape);
-    // Its output is channels-first: compare it with the scalar loop's, made channels-first too.
-    checkAgreement('onnxruntime-node volume output against the scalar loop', session.output,
-      toChannelsFirst(want, [...gridShape.slice(0, -1), C]));
+    checkAgreement('onnxruntime-node volume output against the scalar loop', toChannelsLast(session.output, [N, C, D, H, W]), want);
     return session;
   } catch (e) {
     process.stderr.write(`volumes: ONNX Runtime not timed (${(e as Error).message.split('\n')[0]})\n`);
@@ -73,47 +59,36 @@ async function ortContender(input: Float32Array, inputShape: number[], grid: Flo
   }
 }
 
-/** PyTorch's ms here per input shape ([forward, forward + backward]), or an empty map without torch. */
-function pytorchHere(quick: boolean): Map<string, [number, number]> {
-  const script = join(import.meta.dirname, 'peers', 'pytorch_volumes.py');
-  const run = spawnSync('/usr/bin/python3', [script, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 600_000 });
-  const times = new Map<string, [number, number]>();
-  if (run.status !== 0) {
-    process.stderr.write(`volumes: PyTorch not timed here (${(run.stderr || run.error?.message || 'no python3').trim().split('\n').pop()})\n`);
-    return times;
+/** PyTorch's forward and forward + backward on the case (one thread), checked against the scalar loop; undefined where it fails. */
+async function pytorchSession(worker: PytorchWorker, c: ReturnType<typeof makeVolumeCase>, want: { out: Float32Array; dInput: Float32Array; dGrid: Float32Array }) {
+  const xShape = channelsFirstShape(c.inputShape);
+  try {
+    const s = await worker.session({
+      x: toChannelsFirst(c.input, c.inputShape), xShape, grid: c.grid, gridShape: c.gridShape,
+      dy: toChannelsFirst(c.dy, c.inputShape), dyShape: xShape, ...ATTRS,
+    });
+    checkAgreement('PyTorch volume output against the scalar loop', toChannelsLast(s.results.output, xShape), want.out);
+    checkAgreement('PyTorch volume dInput against the scalar loop', toChannelsLast(s.results.dInput, xShape), want.dInput);
+    checkAgreement('PyTorch volume dGrid against the scalar loop', s.results.dGrid, want.dGrid);
+    const timed = (['forward', 'forward+backward'] as const).map((op): Timed => ({
+      run: async () => void (await s.time(op, 1)), timeCalls: (calls) => s.time(op, calls),
+    }));
+    return { timed, release: s.release };
+  } catch (e) {
+    progress(`volumes: PyTorch not timed (${(e as Error).message.split('\n')[0]})`);
+    return undefined;
   }
-  for (const line of run.stdout.trim().split('\n')) {
-    const r = JSON.parse(line) as { input: number[]; forwardMs: number; forwardBackwardMs: number };
-    times.set(r.input.join(','), [r.forwardMs, r.forwardBackwardMs]);
-  }
-  return times;
-}
-
-/** Rotation within ±0.2 rad about a random axis, scale 0.9..1.1, shift within ±0.1. */
-function volumeCase(inputShape: number[]) {
-  const random = seededRandom(5);
-  const [N] = inputShape as [number];
-  const theta = new Float32Array(N * 12);
-  for (let n = 0; n < N; n++) {
-    const [a, b, c] = [0, 1, 2].map(() => (random() - 0.5) * 0.4) as [number, number, number];
-    const s = 0.9 + random() * 0.2;
-    // A small rotation to first order (I + skew), scaled: near-identity, as registration starts.
-    theta.set([s, -c * s, b * s, (random() - 0.5) * 0.2, c * s, s, -a * s, (random() - 0.5) * 0.2,
-      -b * s, a * s, s, (random() - 0.5) * 0.2], n * 12);
-  }
-  const input = new Float32Array(sizeOf(inputShape)).map(() => random());
-  const grid = Float32Array.from(affineGridReference(theta, inputShape, false));
-  const dy = new Float32Array(input.length).map(() => random() - 0.5);
-  return { input, grid, dy, gridShape: [...inputShape.slice(0, -1), 3] };
 }
 
 const statsAt = (outcomes: Outcome[], i: number) => ('stats' in outcomes[i]! ? outcomes[i]!.stats : undefined);
 
 export async function volumeRows(backends: readonly { name: BackendName; label: string }[], measure: MeasureOptions, quick: boolean): Promise<VolumeRow[]> {
   const rows: VolumeRow[] = [];
-  const here = pytorchHere(quick);
+  const noTorch = pytorchMissing();
+  if (noTorch) progress(`volumes: PyTorch not timed here (${noTorch})`);
+  const torch = noTorch ? undefined : new PytorchWorker(1);
   for (const shape of quick ? QUICK_SHAPES : SHAPES) {
-    const c = volumeCase(shape.input);
+    const c = makeVolumeCase(shape.input);
     const points = sizeOf(c.gridShape.slice(1, -1)); // per batch item
     const [out, dInput, dGrid] = [new Float32Array(c.dy.length), new Float32Array(c.input.length), new Float32Array(c.grid.length)];
     const scalar: Timed[] = [
@@ -149,9 +124,13 @@ export async function volumeRows(backends: readonly { name: BackendName; label: 
     }
     const ort = await ortContender(c.input, shape.input, c.grid, c.gridShape, out);
     const ortTimed: Timed[] = ort ? [{ run: ort.run }] : [];
-    const outcomes = await measureInterleaved([...scalar, ...kernels.flatMap((k) => k.list), ...ortTimed], measure);
-    const ortStats = ort ? statsAt(outcomes, outcomes.length - 1) : undefined;
+    const here = torch ? await pytorchSession(torch, c, { out, dInput, dGrid }) : undefined;
+    const hereTimed: Timed[] = here ? OPS.map((_, j) => here.timed[j]!) : [];
+    const outcomes = await measureInterleaved([...scalar, ...kernels.flatMap((k) => k.list), ...ortTimed, ...hereTimed], measure);
+    const ortStats = ort ? statsAt(outcomes, 2 + 2 * kernels.length) : undefined;
+    const hereStats = OPS.map((_, j) => (here ? statsAt(outcomes, outcomes.length - OPS.length + j) : undefined));
     await ort?.release();
+    await here?.release();
     const statsOf = (i: number) => statsAt(outcomes, i);
     for (const [k, kernel] of kernels.entries()) {
       for (const [j, op] of OPS.entries()) {
@@ -162,13 +141,14 @@ export async function volumeRows(backends: readonly { name: BackendName; label: 
           inputShape: shape.input, backend: kernel.label, op, msMedian: s?.msMedian ?? null, scalarMsMedian: base?.msMedian ?? null,
           timesFasterThanScalar: s && base ? base.msMedian / s.msMedian : null,
           pytorchMs, vsPytorch: s && pytorchMs ? s.msMedian / pytorchMs : null,
-          pytorchHereMs: here.get(shape.input.join(','))?.[j] ?? null,
+          pytorchHereMs: hereStats[j]?.msMedian ?? null,
           ortMs: op === 'forward' ? ortStats?.msMedian ?? null : null,
         });
       }
       kernel.release();
     }
   }
+  torch?.terminate();
   return rows;
 }
 
@@ -181,7 +161,7 @@ export function volumeText(rows: readonly VolumeRow[]): string {
       fmt(r.timesFasterThanScalar, (v) => v.toPrecision(2)), fmt(r.pytorchMs), fmt(r.vsPytorch, (v) => v.toFixed(2)),
       fmt(r.pytorchHereMs), r.msMedian !== null && r.pytorchHereMs ? (r.msMedian / r.pytorchHereMs).toFixed(2) : '-', fmt(r.ortMs)]),
   )}\nforward + backward = gridSample, then GridSampleGrad (d(input) and d(grid)). Targets: / PyTorch <= 0.5 (PyTorch 1.13,\n` +
-    'one CPU thread, measured once on the reference machine), × scalar >= 3. PyTorch here: the same shapes timed on this\n' +
-    'machine by bench/peers/pytorch_volumes.py, one thread, after the others (a shared machine makes the two runs differ).\n' +
+    'one CPU thread, measured once on the reference machine), × scalar >= 3. PyTorch here: the same data timed on this\n' +
+    'machine by PyTorch (its CPU grid_sample, one thread, in a worker process: bench/peers/pytorch.ts), interleaved with the others.\n' +
     'ONNX Runtime: onnxruntime-node GridSample (opset 20), one thread, forward only, timed with the others.';
 }
