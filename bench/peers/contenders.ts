@@ -154,21 +154,21 @@ export const STN_LAYER_THREADS = [1] as const;
 
 export function stnLayerContenders(backend: StartedBackend): Contender[] {
   const all = () => undefined;
-  const what = (name: string) => `stn-layer on ${backend.name}`.concat(name ? `: ${name}` : '');
+  const what = `stn-layer on ${backend.name}`;
   return [
     tfjsContender('stn-layer', backend, 'forward', all, ({ x, g }, _c, spec, want) => ({
       call: () => [gridSample(x as tf.Tensor4D, g as tf.Tensor4D, optionsOf(spec))],
-      check: (got) => checkOp(what(''), 'forward', got, want),
+      check: (got) => checkOp(what, 'forward', got, want),
     })),
     tfjsContender('stn-layer', backend, 'forward+backward', all, ({ x, g, dy }, _c, spec, want) => {
       const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, optionsOf(spec)));
-      return { call: () => grads([x, g], dy), check: (got) => checkOp(what(''), 'forward+backward', got, want) };
+      return { call: () => grads([x, g], dy), check: (got) => checkOp(what, 'forward+backward', got, want) };
     }),
     // The gradient with respect to the grid alone: stn-layer's gradient asks GridSampleGrad for
     // d(grid) only (outputMask [false, true]), as in an STN's training step.
     tfjsContender('stn-layer', backend, 'forward+d(grid)', all, ({ x, g, dy }, _c, spec, want) => {
       const grad = tf.grad((b: tf.Tensor) => gridSample(x as tf.Tensor4D, b as tf.Tensor4D, optionsOf(spec)));
-      return { call: () => [grad(g, dy)], check: (got) => checkOp(what(''), 'forward+d(grid)', got, want) };
+      return { call: () => [grad(g, dy)], check: (got) => checkOp(what, 'forward+d(grid)', got, want) };
     }),
   ];
 }
@@ -246,6 +246,7 @@ function channelsFirstCase(c: AnyCase) {
   };
 }
 
+/** ONNX Runtime's GridSample, forward only (it has no gradient), images and volumes (opset 20 allows 5-D). */
 export function ortNodeContender(threads: number): Contender {
   return {
     impl: 'onnxruntime-node', backend: 'native', op: 'forward', threads, readBack: 'none', unsupported: () => undefined,
