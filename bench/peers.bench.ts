@@ -4,7 +4,7 @@
  */
 import '@tensorflow/tfjs'; // registers tfjs's own gradients, which the tfjs-ops workaround needs
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { gridSample } from '../src/index.js';
 import { checkArgs } from './lib/args.js';
@@ -48,6 +48,7 @@ const asJson = argv.includes('--json');
 const writeResults = argv.includes('--write-results');
 const projectiveOnly = argv.includes('--projective-only');
 const CORES = cpus().length;
+const LOAD_AT_START = loadavg();
 
 const bz = (inputShape: Shape4 | Shape5, outSize: number[]): CaseSpec => ({ inputShape, outSize, mode: 'bilinear', paddingMode: 'zeros' });
 const MID: [Shape4, number[]] = quick ? [[2, 16, 14, 3], [15, 13]] : [[32, 64, 64, 3], [64, 64]];
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
     (k.impl === 'onnxruntime-node' && k.threads === 1) ||
     (k.impl === 'pytorch' && k.threads === 1 && k.op !== 'forward+d(grid)'));
   progress(`backends: ${backends.map((b) => b.label).join(', ')}; ONNX Runtime${torchWorkers.length ? ` and PyTorch ${torchVersion}` : ''} threads: ` +
-    `${threadCounts.join(' and ')} (${CORES} cores)${quick ? '; --quick: small shapes, minimum calls' : ''}`);
+    `${threadCounts.join(' and ')} (${CORES} cores); load average ${LOAD_AT_START.map((l) => l.toFixed(2)).join(', ')}${quick ? '; --quick: small shapes, minimum calls' : ''}`);
 
   const rows: Measurement[] = [];
   const cases: [CaseSpec[], readonly Contender[], Measurement['series']][] = projectiveOnly ? [] : [
@@ -230,7 +231,7 @@ async function main(): Promise<void> {
     console.log(projectiveText(projective));
   }
   if (writeResults) {
-    const info = machineInfo();
+    const info = machineInfo(LOAD_AT_START);
     const command = `npm run bench:peers -- ${argv.join(' ')}`.trim();
     const gpu = backends.find((b) => b.name === 'webgpu');
     const subtitle = `${info.date}, ${info.cpu}, ${info.cores} cores, Node ${info.node}${gpu ? `; ${gpu.label}` : ''}${label}`;
