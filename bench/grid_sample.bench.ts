@@ -11,7 +11,7 @@
  * has finished when the op returns, so the timed call is the op alone, as the scalar loop writes
  * into an array it already has; on webgpu the timed call includes reading the outputs back
  * (`await t.data()`), the only way to wait for the GPU. "× scalar" is how many times faster than
- * the loop. (bench:peers reads every contender's result back, as its peers return JS arrays.)
+ * the loop. (bench:peers gives each contender's op alone beside its time with the read-back.)
  * A second table times the grid generators (tpsGrid, projectiveGrid, affineGrid, flowGrid) forward
  * and backward beside the gridSample call they feed, on the STN-MNIST shape (bench/generators.ts);
  * a third, volumes: trilinear on the registration shapes against the scalar loop and PyTorch 1.13
@@ -46,7 +46,7 @@ const asJson = argv.includes('--json');
 const SHAPES: { input: Shape4; out: [number, number] }[] = [
   { input: [64, 28, 28, 1], out: [28, 28] }, // the STN-MNIST call
   { input: [8, 128, 128, 16], out: [128, 128] },
-  // bench:peers' mid shape, so its read-back-included times can be set beside the op alone.
+  // bench:peers' mid shape, so the two benchmarks' figures can be set side by side.
   ...(quick ? [] : [{ input: [32, 64, 64, 3] as Shape4, out: [64, 64] as [number, number] }]),
 ];
 const MEASURE: MeasureOptions = quick
