@@ -4,7 +4,7 @@
  * `npm run bench` and `npm run bench:peers`, never here.)
  */
 import '@tensorflow/tfjs'; // tfjs's own gradients, for the tfjs-ops workaround
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
@@ -117,9 +117,13 @@ describe('the benchmarks\' command lines', () => {
   });
 
   // Minutes on a loaded machine: the whole run, every contender started, on tiny shapes.
-  it('peers.bench.ts --quick runs every contender on tiny shapes, op alone beside with read-back, PyTorch where installed', () => {
-    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join('bench', 'peers.bench.ts'), '--quick', '--json', '--backends', 'cpu,wasm'],
-      { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 280_000 });
+  it('peers.bench.ts --quick runs every contender on tiny shapes, op alone beside with read-back, PyTorch where installed', async () => {
+    // Not spawnSync: the run takes a minute, and a blocked worker misses vitest's RPC deadline.
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--expose-gc', '--import', 'tsx', join('bench', 'peers.bench.ts'), '--quick', '--json', '--backends', 'cpu,wasm'],
+        { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 280_000, maxBuffer: 64 * 2 ** 20 },
+        (e, stdout, stderr) => resolve({ status: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout, stderr }));
+    });
     expect(r.status, r.stderr).toBe(0);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Omit<Measurement, 'series'> & { series: string });
     const cases = rows.filter((m) => m.series !== 'projective');
