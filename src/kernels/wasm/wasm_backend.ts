@@ -4,7 +4,7 @@
  * offsets. Checked against @tensorflow/tfjs-backend-wasm 4.22.
  */
 import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import type { KernelHeap } from '../shared/heap.js';
+import { type KernelHeap, runSerially } from '../shared/heap.js';
 import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 
 interface BackendWasmInternals extends KernelBackend {
@@ -43,24 +43,33 @@ export interface WasmHeap extends KernelHeap {
 export function wasmHeap(backend: object): WasmHeap {
   const b = internals(backend);
   const outputs: TensorInfo[] = [];
+  const scratch: TensorInfo[] = [];
   const stn = stnExportsFor(b.wasm.asm.memory);
+  const allocate = (shape: number[], into: TensorInfo[]) => {
+    const info = b.makeOutput(shape, 'float32');
+    into.push(info);
+    const offset = wasmOffset(b, info);
+    const bytes = util.sizeFromShape(shape) * 4;
+    // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
+    if (bytes > 0 && (offset === 0 || offset + bytes > b.wasm.asm.memory.buffer.byteLength)) {
+      // The engine never sees this call's outputs: free them here, or they leak.
+      for (const o of [...outputs, ...scratch]) b.disposeData(o.dataId, true);
+      throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) does not fit in the wasm backend's memory (at most 4 GiB in all)`);
+    }
+    return offset;
+  };
   return {
     stn,
     place: () => stn,
+    // tfjs-wasm in Node is single-threaded and its memory is not shared.
+    threads: 1,
+    run: (name, tasks) => runSerially(stn, name, tasks),
     input: (t) => wasmOffset(b, t),
-    output: (shape) => {
-      const info = b.makeOutput(shape, 'float32');
-      outputs.push(info);
-      const offset = wasmOffset(b, info);
-      const bytes = util.sizeFromShape(shape) * 4;
-      // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
-      if (bytes > 0 && (offset === 0 || offset + bytes > b.wasm.asm.memory.buffer.byteLength)) {
-        // The engine never sees this call's outputs: free them here, or they leak.
-        for (const o of outputs) b.disposeData(o.dataId, true);
-        throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) does not fit in the wasm backend's memory (at most 4 GiB in all)`);
-      }
-      return offset;
+    output: (shape) => allocate(shape, outputs),
+    scratch: (length) => allocate([length], scratch),
+    finish: () => {
+      for (const s of scratch.splice(0)) b.disposeData(s.dataId, true);
+      return outputs;
     },
-    finish: () => outputs,
   };
 }
