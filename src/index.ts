@@ -30,6 +30,7 @@ export { flowGrid } from './grids/flow_grid.js';
 export { useFallbackKernels } from './kernels/fallback/register_fallback.js';
 export { AffineGrid, GridSample, GridSampleGrad, type Mode, type PaddingMode } from './kernels/names.js';
 export { useWasmTrainingKernels } from './kernels/wasm/replacements.js';
+export { useThreads } from './kernels/threads/use_threads.js';
 
 registerGradient(gridSampleGradConfig);
 registerGradient(affineGridGradConfig);
