@@ -13,6 +13,8 @@ export interface ThreadPool {
   readonly memory: WebAssembly.Memory;
   /** The calling thread's instance on that memory. */
   readonly stn: StnExports;
+  /** Tasks the workers have run so far: tests check which calls were split. */
+  readonly workerTasks: number;
   /** KernelHeap.run: the tasks spread over the threads, the calling thread working too. */
   run(name: SplitExport, tasks: readonly number[][]): void;
 }

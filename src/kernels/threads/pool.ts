@@ -24,6 +24,7 @@ export class WorkerPool implements ThreadPool {
   readonly threads: number;
   readonly memory: WebAssembly.Memory;
   readonly stn: StnExports;
+  workerTasks = 0;
   private readonly workers: PoolWorker[];
 
   private constructor(memory: WebAssembly.Memory, stn: StnExports, workers: PoolWorker[]) {
@@ -43,6 +44,8 @@ export class WorkerPool implements ThreadPool {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
+        // Plain JavaScript: none of the parent's flags (a TypeScript loader, --input-type) apply.
+        execArgv: [],
         workerData: { module, memory, control, slot, exportNames: EXPORTS, port: port2 },
         transferList: [port2],
       });
@@ -71,6 +74,7 @@ export class WorkerPool implements ThreadPool {
       const round = tasks.slice(first, first + this.threads);
       const busy = this.workers.slice(0, round.length - 1);
       busy.forEach((w, i) => post(w.control, which, round[i + 1]!));
+      this.workerTasks += busy.length;
       let failure: unknown;
       try {
         (this.stn[name] as (...args: number[]) => void)(...round[0]!);

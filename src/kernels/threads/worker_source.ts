@@ -16,9 +16,9 @@ export const SLOT_LENGTH = 32;
 /** EXPORT's value that tells a worker to return. */
 export const STOP = -1;
 
+// import(), not require: an eval worker is CommonJS or, under --input-type=module, ESM.
 export const WORKER_SOURCE = `
-'use strict';
-const { workerData } = require('node:worker_threads');
+import('node:worker_threads').then(({ workerData }) => {
 const { module, memory, control, slot, exportNames, port } = workerData;
 const S = ${JSON.stringify(SLOT)};
 const ctl = new Int32Array(control, slot * ${SLOT_LENGTH * 4}, ${SLOT_LENGTH});
@@ -43,4 +43,5 @@ for (;;) {
   Atomics.notify(ctl, S.DONE);
 }
 port.close();
+});
 `;
