@@ -6,13 +6,22 @@
  * runs its own task, then waits (Atomics.wait) until every worker has answered. Workers are
  * unref()ed: they never keep the process alive. Loaded only by useThreads() (a chunk of its own).
  */
-import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type * as NodeOs from 'node:os';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import { STN_WASM_SHARED_BASE64 } from '../../generated/stn_wasm_shared.js';
 import type { SplitExport } from '../shared/heap.js';
 import type { StnExports } from '../shared/stn_module.js';
 import type { ThreadPool } from './active.js';
 import { SLOT, SLOT_LENGTH, STOP, WORKER_SOURCE } from './worker_source.js';
+
+/**
+ * A Node module, by a specifier that bundlers leave alone: a browser bundle of stn-layer carries
+ * this chunk (useThreads imports it lazily) but never a node: import.
+ */
+function nodeModule<T>(name: string): Promise<T> {
+  return import(/* @vite-ignore */ name) as Promise<T>;
+}
 
 const EXPORTS: readonly SplitExport[] = ['gridSample', 'addStripe'];
 /** 4 GiB, as the shared build declares: a shared memory cannot grow past its maximum. */
@@ -26,8 +35,10 @@ export class WorkerPool implements ThreadPool {
   readonly stn: StnExports;
   workerTasks = 0;
   private readonly workers: PoolWorker[];
+  private readonly receive: typeof WorkerThreads.receiveMessageOnPort;
 
-  private constructor(memory: WebAssembly.Memory, stn: StnExports, workers: PoolWorker[]) {
+  private constructor(memory: WebAssembly.Memory, stn: StnExports, workers: PoolWorker[], receive: typeof WorkerThreads.receiveMessageOnPort) {
+    this.receive = receive;
     this.memory = memory;
     this.stn = stn;
     this.workers = workers;
@@ -36,6 +47,7 @@ export class WorkerPool implements ThreadPool {
 
   /** Starts threads - 1 workers; resolves when each has its instance of the module. */
   static async start(threads: number): Promise<WorkerPool> {
+    const { MessageChannel, Worker, receiveMessageOnPort } = await nodeModule<typeof WorkerThreads>('node:worker_threads');
     const module = await WebAssembly.compile(Buffer.from(STN_WASM_SHARED_BASE64, 'base64'));
     const memory = new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
     const stn = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as StnExports;
@@ -65,7 +77,7 @@ export class WorkerPool implements ThreadPool {
       port1.unref();
       return { worker, port: port1, control: new Int32Array(control, slot * SLOT_LENGTH * 4, SLOT_LENGTH) };
     }));
-    return new WorkerPool(memory, stn, workers);
+    return new WorkerPool(memory, stn, workers, receiveMessageOnPort);
   }
 
   run(name: SplitExport, tasks: readonly number[][]): void {
@@ -83,7 +95,7 @@ export class WorkerPool implements ThreadPool {
       }
       // Every worker is waited for, even when the calling thread failed: they share its buffers.
       for (const w of busy) {
-        const error = join(w);
+        const error = join(w, this.receive);
         failure ??= error;
       }
       if (failure !== undefined) throw failure;
@@ -111,17 +123,19 @@ function post(control: Int32Array, which: number, args: readonly number[]): void
 }
 
 /** Waits for the worker's answer; the error it reported, if any. */
-function join(w: PoolWorker): Error | undefined {
+function join(w: PoolWorker, receive: typeof WorkerThreads.receiveMessageOnPort): Error | undefined {
   const generation = Atomics.load(w.control, SLOT.GENERATION);
   for (let done = Atomics.load(w.control, SLOT.DONE); done !== generation; done = Atomics.load(w.control, SLOT.DONE)) {
     Atomics.wait(w.control, SLOT.DONE, done);
   }
   if (Atomics.exchange(w.control, SLOT.FAILED, 0) === 0) return undefined;
-  const message = receiveMessageOnPort(w.port)?.message as string | undefined;
+  const message = receive(w.port)?.message as string | undefined;
   return new Error(`stn-layer: a kernel worker failed: ${message ?? 'no message'}`);
 }
 
 /** The threads useThreads() takes when given no number: the cores Node says this process may use. */
-export function availableThreads(): number {
-  return availableParallelism();
+export async function availableThreads(): Promise<number> {
+  const os = await nodeModule<typeof NodeOs>('node:os');
+  // availableParallelism is Node 18.14's; cpus() before it.
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : Math.max(1, os.cpus().length);
 }

@@ -35,7 +35,7 @@ async function switchTo(threads: number | undefined): Promise<number> {
   }
   if (!isNode) throw new Error('stn-layer: useThreads: the kernels\' worker threads need Node (worker_threads); in a browser they run on one thread');
   const { WorkerPool, availableThreads } = await import('./pool.js');
-  const wanted = threads ?? availableThreads();
+  const wanted = threads ?? (await availableThreads());
   if (activePool()?.threads === wanted) return wanted;
   await stopPool();
   if (wanted === 1) return 1;
