@@ -52,7 +52,7 @@ export class WorkerPool implements ThreadPool {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
     const stn = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as StnExports;
     const control = new SharedArrayBuffer(SLOT_LENGTH * 4 * Math.max(1, threads - 1));
-    const workers = await Promise.all(Array.from({ length: threads - 1 }, async (_, slot) => {
+    const starting = await Promise.allSettled(Array.from({ length: threads - 1 }, async (_, slot) => {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
@@ -77,7 +77,15 @@ export class WorkerPool implements ThreadPool {
       port1.unref();
       return { worker, port: port1, control: new Int32Array(control, slot * SLOT_LENGTH * 4, SLOT_LENGTH) };
     }));
-    return new WorkerPool(memory, stn, workers, receiveMessageOnPort);
+    const workers = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const pool = new WorkerPool(memory, stn, workers, receiveMessageOnPort);
+    const failed = starting.find((s) => s.status === 'rejected');
+    if (failed) {
+      // No pool with fewer threads than asked: end the ones that started.
+      await pool.stop();
+      throw failed.reason;
+    }
+    return pool;
   }
 
   run(name: SplitExport, tasks: readonly number[][]): void {
