@@ -9,7 +9,7 @@
  * d(grid)), forward + d(grid) (GridSampleGrad for d(grid) alone: an STN's step), each the median
  * of single calls, the thread counts interleaved (both pools stay up; each turn activates one).
  * The op includes the cpu backend's copies in and out of the kernels' memory, which one thread
- * makes. Then: the one-thread cost of d(input)'s fixed stripes (module calls on one image, one
+ * makes; "kernels" times the same kernel functions on operands already in the module's memory. Then: the one-thread cost of d(input)'s fixed stripes (module calls on one image, one
  * pass against two stripes and their sum), and the cost of one round trip to a worker (an empty
  * task), which sets shared/split.ts's MIN_WORK_PER_THREAD. On a shared machine, read the load
  * average printed with the tables: two threads gain only where a second core is free.
@@ -17,10 +17,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { GridSampleGrad, gridSample } from '../src/index.js';
 import { STRIPES } from '../src/kernels/shared/split.js';
-import { stnExportsFor } from '../src/kernels/shared/stn_module.js';
+import { type KernelHeap, runSerially } from '../src/kernels/shared/heap.js';
+import { gridSampleGradKernel, gridSampleKernel } from '../src/kernels/shared/kernels.js';
+import { type StnExports, stnExportsFor } from '../src/kernels/shared/stn_module.js';
 import { setActivePool } from '../src/kernels/threads/active.js';
 import { WorkerPool } from '../src/kernels/threads/pool.js';
 import { checkArgs } from './lib/args.js';
@@ -56,7 +59,8 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const pool = await WorkerPool.start(2);
   const loadBefore = load();
-  const rows: { shape: Shape4; direction: Direction; oneMs: number; twoMs: number }[] = [];
+  const rows: { shape: Shape4; direction: Direction; oneMs: number; twoMs: number; kernelOneMs: number; kernelTwoMs: number }[] = [];
+  const own = new WebAssembly.Memory({ initial: 1 });
   for (const shape of SHAPES) {
     const c = makeCase(shape, [shape[1], shape[2]]);
     const x = tf.tensor4d(c.input, c.inputShape);
@@ -69,14 +73,17 @@ async function main(): Promise<void> {
       'forward+backward': () => [gridSample(x, g, ATTRS), ...grad([true, true])],
       'forward+d(grid)': () => [gridSample(x, g, ATTRS), ...grad([false, true])],
     };
+    // The kernels alone: the same kernel functions on operands already in the module's memory.
+    const resident = [residentKernels(own, stnExportsFor(own), [x, g, dy]), residentKernels(pool.memory, pool.stn, [x, g, dy], pool)];
     for (const direction of DIRECTIONS) {
       progress(`${shapeText(shape)} ${direction}`);
-      const contender = (threads: WorkerPool | undefined): Timed => ({
+      const op = (threads: WorkerPool | undefined): Timed => ({
         activate: async () => setActivePool(threads),
         run: async () => tf.dispose(calls[direction]()),
       });
-      const [one, two] = await measureInterleaved([contender(undefined), contender(pool)], MEASURE);
-      rows.push({ shape, direction, oneMs: median(one!), twoMs: median(two!) });
+      const kernel = (k: (typeof resident)[number]): Timed => ({ activate: async () => setActivePool(undefined), run: async () => k(direction) });
+      const [one, two, kernelOne, kernelTwo] = await measureInterleaved([op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!)], MEASURE);
+      rows.push({ shape, direction, oneMs: median(one!), twoMs: median(two!), kernelOneMs: median(kernelOne!), kernelTwoMs: median(kernelTwo!) });
     }
     tf.dispose([x, g, dy]);
   }
@@ -98,12 +105,55 @@ async function main(): Promise<void> {
     return r ? ms(r[key[direction]]) : '';
   };
   process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(
-    ['input', 'call', '1 thread', '2 threads', '2 / 1', 'PyTorch 1', 'PyTorch 2'],
+    ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2'],
     rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2),
+      ms(r.kernelOneMs), ms(r.kernelTwoMs), (r.kernelTwoMs / r.kernelOneMs).toFixed(2),
       torchMs(r.shape, 1, r.direction), torchMs(r.shape, 2, r.direction)]),
-  )}\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
+  )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
     `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs\n` +
     `load average before: ${loadBefore}; after the tfjs runs: ${loadAfter}\n`);
+}
+
+/**
+ * gridSample's kernel functions (shared/kernels.ts) on a heap whose inputs are already in
+ * `memory` (copied once here) and whose outputs stay there: the kernels' time without the cpu
+ * backend's copies. With `pool`, split over its threads as the cpu backend's heap does.
+ */
+function residentKernels(memory: WebAssembly.Memory, stn: StnExports, inputs: tf.Tensor[], pool?: WorkerPool) {
+  const offsets = new Map<TensorInfo, number>();
+  let top = 16;
+  const reserve = (length: number) => {
+    const at = top;
+    top += Math.ceil(length / 4) * 16;
+    return at;
+  };
+  for (const t of inputs) offsets.set(t, reserve(t.size));
+  const inputsEnd = top;
+  // Room for every output of a backward call, and its stripe.
+  const need = inputsEnd + 16 * inputs.reduce((a, t) => a + t.size, 0);
+  if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+  for (const t of inputs) new Float32Array(memory.buffer).set(t.dataSync(), offsets.get(t)! / 4);
+  const heap = (): KernelHeap => {
+    top = inputsEnd;
+    const outputs: TensorInfo[] = [];
+    return {
+      input: (t) => offsets.get(t as tf.Tensor)!,
+      output: (shape) => {
+        outputs.push({ dataId: {}, shape, dtype: 'float32' });
+        return reserve(sizeOf(shape));
+      },
+      scratch: reserve,
+      place: () => stn,
+      threads: pool?.threads ?? 1,
+      run: (name, tasks) => (pool ? pool.run(name, tasks) : runSerially(stn, name, tasks)),
+      finish: () => outputs,
+    };
+  };
+  const [x, g, dy] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return (direction: Direction) => {
+    gridSampleKernel(heap(), x, g, ATTRS);
+    if (direction !== 'forward') gridSampleGradKernel(heap(), dy, x, g, { ...ATTRS, outputMask: direction === 'forward+backward' ? [true, true] : [false, true] });
+  };
 }
 
 /**
