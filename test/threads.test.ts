@@ -1,7 +1,7 @@
 /**
  * useThreads(): the cpu kernels split over worker_threads sharing the module's memory. Results are
- * bit-identical for 1 and 2 threads (forward, d(input), d(grid), both; one large image, whose
- * d(input) is scattered in fixed stripes, and batches split by item; every mode and padding);
+ * bit-identical for 1 and 2 threads (forward, d(input), d(grid), both; one large image or volume,
+ * whose d(input) is scattered in fixed stripes, and batches split by item; every mode and padding);
  * small calls stay on the calling thread; the split module reads and writes nothing past the end
  * of the shared memory; an error in a worker is an error, not a hang; the workers end (a process
  * that used them exits by itself).
@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridSampleGrad, gridSample, useThreads } from '../src/index.js';
 import { modeCode, paddingCode } from '../src/kernels/names.js';
-import { STRIPE_MIN_POINTS } from '../src/kernels/shared/split.js';
+import { dInputStripes } from '../src/kernels/shared/split.js';
 import { activePool } from '../src/kernels/threads/active.js';
 import { type SampleOptions, gridSampleReference } from '../src/reference/grid_sample.js';
 import { ALL_OPTIONS, expectClose, useBackend } from './helpers.js';
@@ -30,19 +30,23 @@ const workerTasks = () => activePool()?.workerTasks ?? 0;
 type Masks = [boolean, boolean];
 const MASKS: Masks[] = [[true, true], [true, false], [false, true]];
 
-interface Shapes { input: [number, number, number, number]; grid: [number, number, number, number] }
-// One image with enough points for d(input)'s stripes; a batch split by item (N = 3: uneven).
+interface Shapes { input: number[]; grid: number[] }
+// One image (and one volume) with enough points for d(input)'s stripes; batches split by item (N = 3: uneven).
 const LARGE_IMAGE: Shapes = { input: [1, 96, 112, 3], grid: [1, 256, 256, 2] };
 const BATCH: Shapes = { input: [3, 40, 52, 5], grid: [3, 64, 96, 2] };
+const LARGE_VOLUME: Shapes = { input: [1, 32, 40, 48, 1], grid: [1, 40, 40, 41, 3] };
+const VOLUME_BATCH: Shapes = { input: [3, 12, 14, 16, 2], grid: [3, 20, 24, 28, 3] };
+const size = (shape: number[]) => shape.reduce((a, b) => a * b);
 
 /** Forward and GridSampleGrad with each outputMask, every value read back. */
 function runAll(s: Shapes, o: SampleOptions): Float32Array[] {
-  const x = tf.tensor4d(values(s.input.reduce((a, b) => a * b), 1, -1, 1), s.input);
+  const x = tf.tensor<tf.Rank>(values(size(s.input), 1, -1, 1), s.input) as tf.Tensor4D;
   // Past the edges, so every padding rule is exercised; a NaN now and then.
-  const gridValues = values(s.grid.reduce((a, b) => a * b), 2, -1.3, 1.3);
+  const gridValues = values(size(s.grid), 2, -1.3, 1.3);
   for (let i = 7; i < gridValues.length; i += 997) gridValues[i] = NaN;
-  const g = tf.tensor4d(gridValues, s.grid);
-  const dy = tf.tensor4d(values(s.grid[0] * s.grid[1] * s.grid[2] * s.input[3], 3, -1, 1), [...s.grid.slice(0, 3), s.input[3]] as Shapes['input']);
+  const g = tf.tensor<tf.Rank>(gridValues, s.grid) as tf.Tensor4D;
+  const outShape = [...s.grid.slice(0, -1), s.input[s.input.length - 1]!];
+  const dy = tf.tensor(values(size(outShape), 3, -1, 1), outShape);
   const out = gridSample(x, g, o);
   const grads = MASKS.map((outputMask) => tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...o, outputMask }) as tf.Tensor[]);
   const result = [out, ...grads.flat()].map((t) => t.dataSync() as Float32Array);
@@ -69,11 +73,12 @@ describe('useThreads on the cpu backend', () => {
     expect(activePool()).toBeUndefined();
   });
 
-  it('the large image takes stripes; the batch takes more than the minimum work', () => {
-    expect(LARGE_IMAGE.grid[1] * LARGE_IMAGE.grid[2]).toBeGreaterThanOrEqual(STRIPE_MIN_POINTS);
+  it('the large image and volume take stripes', () => {
+    for (const s of [LARGE_IMAGE, LARGE_VOLUME]) expect(dInputStripes(1, size(s.input.slice(1, -1)), size(s.grid.slice(1, -1)))).toBe(2);
   });
 
-  for (const [name, shapes] of Object.entries({ 'one large image': LARGE_IMAGE, 'a batch of 3': BATCH })) {
+  const cases = { 'one large image': LARGE_IMAGE, 'a batch of 3 images': BATCH, 'one large volume': LARGE_VOLUME, 'a batch of 3 volumes': VOLUME_BATCH };
+  for (const [name, shapes] of Object.entries(cases)) {
     it.each(ALL_OPTIONS)(`${name}: 1 and 2 threads give the same bits, forward and every gradient: %o`, async (o) => {
       await useThreads(1);
       const one = runAll(shapes, o);
@@ -90,12 +95,12 @@ describe('useThreads on the cpu backend', () => {
     await useThreads(2);
     const s = LARGE_IMAGE;
     const o: SampleOptions = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false };
-    const input = values(s.input.reduce((a, b) => a * b), 1, -1, 1);
-    const grid = values(s.grid.reduce((a, b) => a * b), 2, -1.3, 1.3);
-    const dyValues = values(s.grid[0] * s.grid[1] * s.grid[2] * s.input[3], 3, -1, 1);
-    const x = tf.tensor4d(input, s.input);
-    const g = tf.tensor4d(grid, s.grid);
-    const dy = tf.tensor4d(dyValues, [1, s.grid[1], s.grid[2], s.input[3]]);
+    const input = values(size(s.input), 1, -1, 1);
+    const grid = values(size(s.grid), 2, -1.3, 1.3);
+    const dyValues = values(size(s.grid.slice(0, -1)) * s.input[3]!, 3, -1, 1);
+    const x = tf.tensor(input, s.input);
+    const g = tf.tensor(grid, s.grid);
+    const dy = tf.tensor(dyValues, [...s.grid.slice(0, -1), s.input[3]!]);
     const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...o }) as tf.Tensor[];
     const want = gridSampleReference(input, s.input, grid, s.grid, o, dyValues);
     // d(grid) is not striped (and jumps where float32 and float64 put a coordinate on either side of a pixel).

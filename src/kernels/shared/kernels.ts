@@ -39,9 +39,8 @@ export function gridSampleGradKernel(
 interface GridSampleOperands { input: number; grid: number; output: number; dy: number; dInput: number; dGrid: number }
 
 /**
- * The module's gridSample for an image (input rank 4), split into tasks over the heap's threads
- * (shared/split.ts), or gridSample3d for a volume (rank 5: the same arguments and the depth, on
- * one thread).
+ * The module's gridSample for an image (input rank 4) or gridSample3d for a volume (rank 5: the
+ * same arguments and the depth), split into tasks over the heap's threads (shared/split.ts).
  */
 function runGridSample(
   heap: KernelHeap, inputShape: readonly number[], gridShape: readonly number[], attrs: GridSampleAttrs, backward: boolean,
@@ -49,29 +48,27 @@ function runGridSample(
 ): void {
   const points = util.sizeFromShape(gridShape.slice(1, -1));
   const [mode, padding, ac] = [modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners];
-  if (inputShape.length === 5) {
-    const [N, D, H, W, C] = inputShape as [number, number, number, number, number];
-    heap.place().gridSample3d(p.input, N, D, H, W, C, p.grid, points, mode, padding, ac, backward, p.output, p.dy, p.dInput, p.dGrid);
-    return;
-  }
-  const [N, H, W, C] = inputShape as [number, number, number, number];
-  const stripes = p.dInput !== 0 ? dInputStripes(N, H, W, points) : 1;
-  const imageSize = H * W * C;
+  const N = inputShape[0]!;
+  const C = inputShape[inputShape.length - 1]!;
+  const spatial = inputShape.slice(1, -1); // [H, W] or [D, H, W]
+  const pixels = util.sizeFromShape(spatial);
+  const stripes = p.dInput !== 0 ? dInputStripes(N, pixels, points) : 1;
   // Stripe 0 scatters into dInput itself, the others into buffers of their own.
-  const stripeBuffers = [p.dInput, ...Array.from({ length: stripes - 1 }, () => heap.scratch(imageSize))];
+  const stripeBuffers = [p.dInput, ...Array.from({ length: stripes - 1 }, () => heap.scratch(pixels * C))];
   heap.place();
   const threads = threadsFor(heap.threads, N * points * C);
+  const name = inputShape.length === 5 ? 'gridSample3d' : 'gridSample';
   const call = (dInput: number, items: [number, number], pointRange: [number, number]) =>
-    [p.input, N, H, W, C, p.grid, points, mode, padding, +ac, +backward, p.output, p.dy, dInput, p.dGrid, ...items, ...pointRange];
+    [p.input, N, ...spatial, C, p.grid, points, mode, padding, +ac, +backward, p.output, p.dy, dInput, p.dGrid, ...items, ...pointRange];
   if (stripes > 1) {
-    heap.run('gridSample', splitRange(points, stripes, 4).map((range, i) => call(stripeBuffers[i]!, [0, 1], range)));
+    heap.run(name, splitRange(points, stripes, 4).map((range, i) => call(stripeBuffers[i]!, [0, 1], range)));
     for (const stripe of stripeBuffers.slice(1)) {
-      heap.run('addStripe', splitRange(imageSize, threads, 4).map(([start, end]) => [p.dInput, stripe, start, end]));
+      heap.run('addStripe', splitRange(pixels * C, threads, 4).map(([start, end]) => [p.dInput, stripe, start, end]));
     }
   } else if (p.dInput !== 0) {
-    heap.run('gridSample', splitRange(N, threads, 1).map((items) => call(p.dInput, items, [0, points])));
+    heap.run(name, splitRange(N, threads, 1).map((items) => call(p.dInput, items, [0, points])));
   } else {
-    heap.run('gridSample', splitRange(points, threads, 4).map((range) => call(0, [0, N], range)));
+    heap.run(name, splitRange(points, threads, 4).map((range) => call(0, [0, N], range)));
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * How a gridSample call on images is split into independent calls of the module (tasks), which
+ * How a gridSample call (images or volumes) is split into independent calls of the module (tasks), which
  * KernelHeap.run() spreads over threads (src/kernels/threads). Every split gives the same bits as
  * one call: the forward and d(grid) are per grid point and split on blocks of four points (the
  * module's own blocks); d(input) is a scatter, split by batch item (disjoint images, each summed
@@ -32,10 +32,10 @@ export function threadsFor(threads: number, work: number): number {
 }
 
 /**
- * How many stripes d(input) of [N, H, W, C] from `points` grid points per item is scattered in: a
- * single image with many points; not when the image is much larger than the grid (the extra
- * zero-fill and sum would cost more than the scatter).
+ * How many stripes d(input) of N images (or volumes) of `pixels` pixels from `points` grid points
+ * per item is scattered in: a single image with many points; not when the image is much larger
+ * than the grid (the extra zero-fill and sum would cost more than the scatter).
  */
-export function dInputStripes(N: number, H: number, W: number, points: number): number {
-  return N === 1 && points >= STRIPE_MIN_POINTS && H * W > 0 && H * W <= 4 * points ? STRIPES : 1;
+export function dInputStripes(N: number, pixels: number, points: number): number {
+  return N === 1 && points >= STRIPE_MIN_POINTS && pixels > 0 && pixels <= 4 * points ? STRIPES : 1;
 }
