@@ -17,6 +17,8 @@ import time
 import torch
 import torch.nn.functional as F
 
+from grid_sample_calls import grid_sample_calls
+
 SHAPES = [(64, 28, 28, 1), (8, 128, 128, 16), (1, 512, 512, 3)]
 THREADS = [1, 2]
 
@@ -34,22 +36,9 @@ def main():
         theta = torch.tensor([[1, 0, 0], [0, 1, 0]], dtype=torch.float32) + (torch.rand(N, 2, 3, generator=gen) - 0.5) * 0.2
         grid = F.affine_grid(theta, [N, C, H, W], align_corners=False)
         dy = torch.rand(N, C, H, W, generator=gen) - 0.5
-        xg = x.clone().requires_grad_(True)
-        gg = grid.clone().requires_grad_(True)
-
-        def forward():
-            with torch.no_grad():
-                F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-
-        def forward_backward():
-            out = F.grid_sample(xg, gg, mode="bilinear", padding_mode="zeros", align_corners=False)
-            torch.autograd.grad(out, [xg, gg], dy)
-
-        def forward_dgrid():
-            out = F.grid_sample(x, gg, mode="bilinear", padding_mode="zeros", align_corners=False)
-            torch.autograd.grad(out, [gg], dy)
-
-        cases = {"forwardMs": forward, "forwardBackwardMs": forward_backward, "forwardDGridMs": forward_dgrid}
+        timed_calls = grid_sample_calls(x, grid, dy)
+        cases = {"forwardMs": timed_calls["forward"], "forwardBackwardMs": timed_calls["forward_backward"],
+                 "forwardDGridMs": timed_calls["forward_dgrid"]}
         samples = {(t, k): [] for t in THREADS for k in cases}
         for r in range(rounds + 1):
             for t in THREADS:

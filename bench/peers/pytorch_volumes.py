@@ -17,6 +17,8 @@ import time
 import torch
 import torch.nn.functional as F
 
+from grid_sample_calls import grid_sample_calls
+
 SHAPES = [(2, 64, 64, 64, 1), (1, 32, 96, 96, 4)]
 QUICK_SHAPES = [(1, 8, 12, 10, 2)]
 
@@ -49,16 +51,8 @@ def main():
         x = torch.rand(N, C, D, H, W, generator=gen)
         grid = F.affine_grid(theta_for(N, gen), [N, C, D, H, W], align_corners=False)
         dy = torch.rand(N, C, D, H, W, generator=gen) - 0.5
-        xg = x.clone().requires_grad_(True)
-        gg = grid.clone().requires_grad_(True)
-
-        def forward():
-            with torch.no_grad():
-                F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-
-        def forward_backward():
-            out = F.grid_sample(xg, gg, mode="bilinear", padding_mode="zeros", align_corners=False)
-            torch.autograd.grad(out, (xg, gg), grad_outputs=dy)
+        timed_calls = grid_sample_calls(x, grid, dy)
+        forward, forward_backward = timed_calls["forward"], timed_calls["forward_backward"]
 
         calls = 3 if quick else 15
         for f in (forward, forward_backward):
