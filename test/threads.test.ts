@@ -128,6 +128,24 @@ describe('useThreads on the cpu backend', () => {
   });
 });
 
+describe('the wasm backend (one thread) runs the same stripes', () => {
+  it('one large image: the same bits as the cpu backend on 2 threads, and the stripe buffer is freed', async () => {
+    const o: SampleOptions = { mode: 'bilinear', paddingMode: 'border', alignCorners: false };
+    await useBackend('cpu');
+    await useThreads(2);
+    const cpu = runAll(LARGE_IMAGE, o);
+    await useThreads(1);
+    await useBackend('wasm');
+    runAll(LARGE_IMAGE, o);
+    const [before, dataIds] = [tf.memory(), tf.backend().numDataIds()];
+    const wasm = runAll(LARGE_IMAGE, o);
+    expect(tf.memory()).toEqual(before);
+    expect(tf.backend().numDataIds()).toBe(dataIds);
+    expectSameBits(cpu, wasm);
+    await useBackend('cpu');
+  });
+});
+
 describe('the split module at the end of the shared memory', () => {
   // A small image (and, in the other case, the output) ending at the last byte of the shared
   // memory, its 80 points split into two tasks: the calling thread's and a worker's. A read or
