@@ -9,10 +9,12 @@
  */
 
 /**
- * Below this much work per thread (grid points × channels) a call stays on one thread: waking a
- * worker and waiting for it costs about as much as this much sampling (measured, bench/threads.ts).
+ * Below this much work per thread (grid points × channels) a call stays on one thread. A worker's
+ * round trip (bench:threads: 15-20 µs on a loaded 2-core VM) is about a fifth of the time the
+ * kernels take for this much bilinear sampling (about 5 ns per point and channel, forward, one
+ * channel): the STN-MNIST batch [64,28,28,1] splits, an 8×8 image does not.
  */
-export const MIN_WORK_PER_THREAD = 1 << 15;
+export const MIN_WORK_PER_THREAD = 1 << 14;
 /** One image's d(input) from at least this many grid points is scattered in STRIPES stripes... */
 export const STRIPE_MIN_POINTS = 1 << 16;
 /** ...so that two threads share it (more stripes cost one thread a zero-fill and a sum each). */
