@@ -10,11 +10,13 @@
 
 /**
  * Below this much work per thread (grid points × channels) a call stays on one thread. A worker's
- * round trip (bench:threads: 15-20 µs on a loaded 2-core VM) is about a fifth of the time the
- * kernels take for this much bilinear sampling (about 5 ns per point and channel, forward, one
- * channel): the STN-MNIST batch [64,28,28,1] splits, an 8×8 image does not.
+ * round trip is 15-35 µs on a 2-core VM (bench:threads), a few percent of this much sampling
+ * (about 5 ns per point and channel); but a busy machine can leave a woken worker waiting for a
+ * core for milliseconds: at 2^14, the STN-MNIST batch [64,28,28,1] split in two and its forward +
+ * backward went from 2.1 to 6.5 ms at load average 10 on 2 cores. At 2^15 it stays on one thread.
  */
-export const MIN_WORK_PER_THREAD = 1 << 14;
+export const MIN_WORK_PER_THREAD = 1 << 15;
+
 /** One image's d(input) from at least this many grid points is scattered in STRIPES stripes... */
 export const STRIPE_MIN_POINTS = 1 << 16;
 /** ...so that two threads share it (more stripes cost one thread a zero-fill and a sum each). */
