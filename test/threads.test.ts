@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridSampleGrad, gridSample, useThreads } from '../src/index.js';
 import { modeCode, paddingCode } from '../src/kernels/names.js';
 import { dInputStripes } from '../src/kernels/shared/split.js';
+import { compileSharedStnModule, stnExportsFor } from '../src/kernels/shared/stn_module.js';
 import { activePool } from '../src/kernels/threads/active.js';
 import { type SampleOptions, gridSampleReference } from '../src/reference/grid_sample.js';
 import { ALL_OPTIONS, expectClose, useBackend } from './helpers.js';
@@ -60,6 +61,19 @@ function expectSameBits(a: Float32Array[], b: Float32Array[]): void {
     expect(Buffer.from(b[i]!.buffer).equals(Buffer.from(v.buffer)), `result ${i} differs`).toBe(true);
   }
 }
+
+describe('the module on a shared memory (the pool\'s; tfjs-wasm\'s threaded build)', () => {
+  // First in the file: nothing has compiled the shared-memory build yet.
+  it('is a clear error before the shared-memory build is compiled, and runs once it is', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    expect(() => stnExportsFor(memory)).toThrow(/memory is shared .* await ready\(\) before the first call/);
+    await compileSharedStnModule();
+    const f32 = new Float32Array(memory.buffer);
+    f32.set([1, 2, 3, 4], 4); // a 2x2 image at byte 16, its centre sampled (grid at byte 64)
+    stnExportsFor(memory).gridSample(16, 1, 2, 2, 1, 64, 1, 0, 0, false, false, 128, 0, 0, 0, 0, 1, 0, 1);
+    expect(f32[32]).toBe(2.5);
+  });
+});
 
 describe('useThreads on the cpu backend', () => {
   beforeAll(() => useBackend('cpu'));

@@ -9,9 +9,8 @@
 import type * as NodeOs from 'node:os';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type * as WorkerThreads from 'node:worker_threads';
-import { STN_WASM_SHARED_BASE64 } from '../../generated/stn_wasm_shared.js';
 import type { SplitExport } from '../shared/heap.js';
-import type { StnExports } from '../shared/stn_module.js';
+import { type StnExports, compileSharedStnModule, stnExportsFor } from '../shared/stn_module.js';
 import type { ThreadPool } from './active.js';
 import { SLOT, SLOT_LENGTH, STOP, WORKER_SOURCE } from './worker_source.js';
 
@@ -48,9 +47,9 @@ export class WorkerPool implements ThreadPool {
   /** Starts threads - 1 workers; resolves when each has its instance of the module. */
   static async start(threads: number): Promise<WorkerPool> {
     const { MessageChannel, Worker, receiveMessageOnPort } = await nodeModule<typeof WorkerThreads>('node:worker_threads');
-    const module = await WebAssembly.compile(Buffer.from(STN_WASM_SHARED_BASE64, 'base64'));
+    const module = await compileSharedStnModule();
     const memory = new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
-    const stn = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as StnExports;
+    const stn = stnExportsFor(memory);
     const control = new SharedArrayBuffer(SLOT_LENGTH * 4 * Math.max(1, threads - 1));
     const starting = await Promise.allSettled(Array.from({ length: threads - 1 }, async (_, slot) => {
       const { port1, port2 } = new MessageChannel();
