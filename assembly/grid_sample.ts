@@ -35,12 +35,17 @@ import { samplePoint } from './taps';
  * whose pointer is 0 is not asked for and not computed (d(grid) alone skips the zero-fill and
  * scatter into dInput; d(input) alone reads no input and skips d(grid)'s dots).
  * Pointers are byte offsets; an unused one is 0.
+ * One call does batch items [itemStart, itemEnd) and, in each, grid points [pointStart, pointEnd)
+ * (pointStart a multiple of 4, so the blocks of four are those of the whole call and any split
+ * gives the same bits): the threads of src/kernels/threads split a call this way. The zero-fill
+ * moves with the range: dInput's images of the items, the output rows of the points.
  */
 export function gridSample(
   inputPtr: usize, N: i32, H: i32, W: i32, C: i32,
   gridPtr: usize, points: i32,
   mode: i32, padding: i32, alignCorners: bool,
   isBackward: bool, outputPtr: usize, dyPtr: usize, dInputPtr: usize, dGridPtr: usize,
+  itemStart: i32, itemEnd: i32, pointStart: i32, pointEnd: i32,
 ): void {
   channels = C;
   backward = isBackward;
@@ -60,32 +65,51 @@ export function gridSample(
   // Backward scatters into dInput and bicubic accumulates its four row groups into the output:
   // both start from zero. Bilinear and nearest forward write every output element themselves.
   accumulate = mode == MODE_BICUBIC;
-  if (wantDInput) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
-  else if (!isBackward && accumulate) memory.fill(outputPtr, 0, rowBytes * <usize>points * <usize>N);
+  const count = pointEnd - pointStart;
+  if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
   const pairsLoop = mode == MODE_BILINEAR && !isBackward && (C == 1 || C == 3) && H * W >= 2;
-  for (let n = 0; n < N; n++) {
+  for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
+    const first = <usize>n * <usize>points + <usize>pointStart;
+    if (!isBackward && accumulate) memory.fill(outputPtr + first * rowBytes, 0, rowBytes * <usize>count);
     if (lanesTogether && isBackward) {
-      fewChannelsBackward(gridPtr, <usize>n * <usize>points, points, W, H, padding, alignCorners, dyPtr, dGridPtr);
+      fewChannelsBackward(gridPtr, first, count, W, H, padding, alignCorners, dyPtr, dGridPtr);
       continue;
     }
     if (pairsLoop) {
-      const g = gridPtr + ((<usize>n * <usize>points) << 3);
-      const o = outputPtr + <usize>n * <usize>points * rowBytes;
+      const g = gridPtr + (first << 3);
+      const o = outputPtr + first * rowBytes;
       // The usual case gets its own copy, its coordinate math folded to constants.
       if (padding == PADDING_ZEROS && !alignCorners) {
-        if (C == 1) bilinearPairsForward(g, points, W, H, 1, PADDING_ZEROS, false, o);
-        else bilinearPairsForward(g, points, W, H, 3, PADDING_ZEROS, false, o);
+        if (C == 1) bilinearPairsForward(g, count, W, H, 1, PADDING_ZEROS, false, o);
+        else bilinearPairsForward(g, count, W, H, 3, PADDING_ZEROS, false, o);
       } else if (C == 1) {
-        bilinearPairsForward(g, points, W, H, 1, padding, alignCorners, o);
+        bilinearPairsForward(g, count, W, H, 1, padding, alignCorners, o);
       } else {
-        bilinearPairsForward(g, points, W, H, 3, padding, alignCorners, o);
+        bilinearPairsForward(g, count, W, H, 3, padding, alignCorners, o);
       }
       continue;
     }
-    walkBlocks(gridPtr, <usize>n * <usize>points, points, W, H, C, mode, padding, alignCorners, hasPixels,
+    walkBlocks(gridPtr, first, count, W, H, C, mode, padding, alignCorners, hasPixels,
       wantDInput, wantDGrid, lanesTogether, false, pointsTogether, outputPtr, dyPtr, dGridPtr);
+  }
+}
+
+/**
+ * dst[i] += src[i] for elements [start, end): d(input) of one large image is scattered in stripes
+ * of grid points, each into a buffer of its own, then summed in stripe order (src/kernels/threads:
+ * the same bits for any number of threads).
+ */
+export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): void {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(dstPtr + at, f32x4.add(v128.load(dstPtr + at), v128.load(srcPtr + at)));
+  }
+  for (; i < end; i++) {
+    const at = <usize>i << 2;
+    store<f32>(dstPtr + at, load<f32>(dstPtr + at) + load<f32>(srcPtr + at));
   }
 }
 

@@ -23,13 +23,16 @@ import { tapGroup } from './taps';
  * Volumes: input [N,D,H,W,C], grid [N,Do,Ho,Wo,3] (as `points` = Do*Ho*Wo per batch item).
  * Forward (isBackward false): writes output [N,Do,Ho,Wo,C]. Backward: reads dy, writes dInput
  * [N,D,H,W,C] and dGrid [N,Do,Ho,Wo,3]; a gradient whose pointer is 0 is not asked for and not
- * computed. Pointers are byte offsets; an unused one is 0.
+ * computed. Pointers are byte offsets; an unused one is 0. One call does batch items
+ * [itemStart, itemEnd) and, in each, grid points [pointStart, pointEnd) (pointStart a multiple of
+ * 4), zero-filling the items' dInput: gridSample's range (grid_sample.ts).
  */
 export function gridSample3d(
   inputPtr: usize, N: i32, D: i32, H: i32, W: i32, C: i32,
   gridPtr: usize, points: i32,
   mode: i32, padding: i32, alignCorners: bool,
   isBackward: bool, outputPtr: usize, dyPtr: usize, dInputPtr: usize, dGridPtr: usize,
+  itemStart: i32, itemEnd: i32, pointStart: i32, pointEnd: i32,
 ): void {
   channels = C;
   backward = isBackward;
@@ -38,18 +41,18 @@ export function gridSample3d(
   const rowBytes = (<usize>C) << 2;
   const imageBytes = <usize>D * <usize>H * <usize>W * rowBytes;
   const hasPixels = D > 0 && H > 0 && W > 0;
-  if (wantDInput) memory.fill(dInputPtr, 0, imageBytes * <usize>N);
+  if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
   const padBeforeTaps = mode != MODE_BICUBIC;
   // A scalar volume (registration's usual case) samples four points side by side in the lanes.
   const oneChannelTrilinear = mode == MODE_BILINEAR && C == 1 && hasPixels;
   // Forward with four or more channels: blocks whose taps are all inside take the channels as vectors.
   const channelsTrilinear = mode == MODE_BILINEAR && C >= 4 && hasPixels && !isBackward;
   const nan = f32x4.splat(NaN);
-  for (let n = 0; n < N; n++) {
+  for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
-    for (let p = 0; p < points; p += 4) {
-      const count = min(4, points - p);
+    for (let p = pointStart; p < pointEnd; p += 4) {
+      const count = min(4, pointEnd - p);
       const at = <usize>n * <usize>points + <usize>p;
       const g = gridPtr + at * 12;
       let gx: v128, gy: v128, gz: v128;

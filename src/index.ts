@@ -17,7 +17,7 @@ import { affineGridGradConfig } from './gradients/affine_grid_grad.js';
 import { gridSampleGradConfig } from './gradients/grid_sample_grad.js';
 import { registerCpuKernels } from './kernels/cpu/register_cpu.js';
 import { registerTensorflowFallback } from './kernels/fallback/register_fallback.js';
-import { compileStnModule } from './kernels/shared/stn_module.js';
+import { compileSharedStnModule, compileStnModule } from './kernels/shared/stn_module.js';
 import { registerWasmKernels } from './kernels/wasm/register_wasm.js';
 import { registerWebGLKernels } from './kernels/webgl/register_webgl.js';
 import { registerWebGPUKernels } from './kernels/webgpu/register_webgpu.js';
@@ -30,6 +30,7 @@ export { flowGrid } from './grids/flow_grid.js';
 export { useFallbackKernels } from './kernels/fallback/register_fallback.js';
 export { AffineGrid, GridSample, GridSampleGrad, type Mode, type PaddingMode } from './kernels/names.js';
 export { useWasmTrainingKernels } from './kernels/wasm/replacements.js';
+export { useThreads } from './kernels/threads/use_threads.js';
 
 registerGradient(gridSampleGradConfig);
 registerGradient(affineGridGradConfig);
@@ -41,8 +42,10 @@ registerTensorflowFallback();
 
 /**
  * Resolves when the WebAssembly kernels are compiled. Await it before the first call in a browser;
- * in Node the kernels also work without it. It assumes no backend has started.
+ * in Node the kernels also work without it. It assumes no backend has started. A cross-origin-
+ * isolated page also gets the kernels for a shared memory (tfjs-wasm's threaded build runs on one).
  */
 export async function ready(): Promise<void> {
-  await compileStnModule();
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  await Promise.all([compileStnModule(), isolated ? compileSharedStnModule() : undefined]);
 }

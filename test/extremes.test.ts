@@ -152,9 +152,9 @@ describe('the module on a one-pixel image at the edge of its memory', () => {
       f32.set(dyValues, DY / 4);
       const want = gridSampleReference([3], [1, 1, 1, 1], gridValues, [1, count, 1, 2], o, dyValues);
       const args = [modeCode(o.mode), paddingCode(o.paddingMode), o.alignCorners] as const;
-      stn.gridSample(at, 1, 1, 1, 1, GRID, count, ...args, false, OUT, 0, 0, 0);
+      stn.gridSample(at, 1, 1, 1, 1, GRID, count, ...args, false, OUT, 0, 0, 0, 0, 1, 0, count);
       expectClose(f32.slice(OUT / 4, OUT / 4 + count), want.output, 'output');
-      stn.gridSample(at, 1, 1, 1, 1, GRID, count, ...args, true, 0, DY, DIN, DGRID);
+      stn.gridSample(at, 1, 1, 1, 1, GRID, count, ...args, true, 0, DY, DIN, DGRID, 0, 1, 0, count);
       expectClose(f32.slice(DIN / 4, DIN / 4 + 1), want.dInput!, 'dInput');
       expectClose(f32.slice(DGRID / 4, DGRID / 4 + 2 * count), want.dGrid!, 'dGrid');
     });
@@ -188,7 +188,7 @@ describe('the module on a small image and output at the edge of its memory', () 
       f32.set(gridValues, GRID / 4);
       const want = gridSampleReference(inputValues, [1, Hs, Ws, C], gridValues, [1, count, 1, 2], o);
       stn.gridSample(inputAt, 1, Hs, Ws, C, GRID, count, modeCode(o.mode), paddingCode(o.paddingMode), o.alignCorners,
-        false, outAt, 0, 0, 0);
+        false, outAt, 0, 0, 0, 0, 1, 0, count);
       expectClose(f32.slice(outAt / 4, outAt / 4 + count * C), want.output, 'output');
     });
 });

@@ -12,8 +12,8 @@
  * The full app installs it with tfjs-core, the cpu and wasm backends and @tensorflow/tfjs (the
  * optional peer stn-layer/mnist needs). In that app:
  * - an ES module and a CommonJS script run gridSample forward and backward and affineGrid on cpu
- *   and wasm, import stn-layer/mnist, and build, save and load a stn-layer/layers model, checking
- *   values worked out by hand;
+ *   and wasm, import stn-layer/mnist, build, save and load a stn-layer/layers model, and run a
+ *   call split over two threads (useThreads), checking values worked out by hand;
  * - `npx stn-mnist --help` runs;
  * - tsc type-checks files using the public API under moduleResolution node16 (as ESM and as
  *   CommonJS) and bundler;
@@ -153,7 +153,15 @@ async function checks(tf, stn, mnist, tfl, stnLayers) {
   const conv2d = tf.getKernel('Conv2D', 'wasm');
   stn.useWasmTrainingKernels();
   const optIn = conv2d !== undefined && tf.getKernel('Conv2D', 'wasm') !== conv2d;
-  return { backends: results, parameters: mnist.PARAMETER_COUNT, layers, optIn };
+  // useThreads: the worker's chunk loads from the installed package; a call large enough to be
+  // split (65,536 points of a ones image at its centre: output 1, d(input) 16,384 on each of the
+  // four centre pixels, in two stripes).
+  const threads = [await stn.useThreads(2)];
+  const ones = tf.ones([1, 8, 8, 1]);
+  const centre = tf.zeros([1, 256, 256, 2]);
+  const [dOnes] = tf.grads((x) => stn.gridSample(x, centre))([ones]);
+  threads.push(tf.sum(stn.gridSample(ones, centre)).dataSync()[0], Math.max(...dOnes.dataSync()), await stn.useThreads(1));
+  return { backends: results, parameters: mnist.PARAMETER_COUNT, layers, optIn, threads };
 }
 `;
 const EXPECTED_BACKEND = { output: [2.5], dInput: [0.25, 0.25, 0.25, 0.25], dGrid: [1, 2], grid: [-0.5, -0.5, 0.5, -0.5, -0.5, 0.5, 0.5, 0.5] };
@@ -324,9 +332,11 @@ describe('the packed package in a fresh app', () => {
     const { stdout } = await sh(app, process.execPath, [script]);
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
       backends: Record<string, typeof EXPECTED_BACKEND>; parameters: number; layers: { identity: number[]; loaded: number[] }; optIn: boolean;
+      threads: number[];
     };
     expect(result.parameters).toBe(27_360);
     expect(result.optIn).toBe(true);
+    expect(result.threads).toEqual([2, 65_536, 16_384, 1]);
     for (const key of ['identity', 'loaded'] as const) {
       result.layers[key].forEach((v, i) => expect(v, `stn-layer/layers ${key}[${i}]`).toBeCloseTo([1, 2, 3, 4][i]!, 5));
     }

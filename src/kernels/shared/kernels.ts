@@ -7,13 +7,13 @@
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type ProjectiveGridAttrs, gradOutputMask, modeCode, paddingCode } from '../names.js';
 import type { KernelHeap } from './heap.js';
-import type { StnExports } from './stn_module.js';
+import { dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
   const outShape = [...grid.shape.slice(0, -1), input.shape[input.shape.length - 1]!];
   const operands = { input: heap.input(input), grid: heap.input(grid), output: heap.output(outShape), dy: 0, dInput: 0, dGrid: 0 };
-  if (!isEmpty(outShape)) runGridSample(heap.place(), input.shape, grid.shape, attrs, false, operands);
+  if (!isEmpty(outShape)) runGridSample(heap, input.shape, grid.shape, attrs, false, operands);
   return heap.finish()[0]!;
 }
 
@@ -29,7 +29,7 @@ export function gridSampleGradKernel(
   const dInputPtr = heap.output(wantDInput ? input.shape : [0]);
   const dGridPtr = heap.output(wantDGrid ? grid.shape : [0]);
   if ((wantDInput && !isEmpty(input.shape)) || (wantDGrid && !isEmpty(grid.shape))) {
-    runGridSample(heap.place(), input.shape, grid.shape, attrs, true,
+    runGridSample(heap, input.shape, grid.shape, attrs, true,
       { ...operands, dInput: wantDInput ? dInputPtr : 0, dGrid: wantDGrid ? dGridPtr : 0 });
   }
   return heap.finish();
@@ -39,21 +39,36 @@ export function gridSampleGradKernel(
 interface GridSampleOperands { input: number; grid: number; output: number; dy: number; dInput: number; dGrid: number }
 
 /**
- * The module's gridSample for an image (input rank 4) or gridSample3d for a volume (rank 5): the
- * same arguments, and the depth.
+ * The module's gridSample for an image (input rank 4) or gridSample3d for a volume (rank 5: the
+ * same arguments and the depth), split into tasks over the heap's threads (shared/split.ts).
  */
 function runGridSample(
-  stn: StnExports, inputShape: readonly number[], gridShape: readonly number[], attrs: GridSampleAttrs, backward: boolean,
+  heap: KernelHeap, inputShape: readonly number[], gridShape: readonly number[], attrs: GridSampleAttrs, backward: boolean,
   p: GridSampleOperands,
 ): void {
   const points = util.sizeFromShape(gridShape.slice(1, -1));
   const [mode, padding, ac] = [modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners];
-  if (inputShape.length === 5) {
-    const [N, D, H, W, C] = inputShape as [number, number, number, number, number];
-    stn.gridSample3d(p.input, N, D, H, W, C, p.grid, points, mode, padding, ac, backward, p.output, p.dy, p.dInput, p.dGrid);
+  const N = inputShape[0]!;
+  const C = inputShape[inputShape.length - 1]!;
+  const spatial = inputShape.slice(1, -1); // [H, W] or [D, H, W]
+  const pixels = util.sizeFromShape(spatial);
+  const stripes = p.dInput !== 0 ? dInputStripes(N, pixels, points) : 1;
+  // Stripe 0 scatters into dInput itself, the others into buffers of their own.
+  const stripeBuffers = [p.dInput, ...Array.from({ length: stripes - 1 }, () => heap.scratch(pixels * C))];
+  heap.place();
+  const threads = threadsFor(heap.threads, N * points * C);
+  const name = inputShape.length === 5 ? 'gridSample3d' : 'gridSample';
+  const call = (dInput: number, items: [number, number], pointRange: [number, number]) =>
+    [p.input, N, ...spatial, C, p.grid, points, mode, padding, +ac, +backward, p.output, p.dy, dInput, p.dGrid, ...items, ...pointRange];
+  if (stripes > 1) {
+    heap.run(name, splitRange(points, stripes, 4).map((range, i) => call(stripeBuffers[i]!, [0, 1], range)));
+    for (const stripe of stripeBuffers.slice(1)) {
+      heap.run('addStripe', splitRange(pixels * C, threads, 4).map(([start, end]) => [p.dInput, stripe, start, end]));
+    }
+  } else if (p.dInput !== 0) {
+    heap.run(name, splitRange(N, threads, 1).map((items) => call(p.dInput, items, [0, points])));
   } else {
-    const [N, H, W, C] = inputShape as [number, number, number, number];
-    stn.gridSample(p.input, N, H, W, C, p.grid, points, mode, padding, ac, backward, p.output, p.dy, p.dInput, p.dGrid);
+    heap.run(name, splitRange(points, threads, 4).map((range) => call(0, [0, N], range)));
   }
 }
 

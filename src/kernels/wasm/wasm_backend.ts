@@ -4,25 +4,31 @@
  * offsets. Checked against @tensorflow/tfjs-backend-wasm 4.22.
  */
 import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import type { KernelHeap } from '../shared/heap.js';
+import { type KernelHeap, runSerially } from '../shared/heap.js';
 import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 
 interface BackendWasmInternals extends KernelBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  // The heap: exported by the single-threaded build (asm.memory); the threaded build (a
+  // cross-origin-isolated page) creates it shared, imports it, and keeps it as wasmMemory.
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
 }
 
 function internals(backend: object): BackendWasmInternals {
   const b = backend as BackendWasmInternals;
-  if (!(b.wasm?.asm?.memory instanceof WebAssembly.Memory) || typeof b.makeOutput !== 'function') {
+  if (!(heapOf(b) instanceof WebAssembly.Memory) || typeof b.makeOutput !== 'function') {
     throw new Error('stn-layer: this tfjs-backend-wasm does not expose its heap as 4.22 does');
   }
   return b;
 }
 
+function heapOf(b: BackendWasmInternals): WebAssembly.Memory {
+  return (b.wasm?.asm?.memory ?? b.wasm?.wasmMemory)!;
+}
+
 export function wasmMemory(backend: object): WebAssembly.Memory {
-  return internals(backend).wasm.asm.memory;
+  return heapOf(internals(backend));
 }
 
 /** Byte offset of a tensor's data on the tfjs-wasm heap. */
@@ -43,24 +49,34 @@ export interface WasmHeap extends KernelHeap {
 export function wasmHeap(backend: object): WasmHeap {
   const b = internals(backend);
   const outputs: TensorInfo[] = [];
-  const stn = stnExportsFor(b.wasm.asm.memory);
+  const scratch: TensorInfo[] = [];
+  const heap = heapOf(b);
+  const stn = stnExportsFor(heap);
+  const allocate = (shape: number[], into: TensorInfo[]) => {
+    const info = b.makeOutput(shape, 'float32');
+    into.push(info);
+    const offset = wasmOffset(b, info);
+    const bytes = util.sizeFromShape(shape) * 4;
+    // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
+    if (bytes > 0 && (offset === 0 || offset + bytes > heap.buffer.byteLength)) {
+      // The engine never sees this call's outputs: free them here, or they leak.
+      for (const o of [...outputs, ...scratch]) b.disposeData(o.dataId, true);
+      throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) does not fit in the wasm backend's memory (at most 4 GiB in all)`);
+    }
+    return offset;
+  };
   return {
     stn,
     place: () => stn,
+    // tfjs-wasm in Node is single-threaded and its memory is not shared.
+    threads: 1,
+    run: (name, tasks) => runSerially(stn, name, tasks),
     input: (t) => wasmOffset(b, t),
-    output: (shape) => {
-      const info = b.makeOutput(shape, 'float32');
-      outputs.push(info);
-      const offset = wasmOffset(b, info);
-      const bytes = util.sizeFromShape(shape) * 4;
-      // tfjs-wasm's malloc returns 0 when the heap cannot grow: never write there.
-      if (bytes > 0 && (offset === 0 || offset + bytes > b.wasm.asm.memory.buffer.byteLength)) {
-        // The engine never sees this call's outputs: free them here, or they leak.
-        for (const o of outputs) b.disposeData(o.dataId, true);
-        throw new RangeError(`stn-layer: an output of shape [${shape.join(', ')}] (${bytes} bytes) does not fit in the wasm backend's memory (at most 4 GiB in all)`);
-      }
-      return offset;
+    output: (shape) => allocate(shape, outputs),
+    scratch: (length) => allocate([length], scratch),
+    finish: () => {
+      for (const s of scratch.splice(0)) b.disposeData(s.dataId, true);
+      return outputs;
     },
-    finish: () => outputs,
   };
 }

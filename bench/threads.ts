@@ -1,0 +1,220 @@
+/**
+ * npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads (useThreads), beside
+ * PyTorch 1.13 on 1 and 2 threads timed here in the same run (bench/peers/pytorch_threads.py).
+ * Bilinear, zeros, a random near-identity affine grid the size of the input.
+ *
+ *   npm run bench:threads -- [--quick] [--json]
+ *
+ * Per shape: forward (the op), forward + backward (the op, then GridSampleGrad for d(input) and
+ * d(grid)), forward + d(grid) (GridSampleGrad for d(grid) alone: an STN's step), each the median
+ * of single calls, the thread counts interleaved (both pools stay up; each turn activates one).
+ * The op includes the cpu backend's copies in and out of the kernels' memory, which one thread
+ * makes; "kernels" times the same kernel functions on operands already in the module's memory. Then: the one-thread cost of d(input)'s fixed stripes (module calls on one image, one
+ * pass against two stripes and their sum), and the cost of one round trip to a worker (an empty
+ * task), which sets shared/split.ts's MIN_WORK_PER_THREAD. On a shared machine, read the load
+ * average printed with the tables: two threads gain only where a second core is free.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { GridSampleGrad, gridSample } from '../src/index.js';
+import { STRIPES } from '../src/kernels/shared/split.js';
+import { type KernelHeap, runSerially } from '../src/kernels/shared/heap.js';
+import { gridSampleGradKernel, gridSampleKernel } from '../src/kernels/shared/kernels.js';
+import { type StnExports, stnExportsFor } from '../src/kernels/shared/stn_module.js';
+import { setActivePool } from '../src/kernels/threads/active.js';
+import { WorkerPool } from '../src/kernels/threads/pool.js';
+import { checkArgs } from './lib/args.js';
+import { type Shape4, makeCase, sizeOf } from './lib/data.js';
+import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
+import { ms, shapeText, textTable } from './lib/table.js';
+
+const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads, beside PyTorch on 1 and 2 threads.
+
+  npm run bench:threads -- [--quick] [--json]
+
+  --quick  small shapes, few calls: a smoke test of the whole run
+  --json   the measurements as one JSON object on stdout
+  --help   print this and exit
+`;
+const argv = process.argv.slice(2);
+checkArgs(argv, USAGE, ['--quick', '--json']);
+const quick = argv.includes('--quick');
+const asJson = argv.includes('--json');
+
+const SHAPES: Shape4[] = quick ? [[2, 64, 64, 3], [1, 128, 128, 3]] : [[64, 28, 28, 1], [8, 128, 128, 16], [1, 512, 512, 3]];
+const MEASURE: MeasureOptions = quick
+  ? { rounds: 5, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1 }
+  : { rounds: 15, roundMs: 150, maxCallsPerRound: 8, tooSlowMs: 20_000, warmup: 3 };
+const ATTRS = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
+const DIRECTIONS = ['forward', 'forward+backward', 'forward+d(grid)'] as const;
+type Direction = (typeof DIRECTIONS)[number];
+
+const median = (outcome: Outcome) => ('stats' in outcome ? outcome.stats.msMedian : NaN);
+const load = () => (process.platform === 'linux' ? spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim() : 'n/a');
+
+async function main(): Promise<void> {
+  await tf.setBackend('cpu');
+  const pool = await WorkerPool.start(2);
+  const loadBefore = load();
+  const rows: { shape: Shape4; direction: Direction; oneMs: number; twoMs: number; kernelOneMs: number; kernelTwoMs: number }[] = [];
+  const own = new WebAssembly.Memory({ initial: 1 });
+  for (const shape of SHAPES) {
+    const c = makeCase(shape, [shape[1], shape[2]]);
+    const x = tf.tensor4d(c.input, c.inputShape);
+    const g = tf.tensor4d(c.grid, c.gridShape);
+    const dy = tf.tensor4d(c.dy, [...c.gridShape.slice(0, 3), shape[3]] as Shape4);
+    const grad = (outputMask: [boolean, boolean]) =>
+      tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...ATTRS, outputMask }) as tf.Tensor[];
+    const calls: Record<Direction, () => tf.Tensor[]> = {
+      forward: () => [gridSample(x, g, ATTRS)],
+      'forward+backward': () => [gridSample(x, g, ATTRS), ...grad([true, true])],
+      'forward+d(grid)': () => [gridSample(x, g, ATTRS), ...grad([false, true])],
+    };
+    // The kernels alone: the same kernel functions on operands already in the module's memory.
+    const resident = [residentKernels(own, stnExportsFor(own), [x, g, dy]), residentKernels(pool.memory, pool.stn, [x, g, dy], pool)];
+    for (const direction of DIRECTIONS) {
+      progress(`${shapeText(shape)} ${direction}`);
+      const op = (threads: WorkerPool | undefined): Timed => ({
+        activate: async () => setActivePool(threads),
+        run: async () => tf.dispose(calls[direction]()),
+      });
+      const kernel = (k: (typeof resident)[number]): Timed => ({ activate: async () => setActivePool(undefined), run: async () => k(direction) });
+      const [one, two, kernelOne, kernelTwo] = await measureInterleaved([op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!)], MEASURE);
+      rows.push({ shape, direction, oneMs: median(one!), twoMs: median(two!), kernelOneMs: median(kernelOne!), kernelTwoMs: median(kernelTwo!) });
+    }
+    tf.dispose([x, g, dy]);
+  }
+  setActivePool(undefined);
+  const stripes = await stripeCost();
+  const roundTripUs = workerRoundTrip(pool);
+  await pool.stop();
+  const loadAfter = load();
+  progress('PyTorch');
+  const torch = pytorchHere();
+
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torch, loadBefore, loadAfter })}\n`);
+    return;
+  }
+  const torchMs = (shape: Shape4, threads: number, direction: Direction) => {
+    const r = torch.find((t) => t.input.join() === shape.join() && t.threads === threads);
+    const key = { forward: 'forwardMs', 'forward+backward': 'forwardBackwardMs', 'forward+d(grid)': 'forwardDGridMs' } as const;
+    return r ? ms(r[key[direction]]) : '';
+  };
+  process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(
+    ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2'],
+    rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2),
+      ms(r.kernelOneMs), ms(r.kernelTwoMs), (r.kernelTwoMs / r.kernelOneMs).toFixed(2),
+      torchMs(r.shape, 1, r.direction), torchMs(r.shape, 2, r.direction)]),
+  )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
+    `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs\n` +
+    `load average before: ${loadBefore}; after the tfjs runs: ${loadAfter}\n`);
+}
+
+/**
+ * gridSample's kernel functions (shared/kernels.ts) on a heap whose inputs are already in
+ * `memory` (copied once here) and whose outputs stay there: the kernels' time without the cpu
+ * backend's copies. With `pool`, split over its threads as the cpu backend's heap does.
+ */
+function residentKernels(memory: WebAssembly.Memory, stn: StnExports, inputs: tf.Tensor[], pool?: WorkerPool) {
+  const offsets = new Map<TensorInfo, number>();
+  let top = 16;
+  const reserve = (length: number) => {
+    const at = top;
+    top += Math.ceil(length / 4) * 16;
+    return at;
+  };
+  for (const t of inputs) offsets.set(t, reserve(t.size));
+  const inputsEnd = top;
+  // Room for every output of a backward call, and its stripe.
+  const need = inputsEnd + 16 * inputs.reduce((a, t) => a + t.size, 0);
+  if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+  for (const t of inputs) new Float32Array(memory.buffer).set(t.dataSync(), offsets.get(t)! / 4);
+  const heap = (): KernelHeap => {
+    top = inputsEnd;
+    const outputs: TensorInfo[] = [];
+    return {
+      input: (t) => offsets.get(t as tf.Tensor)!,
+      output: (shape) => {
+        outputs.push({ dataId: {}, shape, dtype: 'float32' });
+        return reserve(sizeOf(shape));
+      },
+      scratch: reserve,
+      place: () => stn,
+      threads: pool?.threads ?? 1,
+      run: (name, tasks) => (pool ? pool.run(name, tasks) : runSerially(stn, name, tasks)),
+      finish: () => outputs,
+    };
+  };
+  const [x, g, dy] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return (direction: Direction) => {
+    gridSampleKernel(heap(), x, g, ATTRS);
+    if (direction !== 'forward') gridSampleGradKernel(heap(), dy, x, g, { ...ATTRS, outputMask: direction === 'forward+backward' ? [true, true] : [false, true] });
+  };
+}
+
+/**
+ * The one-thread cost of the fixed stripes: GridSampleGrad's module calls on one image, as one
+ * pass (what a single call did before) and as STRIPES stripes plus their sum (what every thread
+ * count now runs), interleaved.
+ */
+async function stripeCost() {
+  const shape: Shape4 = quick ? [1, 256, 256, 3] : [1, 512, 512, 3];
+  const [N, H, W, C] = shape;
+  const c = makeCase(shape, [H, W]);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const stn = stnExportsFor(memory);
+  const image = sizeOf(shape) * 4;
+  const points = H * W;
+  const [inputAt, gridAt, dyAt, dInputAt, dGridAt, scratchAt] = [16, 16 + image, 16 + image + points * 8,
+    16 + 2 * image + points * 8, 16 + 3 * image + points * 8, 16 + 3 * image + points * 16];
+  memory.grow(Math.ceil((scratchAt + image) / 65536));
+  const heap = new Float32Array(memory.buffer);
+  heap.set(c.input, inputAt / 4);
+  heap.set(c.grid, gridAt / 4);
+  heap.set(c.dy, dyAt / 4);
+  const call = (dInput: number, range: [number, number]) =>
+    stn.gridSample(inputAt, N, H, W, C, gridAt, points, 0, 0, false, true, 0, dyAt, dInput, dGridAt, 0, 1, ...range);
+  const half = Math.ceil(points / 8) * 4;
+  const [onePass, striped] = await measureInterleaved([
+    { run: async () => call(dInputAt, [0, points]) },
+    {
+      run: async () => {
+        call(dInputAt, [0, half]);
+        call(scratchAt, [half, points]);
+        stn.addStripe(dInputAt, scratchAt, 0, image / 4);
+      },
+    },
+  ], MEASURE);
+  return { shape, onePassMs: median(onePass!), stripesMs: median(striped!) };
+}
+
+/** µs for the calling thread to hand a worker an empty task and see it done (median of many). */
+function workerRoundTrip(pool: WorkerPool): number {
+  const empty = [16, 1, 1, 1, 1, 16, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0];
+  const times: number[] = [];
+  for (let i = 0; i < (quick ? 200 : 2000); i++) {
+    const start = performance.now();
+    pool.run('gridSample', [empty, empty]);
+    times.push((performance.now() - start) * 1000);
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1]!;
+}
+
+interface TorchRow { input: number[]; threads: number; forwardMs: number; forwardBackwardMs: number; forwardDGridMs: number }
+
+function pytorchHere(): TorchRow[] {
+  const script = join(import.meta.dirname, 'peers', 'pytorch_threads.py');
+  const shapes = SHAPES.map((s) => s.join(',')).join(';');
+  const run = spawnSync('/usr/bin/python3', [script, '--shapes', shapes, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 600_000 });
+  if (run.status !== 0) {
+    process.stderr.write(`threads: PyTorch not timed here (${(run.stderr || run.error?.message || 'no python3').trim().split('\n').pop()})\n`);
+    return [];
+  }
+  return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as TorchRow);
+}
+
+await main();

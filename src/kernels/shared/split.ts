@@ -1,0 +1,45 @@
+/**
+ * How a gridSample call (images or volumes) is split into independent calls of the module (tasks), which
+ * KernelHeap.run() spreads over threads (src/kernels/threads). Every split gives the same bits as
+ * one call: the forward and d(grid) are per grid point and split on blocks of four points (the
+ * module's own blocks); d(input) is a scatter, split by batch item (disjoint images, each summed
+ * in the order one thread sums it). One large image's d(input) is scattered in a FIXED number of
+ * stripes of grid points, each into a buffer of its own, summed in stripe order: the stripes
+ * depend on the shapes only, never on the thread count, and one thread runs the same stripes.
+ */
+
+/**
+ * Below this much work per thread (grid points × channels) a call stays on one thread. A worker's
+ * round trip is 15-35 µs on a 2-core VM (bench:threads), a few percent of this much sampling
+ * (about 5 ns per point and channel); but a busy machine can leave a woken worker waiting for a
+ * core for milliseconds: at 2^14, the STN-MNIST batch [64,28,28,1] split in two and its forward +
+ * backward went from 2.1 to 6.5 ms at load average 10 on 2 cores. At 2^15 it stays on one thread.
+ */
+export const MIN_WORK_PER_THREAD = 1 << 15;
+
+/** One image's d(input) from at least this many grid points is scattered in STRIPES stripes... */
+export const STRIPE_MIN_POINTS = 1 << 16;
+/** ...so that two threads share it (more stripes cost one thread a zero-fill and a sum each). */
+export const STRIPES = 2;
+
+/** [start, end) ranges splitting `length` into at most `parts`, every start a multiple of `align`; never none. */
+export function splitRange(length: number, parts: number, align: number): [number, number][] {
+  const chunk = Math.max(align, Math.ceil(length / parts / align) * align);
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < length; start += chunk) ranges.push([start, Math.min(length, start + chunk)]);
+  return ranges.length > 0 ? ranges : [[0, length]];
+}
+
+/** How many of `threads` a call with this much work uses. */
+export function threadsFor(threads: number, work: number): number {
+  return Math.max(1, Math.min(threads, Math.floor(work / MIN_WORK_PER_THREAD)));
+}
+
+/**
+ * How many stripes d(input) of N images (or volumes) of `pixels` pixels from `points` grid points
+ * per item is scattered in: a single image with many points; not when the image is much larger
+ * than the grid (the extra zero-fill and sum would cost more than the scatter).
+ */
+export function dInputStripes(N: number, pixels: number, points: number): number {
+  return N === 1 && points >= STRIPE_MIN_POINTS && pixels > 0 && pixels <= 4 * points ? STRIPES : 1;
+}

@@ -1,0 +1,30 @@
+/**
+ * The worker pool the cpu kernels split calls over, when useThreads() has started one. This module
+ * imports nothing from Node, so the cpu backend can ask for the pool synchronously in any
+ * environment; the pool itself (pool.ts, node:worker_threads) is loaded by useThreads() alone.
+ */
+import type { SplitExport } from '../shared/heap.js';
+import type { StnExports } from '../shared/stn_module.js';
+
+export interface ThreadPool {
+  /** The calling thread and the workers. */
+  readonly threads: number;
+  /** The shared memory every thread's instance of the module runs on. */
+  readonly memory: WebAssembly.Memory;
+  /** The calling thread's instance on that memory. */
+  readonly stn: StnExports;
+  /** Tasks the workers have run so far: tests check which calls were split. */
+  readonly workerTasks: number;
+  /** KernelHeap.run: the tasks spread over the threads, the calling thread working too. */
+  run(name: SplitExport, tasks: readonly number[][]): void;
+}
+
+let active: ThreadPool | undefined;
+
+export function activePool(): ThreadPool | undefined {
+  return active;
+}
+
+export function setActivePool(pool: ThreadPool | undefined): void {
+  active = pool;
+}

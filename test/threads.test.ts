@@ -1,0 +1,225 @@
+/**
+ * useThreads(): the cpu kernels split over worker_threads sharing the module's memory. Results are
+ * bit-identical for 1 and 2 threads (forward, d(input), d(grid), both; one large image or volume,
+ * whose d(input) is scattered in fixed stripes, and batches split by item; every mode and padding);
+ * small calls stay on the calling thread; the split module reads and writes nothing past the end
+ * of the shared memory; an error in a worker is an error, not a hang; the workers end (a process
+ * that used them exits by itself).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GridSampleGrad, gridSample, useThreads } from '../src/index.js';
+import { modeCode, paddingCode } from '../src/kernels/names.js';
+import { dInputStripes } from '../src/kernels/shared/split.js';
+import { compileSharedStnModule, stnExportsFor } from '../src/kernels/shared/stn_module.js';
+import { activePool } from '../src/kernels/threads/active.js';
+import { type SampleOptions, gridSampleReference } from '../src/reference/grid_sample.js';
+import { ALL_OPTIONS, expectClose, useBackend } from './helpers.js';
+
+/** A deterministic pseudo-random sequence in [lo, hi). */
+function values(length: number, seed: number, lo: number, hi: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+  });
+}
+
+const workerTasks = () => activePool()?.workerTasks ?? 0;
+type Masks = [boolean, boolean];
+const MASKS: Masks[] = [[true, true], [true, false], [false, true]];
+
+interface Shapes { input: number[]; grid: number[] }
+// One image (and one volume) with enough points for d(input)'s stripes; batches split by item (N = 3: uneven).
+const LARGE_IMAGE: Shapes = { input: [1, 96, 112, 3], grid: [1, 256, 256, 2] };
+const BATCH: Shapes = { input: [3, 40, 52, 5], grid: [3, 64, 96, 2] };
+const LARGE_VOLUME: Shapes = { input: [1, 32, 40, 48, 1], grid: [1, 40, 40, 41, 3] };
+const VOLUME_BATCH: Shapes = { input: [3, 12, 14, 16, 2], grid: [3, 20, 24, 28, 3] };
+const size = (shape: number[]) => shape.reduce((a, b) => a * b);
+
+/** Forward and GridSampleGrad with each outputMask, every value read back. */
+function runAll(s: Shapes, o: SampleOptions): Float32Array[] {
+  const x = tf.tensor<tf.Rank>(values(size(s.input), 1, -1, 1), s.input) as tf.Tensor4D;
+  // Past the edges, so every padding rule is exercised; a NaN now and then.
+  const gridValues = values(size(s.grid), 2, -1.3, 1.3);
+  for (let i = 7; i < gridValues.length; i += 997) gridValues[i] = NaN;
+  const g = tf.tensor<tf.Rank>(gridValues, s.grid) as tf.Tensor4D;
+  const outShape = [...s.grid.slice(0, -1), s.input[s.input.length - 1]!];
+  const dy = tf.tensor(values(size(outShape), 3, -1, 1), outShape);
+  const out = gridSample(x, g, o);
+  const grads = MASKS.map((outputMask) => tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...o, outputMask }) as tf.Tensor[]);
+  const result = [out, ...grads.flat()].map((t) => t.dataSync() as Float32Array);
+  tf.dispose([x, g, dy, out, ...grads.flat()]);
+  return result;
+}
+
+function expectSameBits(a: Float32Array[], b: Float32Array[]): void {
+  expect(b.length).toBe(a.length);
+  for (const [i, v] of a.entries()) {
+    expect(Buffer.from(b[i]!.buffer).equals(Buffer.from(v.buffer)), `result ${i} differs`).toBe(true);
+  }
+}
+
+describe('the module on a shared memory (the pool\'s; tfjs-wasm\'s threaded build)', () => {
+  // First in the file: nothing has compiled the shared-memory build yet.
+  it('is a clear error before the shared-memory build is compiled, and runs once it is', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    expect(() => stnExportsFor(memory)).toThrow(/memory is shared .* await ready\(\) before the first call/);
+    await compileSharedStnModule();
+    const f32 = new Float32Array(memory.buffer);
+    f32.set([1, 2, 3, 4], 4); // a 2x2 image at byte 16, its centre sampled (grid at byte 64)
+    stnExportsFor(memory).gridSample(16, 1, 2, 2, 1, 64, 1, 0, 0, false, false, 128, 0, 0, 0, 0, 1, 0, 1);
+    expect(f32[32]).toBe(2.5);
+  });
+});
+
+describe('useThreads on the cpu backend', () => {
+  beforeAll(() => useBackend('cpu'));
+  afterAll(() => useThreads(1));
+
+  it('refuses a thread count that is not a positive integer, naming it', async () => {
+    for (const bad of [0, -1, 1.5, NaN, 1000]) {
+      await expect(useThreads(bad)).rejects.toThrow(/useThreads: threads must be an integer from 1 to 256, got/);
+    }
+    expect(await useThreads(1)).toBe(1);
+    expect(activePool()).toBeUndefined();
+  });
+
+  it('the large image and volume take stripes', () => {
+    for (const s of [LARGE_IMAGE, LARGE_VOLUME]) expect(dInputStripes(1, size(s.input.slice(1, -1)), size(s.grid.slice(1, -1)))).toBe(2);
+  });
+
+  const cases = { 'one large image': LARGE_IMAGE, 'a batch of 3 images': BATCH, 'one large volume': LARGE_VOLUME, 'a batch of 3 volumes': VOLUME_BATCH };
+  for (const [name, shapes] of Object.entries(cases)) {
+    it.each(ALL_OPTIONS)(`${name}: 1 and 2 threads give the same bits, forward and every gradient: %o`, async (o) => {
+      await useThreads(1);
+      const one = runAll(shapes, o);
+      expect(await useThreads(2)).toBe(2);
+      const before = workerTasks();
+      const two = runAll(shapes, o);
+      // Forward, and each of the three gradient calls, was split.
+      expect(workerTasks() - before).toBeGreaterThanOrEqual(4);
+      expectSameBits(one, two);
+    });
+  }
+
+  it('the striped d(input) of one large image agrees with the reference', async () => {
+    await useThreads(2);
+    const s = LARGE_IMAGE;
+    const o: SampleOptions = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false };
+    const input = values(size(s.input), 1, -1, 1);
+    const grid = values(size(s.grid), 2, -1.3, 1.3);
+    const dyValues = values(size(s.grid.slice(0, -1)) * s.input[3]!, 3, -1, 1);
+    const x = tf.tensor(input, s.input);
+    const g = tf.tensor(grid, s.grid);
+    const dy = tf.tensor(dyValues, [...s.grid.slice(0, -1), s.input[3]!]);
+    const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...o }) as tf.Tensor[];
+    const want = gridSampleReference(input, s.input, grid, s.grid, o, dyValues);
+    // d(grid) is not striped (and jumps where float32 and float64 put a coordinate on either side of a pixel).
+    expectClose(dInput!.dataSync(), want.dInput!, 'dInput');
+    tf.dispose([x, g, dy, dInput!, dGrid!]);
+  });
+
+  it('small calls stay on the calling thread', async () => {
+    await useThreads(2);
+    const before = workerTasks();
+    const x = tf.ones([2, 8, 8, 1]) as tf.Tensor4D;
+    const g = tf.zeros([2, 8, 8, 2]) as tf.Tensor4D;
+    const [out, dx, dg] = [gridSample(x, g), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D))([x, g])];
+    expect(Array.from(out!.dataSync())).toEqual(new Array(128).fill(1));
+    expect(workerTasks()).toBe(before);
+    tf.dispose([x, g, out!, dx!, dg!]);
+  });
+
+  it('useThreads(1) ends the workers and the kernels run on one thread again', async () => {
+    await useThreads(2);
+    const one = runAll(BATCH, ALL_OPTIONS[0]!);
+    expect(await useThreads(1)).toBe(1);
+    expect(activePool()).toBeUndefined();
+    expectSameBits(one, runAll(BATCH, ALL_OPTIONS[0]!));
+  });
+});
+
+describe('the wasm backend (one thread) runs the same stripes', () => {
+  it('one large image: the same bits as the cpu backend on 2 threads, and the stripe buffer is freed', async () => {
+    const o: SampleOptions = { mode: 'bilinear', paddingMode: 'border', alignCorners: false };
+    await useBackend('cpu');
+    await useThreads(2);
+    const cpu = runAll(LARGE_IMAGE, o);
+    await useThreads(1);
+    await useBackend('wasm');
+    runAll(LARGE_IMAGE, o);
+    const [before, dataIds] = [tf.memory(), tf.backend().numDataIds()];
+    const wasm = runAll(LARGE_IMAGE, o);
+    expect(tf.memory()).toEqual(before);
+    expect(tf.backend().numDataIds()).toBe(dataIds);
+    expectSameBits(cpu, wasm);
+    await useBackend('cpu');
+  });
+});
+
+describe('the split module at the end of the shared memory', () => {
+  // A small image (and, in the other case, the output) ending at the last byte of the shared
+  // memory, its 80 points split into two tasks: the calling thread's and a worker's. A read or
+  // write past the end traps, which would come back as an error.
+  const [H, W] = [3, 4];
+  const count = 80;
+  const axis = (n: number) => Array.from({ length: n }, (_, i) => -1.2 + (2.4 * i) / (n - 1));
+  const gridValues = axis(10).flatMap((y) => axis(8).flatMap((x) => [x, y]));
+  const GRID = 1024;
+
+  beforeAll(() => useThreads(2));
+  afterAll(() => useThreads(1));
+
+  it.each(ALL_OPTIONS.flatMap((o) => [1, 3, 5].flatMap((C) => ['input', 'output'].map((atEnd) => ({ ...o, C, atEnd })))))(
+    'reads and writes nothing outside its buffers: %o', ({ C, atEnd, ...o }) => {
+      const pool = activePool()!;
+      const end = pool.memory.buffer.byteLength;
+      const f32 = new Float32Array(pool.memory.buffer);
+      const inputValues = Array.from({ length: H * W * C }, (_, i) => 1 + i);
+      const [inputAt, outAt] = atEnd === 'input' ? [end - inputValues.length * 4, 8192] : [16384, end - count * C * 4];
+      f32.set(inputValues, inputAt / 4);
+      f32.set(gridValues, GRID / 4);
+      const want = gridSampleReference(inputValues, [1, H, W, C], gridValues, [1, count, 1, 2], o);
+      const call = (range: [number, number]) => [inputAt, 1, H, W, C, GRID, count, modeCode(o.mode), paddingCode(o.paddingMode),
+        +o.alignCorners, 0, outAt, 0, 0, 0, 0, 1, ...range];
+      const before = pool.workerTasks;
+      pool.run('gridSample', [call([0, 40]), call([40, 80])]);
+      expect(pool.workerTasks).toBe(before + 1);
+      expectClose(f32.slice(outAt / 4, outAt / 4 + count * C), want.output, 'output');
+    });
+
+  it('an error in a worker comes back as an error, and the pool works on', () => {
+    const pool = activePool()!;
+    const end = pool.memory.buffer.byteLength;
+    // An [8, 8, 4] image sampled at its centre: the worker's task has it 16 bytes before the end
+    // of the memory, so its reads trap.
+    new Float32Array(pool.memory.buffer).fill(0, 1024 / 4, 1024 / 4 + 8);
+    const call = (inputAt: number) => [inputAt, 1, 8, 8, 4, 1024, 4, 0, 0, 0, 0, 8192, 0, 0, 0, 0, 1, 0, 4];
+    expect(() => pool.run('gridSample', [call(16384), call(end - 16)])).toThrow(/kernel worker failed: RuntimeError: memory access out of bounds/);
+    expect(() => pool.run('gridSample', [call(16384), call(32768)])).not.toThrow();
+  });
+});
+
+describe('the workers never keep a process alive', () => {
+  it('a process that used 2 threads and never turned them off exits by itself', () => {
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      import { gridSample, useThreads } from './src/index.ts';
+      await tf.setBackend('cpu');
+      console.log('threads', await useThreads(2));
+      const out = gridSample(tf.ones([4, 64, 64, 8]), tf.zeros([4, 64, 64, 2]));
+      console.log('sum', tf.sum(out).dataSync()[0]);
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 60_000,
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.stdout).toContain('threads 2');
+    expect(run.stdout).toContain(`sum ${4 * 64 * 64 * 8}`);
+    expect(run.status).toBe(0);
+  });
+});
