@@ -45,7 +45,7 @@ import { forwardTaps } from './taps';
  */
 @inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
   if (C >= 4) return backward ? PATH_GENERIC : full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
-  if (C == 2 || !pairs || (backward && C == 3)) return PATH_FEW_GATHER;
+  if (C == 2 || !pairs || (backward && C == 3 && !full)) return PATH_FEW_GATHER;
   if (C == 1) return full && !backward ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
   return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
 }
@@ -84,6 +84,27 @@ import { forwardTaps } from './taps';
     const p = dInBase + (<usize>laneI(idx, l) << 2);
     store<f32>(p, load<f32>(p) + lane(value, l));
   }
+}
+
+/**
+ * One channel: dInput += the four points' contributions to a row of tap pairs at element indices
+ * `row` (west and east taps adjacent), one 8-byte read-modify-write per point instead of two
+ * scalar ones. Point by point, so that points sharing a pixel add in turn; a masked tap's
+ * contribution is +0 (the caller masks after multiplying), added to a pixel inside the pair.
+ */
+@inline function scatterPairs(row: v128, west: v128, east: v128): void {
+  const lo = v128.shuffle<f32>(west, east, 0, 4, 1, 5), hi = v128.shuffle<f32>(west, east, 2, 6, 3, 7);
+  scatterPair(row, 0, lo);
+  scatterPair(row, 1, lo);
+  scatterPair(row, 2, hi);
+  scatterPair(row, 3, hi);
+}
+
+/** Point `l`'s pair: 64-bit lane l & 1 of `pair`. */
+@inline function scatterPair(row: v128, l: i32, pair: v128): void {
+  const p = dInBase + (<usize>laneI(row, l) << 2);
+  if ((l & 1) == 0) v128.store64_lane(p, f32x4.add(v128.load64_zero(p), pair), 0);
+  else v128.store64_lane(p, f32x4.add(v128.load64_lane(p, f32x4.splat(0), 1), pair), 1);
 }
 
 /**
@@ -158,6 +179,103 @@ import { forwardTaps } from './taps';
   return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
 }
 
+/**
+ * Backward bilinear with three channels, four points, every tap pair inside: point by point, its
+ * rows pixel-major as rgbInsideForward's, with no transposes. A row of two taps is six floats, so
+ * the point's reads are one 16-byte and one 8-byte load per row, and its scatter into dInput one
+ * 16-byte and one 8-byte read-modify-write per row instead of twelve scalar ones; points sharing
+ * a pixel add in turn. `masked` false: every tap is inside (rgbInside), no masks; true (rgbPairs):
+ * masked taps read 0 and scatter +0 into their pair. d(grid) is stored from here.
+ */
+@inline function rgbBackward(
+  top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
+  dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128, masked: bool, wantDInput: bool, wantDGrid: bool,
+): void {
+  // dy of the four points, pixel-major (12 floats): point l's three channels in lanes 0-2.
+  const r0 = v128.load(dyPtr), r1 = v128.load(dyPtr, 16), r2 = v128.load(dyPtr, 32);
+  const d1 = v128.shuffle<f32>(r0, r1, 3, 4, 5, 6), d2 = v128.shuffle<f32>(r1, r2, 2, 3, 4, 5);
+  const d3 = v128.shuffle<f32>(r2, r2, 1, 2, 3, 3);
+  const g0 = rgbBackwardPoint(0, r0, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const g1 = rgbBackwardPoint(1, d1, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const g2 = rgbBackwardPoint(2, d2, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const g3 = rgbBackwardPoint(3, d3, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  if (!wantDGrid) return;
+  // g_l = [dIx half, dIx half, dIy half, dIy half] of point l: one more pairwise add per point.
+  const x01 = f32x4.add(v128.shuffle<f32>(g0, g1, 0, 4, 2, 6), v128.shuffle<f32>(g0, g1, 1, 5, 3, 7));
+  const x23 = f32x4.add(v128.shuffle<f32>(g2, g3, 0, 4, 2, 6), v128.shuffle<f32>(g2, g3, 1, 5, 3, 7));
+  storeDGrid(v128.shuffle<f32>(x01, x23, 0, 1, 4, 5), v128.shuffle<f32>(x01, x23, 2, 3, 6, 7), gxMult, gyMult, dGridPtr, 4);
+}
+
+/** Lanes l, l, l of `west` and lane l of `east`: a row of two three-channel taps' first 16 bytes. */
+@inline function rgbRow(west: v128, east: v128, l: i32): v128 {
+  return l == 0 ? v128.shuffle<f32>(west, east, 0, 0, 0, 4) : l == 1 ? v128.shuffle<f32>(west, east, 1, 1, 1, 5)
+    : l == 2 ? v128.shuffle<f32>(west, east, 2, 2, 2, 6) : v128.shuffle<f32>(west, east, 3, 3, 3, 7);
+}
+
+/**
+ * rgbBackward's point `l` (a constant), its dy in lanes 0-2 of `dy`. Scatters into dInput, and
+ * returns its d(pixel coordinates) as [x, x, y, y] (halves of the sums), from the rows' floats:
+ * with a = dy in the row's order (c0 c1 c2 c0 | c1 c2),
+ *   dIx = sum((os * north + s * south) * a), the west half negated;  dIy = sum((south - north) * a * (oe oe oe e | e e)).
+ */
+@inline function rgbBackwardPoint(
+  l: i32, dy: v128, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
+  masked: bool, wantDInput: bool, wantDGrid: bool,
+): v128 {
+  const zero = f32x4.splat(0);
+  const a16 = v128.shuffle<f32>(dy, dy, 0, 1, 2, 0);
+  const a8 = v128.shuffle<f32>(dy, zero, 1, 2, 4, 4);
+  const kN = rgbRow(mNW, mNE, l), kN8 = broadcast(mNE, l), kS = rgbRow(mSW, mSE, l), kS8 = broadcast(mSE, l);
+  const n = elementAt(top, l), so = elementAt(bottom, l);
+  let g = zero;
+  if (wantDGrid) {
+    let n16 = v128.load(n), n8 = v128.load64_zero(n, 16), s16 = v128.load(so), s8 = v128.load64_zero(so, 16);
+    if (masked) {
+      n16 = v128.and(n16, kN);
+      n8 = v128.and(n8, kN8);
+      s16 = v128.and(s16, kS);
+      s8 = v128.and(s8, kS8);
+    }
+    const osl = broadcast(os, l), sl = broadcast(s, l), el = broadcast(e, l);
+    const x16 = f32x4.mul(f32x4.add(f32x4.mul(osl, n16), f32x4.mul(sl, s16)), f32x4.mul(a16, f32x4(-1, -1, -1, 1)));
+    const x8 = f32x4.mul(f32x4.add(f32x4.mul(osl, n8), f32x4.mul(sl, s8)), a8);
+    const y16 = f32x4.mul(f32x4.sub(s16, n16), f32x4.mul(a16, rgbRow(oe, e, l)));
+    const y8 = f32x4.mul(f32x4.sub(s8, n8), f32x4.mul(a8, el));
+    const x = f32x4.add(x16, x8), y = f32x4.add(y16, y8);
+    g = f32x4.add(v128.shuffle<f32>(x, y, 0, 1, 4, 5), v128.shuffle<f32>(x, y, 2, 3, 6, 7));
+  }
+  if (wantDInput) {
+    let tN = f32x4.mul(a16, rgbRow(wNW, wNE, l)), tN8 = f32x4.mul(a8, broadcast(wNE, l));
+    let tS = f32x4.mul(a16, rgbRow(wSW, wSE, l)), tS8 = f32x4.mul(a8, broadcast(wSE, l));
+    if (masked) {
+      // After the product: a masked tap adds +0 even where dy is infinite.
+      tN = v128.and(tN, kN);
+      tN8 = v128.and(tN8, kN8);
+      tS = v128.and(tS, kS);
+      tS8 = v128.and(tS8, kS8);
+    }
+    const dn = dInBase + (n - inBase), ds = dInBase + (so - inBase);
+    v128.store(dn, f32x4.add(v128.load(dn), tN));
+    v128.store64_lane(dn, f32x4.add(v128.load64_zero(dn, 16), tN8), 0, 16);
+    v128.store(ds, f32x4.add(v128.load(ds), tS));
+    v128.store64_lane(ds, f32x4.add(v128.load64_zero(ds, 16), tS8), 0, 16);
+  }
+  return g;
+}
+
+/**
+ * Stores four points' d(grid) from their d(pixel coordinates) dIx, dIy and the coordinate
+ * chain's derivatives: exactly 0 where the chain's is (NaN, clamped or clipped).
+ */
+@inline function storeDGrid(dIx: v128, dIy: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
+  const zero = f32x4.splat(0);
+  const dGridX = v128.bitselect(zero, f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
+  const dGridY = v128.bitselect(zero, f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
+  storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
+  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
+}
 
 /**
  * Column k (a constant) of the 4x4 matrix with rows a..d: lane k of each. The optimizer shares
@@ -281,9 +399,21 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   const top = v128.and(iNW, v128.or(mNW, mNE));
   const bottom = v128.and(iSW, v128.or(mSW, mSE));
   const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
-  // The callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE.
-  const path = bilinearPath(C, backward, count == 4, pairsOk, false);
+  // Forward, the callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE; backward
+  // reads and writes no float past a pair, so "inside" is every tap inside.
+  const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
+  const path = bilinearPath(C, backward, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
+  if (backward && path == PATH_RGB_INSIDE) {
+    countPath(PATH_RGB_INSIDE, true);
+    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, false, wantDInput, wantDGrid);
+    return;
+  }
+  if (backward && path == PATH_RGB_PAIRS) {
+    countPath(PATH_RGB_PAIRS, true);
+    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, true, wantDInput, wantDGrid);
+    return;
+  }
   if (path == PATH_RGB_PAIRS) {
     countPath(PATH_RGB_PAIRS, backward);
     rgbPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, outPtr, count);
@@ -320,7 +450,11 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
       continue;
     }
     const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
-    if (wantDInput) {
+    if (wantDInput && pairs) {
+      // One channel: after the product, so that a masked tap adds +0 even where dy is infinite.
+      scatterPairs(top, v128.and(f32x4.mul(wNW, dy), mNW), v128.and(f32x4.mul(wNE, dy), mNE));
+      scatterPairs(bottom, v128.and(f32x4.mul(wSW, dy), mSW), v128.and(f32x4.mul(wSE, dy), mSE));
+    } else if (wantDInput) {
       const cv = i32x4.splat(c);
       scatterAdd(i32x4.add(iNW, cv), mNW, f32x4.mul(wNW, dy));
       scatterAdd(i32x4.add(iNE, cv), mNE, f32x4.mul(wNE, dy));
@@ -331,13 +465,7 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
     dIx = f32x4.add(dIx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(vNE, vNW)), f32x4.mul(s, f32x4.sub(vSE, vSW)))));
     dIy = f32x4.add(dIy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE)))));
   }
-  if (!wantDGrid) return;
-  const zero = f32x4.splat(0);
-  // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
-  const dGridX = v128.bitselect(zero, f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
-  const dGridY = v128.bitselect(zero, f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
-  storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
-  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
+  if (wantDGrid) storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
 }
 
 /**
