@@ -34,9 +34,9 @@ import {
   PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
 } from './paths';
 import {
-  channels, dInBase, inBase, outRow, pairEast, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS,
+  accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, pairEast, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS, wantDGrid,
 } from './registers';
-import { forwardTaps } from './taps';
+import { backwardTaps, forwardTaps } from './taps';
 
 /**
  * The dispatch table above. `full`: the block has four points; `pairs`: every tap pair of the
@@ -44,7 +44,7 @@ import { forwardTaps } from './taps';
  * last pair). Inlined: with the facts its caller knows as constants, it folds to a branch or two.
  */
 @inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
-  if (C >= 4) return backward ? PATH_GENERIC : full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
+  if (C >= 4) return full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
   if (C == 2 || !pairs || (backward && C == 3 && !full)) return PATH_FEW_GATHER;
   if (C == 1) return full && !backward ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
   return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
@@ -520,6 +520,81 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   forwardTaps(p3, k3, v3);
 }
 
+
+/**
+ * Backward bilinear with four or more channels, bilinearForward's twin: the four points' taps,
+ * masks, weights and weight derivatives side by side in the lanes, transposed to one vector per
+ * point, then one backwardTaps channel pass per point (in turn, so that points sharing a pixel
+ * add in turn), and the block's d(grid) in one store. `dyPtr`, `dGridPtr`: the block's rows.
+ * Needs H * W > 0.
+ */
+export function bilinearBackward(
+  ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
+): void {
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+  const pixelNW = tapPixelNW;
+  const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
+  const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
+  const pNE = i32x4.add(pixelNW, i32x4.splat(1)), pSW = i32x4.add(pixelNW, i32x4.splat(W)), pSE = i32x4.add(pixelNW, i32x4.splat(W + 1));
+  // Per point (lane), its four taps' pixels, weights and d(weight)/d(ix), d(weight)/d(iy).
+  const p0 = transposeColumn(pixelNW, pNE, pSW, pSE, 0), p1 = transposeColumn(pixelNW, pNE, pSW, pSE, 1);
+  const p2 = transposeColumn(pixelNW, pNE, pSW, pSE, 2), p3 = transposeColumn(pixelNW, pNE, pSW, pSE, 3);
+  const v0 = transposeColumn(wNW, wNE, wSW, wSE, 0), v1 = transposeColumn(wNW, wNE, wSW, wSE, 1);
+  const v2 = transposeColumn(wNW, wNE, wSW, wSE, 2), v3 = transposeColumn(wNW, wNE, wSW, wSE, 3);
+  const nos = f32x4.neg(os), ns = f32x4.neg(s), noe = f32x4.neg(oe), ne = f32x4.neg(e);
+  const x0 = transposeColumn(nos, os, ns, s, 0), x1 = transposeColumn(nos, os, ns, s, 1);
+  const x2 = transposeColumn(nos, os, ns, s, 2), x3 = transposeColumn(nos, os, ns, s, 3);
+  const y0 = transposeColumn(noe, ne, oe, e, 0), y1 = transposeColumn(noe, ne, oe, e, 1);
+  const y2 = transposeColumn(noe, ne, oe, e, 2), y3 = transposeColumn(noe, ne, oe, e, 3);
+  const rowBytes = <usize>channels << 2;
+  const zero = f32x4.splat(0);
+  let dIx = zero, dIy = zero;
+  const path = bilinearPath(4, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  if (path == PATH_POINTS_INSIDE) {
+    // Every tap inside (the usual case): no masks.
+    countPath(PATH_POINTS_INSIDE, true);
+    const all = i32x4.splat(-1);
+    dIx = f32x4.replace_lane(dIx, 0, backwardPoint(dyPtr, p0, all, v0, x0, y0, false));
+    dIy = f32x4.replace_lane(dIy, 0, accDIy);
+    dIx = f32x4.replace_lane(dIx, 1, backwardPoint(dyPtr + rowBytes, p1, all, v1, x1, y1, false));
+    dIy = f32x4.replace_lane(dIy, 1, accDIy);
+    dIx = f32x4.replace_lane(dIx, 2, backwardPoint(dyPtr + 2 * rowBytes, p2, all, v2, x2, y2, false));
+    dIy = f32x4.replace_lane(dIy, 2, accDIy);
+    dIx = f32x4.replace_lane(dIx, 3, backwardPoint(dyPtr + 3 * rowBytes, p3, all, v3, x3, y3, false));
+    dIy = f32x4.replace_lane(dIy, 3, accDIy);
+  } else {
+    countPath(PATH_POINTS_MASKED, true);
+    const k0 = transposeColumn(mNW, mNE, mSW, mSE, 0), k1 = transposeColumn(mNW, mNE, mSW, mSE, 1);
+    const k2 = transposeColumn(mNW, mNE, mSW, mSE, 2), k3 = transposeColumn(mNW, mNE, mSW, mSE, 3);
+    // The points past a short block's end have no dy row: they are skipped.
+    dIx = f32x4.replace_lane(dIx, 0, backwardPoint(dyPtr, p0, k0, v0, x0, y0, true));
+    dIy = f32x4.replace_lane(dIy, 0, accDIy);
+    if (count > 1) {
+      dIx = f32x4.replace_lane(dIx, 1, backwardPoint(dyPtr + rowBytes, p1, k1, v1, x1, y1, true));
+      dIy = f32x4.replace_lane(dIy, 1, accDIy);
+    }
+    if (count > 2) {
+      dIx = f32x4.replace_lane(dIx, 2, backwardPoint(dyPtr + 2 * rowBytes, p2, k2, v2, x2, y2, true));
+      dIy = f32x4.replace_lane(dIy, 2, accDIy);
+    }
+    if (count > 3) {
+      dIx = f32x4.replace_lane(dIx, 3, backwardPoint(dyPtr + 3 * rowBytes, p3, k3, v3, x3, y3, true));
+      dIy = f32x4.replace_lane(dIy, 3, accDIy);
+    }
+  }
+  if (wantDGrid) storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
+}
+
+/** One point of bilinearBackward: its taps' backwardTaps pass; returns its d(ix), leaves d(iy) in accDIy. */
+@inline function backwardPoint(dy: usize, pixels: v128, inside: v128, weights: v128, dwdx: v128, dwdy: v128, masked: bool): f32 {
+  accDIx = 0;
+  accDIy = 0;
+  dyRow = dy;
+  backwardTaps(pixels, inside, weights, dwdx, dwdy, false, f32x4.splat(0), masked);
+  return accDIx;
+}
 
 /**
  * Forward bilinear with one or three channels over one batch item's `points`: the generic loop's

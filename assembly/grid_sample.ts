@@ -22,7 +22,7 @@
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
 import { computeSourceIndex, computeSourceIndexGrad } from './coords';
-import { bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
+import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
 import { accumulate, backward, channels, dInBase, inBase, wantDGrid, wantDInput } from './registers';
@@ -121,6 +121,10 @@ export function gridSample(
     }
     if (lanesForward) {
       bilinearFewChannels(ix, iy, valid, W, H, count, outputPtr + at * rowBytes);
+      continue;
+    }
+    if (pointsTogether && backward) {
+      bilinearBackward(ix, iy, valid, W, H, count, dyPtr + at * rowBytes, dGridPtr + (at << 3), gxMult, gyMult);
       continue;
     }
     if (pointsTogether) {
