@@ -2,8 +2,12 @@
 // than four channels runs the four points of a block side by side in the lanes
 // (bilinearFewChannelsBlock), forward and backward. The forward with one or three channels has a
 // loop of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
-// registers, and it ran 1.6x slower. Four or more channels forward: the four points' taps and
-// weights as vectors, one forwardTaps channel pass per point (bilinearForward).
+// registers, and it ran 1.6x slower. Four or more channels: the four points' taps and weights as
+// vectors, one channel pass per point (bilinearForward / bilinearBackward, twins).
+// The backward scatters into dInput point by point (points of a block can share a pixel, and
+// must add in turn): by tap pairs where a pair is inside (scalar for one channel: 8-byte
+// read-modify-writes stalled on store forwarding; 16 + 8 bytes per row for three channels, the
+// pair's six floats), else lane by lane (scatterAdd); with four or more, a vector per 4 channels.
 //
 // THE DISPATCH TABLE: which routine takes a block of four grid points, from its channels, the
 // direction and where its taps are. bilinearPath() below is this table, and every choice between
@@ -14,19 +18,23 @@
 //   3         forward    4 points, all taps inside and before the last    RGB_INSIDE: rgbInsideForward
 //                        pair (its loads read one float past the taps)
 //   3         forward    every tap pair inside (also fewer than 4 points) RGB_PAIRS: rgbPairsForward
+//   3         backward   4 points, all taps inside                        RGB_INSIDE: rgbBackward, unmasked
+//   3         backward   4 points, every tap pair inside                  RGB_PAIRS: rgbBackward, masked
 //   1         either     every tap pair inside, fewer than 4 points or    FEW_PAIRS: bilinearFewChannelsBlock,
-//                        backward                                           taps loaded in pairs
+//                        backward                                           taps loaded and scattered in pairs
 //   1-3       either     any other (2 channels; a pair at an image         FEW_GATHER: bilinearFewChannelsBlock,
-//                        corner; 3 channels backward)                       taps gathered one by one
-//   4+        forward    4 points, all taps inside                        POINTS_INSIDE: bilinearForward, unmasked
-//   4+        forward    any other                                        POINTS_MASKED: bilinearForward, masked
-//   4+        backward   any                                              GENERIC: taps.ts, point by point
+//                        corner; 3 channels, fewer than 4 points           taps gathered and scattered one by one
+//                        backward)
+//   4+        either     4 points, all taps inside                        POINTS_INSIDE: bilinearForward /
+//                                                                           bilinearBackward, unmasked
+//   4+        either     any other                                        POINTS_MASKED: the same, masked
 //
 // "Tap pair": with one or three channels a tap and its east neighbour are adjacent in memory, so
 // a row of two taps loads at once, unless the pair would start before the image or end after it
 // (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
-// the generic path. The loops that walk the grid (grid_sample.ts, bilinearPairsForward,
-// bilinearFewChannelsBackward) are chosen per call, with the row the best block would take.
+// the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
+// bilinearPairsForward, fewChannelsBackward) are chosen per call, with the row the best block
+// would take.
 import { computeSourceIndex } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
