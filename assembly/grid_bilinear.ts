@@ -42,7 +42,7 @@ import {
   PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
 } from './paths';
 import {
-  accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, pairEast, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS, wantDGrid,
+  accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS, wantDGrid,
 } from './registers';
 import { backwardTaps, forwardTaps } from './taps';
 
@@ -63,9 +63,12 @@ import { backwardTaps, forwardTaps } from './taps';
   return f32x4.mul(east ? e : oe, south ? s : os);
 }
 
-/** Address of the input element in lane `l` of `elements`. */
-@inline function elementAt(elements: v128, l: i32): usize {
-  return inBase + (<usize>laneI(elements, l) << 2);
+/**
+ * Address of the element in lane `l` of `elements` in the image at `base` (inBase or dInBase,
+ * read once per block by the caller: V8 reloads a module global at every use).
+ */
+@inline function elementAt(base: usize, elements: v128, l: i32): usize {
+  return base + (<usize>laneI(elements, l) << 2);
 }
 
 /** input[idx] in the lanes where `mask` is set, else 0 (masked lanes read element 0, then drop it). */
@@ -102,15 +105,15 @@ import { backwardTaps, forwardTaps } from './taps';
  * pixel add in turn: 8-byte ones stalled on store forwarding, as neighbouring points' pairs
  * overlap by one float (measured 2x slower).
  */
-@inline function scatterPairs(row: v128, west: v128, east: v128): void {
-  scatterPair(row, 0, west, east);
-  scatterPair(row, 1, west, east);
-  scatterPair(row, 2, west, east);
-  scatterPair(row, 3, west, east);
+@inline function scatterPairs(dBase: usize, row: v128, west: v128, east: v128): void {
+  scatterPair(dBase, row, 0, west, east);
+  scatterPair(dBase, row, 1, west, east);
+  scatterPair(dBase, row, 2, west, east);
+  scatterPair(dBase, row, 3, west, east);
 }
 
-@inline function scatterPair(row: v128, l: i32, west: v128, east: v128): void {
-  const p = dInBase + (<usize>laneI(row, l) << 2);
+@inline function scatterPair(dBase: usize, row: v128, l: i32, west: v128, east: v128): void {
+  const p = elementAt(dBase, row, l);
   store<f32>(p, load<f32>(p) + lane(west, l));
   store<f32>(p, load<f32>(p, 4) + lane(east, l), 4);
 }
@@ -124,8 +127,9 @@ import { backwardTaps, forwardTaps } from './taps';
   top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
   wNW: v128, wNE: v128, wSW: v128, wSE: v128, valid: v128, outPtr: usize, count: i32,
 ): void {
-  const t0 = elementAt(top, 0), t1 = elementAt(top, 1), t2 = elementAt(top, 2), t3 = elementAt(top, 3);
-  const b0 = elementAt(bottom, 0), b1 = elementAt(bottom, 1), b2 = elementAt(bottom, 2), b3 = elementAt(bottom, 3);
+  const base = inBase;
+  const t0 = elementAt(base, top, 0), t1 = elementAt(base, top, 1), t2 = elementAt(base, top, 2), t3 = elementAt(base, top, 3);
+  const b0 = elementAt(base, bottom, 0), b1 = elementAt(base, bottom, 1), b2 = elementAt(base, bottom, 2), b3 = elementAt(base, bottom, 3);
   // Row n: west c0 c1 c2, east c0 | east c1 c2.
   const n0 = v128.load(t0), n1 = v128.load(t1), n2 = v128.load(t2), n3 = v128.load(t3);
   const ne0 = v128.load64_zero(t0 + 16), ne1 = v128.load64_zero(t1 + 16), ne2 = v128.load64_zero(t2 + 16), ne3 = v128.load64_zero(t3 + 16);
@@ -175,16 +179,17 @@ import { backwardTaps, forwardTaps } from './taps';
  */
 @inline function rgbInsideForward(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize): void {
   // Written out per lane: with a loop, lane numbers would not be constants.
-  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 0));
-  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 1), 12);
-  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 2), 24);
-  const last = rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 3);
+  const base = inBase;
+  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 0));
+  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 1), 12);
+  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 2), 24);
+  const last = rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 3);
   v128.store64_lane(outPtr, last, 0, 36);
   v128.store32_lane(outPtr, last, 2, 44);
 }
 
-@inline function rgbInsidePoint(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
-  return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
+@inline function rgbInsidePoint(base: usize, top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
+  return rgbPoint(elementAt(base, top, l), elementAt(base, bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
 }
 
 /**
@@ -204,10 +209,11 @@ import { backwardTaps, forwardTaps } from './taps';
   const r0 = v128.load(dyPtr), r1 = v128.load(dyPtr, 16), r2 = v128.load(dyPtr, 32);
   const d1 = v128.shuffle<f32>(r0, r1, 3, 4, 5, 6), d2 = v128.shuffle<f32>(r1, r2, 2, 3, 4, 5);
   const d3 = v128.shuffle<f32>(r2, r2, 1, 2, 3, 3);
-  const g0 = rgbBackwardPoint(0, r0, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
-  const g1 = rgbBackwardPoint(1, d1, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
-  const g2 = rgbBackwardPoint(2, d2, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
-  const g3 = rgbBackwardPoint(3, d3, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const base = inBase, dBase = dInBase;
+  const g0 = rgbBackwardPoint(0, base, dBase, r0, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const g1 = rgbBackwardPoint(1, base, dBase, d1, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const g2 = rgbBackwardPoint(2, base, dBase, d2, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const g3 = rgbBackwardPoint(3, base, dBase, d3, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
   if (!wantDGrid) return;
   // g_l = [dIx half, dIx half, dIy half, dIy half] of point l: one more pairwise add per point.
   const x01 = f32x4.add(v128.shuffle<f32>(g0, g1, 0, 4, 2, 6), v128.shuffle<f32>(g0, g1, 1, 5, 3, 7));
@@ -228,7 +234,7 @@ import { backwardTaps, forwardTaps } from './taps';
  *   dIx = sum((os * north + s * south) * a), the west half negated;  dIy = sum((south - north) * a * (oe oe oe e | e e)).
  */
 @inline function rgbBackwardPoint(
-  l: i32, dy: v128, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  l: i32, base: usize, dBase: usize, dy: v128, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
   wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
   masked: bool, wantDInput: bool, wantDGrid: bool,
 ): v128 {
@@ -236,7 +242,7 @@ import { backwardTaps, forwardTaps } from './taps';
   const a16 = v128.shuffle<f32>(dy, dy, 0, 1, 2, 0);
   const a8 = v128.shuffle<f32>(dy, zero, 1, 2, 4, 4);
   const kN = rgbRow(mNW, mNE, l), kN8 = broadcast(mNE, l), kS = rgbRow(mSW, mSE, l), kS8 = broadcast(mSE, l);
-  const n = elementAt(top, l), so = elementAt(bottom, l);
+  const n = elementAt(base, top, l), so = elementAt(base, bottom, l);
   let g = zero;
   if (wantDGrid) {
     let n16 = v128.load(n), n8 = v128.load64_zero(n, 16), s16 = v128.load(so), s8 = v128.load64_zero(so, 16);
@@ -264,7 +270,7 @@ import { backwardTaps, forwardTaps } from './taps';
       tS = v128.and(tS, kS);
       tS8 = v128.and(tS8, kS8);
     }
-    const dn = dInBase + (n - inBase), ds = dInBase + (so - inBase);
+    const dn = elementAt(dBase, top, l), ds = elementAt(dBase, bottom, l);
     v128.store(dn, f32x4.add(v128.load(dn), tN));
     v128.store64_lane(dn, f32x4.add(v128.load64_zero(dn, 16), tN8), 0, 16);
     v128.store(ds, f32x4.add(v128.load(ds), tS));
@@ -364,12 +370,18 @@ import { backwardTaps, forwardTaps } from './taps';
 }
 
 
-/** One channel: the four points' west taps of a row of pairs at element indices `row`; the east taps in pairEast. */
-@inline function loadPairs(row: v128): v128 {
-  const p01 = v128.load64_lane(elementAt(row, 1), v128.load64_zero(elementAt(row, 0)), 1);
-  const p23 = v128.load64_lane(elementAt(row, 3), v128.load64_zero(elementAt(row, 2)), 1);
-  pairEast = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
-  return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
+/**
+ * One channel: points 0-1 (half 0) or 2-3 (half 1) of a row of pairs at element indices `row`
+ * in the image at `base`: [west, east] of one point, then of the other. pairTaps unzips them.
+ */
+@inline function loadPairHalf(base: usize, row: v128, half: i32): v128 {
+  const l = half * 2;
+  return v128.load64_lane(elementAt(base, row, l + 1), v128.load64_zero(elementAt(base, row, l)), 1);
+}
+
+/** The four points' west (east false) or east taps, from loadPairHalf's two halves. */
+@inline function pairTaps(p01: v128, p23: v128, east: bool): v128 {
+  return east ? v128.shuffle<f32>(p01, p23, 1, 3, 5, 7) : v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
 }
 
 /** bilinearFewChannelsBlock forward, as one function (its callers are inlined several times). */
@@ -435,16 +447,19 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   let dIy = f32x4.splat(0);
   // Only the forward pass and d(grid) read the input.
   const reads = !backward || wantDGrid;
+  const dBase = dInBase;
   for (let c = 0; c < C; c++) {
     const base = inBase + (<usize>c << 2);
     let vNW = dIx, vNE = dIx, vSW = dIx, vSE = dIx;
     if (!reads) {
       // d(input) alone: nothing to read.
     } else if (pairs) {
-      vNW = v128.and(loadPairs(top), mNW);
-      vNE = v128.and(pairEast, mNE);
-      vSW = v128.and(loadPairs(bottom), mSW);
-      vSE = v128.and(pairEast, mSE);
+      const n01 = loadPairHalf(base, top, 0), n23 = loadPairHalf(base, top, 1);
+      const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
+      vNW = v128.and(pairTaps(n01, n23, false), mNW);
+      vNE = v128.and(pairTaps(n01, n23, true), mNE);
+      vSW = v128.and(pairTaps(s01, s23, false), mSW);
+      vSE = v128.and(pairTaps(s01, s23, true), mSE);
     } else {
       vNW = gather(base, iNW, mNW);
       vNE = gather(base, iNE, mNE);
@@ -460,8 +475,8 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
     const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
     if (wantDInput && pairs) {
       // One channel: after the product, so that a masked tap adds +0 even where dy is infinite.
-      scatterPairs(top, v128.and(f32x4.mul(wNW, dy), mNW), v128.and(f32x4.mul(wNE, dy), mNE));
-      scatterPairs(bottom, v128.and(f32x4.mul(wSW, dy), mSW), v128.and(f32x4.mul(wSE, dy), mSE));
+      scatterPairs(dBase, top, v128.and(f32x4.mul(wNW, dy), mNW), v128.and(f32x4.mul(wNE, dy), mNE));
+      scatterPairs(dBase, bottom, v128.and(f32x4.mul(wSW, dy), mSW), v128.and(f32x4.mul(wSE, dy), mSE));
     } else if (wantDInput) {
       const cv = i32x4.splat(c);
       scatterAdd(i32x4.add(iNW, cv), mNW, f32x4.mul(wNW, dy));
@@ -661,8 +676,11 @@ export function bilinearBackward(
       continue;
     }
     countPath(PATH_ONE_PAIRS, false);
-    const vNW = loadPairs(top), vNE = pairEast;
-    const vSW = loadPairs(bottom), vSE = pairEast;
+    const base = inBase;
+    const n01 = loadPairHalf(base, top, 0), n23 = loadPairHalf(base, top, 1);
+    const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
+    const vNW = pairTaps(n01, n23, false), vNE = pairTaps(n01, n23, true);
+    const vSW = pairTaps(s01, s23, false), vSE = pairTaps(s01, s23, true);
     v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
   }
 }

@@ -37,7 +37,7 @@ export let tapMaskNE: v128 = i32x4.splat(0);
 export let tapMaskSW: v128 = i32x4.splat(0);
 export let tapMaskSE: v128 = i32x4.splat(0);
 
-// loadPairs leaves the east taps here.
+// grid_sample_3d.ts's loadPairs leaves the east taps here.
 export let pairEast: v128 = f32x4.splat(0);
 
 
