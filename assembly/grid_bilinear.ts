@@ -198,7 +198,8 @@ import { backwardTaps, forwardTaps } from './taps';
  * the point's reads are one 16-byte and one 8-byte load per row, and its scatter into dInput one
  * 16-byte and one 8-byte read-modify-write per row instead of twelve scalar ones; points sharing
  * a pixel add in turn. `masked` false: every tap is inside (rgbInside), no masks; true (rgbPairs):
- * masked taps read 0 and scatter +0 into their pair. d(grid) is stored from here.
+ * masked taps read 0 and scatter +0 into their pair. d(grid) is stored from here: each point
+ * gives its four taps' dots with dy, and the rest is the four points side by side.
  */
 @inline function rgbBackward(
   top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
@@ -210,15 +211,25 @@ import { backwardTaps, forwardTaps } from './taps';
   const d1 = v128.shuffle<f32>(r0, r1, 3, 4, 5, 6), d2 = v128.shuffle<f32>(r1, r2, 2, 3, 4, 5);
   const d3 = v128.shuffle<f32>(r2, r2, 1, 2, 3, 3);
   const base = inBase, dBase = dInBase;
-  const g0 = rgbBackwardPoint(0, base, dBase, r0, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
-  const g1 = rgbBackwardPoint(1, base, dBase, d1, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
-  const g2 = rgbBackwardPoint(2, base, dBase, d2, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
-  const g3 = rgbBackwardPoint(3, base, dBase, d3, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, masked, wantDInput, wantDGrid);
+  const t0 = rgbBackwardPoint(0, base, dBase, r0, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
+  const t1 = rgbBackwardPoint(1, base, dBase, d1, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
+  const t2 = rgbBackwardPoint(2, base, dBase, d2, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
+  const t3 = rgbBackwardPoint(3, base, dBase, d3, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
   if (!wantDGrid) return;
-  // g_l = [dIx half, dIx half, dIy half, dIy half] of point l: one more pairwise add per point.
-  const x01 = f32x4.add(v128.shuffle<f32>(g0, g1, 0, 4, 2, 6), v128.shuffle<f32>(g0, g1, 1, 5, 3, 7));
-  const x23 = f32x4.add(v128.shuffle<f32>(g2, g3, 0, 4, 2, 6), v128.shuffle<f32>(g2, g3, 1, 5, 3, 7));
-  storeDGrid(v128.shuffle<f32>(x01, x23, 0, 1, 4, 5), v128.shuffle<f32>(x01, x23, 2, 3, 6, 7), gxMult, gyMult, dGridPtr, 4);
+  // Per tap, the four points' dots (t_l holds point l's, in the order nw, ne, sw, se); a masked
+  // tap's is 0 (its dot read a pixel inside the pair, but not the tap).
+  let aNW = transposeColumn(t0, t1, t2, t3, 0), aNE = transposeColumn(t0, t1, t2, t3, 1);
+  let aSW = transposeColumn(t0, t1, t2, t3, 2), aSE = transposeColumn(t0, t1, t2, t3, 3);
+  if (masked) {
+    aNW = v128.and(aNW, mNW);
+    aNE = v128.and(aNE, mNE);
+    aSW = v128.and(aSW, mSW);
+    aSE = v128.and(aSE, mSE);
+  }
+  // The dots times the weights' derivatives (taps.ts's dw/dx, dw/dy), regrouped.
+  const dIx = f32x4.add(f32x4.mul(os, f32x4.sub(aNE, aNW)), f32x4.mul(s, f32x4.sub(aSE, aSW)));
+  const dIy = f32x4.add(f32x4.mul(oe, f32x4.sub(aSW, aNW)), f32x4.mul(e, f32x4.sub(aSE, aNE)));
+  storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, 4);
 }
 
 /** Lanes l, l, l of `west` and lane l of `east`: a row of two three-channel taps' first 16 bytes. */
@@ -229,46 +240,34 @@ import { backwardTaps, forwardTaps } from './taps';
 
 /**
  * rgbBackward's point `l` (a constant), its dy in lanes 0-2 of `dy`. Scatters into dInput, and
- * returns its d(pixel coordinates) as [x, x, y, y] (halves of the sums), from the rows' floats:
- * with a = dy in the row's order (c0 c1 c2 c0 | c1 c2),
- *   dIx = sum((os * north + s * south) * a), the west half negated;  dIy = sum((south - north) * a * (oe oe oe e | e e)).
+ * returns its four taps' dots with dy, sum_c dy[c] * in[tap, c], as [nw, ne, sw, se]: with
+ * a = dy in a row's order (c0 c1 c2 c0 | c1 c2), the row's floats times a, summed by tap.
  */
 @inline function rgbBackwardPoint(
   l: i32, base: usize, dBase: usize, dy: v128, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
-  wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
-  masked: bool, wantDInput: bool, wantDGrid: bool,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, masked: bool, wantDInput: bool, wantDGrid: bool,
 ): v128 {
   const zero = f32x4.splat(0);
   const a16 = v128.shuffle<f32>(dy, dy, 0, 1, 2, 0);
   const a8 = v128.shuffle<f32>(dy, zero, 1, 2, 4, 4);
-  const kN = rgbRow(mNW, mNE, l), kN8 = broadcast(mNE, l), kS = rgbRow(mSW, mSE, l), kS8 = broadcast(mSE, l);
   const n = elementAt(base, top, l), so = elementAt(base, bottom, l);
-  let g = zero;
+  let dots = zero;
   if (wantDGrid) {
-    let n16 = v128.load(n), n8 = v128.load64_zero(n, 16), s16 = v128.load(so), s8 = v128.load64_zero(so, 16);
-    if (masked) {
-      n16 = v128.and(n16, kN);
-      n8 = v128.and(n8, kN8);
-      s16 = v128.and(s16, kS);
-      s8 = v128.and(s8, kS8);
-    }
-    const osl = broadcast(os, l), sl = broadcast(s, l), el = broadcast(e, l);
-    const x16 = f32x4.mul(f32x4.add(f32x4.mul(osl, n16), f32x4.mul(sl, s16)), f32x4.mul(a16, f32x4(-1, -1, -1, 1)));
-    const x8 = f32x4.mul(f32x4.add(f32x4.mul(osl, n8), f32x4.mul(sl, s8)), a8);
-    const y16 = f32x4.mul(f32x4.sub(s16, n16), f32x4.mul(a16, rgbRow(oe, e, l)));
-    const y8 = f32x4.mul(f32x4.sub(s8, n8), f32x4.mul(a8, el));
-    const x = f32x4.add(x16, x8), y = f32x4.add(y16, y8);
-    g = f32x4.add(v128.shuffle<f32>(x, y, 0, 1, 4, 5), v128.shuffle<f32>(x, y, 2, 3, 6, 7));
+    // nw = p0 + p1 + p2, ne = p3 + q0 + q1 (p, q: the north row's 16 and 8 bytes times a); sw, se from r, u.
+    const p = f32x4.mul(v128.load(n), a16), q = f32x4.mul(v128.load64_zero(n, 16), a8);
+    const r = f32x4.mul(v128.load(so), a16), u = f32x4.mul(v128.load64_zero(so, 16), a8);
+    const w = v128.shuffle<f32>(p, q, 1, 4, 2, 5), z = v128.shuffle<f32>(r, u, 1, 4, 2, 5);
+    dots = f32x4.add(f32x4.add(v128.shuffle<f32>(p, r, 0, 3, 4, 7), v128.shuffle<f32>(w, z, 0, 1, 4, 5)), v128.shuffle<f32>(w, z, 2, 3, 6, 7));
   }
   if (wantDInput) {
     let tN = f32x4.mul(a16, rgbRow(wNW, wNE, l)), tN8 = f32x4.mul(a8, broadcast(wNE, l));
     let tS = f32x4.mul(a16, rgbRow(wSW, wSE, l)), tS8 = f32x4.mul(a8, broadcast(wSE, l));
     if (masked) {
       // After the product: a masked tap adds +0 even where dy is infinite.
-      tN = v128.and(tN, kN);
-      tN8 = v128.and(tN8, kN8);
-      tS = v128.and(tS, kS);
-      tS8 = v128.and(tS8, kS8);
+      tN = v128.and(tN, rgbRow(mNW, mNE, l));
+      tN8 = v128.and(tN8, broadcast(mNE, l));
+      tS = v128.and(tS, rgbRow(mSW, mSE, l));
+      tS8 = v128.and(tS8, broadcast(mSE, l));
     }
     const dn = elementAt(dBase, top, l), ds = elementAt(dBase, bottom, l);
     v128.store(dn, f32x4.add(v128.load(dn), tN));
@@ -276,7 +275,7 @@ import { backwardTaps, forwardTaps } from './taps';
     v128.store(ds, f32x4.add(v128.load(ds), tS));
     v128.store64_lane(ds, f32x4.add(v128.load64_zero(ds, 16), tS8), 0, 16);
   }
-  return g;
+  return dots;
 }
 
 /**
