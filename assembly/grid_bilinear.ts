@@ -2,8 +2,12 @@
 // than four channels runs the four points of a block side by side in the lanes
 // (bilinearFewChannelsBlock), forward and backward. The forward with one or three channels has a
 // loop of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
-// registers, and it ran 1.6x slower. Four or more channels forward: the four points' taps and
-// weights as vectors, one forwardTaps channel pass per point (bilinearForward).
+// registers, and it ran 1.6x slower. Four or more channels: the four points' taps and weights as
+// vectors, one channel pass per point (bilinearForward / bilinearBackward, twins).
+// The backward scatters into dInput point by point (points of a block can share a pixel, and
+// must add in turn): by tap pairs where a pair is inside (scalar for one channel: 8-byte
+// read-modify-writes stalled on store forwarding; 16 + 8 bytes per row for three channels, the
+// pair's six floats), else lane by lane (scatterAdd); with four or more, a vector per 4 channels.
 //
 // THE DISPATCH TABLE: which routine takes a block of four grid points, from its channels, the
 // direction and where its taps are. bilinearPath() below is this table, and every choice between
@@ -14,19 +18,23 @@
 //   3         forward    4 points, all taps inside and before the last    RGB_INSIDE: rgbInsideForward
 //                        pair (its loads read one float past the taps)
 //   3         forward    every tap pair inside (also fewer than 4 points) RGB_PAIRS: rgbPairsForward
+//   3         backward   4 points, all taps inside                        RGB_INSIDE: rgbBackward, unmasked
+//   3         backward   4 points, every tap pair inside                  RGB_PAIRS: rgbBackward, masked
 //   1         either     every tap pair inside, fewer than 4 points or    FEW_PAIRS: bilinearFewChannelsBlock,
-//                        backward                                           taps loaded in pairs
+//                        backward                                           taps loaded and scattered in pairs
 //   1-3       either     any other (2 channels; a pair at an image         FEW_GATHER: bilinearFewChannelsBlock,
-//                        corner; 3 channels backward)                       taps gathered one by one
-//   4+        forward    4 points, all taps inside                        POINTS_INSIDE: bilinearForward, unmasked
-//   4+        forward    any other                                        POINTS_MASKED: bilinearForward, masked
-//   4+        backward   any                                              GENERIC: taps.ts, point by point
+//                        corner; 3 channels, fewer than 4 points           taps gathered and scattered one by one
+//                        backward)
+//   4+        either     4 points, all taps inside                        POINTS_INSIDE: bilinearForward /
+//                                                                           bilinearBackward, unmasked
+//   4+        either     any other                                        POINTS_MASKED: the same, masked
 //
 // "Tap pair": with one or three channels a tap and its east neighbour are adjacent in memory, so
 // a row of two taps loads at once, unless the pair would start before the image or end after it
 // (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
-// the generic path. The loops that walk the grid (grid_sample.ts, bilinearPairsForward,
-// bilinearFewChannelsBackward) are chosen per call, with the row the best block would take.
+// the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
+// bilinearPairsForward, fewChannelsBackward) are chosen per call, with the row the best block
+// would take.
 import { computeSourceIndex } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
@@ -34,9 +42,9 @@ import {
   PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
 } from './paths';
 import {
-  channels, dInBase, inBase, outRow, pairEast, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS,
+  accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS, wantDGrid,
 } from './registers';
-import { forwardTaps } from './taps';
+import { backwardTaps, forwardTaps } from './taps';
 
 /**
  * The dispatch table above. `full`: the block has four points; `pairs`: every tap pair of the
@@ -44,8 +52,8 @@ import { forwardTaps } from './taps';
  * last pair). Inlined: with the facts its caller knows as constants, it folds to a branch or two.
  */
 @inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
-  if (C >= 4) return backward ? PATH_GENERIC : full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
-  if (C == 2 || !pairs || (backward && C == 3)) return PATH_FEW_GATHER;
+  if (C >= 4) return full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
+  if (C == 2 || !pairs || (backward && C == 3 && !full)) return PATH_FEW_GATHER;
   if (C == 1) return full && !backward ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
   return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
 }
@@ -55,9 +63,12 @@ import { forwardTaps } from './taps';
   return f32x4.mul(east ? e : oe, south ? s : os);
 }
 
-/** Address of the input element in lane `l` of `elements`. */
-@inline function elementAt(elements: v128, l: i32): usize {
-  return inBase + (<usize>laneI(elements, l) << 2);
+/**
+ * Address of the element in lane `l` of `elements` in the image at `base` (inBase or dInBase,
+ * read once per block by the caller: V8 reloads a module global at every use).
+ */
+@inline function elementAt(base: usize, elements: v128, l: i32): usize {
+  return base + (<usize>laneI(elements, l) << 2);
 }
 
 /** input[idx] in the lanes where `mask` is set, else 0 (masked lanes read element 0, then drop it). */
@@ -87,6 +98,27 @@ import { forwardTaps } from './taps';
 }
 
 /**
+ * One channel: dInput += the four points' contributions to a row of tap pairs at element indices
+ * `row` (west and east taps adjacent): one address per point and row, and no branch on the
+ * masks, as a masked tap's contribution is +0 (the caller masks after multiplying) added to a
+ * pixel inside the pair. Scalar read-modify-writes, point by point, so that points sharing a
+ * pixel add in turn: 8-byte ones stalled on store forwarding, as neighbouring points' pairs
+ * overlap by one float (measured 2x slower).
+ */
+@inline function scatterPairs(dBase: usize, row: v128, west: v128, east: v128): void {
+  scatterPair(dBase, row, 0, west, east);
+  scatterPair(dBase, row, 1, west, east);
+  scatterPair(dBase, row, 2, west, east);
+  scatterPair(dBase, row, 3, west, east);
+}
+
+@inline function scatterPair(dBase: usize, row: v128, l: i32, west: v128, east: v128): void {
+  const p = elementAt(dBase, row, l);
+  store<f32>(p, load<f32>(p) + lane(west, l));
+  store<f32>(p, load<f32>(p, 4) + lane(east, l), 4);
+}
+
+/**
  * Forward bilinear with three channels, pairs loaded: per grid point and row, the two taps' six
  * floats in one 16-byte and one 8-byte load; a 4x4 transpose turns the four points' loads into
  * one vector per tap and channel. `top` / `bottom` are the element indices of the west taps.
@@ -95,8 +127,9 @@ import { forwardTaps } from './taps';
   top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
   wNW: v128, wNE: v128, wSW: v128, wSE: v128, valid: v128, outPtr: usize, count: i32,
 ): void {
-  const t0 = elementAt(top, 0), t1 = elementAt(top, 1), t2 = elementAt(top, 2), t3 = elementAt(top, 3);
-  const b0 = elementAt(bottom, 0), b1 = elementAt(bottom, 1), b2 = elementAt(bottom, 2), b3 = elementAt(bottom, 3);
+  const base = inBase;
+  const t0 = elementAt(base, top, 0), t1 = elementAt(base, top, 1), t2 = elementAt(base, top, 2), t3 = elementAt(base, top, 3);
+  const b0 = elementAt(base, bottom, 0), b1 = elementAt(base, bottom, 1), b2 = elementAt(base, bottom, 2), b3 = elementAt(base, bottom, 3);
   // Row n: west c0 c1 c2, east c0 | east c1 c2.
   const n0 = v128.load(t0), n1 = v128.load(t1), n2 = v128.load(t2), n3 = v128.load(t3);
   const ne0 = v128.load64_zero(t0 + 16), ne1 = v128.load64_zero(t1 + 16), ne2 = v128.load64_zero(t2 + 16), ne3 = v128.load64_zero(t3 + 16);
@@ -146,18 +179,116 @@ import { forwardTaps } from './taps';
  */
 @inline function rgbInsideForward(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize): void {
   // Written out per lane: with a loop, lane numbers would not be constants.
-  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 0));
-  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 1), 12);
-  v128.store(outPtr, rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 2), 24);
-  const last = rgbInsidePoint(top, bottom, wNW, wNE, wSW, wSE, 3);
+  const base = inBase;
+  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 0));
+  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 1), 12);
+  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 2), 24);
+  const last = rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 3);
   v128.store64_lane(outPtr, last, 0, 36);
   v128.store32_lane(outPtr, last, 2, 44);
 }
 
-@inline function rgbInsidePoint(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
-  return rgbPoint(elementAt(top, l), elementAt(bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
+@inline function rgbInsidePoint(base: usize, top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
+  return rgbPoint(elementAt(base, top, l), elementAt(base, bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
 }
 
+/**
+ * Backward bilinear with three channels, four points, every tap pair inside: point by point, its
+ * rows pixel-major as rgbInsideForward's, with no transposes. A row of two taps is six floats, so
+ * the point's reads are one 16-byte and one 8-byte load per row, and its scatter into dInput one
+ * 16-byte and one 8-byte read-modify-write per row instead of twelve scalar ones; points sharing
+ * a pixel add in turn. `masked` false: every tap is inside (rgbInside), no masks; true (rgbPairs):
+ * masked taps read 0 and scatter +0 into their pair. d(grid) is stored from here: each point
+ * gives its four taps' dots with dy, and the rest is the four points side by side.
+ */
+@inline function rgbBackward(
+  top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
+  dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128, masked: bool, wantDInput: bool, wantDGrid: bool,
+): void {
+  // dy of the four points, pixel-major (12 floats): point l's three channels in lanes 0-2.
+  const r0 = v128.load(dyPtr), r1 = v128.load(dyPtr, 16), r2 = v128.load(dyPtr, 32);
+  const d1 = v128.shuffle<f32>(r0, r1, 3, 4, 5, 6), d2 = v128.shuffle<f32>(r1, r2, 2, 3, 4, 5);
+  const d3 = v128.shuffle<f32>(r2, r2, 1, 2, 3, 3);
+  const base = inBase, dBase = dInBase;
+  const t0 = rgbBackwardPoint(0, base, dBase, r0, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
+  const t1 = rgbBackwardPoint(1, base, dBase, d1, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
+  const t2 = rgbBackwardPoint(2, base, dBase, d2, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
+  const t3 = rgbBackwardPoint(3, base, dBase, d3, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
+  if (!wantDGrid) return;
+  // Per tap, the four points' dots (t_l holds point l's, in the order nw, ne, sw, se); a masked
+  // tap's is 0 (its dot read a pixel inside the pair, but not the tap).
+  let aNW = transposeColumn(t0, t1, t2, t3, 0), aNE = transposeColumn(t0, t1, t2, t3, 1);
+  let aSW = transposeColumn(t0, t1, t2, t3, 2), aSE = transposeColumn(t0, t1, t2, t3, 3);
+  if (masked) {
+    aNW = v128.and(aNW, mNW);
+    aNE = v128.and(aNE, mNE);
+    aSW = v128.and(aSW, mSW);
+    aSE = v128.and(aSE, mSE);
+  }
+  // The dots times the weights' derivatives (taps.ts's dw/dx, dw/dy), regrouped.
+  const dIx = f32x4.add(f32x4.mul(os, f32x4.sub(aNE, aNW)), f32x4.mul(s, f32x4.sub(aSE, aSW)));
+  const dIy = f32x4.add(f32x4.mul(oe, f32x4.sub(aSW, aNW)), f32x4.mul(e, f32x4.sub(aSE, aNE)));
+  storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, 4);
+}
+
+/** Lanes l, l, l of `west` and lane l of `east`: a row of two three-channel taps' first 16 bytes. */
+@inline function rgbRow(west: v128, east: v128, l: i32): v128 {
+  return l == 0 ? v128.shuffle<f32>(west, east, 0, 0, 0, 4) : l == 1 ? v128.shuffle<f32>(west, east, 1, 1, 1, 5)
+    : l == 2 ? v128.shuffle<f32>(west, east, 2, 2, 2, 6) : v128.shuffle<f32>(west, east, 3, 3, 3, 7);
+}
+
+/**
+ * rgbBackward's point `l` (a constant), its dy in lanes 0-2 of `dy`. Scatters into dInput, and
+ * returns its four taps' dots with dy, sum_c dy[c] * in[tap, c], as [nw, ne, sw, se]: with
+ * a = dy in a row's order (c0 c1 c2 c0 | c1 c2), the row's floats times a, summed by tap.
+ */
+@inline function rgbBackwardPoint(
+  l: i32, base: usize, dBase: usize, dy: v128, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, masked: bool, wantDInput: bool, wantDGrid: bool,
+): v128 {
+  const zero = f32x4.splat(0);
+  const a16 = v128.shuffle<f32>(dy, dy, 0, 1, 2, 0);
+  const a8 = v128.shuffle<f32>(dy, zero, 1, 2, 4, 4);
+  const n = elementAt(base, top, l), so = elementAt(base, bottom, l);
+  let dots = zero;
+  if (wantDGrid) {
+    // nw = p0 + p1 + p2, ne = p3 + q0 + q1 (p, q: the north row's 16 and 8 bytes times a); sw, se from r, u.
+    const p = f32x4.mul(v128.load(n), a16), q = f32x4.mul(v128.load64_zero(n, 16), a8);
+    const r = f32x4.mul(v128.load(so), a16), u = f32x4.mul(v128.load64_zero(so, 16), a8);
+    const w = v128.shuffle<f32>(p, q, 1, 4, 2, 5), z = v128.shuffle<f32>(r, u, 1, 4, 2, 5);
+    dots = f32x4.add(f32x4.add(v128.shuffle<f32>(p, r, 0, 3, 4, 7), v128.shuffle<f32>(w, z, 0, 1, 4, 5)), v128.shuffle<f32>(w, z, 2, 3, 6, 7));
+  }
+  if (wantDInput) {
+    let tN = f32x4.mul(a16, rgbRow(wNW, wNE, l)), tN8 = f32x4.mul(a8, broadcast(wNE, l));
+    let tS = f32x4.mul(a16, rgbRow(wSW, wSE, l)), tS8 = f32x4.mul(a8, broadcast(wSE, l));
+    if (masked) {
+      // After the product: a masked tap adds +0 even where dy is infinite.
+      tN = v128.and(tN, rgbRow(mNW, mNE, l));
+      tN8 = v128.and(tN8, broadcast(mNE, l));
+      tS = v128.and(tS, rgbRow(mSW, mSE, l));
+      tS8 = v128.and(tS8, broadcast(mSE, l));
+    }
+    const dn = elementAt(dBase, top, l), ds = elementAt(dBase, bottom, l);
+    v128.store(dn, f32x4.add(v128.load(dn), tN));
+    v128.store64_lane(dn, f32x4.add(v128.load64_zero(dn, 16), tN8), 0, 16);
+    v128.store(ds, f32x4.add(v128.load(ds), tS));
+    v128.store64_lane(ds, f32x4.add(v128.load64_zero(ds, 16), tS8), 0, 16);
+  }
+  return dots;
+}
+
+/**
+ * Stores four points' d(grid) from their d(pixel coordinates) dIx, dIy and the coordinate
+ * chain's derivatives: exactly 0 where the chain's is (NaN, clamped or clipped).
+ */
+@inline function storeDGrid(dIx: v128, dIy: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
+  const zero = f32x4.splat(0);
+  const dGridX = v128.bitselect(zero, f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
+  const dGridY = v128.bitselect(zero, f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
+  storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
+  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
+}
 
 /**
  * Column k (a constant) of the 4x4 matrix with rows a..d: lane k of each. The optimizer shares
@@ -238,12 +369,18 @@ import { forwardTaps } from './taps';
 }
 
 
-/** One channel: the four points' west taps of a row of pairs at element indices `row`; the east taps in pairEast. */
-@inline function loadPairs(row: v128): v128 {
-  const p01 = v128.load64_lane(elementAt(row, 1), v128.load64_zero(elementAt(row, 0)), 1);
-  const p23 = v128.load64_lane(elementAt(row, 3), v128.load64_zero(elementAt(row, 2)), 1);
-  pairEast = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
-  return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
+/**
+ * One channel: points 0-1 (half 0) or 2-3 (half 1) of a row of pairs at element indices `row`
+ * in the image at `base`: [west, east] of one point, then of the other. pairTaps unzips them.
+ */
+@inline function loadPairHalf(base: usize, row: v128, half: i32): v128 {
+  const l = half * 2;
+  return v128.load64_lane(elementAt(base, row, l + 1), v128.load64_zero(elementAt(base, row, l)), 1);
+}
+
+/** The four points' west (east false) or east taps, from loadPairHalf's two halves. */
+@inline function pairTaps(p01: v128, p23: v128, east: bool): v128 {
+  return east ? v128.shuffle<f32>(p01, p23, 1, 3, 5, 7) : v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
 }
 
 /** bilinearFewChannelsBlock forward, as one function (its callers are inlined several times). */
@@ -281,9 +418,21 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   const top = v128.and(iNW, v128.or(mNW, mNE));
   const bottom = v128.and(iSW, v128.or(mSW, mSE));
   const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
-  // The callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE.
-  const path = bilinearPath(C, backward, count == 4, pairsOk, false);
+  // Forward, the callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE; backward
+  // reads and writes no float past a pair, so "inside" is every tap inside.
+  const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
+  const path = bilinearPath(C, backward, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
+  if (backward && path == PATH_RGB_INSIDE) {
+    countPath(PATH_RGB_INSIDE, true);
+    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, false, wantDInput, wantDGrid);
+    return;
+  }
+  if (backward && path == PATH_RGB_PAIRS) {
+    countPath(PATH_RGB_PAIRS, true);
+    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, true, wantDInput, wantDGrid);
+    return;
+  }
   if (path == PATH_RGB_PAIRS) {
     countPath(PATH_RGB_PAIRS, backward);
     rgbPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, outPtr, count);
@@ -297,16 +446,19 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   let dIy = f32x4.splat(0);
   // Only the forward pass and d(grid) read the input.
   const reads = !backward || wantDGrid;
+  const dBase = dInBase;
   for (let c = 0; c < C; c++) {
     const base = inBase + (<usize>c << 2);
     let vNW = dIx, vNE = dIx, vSW = dIx, vSE = dIx;
     if (!reads) {
       // d(input) alone: nothing to read.
     } else if (pairs) {
-      vNW = v128.and(loadPairs(top), mNW);
-      vNE = v128.and(pairEast, mNE);
-      vSW = v128.and(loadPairs(bottom), mSW);
-      vSE = v128.and(pairEast, mSE);
+      const n01 = loadPairHalf(base, top, 0), n23 = loadPairHalf(base, top, 1);
+      const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
+      vNW = v128.and(pairTaps(n01, n23, false), mNW);
+      vNE = v128.and(pairTaps(n01, n23, true), mNE);
+      vSW = v128.and(pairTaps(s01, s23, false), mSW);
+      vSE = v128.and(pairTaps(s01, s23, true), mSE);
     } else {
       vNW = gather(base, iNW, mNW);
       vNE = gather(base, iNE, mNE);
@@ -320,7 +472,11 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
       continue;
     }
     const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
-    if (wantDInput) {
+    if (wantDInput && pairs) {
+      // One channel: after the product, so that a masked tap adds +0 even where dy is infinite.
+      scatterPairs(dBase, top, v128.and(f32x4.mul(wNW, dy), mNW), v128.and(f32x4.mul(wNE, dy), mNE));
+      scatterPairs(dBase, bottom, v128.and(f32x4.mul(wSW, dy), mSW), v128.and(f32x4.mul(wSE, dy), mSE));
+    } else if (wantDInput) {
       const cv = i32x4.splat(c);
       scatterAdd(i32x4.add(iNW, cv), mNW, f32x4.mul(wNW, dy));
       scatterAdd(i32x4.add(iNE, cv), mNE, f32x4.mul(wNE, dy));
@@ -331,13 +487,7 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
     dIx = f32x4.add(dIx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(vNE, vNW)), f32x4.mul(s, f32x4.sub(vSE, vSW)))));
     dIy = f32x4.add(dIy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE)))));
   }
-  if (!wantDGrid) return;
-  const zero = f32x4.splat(0);
-  // Where the coordinate chain has gradient 0 (NaN, clamped or clipped), d(grid) is exactly 0.
-  const dGridX = v128.bitselect(zero, f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
-  const dGridY = v128.bitselect(zero, f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
-  storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
-  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
+  if (wantDGrid) storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
 }
 
 /**
@@ -392,6 +542,81 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   forwardTaps(p3, k3, v3);
 }
 
+
+/**
+ * Backward bilinear with four or more channels, bilinearForward's twin: the four points' taps,
+ * masks, weights and weight derivatives side by side in the lanes, transposed to one vector per
+ * point, then one backwardTaps channel pass per point (in turn, so that points sharing a pixel
+ * add in turn), and the block's d(grid) in one store. `dyPtr`, `dGridPtr`: the block's rows.
+ * Needs H * W > 0.
+ */
+export function bilinearBackward(
+  ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
+): void {
+  bilinearSetup(ix, iy, valid, W, H);
+  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+  const pixelNW = tapPixelNW;
+  const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
+  const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
+  const pNE = i32x4.add(pixelNW, i32x4.splat(1)), pSW = i32x4.add(pixelNW, i32x4.splat(W)), pSE = i32x4.add(pixelNW, i32x4.splat(W + 1));
+  // Per point (lane), its four taps' pixels, weights and d(weight)/d(ix), d(weight)/d(iy).
+  const p0 = transposeColumn(pixelNW, pNE, pSW, pSE, 0), p1 = transposeColumn(pixelNW, pNE, pSW, pSE, 1);
+  const p2 = transposeColumn(pixelNW, pNE, pSW, pSE, 2), p3 = transposeColumn(pixelNW, pNE, pSW, pSE, 3);
+  const v0 = transposeColumn(wNW, wNE, wSW, wSE, 0), v1 = transposeColumn(wNW, wNE, wSW, wSE, 1);
+  const v2 = transposeColumn(wNW, wNE, wSW, wSE, 2), v3 = transposeColumn(wNW, wNE, wSW, wSE, 3);
+  const nos = f32x4.neg(os), ns = f32x4.neg(s), noe = f32x4.neg(oe), ne = f32x4.neg(e);
+  const x0 = transposeColumn(nos, os, ns, s, 0), x1 = transposeColumn(nos, os, ns, s, 1);
+  const x2 = transposeColumn(nos, os, ns, s, 2), x3 = transposeColumn(nos, os, ns, s, 3);
+  const y0 = transposeColumn(noe, ne, oe, e, 0), y1 = transposeColumn(noe, ne, oe, e, 1);
+  const y2 = transposeColumn(noe, ne, oe, e, 2), y3 = transposeColumn(noe, ne, oe, e, 3);
+  const rowBytes = <usize>channels << 2;
+  const zero = f32x4.splat(0);
+  let dIx = zero, dIy = zero;
+  const path = bilinearPath(4, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  if (path == PATH_POINTS_INSIDE) {
+    // Every tap inside (the usual case): no masks.
+    countPath(PATH_POINTS_INSIDE, true);
+    const all = i32x4.splat(-1);
+    dIx = f32x4.replace_lane(dIx, 0, backwardPoint(dyPtr, p0, all, v0, x0, y0, false));
+    dIy = f32x4.replace_lane(dIy, 0, accDIy);
+    dIx = f32x4.replace_lane(dIx, 1, backwardPoint(dyPtr + rowBytes, p1, all, v1, x1, y1, false));
+    dIy = f32x4.replace_lane(dIy, 1, accDIy);
+    dIx = f32x4.replace_lane(dIx, 2, backwardPoint(dyPtr + 2 * rowBytes, p2, all, v2, x2, y2, false));
+    dIy = f32x4.replace_lane(dIy, 2, accDIy);
+    dIx = f32x4.replace_lane(dIx, 3, backwardPoint(dyPtr + 3 * rowBytes, p3, all, v3, x3, y3, false));
+    dIy = f32x4.replace_lane(dIy, 3, accDIy);
+  } else {
+    countPath(PATH_POINTS_MASKED, true);
+    const k0 = transposeColumn(mNW, mNE, mSW, mSE, 0), k1 = transposeColumn(mNW, mNE, mSW, mSE, 1);
+    const k2 = transposeColumn(mNW, mNE, mSW, mSE, 2), k3 = transposeColumn(mNW, mNE, mSW, mSE, 3);
+    // The points past a short block's end have no dy row: they are skipped.
+    dIx = f32x4.replace_lane(dIx, 0, backwardPoint(dyPtr, p0, k0, v0, x0, y0, true));
+    dIy = f32x4.replace_lane(dIy, 0, accDIy);
+    if (count > 1) {
+      dIx = f32x4.replace_lane(dIx, 1, backwardPoint(dyPtr + rowBytes, p1, k1, v1, x1, y1, true));
+      dIy = f32x4.replace_lane(dIy, 1, accDIy);
+    }
+    if (count > 2) {
+      dIx = f32x4.replace_lane(dIx, 2, backwardPoint(dyPtr + 2 * rowBytes, p2, k2, v2, x2, y2, true));
+      dIy = f32x4.replace_lane(dIy, 2, accDIy);
+    }
+    if (count > 3) {
+      dIx = f32x4.replace_lane(dIx, 3, backwardPoint(dyPtr + 3 * rowBytes, p3, k3, v3, x3, y3, true));
+      dIy = f32x4.replace_lane(dIy, 3, accDIy);
+    }
+  }
+  if (wantDGrid) storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
+}
+
+/** One point of bilinearBackward: its taps' backwardTaps pass; returns its d(ix), leaves d(iy) in accDIy. */
+@inline function backwardPoint(dy: usize, pixels: v128, inside: v128, weights: v128, dwdx: v128, dwdy: v128, masked: bool): f32 {
+  accDIx = 0;
+  accDIy = 0;
+  dyRow = dy;
+  backwardTaps(pixels, inside, weights, dwdx, dwdy, false, f32x4.splat(0), masked);
+  return accDIx;
+}
 
 /**
  * Forward bilinear with one or three channels over one batch item's `points`: the generic loop's
@@ -450,8 +675,11 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
       continue;
     }
     countPath(PATH_ONE_PAIRS, false);
-    const vNW = loadPairs(top), vNE = pairEast;
-    const vSW = loadPairs(bottom), vSE = pairEast;
+    const base = inBase;
+    const n01 = loadPairHalf(base, top, 0), n23 = loadPairHalf(base, top, 1);
+    const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
+    const vNW = pairTaps(n01, n23, false), vNE = pairTaps(n01, n23, true);
+    const vSW = pairTaps(s01, s23, false), vSE = pairTaps(s01, s23, true);
     v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
   }
 }

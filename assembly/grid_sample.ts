@@ -10,8 +10,8 @@
 //                       forward   out[c]      += w * in[tap, c]
 //                       backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];
 //                                 dIx += dot * dw/dx  (and dIy), the pixel coordinates' gradients
-//   grid_bilinear.ts  the bilinear fast paths (the STN case), chosen by one dispatch table at the
-//                     top of that file.
+//   grid_bilinear.ts  the bilinear fast paths (every bilinear call), chosen by one dispatch
+//                     table at the top of that file.
 // The backward pass computes only the gradients asked for: a null dInput or dGrid pointer is one
 // not asked for (GridSampleGrad's outputMask).
 // This file is the entry: it walks the grid four points at a time (one f32x4 lane each), turns
@@ -22,7 +22,7 @@
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
 import { computeSourceIndex, computeSourceIndexGrad } from './coords';
-import { bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
+import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
 import { accumulate, backward, channels, dInBase, inBase, wantDGrid, wantDInput } from './registers';
@@ -56,9 +56,9 @@ export function gridSample(
   // An empty image has no taps: every sample reads 0 (outputs are zero-filled) and d(grid) is 0.
   const hasPixels = H > 0 && W > 0;
   // The bilinear fast paths (grid_bilinear.ts's dispatch table, asked with the best block) take
-  // every bilinear call but the backward with four or more channels. Side by side in the lanes
-  // wins below four channels, forward and backward (measured: 1.4x tapGroup's per-tap rows for
-  // 2-3 channels backward, though it scatters lane by lane).
+  // every bilinear call: points side by side in the lanes below four channels, forward and
+  // backward (measured: 1.4x tapGroup's per-tap rows for 2-3 channels backward, even scattering
+  // lane by lane); four or more, points together, a vector per four channels.
   const fastPaths = mode == MODE_BILINEAR && hasPixels && bilinearPath(C, isBackward, true, true, true) != PATH_GENERIC;
   const lanesTogether = fastPaths && C < 4;
   const pointsTogether = fastPaths && C >= 4;
@@ -145,6 +145,10 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
     }
     if (lanesForward) {
       bilinearFewChannels(ix, iy, valid, W, H, count, outputPtr + at * rowBytes);
+      continue;
+    }
+    if (pointsTogether && backward) {
+      bilinearBackward(ix, iy, valid, W, H, count, dyPtr + at * rowBytes, dGridPtr + (at << 3), gxMult, gyMult);
       continue;
     }
     if (pointsTogether) {

@@ -5,8 +5,9 @@
 // - the extra results of functions that compute several vectors at once (AssemblyScript has no
 //   multi-value return). The bilinear tap geometry (grid_bilinear.ts) is computed by small
 //   inlined functions; bilinearFewChannelsBlock takes their return values (measured 5-10% faster
-//   than these registers, one and three channels), while the forward pairs and points routines
-//   read bilinearSetup's registers (return values there measured 10% slower with three channels);
+//   than these registers, one and three channels), while the forward pairs routine and the points
+//   routines (bilinearForward, bilinearBackward) read bilinearSetup's registers (return values
+//   there measured 10% slower with three channels);
 // - paths.ts's per-path counters (instrumentation for the tests, one add per block).
 // In V8 a mutable global is a load or store in the instance: the cost of a spill, without one.
 
@@ -37,7 +38,7 @@ export let tapMaskNE: v128 = i32x4.splat(0);
 export let tapMaskSW: v128 = i32x4.splat(0);
 export let tapMaskSE: v128 = i32x4.splat(0);
 
-// loadPairs leaves the east taps here.
+// grid_sample_3d.ts's loadPairs leaves the east taps here.
 export let pairEast: v128 = f32x4.splat(0);
 
 

@@ -49,9 +49,8 @@ import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow,
 }
 
 /**
- * Four taps at once: reads them (forwardTaps) or scatters into them (backward).
- * Taking taps four at a time keeps one pass over the channels per group, not per tap. Backward,
- * the scatter runs only if d(input) is asked for, the dots (which read the input) only if d(grid) is.
+ * Four taps at once: reads them (forwardTaps) or scatters into them (backwardTaps).
+ * Taking taps four at a time keeps one pass over the channels per group, not per tap.
  * Volumes (grid_sample_3d.ts) pass `depth` true and the taps' dw/dz; a pixel index is then
  * (z * H + y) * W + x.
  */
@@ -59,20 +58,27 @@ import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow,
   pixels: v128, inside: v128, w0: f32, w1: f32, w2: f32, w3: f32,
   dwdx: v128, dwdy: v128, depth: bool = false, dwdz: v128 = f32x4.splat(0),
 ): void {
-  if (!backward) {
-    forwardTaps(pixels, inside, f32x4(w0, w1, w2, w3));
-    return;
-  }
-  const q = v128.and(pixels, inside);
+  if (!backward) forwardTaps(pixels, inside, f32x4(w0, w1, w2, w3));
+  else backwardTaps(pixels, inside, f32x4(w0, w1, w2, w3), dwdx, dwdy, depth, dwdz);
+}
+
+/**
+ * Backward, four taps at once, the gradient of the point at dyRow: dIn[tap, c] += w * dy[c] (if
+ * d(input) is asked for), and (if d(grid) is) dot_t = sum_c dy[c] * in[tap, c] for each tap,
+ * added into accDIx (and accDIy, accDIz) times dw/dx (dw/dy, dw/dz). A masked tap is skipped.
+ * `masked` false: the caller knows every tap is inside, and the masks are skipped.
+ */
+@inline export function backwardTaps(
+  pixels: v128, inside: v128, weights: v128, dwdx: v128, dwdy: v128,
+  depth: bool = false, dwdz: v128 = f32x4.splat(0), masked: bool = true,
+): void {
+  const q = masked ? v128.and(pixels, inside) : pixels;
   const s0 = tapRow(q, 0), s1 = tapRow(q, 1), s2 = tapRow(q, 2), s3 = tapRow(q, 3);
-  const k0 = i32x4.splat(i32x4.extract_lane(inside, 0));
-  const k1 = i32x4.splat(i32x4.extract_lane(inside, 1));
-  const k2 = i32x4.splat(i32x4.extract_lane(inside, 2));
-  const k3 = i32x4.splat(i32x4.extract_lane(inside, 3));
-  const v0 = f32x4.splat(w0), v1 = f32x4.splat(w1), v2 = f32x4.splat(w2), v3 = f32x4.splat(w3);
+  const k0 = broadcast(inside, 0), k1 = broadcast(inside, 1), k2 = broadcast(inside, 2), k3 = broadcast(inside, 3);
+  const v0 = broadcast(weights, 0), v1 = broadcast(weights, 1), v2 = broadcast(weights, 2), v3 = broadcast(weights, 3);
   let c = 0;
-  const m0 = wantDInput && i32x4.extract_lane(inside, 0) != 0, m1 = wantDInput && i32x4.extract_lane(inside, 1) != 0;
-  const m2 = wantDInput && i32x4.extract_lane(inside, 2) != 0, m3 = wantDInput && i32x4.extract_lane(inside, 3) != 0;
+  const m0 = wantDInput && (!masked || laneI(inside, 0) != 0), m1 = wantDInput && (!masked || laneI(inside, 1) != 0);
+  const m2 = wantDInput && (!masked || laneI(inside, 2) != 0), m3 = wantDInput && (!masked || laneI(inside, 3) != 0);
   const d0 = dInBase + (s0 - inBase), d1 = dInBase + (s1 - inBase);
   const d2 = dInBase + (s2 - inBase), d3 = dInBase + (s3 - inBase);
   // dot_t = sum_c dy[c] * in[tap, c], four taps in the lanes of `dots`.
@@ -81,10 +87,11 @@ import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow,
     const k = <usize>c << 2;
     const d = v128.load(dyRow + k);
     if (wantDGrid) {
-      p0 = f32x4.add(p0, f32x4.mul(d, v128.and(v128.load(s0 + k), k0)));
-      p1 = f32x4.add(p1, f32x4.mul(d, v128.and(v128.load(s1 + k), k1)));
-      p2 = f32x4.add(p2, f32x4.mul(d, v128.and(v128.load(s2 + k), k2)));
-      p3 = f32x4.add(p3, f32x4.mul(d, v128.and(v128.load(s3 + k), k3)));
+      const t0 = v128.load(s0 + k), t1 = v128.load(s1 + k), t2 = v128.load(s2 + k), t3 = v128.load(s3 + k);
+      p0 = f32x4.add(p0, f32x4.mul(d, masked ? v128.and(t0, k0) : t0));
+      p1 = f32x4.add(p1, f32x4.mul(d, masked ? v128.and(t1, k1) : t1));
+      p2 = f32x4.add(p2, f32x4.mul(d, masked ? v128.and(t2, k2) : t2));
+      p3 = f32x4.add(p3, f32x4.mul(d, masked ? v128.and(t3, k3) : t3));
     }
     if (m0) v128.store(d0 + k, f32x4.add(v128.load(d0 + k), f32x4.mul(v0, d)));
     if (m1) v128.store(d1 + k, f32x4.add(v128.load(d1 + k), f32x4.mul(v1, d)));
@@ -100,13 +107,14 @@ import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow,
     const d = load<f32>(dyRow + k);
     if (wantDGrid) {
       const v = f32x4(load<f32>(s0 + k), load<f32>(s1 + k), load<f32>(s2 + k), load<f32>(s3 + k));
-      dots = f32x4.add(dots, f32x4.mul(f32x4.splat(d), v128.and(v, inside)));
+      dots = f32x4.add(dots, f32x4.mul(f32x4.splat(d), masked ? v128.and(v, inside) : v));
     }
-    if (m0) store<f32>(d0 + k, load<f32>(d0 + k) + w0 * d);
-    if (m1) store<f32>(d1 + k, load<f32>(d1 + k) + w1 * d);
-    if (m2) store<f32>(d2 + k, load<f32>(d2 + k) + w2 * d);
-    if (m3) store<f32>(d3 + k, load<f32>(d3 + k) + w3 * d);
+    if (m0) store<f32>(d0 + k, load<f32>(d0 + k) + lane(weights, 0) * d);
+    if (m1) store<f32>(d1 + k, load<f32>(d1 + k) + lane(weights, 1) * d);
+    if (m2) store<f32>(d2 + k, load<f32>(d2 + k) + lane(weights, 2) * d);
+    if (m3) store<f32>(d3 + k, load<f32>(d3 + k) + lane(weights, 3) * d);
   }
+  if (!wantDGrid) return;
   accDIx += horizontalSum(f32x4.mul(dots, dwdx));
   accDIy += horizontalSum(f32x4.mul(dots, dwdy));
   if (depth) accDIz += horizontalSum(f32x4.mul(dots, dwdz));

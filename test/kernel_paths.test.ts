@@ -53,8 +53,26 @@ const CASES: PathCase[] = [
   { name: '1 channel backward, d(input) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [true, false], want: { 'fewPairs backward': 2 } },
   { name: '1 channel backward, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, want: { 'fewPairs backward': 1 } },
   { name: '1 channel backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
-  { name: '3 channels backward', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
-  { name: '5 channels backward (point by point)', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 4), backward: true, want: { 'generic backward': 4 } },
+  { name: '1 channel backward, a tap left of the image (pairs, masked taps scatter +0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, want: { 'fewPairs backward': 1 } },
+  { name: '3 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, want: { 'rgbInside backward': 2 } },
+  { name: '3 channels backward, all taps inside, d(grid) alone', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, outputMask: [false, true], want: { 'rgbInside backward': 2 } },
+  { name: '3 channels backward, all taps inside, d(input) alone', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, outputMask: [true, false], want: { 'rgbInside backward': 2 } },
+  { name: '3 channels backward, a tap left of the image', o: BILINEAR, image: [8, 8, 3], points: LEFT_EDGE, backward: true, want: { 'rgbPairs backward': 1 } },
+  { name: '3 channels backward, a tap left of the image, d(grid) alone', o: BILINEAR, image: [8, 8, 3], points: LEFT_EDGE, backward: true, outputMask: [false, true], want: { 'rgbPairs backward': 1 } },
+  { name: '3 channels backward, a tap left of the image, d(input) alone', o: BILINEAR, image: [8, 8, 3], points: LEFT_EDGE, backward: true, outputMask: [true, false], want: { 'rgbPairs backward': 1 } },
+  { name: '3 channels backward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 3], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], backward: true, want: { 'rgbPairs backward': 1 } },
+  { name: '3 channels backward, a short block of three', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'fewGather backward': 1 } },
+  { name: '3 channels backward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 3], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
+  { name: '2 channels backward', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
+  { name: '5 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, want: { 'pointsInside backward': 2 } },
+  { name: '5 channels backward, all taps inside, d(grid) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [false, true], want: { 'pointsInside backward': 2 } },
+  { name: '5 channels backward, all taps inside, d(input) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [true, false], want: { 'pointsInside backward': 2 } },
+  { name: '5 channels backward, a tap outside', o: BILINEAR, image: [8, 8, 5], points: CORNER, backward: true, want: { 'pointsMasked backward': 1 } },
+  { name: '5 channels backward, a tap outside, d(grid) alone', o: BILINEAR, image: [8, 8, 5], points: CORNER, backward: true, outputMask: [false, true], want: { 'pointsMasked backward': 1 } },
+  { name: '5 channels backward, a tap outside, d(input) alone', o: BILINEAR, image: [8, 8, 5], points: CORNER, backward: true, outputMask: [true, false], want: { 'pointsMasked backward': 1 } },
+  { name: '5 channels backward, a short block of three', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 3), backward: true, want: { 'pointsMasked backward': 1 } },
+  { name: '16 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 16], points: INSIDE.slice(0, 4), backward: true, want: { 'pointsInside backward': 1 } },
+  { name: '16 channels backward, a NaN point, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 16], points: [[NaN, 0.1], ...CORNER.slice(0, 3)], backward: true, want: { 'pointsMasked backward': 1 } },
   { name: 'nearest forward', o: { ...BILINEAR, mode: 'nearest' }, image: [8, 8, 1], points: INSIDE.slice(0, 4), want: { 'generic forward': 4 } },
   { name: 'bicubic backward', o: { ...BILINEAR, mode: 'bicubic' }, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'generic backward': 3 } },
 ];
@@ -106,6 +124,7 @@ describe.each(CPU_BACKENDS)('%s backend: the kernel path each case takes', (back
 
 it('the cases cover every path the dispatch can take', () => {
   const covered = new Set(CASES.flatMap((c) => Object.keys(c.want)));
-  const every = [...KERNEL_PATHS.map((p) => `${p} forward`), 'generic backward', 'fewGather backward', 'fewPairs backward'];
+  const every = [...KERNEL_PATHS.map((p) => `${p} forward`), 'generic backward', 'fewGather backward', 'fewPairs backward',
+    'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward'];
   expect([...covered].sort()).toEqual(every.sort());
 });
