@@ -97,6 +97,9 @@ function checkOp(what: string, op: Op, got: Float32Array[], want: Want): void {
   for (const [i, [name, w]] of wantOf(op, want).entries()) checkAgreement(`${what}: ${name}`, got[i]!, w);
 }
 
+/** The threads stn-layer's cpu kernels use now (useThreads, set only here in bench:peers). */
+let threadsNow = 1;
+
 /**
  * A contender made of tfjs calls: `build` returns the call (made once per timed call; it returns
  * the tensors to read back) and what its results must equal. On cpu and wasm a call is timed twice
@@ -111,15 +114,17 @@ function tfjsContender(
 ): Contender {
   const readBack: ReadBack = backend.name === 'webgpu' ? 'needed' : 'separate';
   // Every turn sets stn-layer's threads (only the cpu backend has them): a 1-thread row runs with
-  // the workers ended, whatever contender ran before it.
-  const activate = async () => {
+  // the workers ended, whatever contender ran before it. True where the count changed.
+  const setThreads = async () => {
     await activateBackend(backend.name);
-    await useThreads(threads);
+    if (threadsNow === threads) return false;
+    threadsNow = await useThreads(threads);
+    return true;
   };
   return {
     impl, backend: backend.label, tfjsBackend: backend.name, op, threads: backend.name === 'webgpu' ? null : threads, readBack, unsupported,
     async prepare(c, spec, want) {
-      await activate();
+      await setThreads();
       const t = { x: tf.tensor(c.input, c.inputShape), g: tf.tensor(c.grid, c.gridShape), dy: tf.tensor(c.dy, outShape(c)) };
       const { call, check, keep = [], note } = build(t, c, spec, want);
       const release = async () => tf.dispose([t.x, t.g, t.dy, ...keep]);
@@ -142,7 +147,9 @@ function tfjsContender(
           const { opAloneMs } = await run();
           return readBack === 'separate' ? opAloneMs : undefined;
         },
-        activate, release, ...(note ? { note } : {}),
+        // A pool just started has a fresh memory to grow and fault in: one untimed call first.
+        activate: async () => void ((await setThreads()) && threads > 1 && (await run())),
+        release, ...(note ? { note } : {}),
       };
     },
   };
