@@ -5,16 +5,14 @@
 import '@tensorflow/tfjs'; // registers tfjs's own gradients, which the tfjs-ops workaround needs
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
-import { gridSample } from '../src/index.js';
 import { checkArgs } from './lib/args.js';
-import { type StartedBackend, activateBackend, parseBackends, startBackend } from './lib/backends.js';
+import { type StartedBackend, parseBackends, startBackend } from './lib/backends.js';
 import { type Shape4, type Shape5, makeCase, makeVolumeCase, sizeOf } from './lib/data.js';
 import { type MeasureOptions, measureInterleaved, progress } from './lib/measure.js';
 import { shapeText } from './lib/table.js';
 import {
-  type AnyCase, type CaseSpec, type Contender, type Prepared, type Want, imageTransformContender, ortNodeContender, ortWebContender,
-  outShape, pytorchContenders, stnLayerContenders, tfjsOpsContenders,
+  type AnyCase, type CaseSpec, type Contender, type Prepared, imageTransformContender, ortNodeContender, ortWebContender,
+  pytorchContenders, stnLayerContenders, stnLayerThreads, stnLayerWant, tfjsOpsContenders,
 } from './peers/contenders.js';
 import { OrtWebWorker } from './peers/ort.js';
 import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
@@ -75,20 +73,6 @@ const MEASURE: MeasureOptions = quick
   ? { rounds: 3, roundMs: 10, maxCallsPerRound: 1, tooSlowMs, warmup: 1 }
   : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs, warmup: 2 };
 
-/** stn-layer's output and gradients for a case, on the first CPU backend: what every contender must match. */
-async function stnLayerWant(backend: StartedBackend, c: AnyCase, spec: CaseSpec): Promise<Want> {
-  await activateBackend(backend.name);
-  const options = { mode: spec.mode, paddingMode: spec.paddingMode, alignCorners: false };
-  const x = tf.tensor(c.input, c.inputShape);
-  const g = tf.tensor(c.grid, c.gridShape);
-  const dy = tf.tensor(c.dy, outShape(c));
-  const out = gridSample(x as tf.Tensor4D, g as tf.Tensor4D, options);
-  const [dIn, dG] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, options))([x, g], dy);
-  const [output, dInput, dGrid] = (await Promise.all([out.data(), dIn!.data(), dG!.data()])) as Float32Array[];
-  tf.dispose([x, g, dy, out, dIn!, dG!]);
-  return { output: output!, dInput: dInput!, dGrid: dGrid! };
-}
-
 const TOO_SLOW = `skipped: too slow (> ${MEASURE.tooSlowMs / 1000} s per call)`;
 const outputElements = (s: CaseSpec) => s.inputShape[0] * sizeOf(s.outSize) * s.inputShape[s.inputShape.length - 1]!;
 const caseOf = (s: CaseSpec): AnyCase => (s.inputShape.length === 5 ? makeVolumeCase(s.inputShape) : makeCase(s.inputShape, s.outSize as [number, number]));
@@ -100,7 +84,7 @@ const describe = (k: Pick<Contender, 'impl' | 'backend' | 'op' | 'threads'>) => 
 async function runCase(spec: CaseSpec, contenders: readonly Contender[], wantOn: StartedBackend, series: Measurement['series'], label: string): Promise<Measurement[]> {
   const c = caseOf(spec);
   progress(`${label}: input ${shapeText(c.inputShape)} grid ${shapeText(c.gridShape)} ${spec.mode}/${spec.paddingMode}: checking ${contenders.length} contenders`);
-  const want = await stnLayerWant(wantOn, c, spec);
+  const want = await stnLayerWant(wantOn.name, c, spec);
   const rows: Measurement[] = [];
   const timed: { row: Measurement; prepared: Prepared; contender: Contender }[] = [];
   for (const k of contenders) {
@@ -179,30 +163,32 @@ async function main(): Promise<void> {
   const wantOn = backends.find((b) => b.name === 'wasm') ?? backends.find((b) => b.name === 'cpu');
   if (!wantOn) throw new Error('bench:peers needs the cpu or wasm backend (stn-layer\'s results are what the peers are checked against)');
   const threadCounts = [...new Set([1, CORES])];
+  // stn-layer (cpu) and PyTorch also on 2 threads, issue 17's count, side by side.
+  const stnThreads = stnLayerThreads(CORES);
   const webWorkers = projectiveOnly ? [] : threadCounts.map((n) => new OrtWebWorker(n));
   const noTorch = projectiveOnly ? 'not asked for' : pytorchMissing();
   if (noTorch) progress(`PyTorch: not a contender (${noTorch})`);
-  const torchWorkers = noTorch ? [] : threadCounts.map((n) => new PytorchWorker(n));
+  const torchWorkers = noTorch ? [] : stnThreads.map((n) => new PytorchWorker(n));
   const torchVersion = torchWorkers.length ? await torchWorkers[0]!.ready : '';
   const contenders: Contender[] = [
-    ...backends.flatMap((b) => [...stnLayerContenders(b), imageTransformContender(b), ...tfjsOpsContenders(b)]),
+    ...backends.flatMap((b) => [...stnLayerContenders(b, stnThreads), imageTransformContender(b), ...tfjsOpsContenders(b)]),
     ...threadCounts.map((n) => ortNodeContender(n)),
     ...webWorkers.map((w) => ortWebContender(w)),
     ...torchWorkers.flatMap((w) => pytorchContenders(w, torchVersion)),
   ];
   // The cost curve: stn-layer on the CPU backends and the fast single-thread peers.
   const scalingContenders = contenders.filter((k) =>
-    (k.impl === 'stn-layer' && (k.backend === 'wasm' ? k.op !== 'forward+d(grid)' : k.backend === 'cpu' && k.op === 'forward')) ||
+    (k.impl === 'stn-layer' && k.threads === 1 && (k.backend === 'wasm' ? k.op !== 'forward+d(grid)' : k.backend === 'cpu' && k.op === 'forward')) ||
     (k.impl === 'tf.image.transform' && k.backend === 'wasm') ||
     (k.impl.startsWith('onnxruntime') && k.threads === 1) ||
     (k.impl === 'pytorch' && k.threads === 1 && k.op !== 'forward+d(grid)'));
   // Volumes (issue 16): stn-layer on cpu and wasm against PyTorch and onnxruntime-node, one thread.
   const volumeContenders = contenders.filter((k) =>
-    (k.impl === 'stn-layer' && (k.backend === 'cpu' || k.backend === 'wasm') && k.op !== 'forward+d(grid)') ||
+    (k.impl === 'stn-layer' && k.threads === 1 && (k.backend === 'cpu' || k.backend === 'wasm') && k.op !== 'forward+d(grid)') ||
     (k.impl === 'onnxruntime-node' && k.threads === 1) ||
     (k.impl === 'pytorch' && k.threads === 1 && k.op !== 'forward+d(grid)'));
-  progress(`backends: ${backends.map((b) => b.label).join(', ')}; ONNX Runtime${torchWorkers.length ? ` and PyTorch ${torchVersion}` : ''} threads: ` +
-    `${threadCounts.join(' and ')} (${CORES} cores); load average ${LOAD_AT_START.map((l) => l.toFixed(2)).join(', ')}${quick ? '; --quick: small shapes, minimum calls' : ''}`);
+  progress(`backends: ${backends.map((b) => b.label).join(', ')}; ONNX Runtime threads: ${threadCounts.join(' and ')}; ` +
+    `stn-layer (cpu)${torchWorkers.length ? ` and PyTorch ${torchVersion}` : ''} threads: ${stnThreads.join(' and ')} (${CORES} cores); load average ${LOAD_AT_START.map((l) => l.toFixed(2)).join(', ')}${quick ? '; --quick: small shapes, minimum calls' : ''}`);
 
   const rows: Measurement[] = [];
   const cases: [CaseSpec[], readonly Contender[], Measurement['series']][] = projectiveOnly ? [] : [

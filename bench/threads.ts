@@ -1,21 +1,21 @@
 /**
  * npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads (useThreads), beside
- * PyTorch 1.13 on 1 and 2 threads timed here in the same run (bench/peers/pytorch_threads.py).
- * Bilinear, zeros, a random near-identity affine grid the size of the input.
+ * PyTorch 1.13 on 1 and 2 threads timed in the same rounds on the same data (bench:peers'
+ * PytorchWorker, checked against stn-layer first). Bilinear, zeros, an STN-like affine grid the
+ * size of the input (bench/lib/data.ts).
  *
  *   npm run bench:threads -- [--quick] [--json]
  *
  * Per shape: forward (the op), forward + backward (the op, then GridSampleGrad for d(input) and
  * d(grid)), forward + d(grid) (GridSampleGrad for d(grid) alone: an STN's step), each the median
- * of single calls, the thread counts interleaved (both pools stay up; each turn activates one).
- * The op includes the cpu backend's copies in and out of the kernels' memory, which one thread
+ * of single calls, the thread counts and PyTorch interleaved (both pools stay up; each turn
+ * activates one). The op includes the cpu backend's copies in and out of the kernels' memory, which one thread
  * makes; "kernels" times the same kernel functions on operands already in the module's memory. Then: the one-thread cost of d(input)'s fixed stripes (module calls on one image, one
  * pass against two stripes and their sum), and the cost of one round trip to a worker (an empty
  * task), which sets shared/split.ts's MIN_WORK_PER_THREAD. On a shared machine, read the load
  * average printed with the tables: two threads gain only where a second core is free.
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -30,8 +30,11 @@ import { checkArgs } from './lib/args.js';
 import { type Shape4, makeCase, sizeOf } from './lib/data.js';
 import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
+import { type CaseSpec, type Prepared, pytorchContenders, stnLayerWant } from './peers/contenders.js';
+import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
 
-const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads, beside PyTorch on 1 and 2 threads.
+const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads, beside PyTorch on 1 and 2 threads
+(the same data, timed in the same rounds).
 
   npm run bench:threads -- [--quick] [--json]
 
@@ -59,10 +62,19 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const pool = await WorkerPool.start(2);
   const loadBefore = load();
-  const rows: { shape: Shape4; direction: Direction; oneMs: number; twoMs: number; kernelOneMs: number; kernelTwoMs: number }[] = [];
+  const noTorch = pytorchMissing();
+  if (noTorch) progress(`PyTorch: not timed here (${noTorch})`);
+  const torchWorkers = noTorch ? [] : [1, 2].map((n) => new PytorchWorker(n));
+  const torchVersion = torchWorkers.length ? await torchWorkers[0]!.ready : '';
+  const torchContenders = torchWorkers.flatMap((w) => pytorchContenders(w, torchVersion));
+  const rows: {
+    shape: Shape4; direction: Direction; oneMs: number; twoMs: number; kernelOneMs: number; kernelTwoMs: number; torchOneMs: number; torchTwoMs: number;
+  }[] = [];
   const own = new WebAssembly.Memory({ initial: 1 });
   for (const shape of SHAPES) {
+    const spec: CaseSpec = { inputShape: shape, outSize: [shape[1], shape[2]], ...ATTRS };
     const c = makeCase(shape, [shape[1], shape[2]]);
+    const want = await stnLayerWant('cpu', c, spec);
     const x = tf.tensor4d(c.input, c.inputShape);
     const g = tf.tensor4d(c.grid, c.gridShape);
     const dy = tf.tensor4d(c.dy, [...c.gridShape.slice(0, 3), shape[3]] as Shape4);
@@ -82,8 +94,23 @@ async function main(): Promise<void> {
         run: async () => tf.dispose(calls[direction]()),
       });
       const kernel = (k: (typeof resident)[number]): Timed => ({ activate: async () => setActivePool(undefined), run: async () => k(direction) });
-      const [one, two, kernelOne, kernelTwo] = await measureInterleaved([op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!)], MEASURE);
-      rows.push({ shape, direction, oneMs: median(one!), twoMs: median(two!), kernelOneMs: median(kernelOne!), kernelTwoMs: median(kernelTwo!) });
+      // PyTorch on 1 and 2 threads, each checked against stn-layer's results before it is timed.
+      const torch: (Prepared | undefined)[] = [];
+      for (const k of torchContenders.filter((t) => t.op === direction)) {
+        torch.push(await k.prepare(c, spec, want).catch((e: unknown) => {
+          progress(`  PyTorch ${k.threads} threads: ${(e as Error).message}`);
+          return undefined;
+        }));
+      }
+      const timedTorch = torch.filter((t) => t !== undefined);
+      const [one, two, kernelOne, kernelTwo, ...torchOutcomes] =
+        await measureInterleaved([op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!), ...timedTorch], MEASURE);
+      const torchMs = (i: number) => (torch[i] ? median(torchOutcomes[timedTorch.indexOf(torch[i])]!) : NaN);
+      rows.push({
+        shape, direction, oneMs: median(one!), twoMs: median(two!), kernelOneMs: median(kernelOne!), kernelTwoMs: median(kernelTwo!),
+        torchOneMs: torchMs(0), torchTwoMs: torchMs(1),
+      });
+      await Promise.all(timedTorch.map((t) => t.release()));
     }
     tf.dispose([x, g, dy]);
   }
@@ -91,27 +118,22 @@ async function main(): Promise<void> {
   const stripes = await stripeCost();
   const roundTripUs = workerRoundTrip(pool);
   await pool.stop();
+  for (const w of torchWorkers) w.terminate();
   const loadAfter = load();
-  progress('PyTorch');
-  const torch = pytorchHere();
 
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torch, loadBefore, loadAfter })}\n`);
+    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torchVersion, loadBefore, loadAfter })}\n`);
     return;
   }
-  const torchMs = (shape: Shape4, threads: number, direction: Direction) => {
-    const r = torch.find((t) => t.input.join() === shape.join() && t.threads === threads);
-    const key = { forward: 'forwardMs', 'forward+backward': 'forwardBackwardMs', 'forward+d(grid)': 'forwardDGridMs' } as const;
-    return r ? ms(r[key[direction]]) : '';
-  };
+  const orBlank = (x: number) => (Number.isNaN(x) ? '' : ms(x));
   process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(
     ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2'],
     rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2),
       ms(r.kernelOneMs), ms(r.kernelTwoMs), (r.kernelTwoMs / r.kernelOneMs).toFixed(2),
-      torchMs(r.shape, 1, r.direction), torchMs(r.shape, 2, r.direction)]),
-  )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
+      orBlank(r.torchOneMs), orBlank(r.torchTwoMs)]),
+  )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the\nsame data channels-first, timed inside its worker process, one per thread count.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
     `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs\n` +
-    `load average before: ${loadBefore}; after the tfjs runs: ${loadAfter}\n`);
+    `load average before: ${loadBefore}; after: ${loadAfter}\n`);
 }
 
 /**
@@ -202,19 +224,6 @@ function workerRoundTrip(pool: WorkerPool): number {
     times.push((performance.now() - start) * 1000);
   }
   return times.sort((a, b) => a - b)[times.length >> 1]!;
-}
-
-interface TorchRow { input: number[]; threads: number; forwardMs: number; forwardBackwardMs: number; forwardDGridMs: number }
-
-function pytorchHere(): TorchRow[] {
-  const script = join(import.meta.dirname, 'peers', 'pytorch_threads.py');
-  const shapes = SHAPES.map((s) => s.join(',')).join(';');
-  const run = spawnSync('/usr/bin/python3', [script, '--shapes', shapes, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 600_000 });
-  if (run.status !== 0) {
-    process.stderr.write(`threads: PyTorch not timed here (${(run.stderr || run.error?.message || 'no python3').trim().split('\n').pop()})\n`);
-    return [];
-  }
-  return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as TorchRow);
 }
 
 await main();

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { makeCase, type Shape4, toChannelsFirst, toChannelsLast } from '../bench/lib/data.js';
 import { homographyToImageTransform, thetaToImageTransform } from '../bench/peers/image_transform.js';
 import { gridSampleOnnxModel } from '../bench/peers/onnx_model.js';
-import type { Measurement } from '../bench/peers/report.js';
+import { type Measurement, pytorchTargets } from '../bench/peers/report.js';
 import { gridSampleTfOps } from '../bench/peers/tfjs_ops_grid_sample.js';
 import { scalarGridSample } from '../bench/scalar_baseline.js';
 import { affineGrid, gridSample, projectiveGrid } from '../src/index.js';
@@ -104,11 +104,31 @@ describe('the scalar baseline of npm run bench', () => {
   });
 });
 
+describe('bench:peers\' issue-17 targets', () => {
+  const row = (impl: Measurement['impl'], backend: string, op: Measurement['op'], threads: number, ms: number): Measurement => ({
+    impl, backend, op, mode: 'bilinear', paddingMode: 'zeros', inputShape: [8, 128, 128, 16], gridShape: [8, 128, 128, 2], threads,
+    readBack: impl === 'pytorch' ? 'none' : 'separate', opAloneMsMedian: ms, opAloneMsMin: ms, opAloneMsMax: ms,
+    msMedian: ms, msMin: ms, msMax: ms, vsStnLayerOpAlone: null, vsStnLayer: null, calls: 7, series: 'shapes',
+  });
+
+  it('compares stn-layer on cpu with 2 threads against PyTorch with 2 and against its own one thread', () => {
+    const t = pytorchTargets([
+      row('stn-layer', 'wasm', 'forward+backward', 1, 10), row('stn-layer', 'cpu', 'forward+backward', 1, 12),
+      row('stn-layer', 'cpu', 'forward+backward', 2, 6), row('pytorch', 'native', 'forward+backward', 1, 40),
+      row('pytorch', 'native', 'forward+backward', 2, 24),
+    ]);
+    const ratio = (what: string) => t.find((x) => x.what === what)?.ratio;
+    expect(ratio('wasm forward+backward vs PyTorch (1 thread)')).toBe(0.25);
+    expect(ratio('cpu forward+backward vs PyTorch (2 threads)')).toBe(0.25);
+    expect(ratio('cpu forward+backward, 2 threads vs 1')).toBe(0.5);
+  });
+});
+
 describe('the benchmarks\' command lines', () => {
   const runBench = (file: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join('bench', file), ...args],
     { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 60_000 });
 
-  it.each(['peers.bench.ts', 'grid_sample.bench.ts', 'train.ts'])('%s --help prints its usage and exits without running', (file) => {
+  it.each(['peers.bench.ts', 'grid_sample.bench.ts', 'train.ts', 'threads.ts'])('%s --help prints its usage and exits without running', (file) => {
     const r = runBench(file, ['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^npm run bench[:\w]*: /);
@@ -140,6 +160,11 @@ describe('the benchmarks\' command lines', () => {
     const opsOf = (impl: string, series: string) => new Set(cases.filter((m) => m.impl === impl && m.series === series && !m.skipped).map((m) => m.op));
     expect(opsOf('stn-layer', 'shapes')).toEqual(new Set(['forward', 'forward+backward', 'forward+d(grid)']));
     expect(opsOf('stn-layer', 'volumes')).toEqual(new Set(['forward', 'forward+backward']));
+    // stn-layer on cpu with useThreads(2) on the shapes; the volumes and the cost curve stay on one thread.
+    const twoThreads = cases.filter((m) => m.impl === 'stn-layer' && m.threads === 2 && !m.skipped);
+    expect(new Set(twoThreads.filter((m) => m.series === 'shapes').map((m) => `${m.backend} ${m.op}`)))
+      .toEqual(new Set(['cpu forward', 'cpu forward+backward', 'cpu forward+d(grid)']));
+    expect(twoThreads.filter((m) => m.series !== 'shapes')).toEqual([]);
     if (spawnSync('/usr/bin/python3', ['-c', 'import torch']).status === 0) {
       expect(opsOf('pytorch', 'shapes')).toEqual(new Set(['forward', 'forward+backward', 'forward+d(grid)']));
       expect(opsOf('pytorch', 'volumes')).toEqual(new Set(['forward', 'forward+backward']));

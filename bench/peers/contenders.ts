@@ -4,7 +4,7 @@
  * then offers single timed calls. Everything a call needs is made in prepare(), outside the timing.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { gridSample } from '../../src/index.js';
+import { gridSample, useThreads } from '../../src/index.js';
 import type { Mode, PaddingMode } from '../../src/kernels/names.js';
 import { type BackendName, type StartedBackend, activateBackend } from '../lib/backends.js';
 import {
@@ -97,6 +97,9 @@ function checkOp(what: string, op: Op, got: Float32Array[], want: Want): void {
   for (const [i, [name, w]] of wantOf(op, want).entries()) checkAgreement(`${what}: ${name}`, got[i]!, w);
 }
 
+/** The threads stn-layer's cpu kernels use now (useThreads, set only here in bench:peers). */
+let threadsNow = 1;
+
 /**
  * A contender made of tfjs calls: `build` returns the call (made once per timed call; it returns
  * the tensors to read back) and what its results must equal. On cpu and wasm a call is timed twice
@@ -107,12 +110,21 @@ function tfjsContender(
   impl: Impl, backend: StartedBackend, op: Op, unsupported: (spec: CaseSpec) => string | undefined,
   build: (t: { x: tf.Tensor; g: tf.Tensor; dy: tf.Tensor }, c: AnyCase, spec: CaseSpec, want: Want) =>
     { call(): tf.Tensor[]; check(results: Float32Array[]): void; keep?: tf.Tensor[]; note?: string },
+  threads = 1,
 ): Contender {
   const readBack: ReadBack = backend.name === 'webgpu' ? 'needed' : 'separate';
+  // Every turn sets stn-layer's threads (only the cpu backend has them): a 1-thread row runs with
+  // the workers ended, whatever contender ran before it. True where the count changed.
+  const setThreads = async () => {
+    await activateBackend(backend.name);
+    if (threadsNow === threads) return false;
+    threadsNow = await useThreads(threads);
+    return true;
+  };
   return {
-    impl, backend: backend.label, tfjsBackend: backend.name, op, threads: backend.name === 'webgpu' ? null : 1, readBack, unsupported,
+    impl, backend: backend.label, tfjsBackend: backend.name, op, threads: backend.name === 'webgpu' ? null : threads, readBack, unsupported,
     async prepare(c, spec, want) {
-      await activateBackend(backend.name);
+      await setThreads();
       const t = { x: tf.tensor(c.input, c.inputShape), g: tf.tensor(c.grid, c.gridShape), dy: tf.tensor(c.dy, outShape(c)) };
       const { call, check, keep = [], note } = build(t, c, spec, want);
       const release = async () => tf.dispose([t.x, t.g, t.dy, ...keep]);
@@ -135,10 +147,26 @@ function tfjsContender(
           const { opAloneMs } = await run();
           return readBack === 'separate' ? opAloneMs : undefined;
         },
-        activate: () => activateBackend(backend.name), release, ...(note ? { note } : {}),
+        // A pool just started has a fresh memory to grow and fault in: one untimed call first.
+        activate: async () => void ((await setThreads()) && threads > 1 && (await run())),
+        release, ...(note ? { note } : {}),
       };
     },
   };
+}
+
+/** stn-layer's output and gradients for a case, on the first CPU backend: what every contender must match. */
+export async function stnLayerWant(backend: BackendName, c: AnyCase, spec: CaseSpec): Promise<Want> {
+  await activateBackend(backend);
+  const options = { mode: spec.mode, paddingMode: spec.paddingMode, alignCorners: false };
+  const x = tf.tensor(c.input, c.inputShape);
+  const g = tf.tensor(c.grid, c.gridShape);
+  const dy = tf.tensor(c.dy, outShape(c));
+  const out = gridSample(x as tf.Tensor4D, g as tf.Tensor4D, options);
+  const [dIn, dG] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, options))([x, g], dy);
+  const [output, dInput, dGrid] = (await Promise.all([out.data(), dIn!.data(), dG!.data()])) as Float32Array[];
+  tf.dispose([x, g, dy, out, dIn!, dG!]);
+  return { output: output!, dInput: dInput!, dGrid: dGrid! };
 }
 
 const imagesOnly = (what: string) => (spec: CaseSpec) => (isVolume(spec) ? `n/a: ${what} takes images only` : undefined);
@@ -146,31 +174,30 @@ const onlyBilinearZeros = (what: string) => (spec: CaseSpec) =>
   imagesOnly(what)(spec) ?? (spec.mode === 'bilinear' && spec.paddingMode === 'zeros' ? undefined : `n/a: ${what} is bilinear/zeros only`);
 
 /**
- * stn-layer's thread counts. tfjs's cpu and wasm backends run one thread in Node today; where
- * stn-layer gains a thread setting (issue 17: workers on the cpu backend), its counts go here and
- * the setting into the contenders' activate(), and the 2-thread target rows (report.ts) fill in.
+ * stn-layer's thread counts on the cpu backend (useThreads, issue 17): 1, 2 (the issue's target)
+ * and the cores here where there are more. tfjs's wasm backend runs one thread in Node.
  */
-export const STN_LAYER_THREADS = [1] as const;
+export const stnLayerThreads = (cores: number): number[] => [...new Set([1, 2, cores])];
 
-export function stnLayerContenders(backend: StartedBackend): Contender[] {
+export function stnLayerContenders(backend: StartedBackend, threads: readonly number[] = [1]): Contender[] {
   const all = () => undefined;
   const what = `stn-layer on ${backend.name}`;
-  return [
+  return (backend.name === 'cpu' ? threads : [1]).flatMap((n) => [
     tfjsContender('stn-layer', backend, 'forward', all, ({ x, g }, _c, spec, want) => ({
       call: () => [gridSample(x as tf.Tensor4D, g as tf.Tensor4D, optionsOf(spec))],
       check: (got) => checkOp(what, 'forward', got, want),
-    })),
+    }), n),
     tfjsContender('stn-layer', backend, 'forward+backward', all, ({ x, g, dy }, _c, spec, want) => {
       const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => gridSample(a as tf.Tensor4D, b as tf.Tensor4D, optionsOf(spec)));
       return { call: () => grads([x, g], dy), check: (got) => checkOp(what, 'forward+backward', got, want) };
-    }),
+    }, n),
     // The gradient with respect to the grid alone: stn-layer's gradient asks GridSampleGrad for
     // d(grid) only (outputMask [false, true]), as in an STN's training step.
     tfjsContender('stn-layer', backend, 'forward+d(grid)', all, ({ x, g, dy }, _c, spec, want) => {
       const grad = tf.grad((b: tf.Tensor) => gridSample(x as tf.Tensor4D, b as tf.Tensor4D, optionsOf(spec)));
       return { call: () => [grad(g, dy)], check: (got) => checkOp(what, 'forward+d(grid)', got, want) };
-    }),
-  ];
+    }, n),
+  ]);
 }
 
 /**
