@@ -14,7 +14,7 @@
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
 import { computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad } from './coords';
-import { lane, laneI, loadLanes, storeLanes } from './lanes';
+import { horizontalSum, lane, laneI, loadLanes, storeLanes } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, pairEast, wantDGrid, wantDInput } from './registers';
 import { tapGroup } from './taps';
@@ -43,6 +43,8 @@ export function gridSample3d(
   const oneChannelTrilinear = mode == MODE_BILINEAR && C == 1 && hasPixels;
   // Forward with four or more channels: blocks whose taps are all inside take the channels as vectors.
   const channelsTrilinear = mode == MODE_BILINEAR && C >= 4 && hasPixels && !isBackward;
+  // Backward with a multiple of four channels: points whose taps are all inside take the channels as vectors.
+  const channelsTrilinearGrad = mode == MODE_BILINEAR && (C & 3) == 0 && C > 0 && hasPixels && isBackward;
   for (let n = 0; n < N; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
@@ -52,7 +54,7 @@ export function gridSample3d(
       continue;
     }
     walkBlocks3d(gridPtr, first, points, D, H, W, mode, padding, alignCorners, hasPixels, false, isBackward, wantDInput, wantDGrid,
-      channelsTrilinear, outputPtr, dyPtr, dGridPtr);
+      channelsTrilinear, channelsTrilinearGrad, outputPtr, dyPtr, dGridPtr);
   }
 }
 
@@ -75,10 +77,10 @@ function trilinearOneChannelItem(
   outputPtr: usize, dyPtr: usize, dGridPtr: usize,
 ): void {
   const B = MODE_BILINEAR;
-  if (!backward) walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, false, false, false, false, outputPtr, 0, 0);
-  else if (wantDInput && wantDGrid) walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, true, true, true, false, 0, dyPtr, dGridPtr);
-  else if (wantDGrid) walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
-  else walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, true, true, false, false, 0, dyPtr, dGridPtr);
+  if (!backward) walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, false, false, false, false, false, outputPtr, 0, 0);
+  else if (wantDInput && wantDGrid) walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, true, true, true, false, false, 0, dyPtr, dGridPtr);
+  else if (wantDGrid) walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, true, false, true, false, false, 0, dyPtr, dGridPtr);
+  else walkBlocks3d(gridPtr, first, points, D, H, W, B, padding, alignCorners, true, true, true, true, false, false, false, 0, dyPtr, dGridPtr);
 }
 
 /**
@@ -90,7 +92,7 @@ function trilinearOneChannelItem(
  */
 @inline function walkBlocks3d(
   gridPtr: usize, first: usize, points: i32, D: i32, H: i32, W: i32, mode: i32, padding: i32, alignCorners: bool, hasPixels: bool,
-  oneChannel: bool, isBackward: bool, wantIn: bool, wantGrid: bool, channelsInside: bool,
+  oneChannel: bool, isBackward: bool, wantIn: bool, wantGrid: bool, channelsInside: bool, channelsGrad: bool,
   outputPtr: usize, dyPtr: usize, dGridPtr: usize,
 ): void {
   const rowBytes = <usize>channels << 2;
@@ -127,10 +129,10 @@ function trilinearOneChannelItem(
     }
     if (channelsInside && count == 4 && trilinearChannelsInside(ix, iy, iz, D, H, W, outputPtr + at * rowBytes)) continue;
     // One point at a time, written out so that the lane numbers are constants.
-    samplePoint3d(0, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
-    if (count > 1) samplePoint3d(1, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
-    if (count > 2) samplePoint3d(2, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
-    if (count > 3) samplePoint3d(3, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, outputPtr, dyPtr, dGridPtr);
+    samplePoint3d(0, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, channelsGrad, outputPtr, dyPtr, dGridPtr);
+    if (count > 1) samplePoint3d(1, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, channelsGrad, outputPtr, dyPtr, dGridPtr);
+    if (count > 2) samplePoint3d(2, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, channelsGrad, outputPtr, dyPtr, dGridPtr);
+    if (count > 3) samplePoint3d(3, at, ix, iy, iz, valid, gxMult, gyMult, gzMult, mode, D, H, W, padding, alignCorners, hasPixels, channelsGrad, outputPtr, dyPtr, dGridPtr);
   }
 }
 
@@ -248,11 +250,9 @@ function trilinearOneChannelItem(
   const w01 = loadPairs(o0, o1, o2, o3, dz1), e01 = pairEast;
   const w11 = loadPairs(o0, o1, o2, o3, dz1 + dy1), e11 = pairEast;
   const r00 = lerp(w00, e00, e, oe), r10 = lerp(w10, e10, e, oe), r01 = lerp(w01, e01, e, oe), r11 = lerp(w11, e11, e, oe);
-  const ax = lerp(f32x4.sub(e00, w00), f32x4.sub(e10, w10), s, os);
-  const bx = lerp(f32x4.sub(e01, w01), f32x4.sub(e11, w11), s, os);
-  const dIx = f32x4.mul(dy, lerp(ax, bx, t, ot));
-  const dIy = f32x4.mul(dy, lerp(f32x4.sub(r10, r00), f32x4.sub(r11, r01), t, ot));
-  const dIz = f32x4.mul(dy, f32x4.sub(lerp(r01, r11, s, os), lerp(r00, r10, s, os)));
+  const dIx = f32x4.mul(dy, cellDx(w00, e00, w10, e10, w01, e01, w11, e11, s, os, t, ot));
+  const dIy = f32x4.mul(dy, cellDy(r00, r10, r01, r11, t, ot));
+  const dIz = f32x4.mul(dy, cellDz(r00, r10, r01, r11, s, os));
   storeDGridBlock(dIx, dIy, dIz, gxMult, gyMult, gzMult, dGridPtr + at * 12, 4);
 }
 
@@ -338,6 +338,78 @@ function trilinearOneChannelItem(
   }
 }
 
+/**
+ * Trilinear backward, channels a multiple of four, for the point in lane `l` when its eight taps
+ * are inside the input: the channels four at a time, d(input) as one vector read-modify-write per
+ * tap, d(grid) as the cell's derivatives (cellDx, cellDy, cellDz) times dy, summed over the
+ * channels; a point without a tap inside (or NaN) only has its d(grid) zeroed. Returns false,
+ * doing nothing, for a point with some taps outside (the generic path takes it).
+ */
+@inline function trilinearChannelsGrad(
+  l: i32, point: usize, ix: v128, iy: v128, iz: v128, gxMult: v128, gyMult: v128, gzMult: v128,
+  D: i32, H: i32, W: i32, dyPtr: usize, dGridPtr: usize,
+): bool {
+  const x = lane(ix, l), y = lane(iy, l), z = lane(iz, l);
+  const fx = Mathf.floor(x), fy = Mathf.floor(y), fz = Mathf.floor(z);
+  // No tap inside (a grid reaching past the volume, or NaN): nothing to add, d(grid) 0.
+  if (!(fx >= -1 && fx < <f32>W && fy >= -1 && fy < <f32>H && fz >= -1 && fz < <f32>D)) {
+    if (wantDGrid) memory.fill(dGridPtr + point * 12, 0, 12);
+    return true;
+  }
+  // Both taps of each axis inside, else the generic path.
+  if (!(fx >= 0 && fx < <f32>(W - 1) && fy >= 0 && fy < <f32>(H - 1) && fz >= 0 && fz < <f32>(D - 1))) return false;
+  const rowBytes = <usize>channels << 2;
+  const offset = <usize>((<i32>fz * H + <i32>fy) * W + <i32>fx) * rowBytes;
+  const dx = rowBytes, dy = <usize>W * rowBytes, dz = <usize>(H * W) * rowBytes;
+  const ex = x - fx, sy = y - fy, tz = z - fz;
+  const e = f32x4.splat(ex), oe = f32x4.splat(1 - ex), s = f32x4.splat(sy), os = f32x4.splat(1 - sy), t = f32x4.splat(tz), ot = f32x4.splat(1 - tz);
+  // The taps' weights, for d(input).
+  const w000 = f32x4.mul(oe, f32x4.mul(os, ot)), w100 = f32x4.mul(e, f32x4.mul(os, ot));
+  const w010 = f32x4.mul(oe, f32x4.mul(s, ot)), w110 = f32x4.mul(e, f32x4.mul(s, ot));
+  const w001 = f32x4.mul(oe, f32x4.mul(os, t)), w101 = f32x4.mul(e, f32x4.mul(os, t));
+  const w011 = f32x4.mul(oe, f32x4.mul(s, t)), w111 = f32x4.mul(e, f32x4.mul(s, t));
+  const dyAt = dyPtr + point * rowBytes;
+  const zero = f32x4.splat(0);
+  let ax = zero, ay = zero, az = zero;
+  for (let c: usize = 0; c < rowBytes; c += 16) {
+    const g = v128.load(dyAt + c);
+    if (wantDInput) {
+      const q = dInBase + offset + c;
+      addVector(q, f32x4.mul(w000, g));
+      addVector(q + dx, f32x4.mul(w100, g));
+      addVector(q + dy, f32x4.mul(w010, g));
+      addVector(q + dy + dx, f32x4.mul(w110, g));
+      addVector(q + dz, f32x4.mul(w001, g));
+      addVector(q + dz + dx, f32x4.mul(w101, g));
+      addVector(q + dz + dy, f32x4.mul(w011, g));
+      addVector(q + dz + dy + dx, f32x4.mul(w111, g));
+    }
+    if (wantDGrid) {
+      const p = inBase + offset + c;
+      const w00 = v128.load(p), e00 = v128.load(p + dx), w10 = v128.load(p + dy), e10 = v128.load(p + dy + dx);
+      const w01 = v128.load(p + dz), e01 = v128.load(p + dz + dx), w11 = v128.load(p + dz + dy), e11 = v128.load(p + dz + dy + dx);
+      const r00 = lerp(w00, e00, e, oe), r10 = lerp(w10, e10, e, oe), r01 = lerp(w01, e01, e, oe), r11 = lerp(w11, e11, e, oe);
+      ax = f32x4.add(ax, f32x4.mul(g, cellDx(w00, e00, w10, e10, w01, e01, w11, e11, s, os, t, ot)));
+      ay = f32x4.add(ay, f32x4.mul(g, cellDy(r00, r10, r01, r11, t, ot)));
+      az = f32x4.add(az, f32x4.mul(g, cellDz(r00, r10, r01, r11, s, os)));
+    }
+  }
+  if (wantDGrid) {
+    // Where the coordinate chain has gradient 0 (clamped or clipped), d(grid) is exactly 0.
+    const mx = lane(gxMult, l), my = lane(gyMult, l), mz = lane(gzMult, l);
+    const d = dGridPtr + point * 12;
+    store<f32>(d, mx == 0 ? <f32>0 : horizontalSum(ax) * mx);
+    store<f32>(d, my == 0 ? <f32>0 : horizontalSum(ay) * my, 4);
+    store<f32>(d, mz == 0 ? <f32>0 : horizontalSum(az) * mz, 8);
+  }
+  return true;
+}
+
+/** The four floats at p += v. */
+@inline function addVector(p: usize, v: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), v));
+}
+
 /** The x-lerp of one row of four points' taps (loadPairs), times (1 - e) and e. */
 @inline function pairRow(o0: usize, o1: usize, o2: usize, o3: usize, offset: usize, e: v128, oe: v128): v128 {
   const west = loadPairs(o0, o1, o2, o3, offset);
@@ -354,6 +426,22 @@ function trilinearOneChannelItem(
   const p23 = v128.load64_lane(a + o3, v128.load64_zero(a + o2), 1);
   pairEast = v128.shuffle<f32>(p01, p23, 1, 3, 5, 7);
   return v128.shuffle<f32>(p01, p23, 0, 2, 4, 6);
+}
+
+// A trilinear cell's value's derivatives in x, y, z from its eight voxels: rows (y, z) = 00, 10,
+// 01, 11, west voxels w.. and east ones e.., their x-lerps r.. (the taps' dots times dw/dx, dw/dy,
+// dw/dz, summed and regrouped). Lanes are points (one channel) or channels (one point).
+
+@inline function cellDx(w00: v128, e00: v128, w10: v128, e10: v128, w01: v128, e01: v128, w11: v128, e11: v128, s: v128, os: v128, t: v128, ot: v128): v128 {
+  return lerp(lerp(f32x4.sub(e00, w00), f32x4.sub(e10, w10), s, os), lerp(f32x4.sub(e01, w01), f32x4.sub(e11, w11), s, os), t, ot);
+}
+
+@inline function cellDy(r00: v128, r10: v128, r01: v128, r11: v128, t: v128, ot: v128): v128 {
+  return lerp(f32x4.sub(r10, r00), f32x4.sub(r11, r01), t, ot);
+}
+
+@inline function cellDz(r00: v128, r10: v128, r01: v128, r11: v128, s: v128, os: v128): v128 {
+  return f32x4.sub(lerp(r01, r11, s, os), lerp(r00, r10, s, os));
 }
 
 /** a * (1 - u) + b * u, with ou = 1 - u. */
@@ -472,11 +560,12 @@ function sampleTricubic(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32, paddi
 /** The work for the point in lane `l` of a block whose first point is `first`. */
 @inline function samplePoint3d(
   l: i32, first: usize, ix: v128, iy: v128, iz: v128, valid: v128, gxMult: v128, gyMult: v128, gzMult: v128,
-  mode: i32, D: i32, H: i32, W: i32, padding: i32, alignCorners: bool, hasPixels: bool,
+  mode: i32, D: i32, H: i32, W: i32, padding: i32, alignCorners: bool, hasPixels: bool, channelsGrad: bool,
   outputPtr: usize, dyPtr: usize, dGridPtr: usize,
 ): void {
   const rowBytes = <usize>channels << 2;
   const point = first + <usize>l;
+  if (channelsGrad && trilinearChannelsGrad(l, point, ix, iy, iz, gxMult, gyMult, gzMult, D, H, W, dyPtr, dGridPtr)) return;
   accDIx = 0;
   accDIy = 0;
   accDIz = 0;
