@@ -15,7 +15,7 @@
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
 import { computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad } from './coords';
 import { horizontalSum, lane, laneI, loadLanes, storeLanes } from './lanes';
-import { PATH_GENERIC, countPath } from './paths';
+import { PATH_GENERIC, PATH_TRILINEAR_CHANNELS_GRAD, PATH_TRILINEAR_CHANNELS_INSIDE, PATH_TRILINEAR_ONE_GATHER, PATH_TRILINEAR_ONE_INSIDE, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, pairEast, wantDGrid, wantDInput } from './registers';
 import { tapGroup } from './taps';
 
@@ -161,9 +161,11 @@ function trilinearOneChannelItem(
   const zero = f32x4.splat(0);
   const interior = count == 4 && i32x4.all_true(v128.and(v128.and(v128.and(mx0, mx1), v128.and(my0, my1)), v128.and(mz0, mz1)));
   if (interior) {
+    countPath(PATH_TRILINEAR_ONE_INSIDE, isBackward);
     trilinearOneInside(base, e, oe, s, os, t, ot, H, W, at, isBackward, wantIn, wantGrid, outputPtr, dyPtr, gxMult, gyMult, gzMult, dGridPtr);
     return;
   }
+  countPath(PATH_TRILINEAR_ONE_GATHER, isBackward);
   if (!v128.any_true(v128.and(v128.and(v128.or(mx0, mx1), v128.or(my0, my1)), v128.or(mz0, mz1)))) {
     // No point of the block has a tap inside (a grid reaching past the volume): zeros.
     if (!isBackward) storeLanes(outputPtr + (at << 2), 4, zero, count);
@@ -296,6 +298,7 @@ function trilinearOneChannelItem(
   const inside = v128.and(v128.and(i32x4.lt_u(x0, i32x4.splat(W - 1)), i32x4.lt_u(y0, i32x4.splat(H - 1))),
     v128.and(i32x4.lt_u(z0, i32x4.splat(D - 1)), v128.and(f32x4.eq(ix, ix), v128.and(f32x4.eq(iy, iy), f32x4.eq(iz, iz)))));
   if (!i32x4.all_true(inside)) return false;
+  countPath(PATH_TRILINEAR_CHANNELS_INSIDE, false);
   const e = f32x4.sub(ix, fx), s = f32x4.sub(iy, fy), t = f32x4.sub(iz, fz);
   const one = f32x4.splat(1);
   const oe = f32x4.sub(one, e), os = f32x4.sub(one, s), ot = f32x4.sub(one, t);
@@ -353,11 +356,13 @@ function trilinearOneChannelItem(
   const fx = Mathf.floor(x), fy = Mathf.floor(y), fz = Mathf.floor(z);
   // No tap inside (a grid reaching past the volume, or NaN): nothing to add, d(grid) 0.
   if (!(fx >= -1 && fx < <f32>W && fy >= -1 && fy < <f32>H && fz >= -1 && fz < <f32>D)) {
+    countPath(PATH_TRILINEAR_CHANNELS_GRAD, true);
     if (wantDGrid) memory.fill(dGridPtr + point * 12, 0, 12);
     return true;
   }
   // Both taps of each axis inside, else the generic path.
   if (!(fx >= 0 && fx < <f32>(W - 1) && fy >= 0 && fy < <f32>(H - 1) && fz >= 0 && fz < <f32>(D - 1))) return false;
+  countPath(PATH_TRILINEAR_CHANNELS_GRAD, true);
   const rowBytes = <usize>channels << 2;
   const offset = <usize>((<i32>fz * H + <i32>fy) * W + <i32>fx) * rowBytes;
   const dx = rowBytes, dy = <usize>W * rowBytes, dz = <usize>(H * W) * rowBytes;
