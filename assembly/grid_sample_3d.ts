@@ -10,6 +10,8 @@
 //   trilinear  8 taps: two groups of four, the planes z0 and z0 + 1
 //   tricubic   64 taps: sixteen groups of four, one per (z, y) row, each tap padded per axis
 // Forward, a point's first group stores its output and the others add to it (`accumulate`).
+// Trilinear has vector paths beside the generic one (ARCHITECTURE.md's volume path table): one
+// channel with four points in the lanes, four or more channels as vectors.
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient; taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
@@ -137,11 +139,13 @@ function trilinearOneChannelItem(
 }
 
 /**
- * Trilinear with one channel, four grid points side by side in the lanes: the eight taps'
- * indices, masks and weights as vectors, their values gathered lane by lane (a tap outside the
- * input reads voxel 0, masked to 0). Forward stores the four outputs. Backward scatters into
- * dInput lane by lane, in order, so points that share a voxel add correctly, and sums the taps'
- * dots dy * in[tap] times dw/dx, dw/dy, dw/dz for d(grid).
+ * Trilinear with one channel, four grid points side by side in the lanes. A block with every tap
+ * inside goes to trilinearOneInside; a block with no tap inside writes zeros; otherwise the eight
+ * taps' indices, masks and weights as vectors, their values gathered lane by lane (a tap outside
+ * the input reads voxel 0, masked to 0; a tap outside for all four points is skipped). Forward
+ * stores the four outputs. Backward scatters into dInput lane by lane, in order, so points that
+ * share a voxel add correctly, and sums the taps' dots dy * in[tap] times dw/dx, dw/dy, dw/dz for
+ * d(grid). isBackward, wantIn and wantGrid are constants where it is inlined (walkBlocks3d).
  */
 @inline function trilinearOneChannel(
   ix: v128, iy: v128, iz: v128, valid: v128, gxMult: v128, gyMult: v128, gzMult: v128,
