@@ -159,7 +159,7 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
         expectClose(gl[i]![k]!, cpu[i]![k]!, `${c.name}: webgl ${what} vs cpu`);
       });
     });
-  }, 1_200_000);
+  }, 600_000);
 
   for (const [what, cases] of [['images', affineCases], ['volumes', volumeAffineCases]] as const) {
     it(`affineGrid and its gradient match PyTorch on ${what} (${cases.length} fixtures)`, async (ctx) => {
