@@ -2,7 +2,7 @@
  * stn-layer: Spatial Transformer Networks for TensorFlow.js. PyTorch's F.affine_grid and
  * F.grid_sample as differentiable tfjs ops, channels-last, for images and volumes (the rank of the
  * arguments says which), with kernels for the cpu and wasm backends (AssemblyScript, WebAssembly
- * SIMD), for webgpu (WGSL) and for webgl (GLSL, images only), and the
+ * SIMD), for webgpu (WGSL) and for webgl (GLSL), and the
  * WebAssembly kernels as a slow fallback for any other backend (tfjs-node's 'tensorflow' on
  * import, others through useFallbackKernels); and the grid generators of the STN paper's other
  * transforms (projectiveGrid, tpsGrid, flowGrid), whose gradients come with them.

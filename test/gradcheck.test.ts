@@ -1,7 +1,9 @@
 /**
  * The float64 reference's gradients against central finite differences, for every mode, padding
- * and alignCorners: d(input) and d(grid) of L = sum(gridSample(input, grid) * dy), d(theta) of
- * affineGrid, and d(theta) through affineGrid into gridSample (the STN chain). Grid points are
+ * and alignCorners: d(input) and d(grid) of L = sum(gridSample(input, grid) * dy) on images and
+ * on volumes (trilinear, nearest, tricubic: PyTorch has no tricubic, so this is its only check
+ * beyond scripts/tricubic.py), d(theta) of affineGrid, and d(theta) through affineGrid into
+ * gridSample (the STN chain). Grid points are
  * drawn away from jumps (test/fuzz_support.ts) so that the difference quotient never straddles
  * one; some lie far outside, where the coordinate is clamped and every gradient is 0.
  * The backends are held to the reference by test/fuzz.test.ts and test/parity.test.ts.
@@ -47,35 +49,61 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return s;
 };
 
-/** Grid points away from every jump: 1 in 6 far outside ([2.2, 2.8] in size), the rest in [-1.3, 1.3]. */
-function gridAwayFromJumps(points: number, H: number, W: number, o: SampleOptions, seed: number): number[] {
+/**
+ * Grid points away from every jump, `sizes` (W, H[, D]) giving each axis's size: 1 in 6 far
+ * outside in x ([2.2, 2.8] in size), the rest in [-1.3, 1.3].
+ */
+function gridAwayFromJumps(points: number, sizes: readonly number[], o: SampleOptions, seed: number): number[] {
+  const dims = sizes.length;
   const grid: number[] = [];
-  const candidates = floats(40 * points, -1.3, 1.3, seed);
-  const far = floats(40 * points, 2.2, 2.8, seed + 1);
-  for (let k = 0; grid.length < 2 * points; k += 2) {
+  const candidates = floats(40 * points * dims, -1.3, 1.3, seed);
+  const far = floats(40 * points * dims, 2.2, 2.8, seed + 1);
+  for (let k = 0; grid.length < dims * points; k += dims) {
     if (k >= candidates.length) throw new Error('too few grid points clear of jumps: draw more candidates');
-    let [x, y] = [candidates[k]!, candidates[k + 1]!];
-    if (k % 12 === 0) x = y < 0 ? -far[k]! : far[k]!;
-    const near = nearJump(x, y, W, H, o, MARGIN);
-    if (!near.value && !near.grad) grid.push(x, y);
+    const g = candidates.slice(k, k + dims);
+    if (k % (6 * dims) === 0) g[0] = g[1]! < 0 ? -far[k]! : far[k]!;
+    // nearJump looks at each coordinate against its own axis's size (a pair at a time).
+    const clear = g.every((c, axis) => {
+      const near = nearJump(c, c, sizes[axis]!, sizes[axis]!, o, MARGIN);
+      return !near.value && !near.grad;
+    });
+    if (clear) grid.push(...g);
   }
   return grid;
+}
+
+/** The reference's d(input) and d(grid) against central differences of L = sum(gridSample * dy). */
+function expectGradientsAreDifferences(inputShape: readonly number[], gridShape: readonly number[], o: SampleOptions, seed: number): void {
+  const dims = inputShape.length - 2;
+  const sizes = inputShape.slice(1, dims + 1).reverse(); // x first
+  const points = gridShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const C = inputShape[dims + 1]!;
+  const input = floats(inputShape.reduce((a, b) => a * b, 1), -2, 2, 10 * seed);
+  const dy = floats(points * C, -1, 1, 10 * seed + 1);
+  const grid = gridAwayFromJumps(points, sizes, o, 10 * seed + 2);
+  const loss = (x: ArrayLike<number>, g: ArrayLike<number>) => dot(gridSampleReference(x, inputShape, g, gridShape, o).output, dy);
+  const r = gridSampleReference(input, inputShape, grid, gridShape, o, dy);
+  const what = `[${inputShape}] -> [${gridShape}]`;
+  expectClose(r.dInput!, centralDifferences((x) => loss(x, grid), input, H_INPUT), `dInput ${what}`, TOLERANCE);
+  expectClose(r.dGrid!, centralDifferences((g) => loss(input, g), grid, H_GRID), `dGrid ${what}`, TOLERANCE);
+  if (o.mode === 'nearest') expect(r.dGrid!.every((v) => v === 0)).toBe(true);
 }
 
 describe('gridSample: the reference gradients are the finite differences of its output', () => {
   it.each(combos)('%o', (o) => {
     for (const [inputShape, gridShape, seed] of [[[2, 4, 5, 3], [2, 3, 3, 2], 1], [[1, 1, 6, 2], [1, 2, 5, 2], 2], [[1, 7, 1, 1], [1, 4, 2, 2], 3]] as const) {
-      const [N, H, W, C] = inputShape;
-      const [, Ho, Wo] = gridShape;
-      const input = floats(N * H * W * C, -2, 2, 10 * seed);
-      const dy = floats(N * Ho * Wo * C, -1, 1, 10 * seed + 1);
-      const grid = gridAwayFromJumps(N * Ho * Wo, H, W, o, 10 * seed + 2);
-      const loss = (x: ArrayLike<number>, g: ArrayLike<number>) => dot(gridSampleReference(x, inputShape, g, gridShape, o).output, dy);
-      const r = gridSampleReference(input, inputShape, grid, gridShape, o, dy);
-      const what = `[${inputShape}] -> [${gridShape}]`;
-      expectClose(r.dInput!, centralDifferences((x) => loss(x, grid), input, H_INPUT), `dInput ${what}`, TOLERANCE);
-      expectClose(r.dGrid!, centralDifferences((g) => loss(input, g), grid, H_GRID), `dGrid ${what}`, TOLERANCE);
-      if (o.mode === 'nearest') expect(r.dGrid!.every((v) => v === 0)).toBe(true);
+      expectGradientsAreDifferences(inputShape, gridShape, o, seed);
+    }
+  });
+});
+
+describe('gridSample on volumes (trilinear, nearest, tricubic): the reference gradients are the finite differences of its output', () => {
+  it.each(combos)('%o', (o) => {
+    // A flat volume (D 1) and a thin one (W 1) besides the general case: the size-1 axes' rules.
+    for (const [inputShape, gridShape, seed] of [
+      [[2, 3, 4, 5, 2], [2, 2, 3, 2, 3], 4], [[1, 1, 3, 4, 1], [1, 2, 2, 3, 3], 5], [[1, 4, 3, 1, 2], [1, 3, 2, 2, 3], 6],
+    ] as const) {
+      expectGradientsAreDifferences(inputShape, gridShape, o, seed);
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Which kernel path of the AssemblyScript gridSample each case takes (the rows of the dispatch
- * table in assembly/grid_bilinear.ts, and the generic per-point path), read from the module's
+ * table in assembly/grid_bilinear.ts, the generic per-point path, and the volume paths of
+ * assembly/grid_sample_3d.ts), read from the module's
  * per-path counters, on the cpu and wasm backends: a dispatch change that reroutes a case fails
  * here, by name. Each case also checks its result against the float64 reference, so every path
  * has a parity test of its own.
@@ -19,10 +20,10 @@ import { CPU_BACKENDS, expectClose, useBackend } from './helpers.js';
 interface PathCase {
   name: string;
   o: SampleOptions;
-  /** [H, W, C] of a one-item batch. */
-  image: [number, number, number];
-  /** Grid points (x, y) in [-1, 1] coordinates, in one row. */
-  points: [number, number][];
+  /** [H, W, C] of a one-item batch, or [D, H, W, C] of a volume. */
+  image: number[];
+  /** Grid points (x, y) or, for a volume, (x, y, z) in [-1, 1] coordinates, in one row. */
+  points: number[][];
   backward?: boolean;
   outputMask?: [boolean, boolean];
   /** The counters that must be nonzero afterwards, and their counts; every other must be 0. */
@@ -33,6 +34,10 @@ const BILINEAR: SampleOptions = { mode: 'bilinear', paddingMode: 'zeros', alignC
 const INSIDE: [number, number][] = [[-0.3, -0.2], [0.1, 0.4], [0.45, -0.35], [-0.05, 0.05], [0.2, 0.2], [-0.4, 0.3], [0.3, -0.1], [0, 0]];
 const CORNER: [number, number][] = [[-1, -1], ...INSIDE.slice(0, 3)];
 const LEFT_EDGE: [number, number][] = [[-1, 0], ...INSIDE.slice(0, 3)];
+// Volumes: the points above, each at a depth.
+const INSIDE_3D = INSIDE.map(([x, y], i) => [x, y, 0.3 * Math.sin(i + 1)]);
+const CORNER_3D = [[-1, -1, -1], ...INSIDE_3D.slice(0, 3)];
+const OUTSIDE_3D = [[-3, 0, 0], [3, 0.2, 0.1], [0, 4, 0], [0.1, 0.2, -5]];
 
 const CASES: PathCase[] = [
   { name: '1 channel forward, two blocks of four inside', o: BILINEAR, image: [8, 8, 1], points: INSIDE, want: { 'onePairs forward': 2 } },
@@ -75,6 +80,19 @@ const CASES: PathCase[] = [
   { name: '16 channels backward, a NaN point, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 16], points: [[NaN, 0.1], ...CORNER.slice(0, 3)], backward: true, want: { 'pointsMasked backward': 1 } },
   { name: 'nearest forward', o: { ...BILINEAR, mode: 'nearest' }, image: [8, 8, 1], points: INSIDE.slice(0, 4), want: { 'generic forward': 4 } },
   { name: 'bicubic backward', o: { ...BILINEAR, mode: 'bicubic' }, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'generic backward': 3 } },
+  // Volumes: assembly/grid_sample_3d.ts.
+  { name: 'volume 1 channel forward, two blocks of four inside', o: BILINEAR, image: [6, 8, 8, 1], points: INSIDE_3D, want: { 'trilinearOneInside forward': 2 } },
+  { name: 'volume 1 channel backward, inside, reflection', o: { ...BILINEAR, paddingMode: 'reflection' }, image: [6, 8, 8, 1], points: INSIDE_3D.slice(0, 4), backward: true, want: { 'trilinearOneInside backward': 1 } },
+  { name: 'volume 1 channel backward d(input) alone, inside', o: BILINEAR, image: [6, 8, 8, 1], points: INSIDE_3D.slice(0, 4), backward: true, outputMask: [true, false], want: { 'trilinearOneInside backward': 1 } },
+  { name: 'volume 1 channel forward, a tap at the corner', o: BILINEAR, image: [6, 8, 8, 1], points: CORNER_3D, want: { 'trilinearOneGather forward': 1 } },
+  { name: 'volume 1 channel backward d(grid) alone, a short block', o: BILINEAR, image: [6, 8, 8, 1], points: INSIDE_3D.slice(0, 3), backward: true, outputMask: [false, true], want: { 'trilinearOneGather backward': 1 } },
+  { name: 'volume 1 channel backward, a block outside the volume', o: BILINEAR, image: [6, 8, 8, 1], points: OUTSIDE_3D, backward: true, want: { 'trilinearOneGather backward': 1 } },
+  { name: 'volume 5 channels forward, all taps inside', o: BILINEAR, image: [6, 8, 8, 5], points: INSIDE_3D.slice(0, 4), want: { 'trilinearChannelsInside forward': 1 } },
+  { name: 'volume 5 channels forward, a tap outside', o: BILINEAR, image: [6, 8, 8, 5], points: CORNER_3D, want: { 'generic forward': 4 } },
+  { name: 'volume 4 channels backward, a corner point', o: BILINEAR, image: [6, 8, 8, 4], points: CORNER_3D, backward: true, want: { 'trilinearChannelsGrad backward': 3, 'generic backward': 1 } },
+  { name: 'volume 8 channels backward d(grid) alone, points outside', o: BILINEAR, image: [6, 8, 8, 8], points: [...OUTSIDE_3D.slice(0, 2), ...INSIDE_3D.slice(0, 1)], backward: true, outputMask: [false, true], want: { 'trilinearChannelsGrad backward': 3 } },
+  { name: 'volume 2 channels backward', o: BILINEAR, image: [6, 8, 8, 2], points: INSIDE_3D.slice(0, 4), backward: true, want: { 'generic backward': 4 } },
+  { name: 'volume tricubic forward', o: { ...BILINEAR, mode: 'bicubic' }, image: [6, 8, 8, 1], points: INSIDE_3D.slice(0, 2), want: { 'generic forward': 2 } },
 ];
 
 function stnOf(backend: string): StnExports {
@@ -86,19 +104,23 @@ function stnOf(backend: string): StnExports {
 
 /** Runs a case; returns the counters it moved, after checking its result against the reference. */
 async function runCase(backend: string, c: PathCase): Promise<Record<string, number>> {
-  const [H, W, C] = c.image;
+  const C = c.image.at(-1)!;
   const P = c.points.length;
-  const input = Array.from({ length: H * W * C }, (_, i) => Math.sin(i + 1));
+  const dims = c.points[0]!.length;
+  const inputShape = [1, ...c.image];
+  const gridShape = [1, ...Array<number>(dims - 1).fill(1), P, dims];
+  const dyShape = [...gridShape.slice(0, -1), C];
+  const input = Array.from({ length: c.image.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i + 1));
   const gridValues = c.points.flat();
   const dyValues = Array.from({ length: P * C }, (_, i) => Math.cos(i + 2));
-  const x = tf.tensor4d(input, [1, H, W, C]);
-  const grid = tf.tensor4d(gridValues, [1, 1, P, 2]);
-  const dy = tf.tensor4d(dyValues, [1, 1, P, C]);
+  const x = tf.tensor(input, inputShape);
+  const grid = tf.tensor(gridValues, gridShape);
+  const dy = tf.tensor(dyValues, dyShape);
   // One call first, so that the cpu kernels' module exists; then the counted call.
   tf.dispose(gridSample(x, grid, c.o));
   const stn = stnOf(backend);
   stn.resetKernelPathCounts();
-  const want = gridSampleReference(input, [1, H, W, C], gridValues, [1, 1, P, 2], c.o, c.backward ? dyValues : undefined);
+  const want = gridSampleReference(input, inputShape, gridValues, gridShape, c.o, c.backward ? dyValues : undefined);
   if (c.backward) {
     const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid },
       { ...c.o, outputMask: c.outputMask ?? [true, true] }) as tf.Tensor[];
@@ -124,7 +146,9 @@ describe.each(CPU_BACKENDS)('%s backend: the kernel path each case takes', (back
 
 it('the cases cover every path the dispatch can take', () => {
   const covered = new Set(CASES.flatMap((c) => Object.keys(c.want)));
-  const every = [...KERNEL_PATHS.map((p) => `${p} forward`), 'generic backward', 'fewGather backward', 'fewPairs backward',
-    'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward'];
+  const backwardOnly = 'trilinearChannelsGrad';
+  const every = [...KERNEL_PATHS.filter((p) => p !== backwardOnly).map((p) => `${p} forward`), 'generic backward', 'fewGather backward',
+    'fewPairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
+    'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`];
   expect([...covered].sort()).toEqual(every.sort());
 });

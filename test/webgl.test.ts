@@ -3,6 +3,8 @@
  * on SwiftShader): a page bundled by vite from test/browser_webgl/page.ts runs
  * - every PyTorch fixture forward and both gradients on webgl, against PyTorch and the cpu backend;
  * - every affineGrid fixture and its gradient; the grid generators against the cpu backend;
+ * - volumes: every 5-D fixture (trilinear, nearest, tricubic; forward, d(input), d(grid)) against
+ *   PyTorch and the cpu backend, the 3-D affineGrid fixtures and d(theta), random volumes;
  * - random shapes, modes and paddings against the cpu backend, with tfjs's shapes-as-uniforms
  *   flag on (grid points near a jump of the sampled function, where two float32 codes may fall on
  *   different sides, are moved off it);
@@ -10,7 +12,7 @@
  * - the extreme-coordinate rules (NaN, ±Infinity, huge values), against the cpu backend;
  * - a count of the backend's readSync / read calls while the ops, gradients and SGD training
  *   steps run: none;
- * - 1,000 forward+backward steps: tf.memory()'s tensors, bytes and GPU bytes unchanged;
+ * - 1,000 forward+backward steps (images and volumes): tf.memory()'s tensors, bytes and GPU bytes unchanged;
  * - a sliced grid and a packed dy (copied before the scatter reads them);
  * - outputMask (every mode, padding and alignCorners), the error for contexts without float32 render targets, and that no existing
  *   kernel of webgl or cpu was replaced.
@@ -31,6 +33,9 @@ const hasChromium = chromiumAvailable('the headless Chromium WebGL test');
 
 const sampleCases = loadFixtures<GridSampleFixture>('grid_sample.json');
 const affineCases = loadFixtures<AffineGridFixture>('affine_grid.json');
+// Volumes: PyTorch's 5-D trilinear and nearest, tricubic from scripts/tricubic.py.
+const volumeCases = loadFixtures<GridSampleFixture>('grid_sample_3d.json');
+const volumeAffineCases = loadFixtures<AffineGridFixture>('affine_grid_3d.json');
 
 /** A small deterministic generator (mulberry32), so a failure repeats. */
 function random(seed: number): () => number {
@@ -61,6 +66,32 @@ function randomCases(count: number, seed: number): PageSampleCase[] {
     return {
       ...o, inputShape: [N, H, W, C], gridShape: [N, Ho, Wo, 2],
       input: values(N * H * W * C, -2, 2), grid, dy: values(N * Ho * Wo * C, -1, 1),
+    };
+  });
+}
+
+/** Random volumes: grids kept off jumps per axis (nearJump takes each coordinate with its own side). */
+function randomVolumeCases(count: number, seed: number): PageSampleCase[] {
+  const rand = random(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const values = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + rand() * (hi - lo));
+  return Array.from({ length: count }, (_, k) => {
+    const o: SampleOptions = { mode: MODES[k % 3]!, paddingMode: PADDING_MODES[int(0, 2)]!, alignCorners: rand() < 0.5 };
+    const [N, D, H, W, C, Do, Ho, Wo] = [int(1, 2), int(1, 5), int(1, 5), int(1, 5), int(1, 3), int(1, 3), int(1, 3), int(1, 4)];
+    const grid: number[] = [];
+    for (let i = 0; i < N * Do * Ho * Wo; i++) {
+      let g: number[];
+      do g = values(3, -1.4, 1.4);
+      while (g.some((v, axis) => {
+        const size = [W, H, D][axis]!;
+        const near = nearJump(v, v, size, size, o, 1e-3);
+        return near.value || near.grad;
+      }));
+      grid.push(...g);
+    }
+    return {
+      ...o, inputShape: [N, D, H, W, C], gridShape: [N, Do, Ho, Wo, 3],
+      input: values(N * D * H * W * C, -2, 2), grid, dy: values(N * Do * Ho * Wo * C, -1, 1),
     };
   });
 }
@@ -128,16 +159,44 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
         expectClose(gl[i]![k]!, cpu[i]![k]!, `${c.name}: webgl ${what} vs cpu`);
       });
     });
-  }, 300_000);
+  }, 600_000);
 
-  it(`affineGrid and its gradient match PyTorch (${affineCases.length} fixtures)`, async (ctx) => {
-    if (!info) return ctx.skip();
-    const got = await call('affine', affineCases.map((c) => strip(c, ['name', 'grid', 'dTheta'])));
-    affineCases.forEach((c, i) => {
-      expectClose(got[i]![0]!, c.grid, `${c.name}: grid`);
-      expectClose(got[i]![1]!, c.dTheta, `${c.name}: dTheta`);
+  for (const [what, cases] of [['images', affineCases], ['volumes', volumeAffineCases]] as const) {
+    it(`affineGrid and its gradient match PyTorch on ${what} (${cases.length} fixtures)`, async (ctx) => {
+      if (!info) return ctx.skip();
+      const got = await call('affine', cases.map((c) => strip(c, ['name', 'grid', 'dTheta'])));
+      cases.forEach((c, i) => {
+        expectClose(got[i]![0]!, c.grid, `${c.name}: grid`);
+        expectClose(got[i]![1]!, c.dTheta, `${c.name}: dTheta`);
+      });
     });
-  });
+  }
+
+  it(`volumes: gridSample forward and both gradients match PyTorch (tricubic: its float64 reference) and the cpu backend (${volumeCases.length} fixtures, every mode, padding and alignCorners)`, async (ctx) => {
+    if (!info) return ctx.skip();
+    const cases = volumeCases.map((c) => strip(c, ['name', 'output', 'dInput', 'dGrid']));
+    const gl = await call('samples', 'webgl', cases);
+    const cpu = await call('samples', 'cpu', cases);
+    const combos = new Set(volumeCases.map((c) => `${c.mode}/${c.paddingMode}/${c.alignCorners}`));
+    expect(combos.size).toBe(ALL_OPTIONS.length);
+    volumeCases.forEach((c, i) => {
+      ['output', 'dInput', 'dGrid'].forEach((what, k) => {
+        expectClose(gl[i]![k]!, [c.output, c.dInput, c.dGrid][k]!, `${c.name}: webgl ${what} vs PyTorch`);
+        expectClose(gl[i]![k]!, cpu[i]![k]!, `${c.name}: webgl ${what} vs cpu`);
+      });
+    });
+  }, 600_000);
+
+  it('volumes: random shapes, modes and paddings match the cpu backend, with shapes as uniforms', async (ctx) => {
+    if (!info) return ctx.skip();
+    const cases = randomVolumeCases(12, 16);
+    const gl = await call('samples', 'webgl', cases, true);
+    const cpu = await call('samples', 'cpu', cases);
+    cases.forEach((c, i) => {
+      const name = `random volume ${i} (${c.mode}/${c.paddingMode}/alignCorners=${c.alignCorners}, input [${c.inputShape}], grid [${c.gridShape}])`;
+      ['output', 'dInput', 'dGrid'].forEach((what, k) => expectClose(gl[i]![k]!, cpu[i]![k]!, `${name}: ${what}`));
+    });
+  }, 600_000);
 
   // With shapes as uniforms (tfjs's WEBGL_USE_SHAPES_UNIFORMS), the programs' other form.
   it('random shapes, modes and paddings match the cpu backend, with shapes as uniforms', async (ctx) => {

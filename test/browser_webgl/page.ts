@@ -27,9 +27,10 @@ async function useBackend(name: string): Promise<void> {
 
 async function sampleCase(c: PageSampleCase): Promise<Sampled> {
   const options = { mode: c.mode, paddingMode: c.paddingMode, alignCorners: c.alignCorners };
-  const input = tf.tensor4d(c.input, c.inputShape as [number, number, number, number]);
-  const grid = tf.tensor4d(c.grid, c.gridShape as [number, number, number, number]);
-  const dy = tf.tensor4d(c.dy, [c.gridShape[0], c.gridShape[1], c.gridShape[2], c.inputShape[3]]);
+  // Images and volumes alike: the rank of the shapes says which.
+  const input = tf.tensor<tf.Rank>(c.input, c.inputShape) as tf.Tensor4D;
+  const grid = tf.tensor<tf.Rank>(c.grid, c.gridShape) as tf.Tensor4D;
+  const dy = tf.tensor(c.dy, [...c.gridShape.slice(0, -1), c.inputShape.at(-1)!]);
   const out = stn.gridSample(input, grid, options);
   const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => stn.gridSample(x as tf.Tensor4D, g as tf.Tensor4D, options))([input, grid], dy);
   const result: Sampled = [Array.from(await out.data()), Array.from(await dInput!.data()), Array.from(await dGrid!.data())];
@@ -61,6 +62,16 @@ function step(theta: tf.Tensor3D, image: tf.Tensor4D): tf.Tensor[] {
   }));
 }
 
+/** step() on a volume: theta [2,3,4], volume [2,3,4,5,2]. */
+function volumeStep(theta: tf.Tensor3D, volume: tf.Tensor5D): tf.Tensor[] {
+  return tf.tidy(() => (['bilinear', 'nearest', 'bicubic'] as const).flatMap((mode) => {
+    const dy = tf.onesLike(volume);
+    const f = (t: tf.Tensor, x: tf.Tensor) =>
+      stn.gridSample(x as tf.Tensor5D, stn.affineGrid(t as tf.Tensor3D, [2, 3, 4, 5, 2]), { mode, paddingMode: 'border' });
+    return tf.grads(f)([theta, volume], dy);
+  }));
+}
+
 const page: WebGLPage = {
   async info() {
     const gl = document.createElement('canvas').getContext('webgl2');
@@ -85,10 +96,13 @@ const page: WebGLPage = {
   async affine(cases) {
     await useBackend('webgl');
     return seq(cases, async (c: PageAffineCase) => {
-      const theta = tf.tensor3d(c.theta, [c.size[0], 2, 3]);
-      const dGrid = tf.tensor4d(c.dGrid, [c.size[0], c.size[1], c.size[2], 2]);
-      const grid = stn.affineGrid(theta, c.size, c.alignCorners);
-      const dTheta = tf.grad((t: tf.Tensor) => stn.affineGrid(t as tf.Tensor3D, c.size, c.alignCorners))(theta, dGrid);
+      // Images (theta [N,2,3]) and volumes ([N,3,4]): the length of size says which.
+      const dims = c.size.length - 2;
+      const theta = tf.tensor3d(c.theta, [c.size[0], dims, dims + 1]);
+      const dGrid = tf.tensor(c.dGrid, [...c.size.slice(0, -1), dims]);
+      const size = c.size as [number, number, number, number];
+      const grid = stn.affineGrid(theta, size, c.alignCorners);
+      const dTheta = tf.grad((t: tf.Tensor) => stn.affineGrid(t as tf.Tensor3D, size, c.alignCorners))(theta, dGrid);
       const result = [Array.from(await grid.data()), Array.from(await dTheta.data())];
       tf.dispose([theta, dGrid, grid, dTheta]);
       return result;
@@ -199,17 +213,20 @@ const page: WebGLPage = {
     await useBackend('webgl');
     const theta = tf.tensor3d([[[0.9, 0.1, 0.05], [-0.1, 1.1, 0]], [[1.2, 0, 0.3], [0, 0.8, -0.2]]]);
     const image = tf.randomUniform([2, 5, 6, 3]) as tf.Tensor4D;
+    const theta3d = tf.tensor3d([[[0.9, 0.1, 0, 0.05], [-0.1, 1.1, 0.1, 0], [0, -0.1, 1, 0.1]], [[1.2, 0, 0, 0.3], [0, 0.8, 0, -0.2], [0.1, 0, 0.9, 0]]]);
+    const volume = tf.randomUniform([2, 3, 4, 5, 2]) as tf.Tensor5D;
+    const both = () => [...step(theta, image), ...volumeStep(theta3d, volume)];
     // The first step compiles the shaders and fills tfjs's texture pool: count from after it.
-    tf.dispose(step(theta, image));
+    tf.dispose(both());
     await tf.backend().read(tf.zeros([1]).dataId);
     const start = memoryCounts();
     for (let i = 0; i < steps; i++) {
-      const grads = step(theta, image);
+      const grads = both();
       if (i % 100 === 99) await grads[0]!.data(); // let the GPU catch up now and then
       tf.dispose(grads);
     }
     const end = memoryCounts();
-    tf.dispose([theta, image]);
+    tf.dispose([theta, image, theta3d, volume]);
     return { before: start, after: end };
   },
 

@@ -1,13 +1,15 @@
 /**
  * The names of gridSample's kernel paths in the AssemblyScript module (assembly/paths.ts, in the
- * order of its PATH_ codes: the rows of the dispatch table in assembly/grid_bilinear.ts and the
- * generic per-point path), and their counters, for tests that name the path each case exercises.
+ * order of its PATH_ codes: the rows of the dispatch table in assembly/grid_bilinear.ts, the
+ * generic per-point path and the volume paths of assembly/grid_sample_3d.ts), and their counters, for tests that name the path each case exercises.
  * Production code does not read them.
  */
 import type { StnExports } from './stn_module.js';
 
 export const KERNEL_PATHS = [
   'generic', 'fewGather', 'fewPairs', 'onePairs', 'rgbPairs', 'rgbInside', 'pointsMasked', 'pointsInside',
+  // volumes (assembly/grid_sample_3d.ts)
+  'trilinearOneInside', 'trilinearOneGather', 'trilinearChannelsInside', 'trilinearChannelsGrad',
 ] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 

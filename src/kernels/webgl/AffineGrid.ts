@@ -1,16 +1,20 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { AffineGrid, type AffineGridAttrs } from '../names.js';
 import { AffineGridProgram } from './affine_grid_webgl.js';
-import { refuseVolumes } from '../shared/shapes.js';
-import { runProgram, webglBackend } from './webgl_backend.js';
+import { checkFitsTexture, runProgram, webglBackend } from './webgl_backend.js';
 
 export const affineGridConfig: KernelConfig = {
   kernelName: AffineGrid,
   backendName: 'webgl',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { outputSize: [N, H, W], alignCorners } = attrs as unknown as AffineGridAttrs;
-    refuseVolumes((attrs as unknown as AffineGridAttrs).outputSize.length - 2, 'affineGrid', 'webgl');
+    const { outputSize, alignCorners } = attrs as unknown as AffineGridAttrs;
+    const b = webglBackend(backend);
+    // outputSize [N, H, W, C] -> grid [N, H, W, 2]; [N, D, H, W, C] -> [N, D, H, W, 3].
+    const spatial = outputSize.slice(1, -1);
+    const gridShape = [outputSize[0]!, ...spatial, spatial.length];
+    checkFitsTexture('affineGrid', 'the grid (its output)', gridShape);
+    const [D, H, W] = spatial.length === 3 ? spatial : [1, ...spatial];
     // An empty grid comes back without a draw (runWebGLProgram's own rule), so an empty theta is never bound.
-    return runProgram(webglBackend(backend), new AffineGridProgram([N, H, W, 2], alignCorners), [inputs.theta as TensorInfo], [[H, W]]);
+    return runProgram(b, new AffineGridProgram(gridShape, alignCorners), [inputs.theta as TensorInfo], [[D!, H!, W!]]);
   },
 };

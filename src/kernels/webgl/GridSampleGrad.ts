@@ -2,7 +2,8 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { GridSampleGrad, type GridSampleGradAttrs, gradOutputMask } from '../names.js';
 import { GridSampleGradGridProgram, ZerosProgram, imageSize } from './grid_sample_webgl.js';
 import { scatterGradInput } from './scatter_webgl.js';
-import { isEmpty, refuseVolumes } from '../shared/shapes.js';
+import { isEmpty } from '../shared/shapes.js';
+import { checkTextures } from './GridSample.js';
 import { emptyTensor, runProgram, webglBackend } from './webgl_backend.js';
 
 /**
@@ -18,7 +19,7 @@ export const gridSampleGradConfig: KernelConfig = {
     const input = inputs.input as TensorInfo;
     const grid = inputs.grid as TensorInfo;
     const o = attrs as GridSampleGradAttrs;
-    refuseVolumes(input.shape.length - 2, 'gridSample', 'webgl');
+    checkTextures(input, grid, dy.shape, dy);
     const [wantInput, wantGrid] = gradOutputMask(o);
     // An empty image has no taps, so both gradients are 0; empty textures are never bound.
     const empty = isEmpty(input.shape) || isEmpty(dy.shape);

@@ -1,14 +1,23 @@
-/** The affineGrid program: theta [N,2,3] -> grid [N,H,W,2], one fragment per output value. */
+/**
+ * The affineGrid program: theta [N,2,3] -> grid [N,H,W,2], or theta [N,3,4] -> grid [N,D,H,W,3]
+ * for a volume, one fragment per output value.
+ */
 import { type GPGPUProgram, useShapeUniforms } from './webgl_backend.js';
 
 export class AffineGridProgram implements GPGPUProgram {
   variableNames = ['theta'];
   userCode: string;
   enableShapeUniforms = useShapeUniforms();
-  /** The grid's (H, W). */
-  customUniforms: GPGPUProgram['customUniforms'] = [{ name: 'gridSize', type: 'ivec2' }];
+  /** The grid's (D, H, W); D is 1 for an image. */
+  customUniforms: GPGPUProgram['customUniforms'] = [{ name: 'gridSize', type: 'ivec3' }];
 
+  /** `outputShape` [N,H,W,2] or [N,D,H,W,3]. */
   constructor(public outputShape: number[], alignCorners: boolean) {
+    const volume = outputShape.length === 5;
+    // The same sums, in the same order, as assembly/affine_grid.ts and affine_grid_3d.ts.
+    const value = volume
+      ? 'getTheta(n, k, 0) * x + (getTheta(n, k, 1) * y + (getTheta(n, k, 2) * z + getTheta(n, k, 3)))'
+      : 'getTheta(n, k, 0) * x + (getTheta(n, k, 1) * y + getTheta(n, k, 2))';
     this.userCode = `
 // PyTorch's linspace_from_neg_one, as assembly/affine_grid.ts. That computes it in f64; here the
 // same value (2i - (steps-1)) / steps, or / (steps-1) with alignCorners, is one f32 division.
@@ -18,12 +27,13 @@ float baseCoordinate(int i, int steps, bool alignCorners) {
 }
 
 void main() {
-  ivec4 coords = getOutputCoords(); // n, h, w, k (0: x, 1: y)
-  float x = baseCoordinate(coords.z, gridSize.y, ${alignCorners});
-  float y = baseCoordinate(coords.y, gridSize.x, ${alignCorners});
+  ${volume ? 'ivec5' : 'ivec4'} coords = getOutputCoords(); // n, [d,] h, w, k (0: x, 1: y, 2: z)
+  float x = baseCoordinate(${volume ? 'coords.w' : 'coords.z'}, gridSize.z, ${alignCorners});
+  float y = baseCoordinate(${volume ? 'coords.z' : 'coords.y'}, gridSize.y, ${alignCorners});
+  float z = baseCoordinate(${volume ? 'coords.y' : '0'}, gridSize.x, ${alignCorners});
   int n = coords.x;
-  int k = coords.w;
-  setOutput(getTheta(n, k, 0) * x + (getTheta(n, k, 1) * y + getTheta(n, k, 2)));
+  int k = ${volume ? 'coords.u' : 'coords.w'};
+  setOutput(${value});
 }`;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * d(input) of gridSample on webgl, a scatter: grid points that share a tap add into the same
- * input pixel, and WebGL2 has no atomics. So it is drawn: one point primitive per (grid point,
+ * d(input) of gridSample on webgl (images and volumes), a scatter: grid points that share a tap
+ * add into the same input pixel, and WebGL2 has no atomics. So it is drawn: one point primitive per (grid point,
  * tap, channel), placed by its vertex shader on the texel of d(input) it adds to, with additive
  * blending (ONE, ONE) into the float32 texture of a zero-filled d(input) (EXT_float_blend). The
  * blending order is the GPU's. A vertex whose tap is outside the input, or whose grid point is
@@ -16,23 +16,24 @@
  */
 import { type TensorInfo, env, util } from '@tensorflow/tfjs-core';
 import type { GridSampleAttrs } from '../names.js';
-import { CopyProgram, ZerosProgram } from './grid_sample_webgl.js';
+import { CopyProgram, ZerosProgram, spatialDims } from './grid_sample_webgl.js';
 import { samplingGlsl, tapCount } from './sample_glsl.js';
 import { type FlatTexture, type WebGLBackend, flatTexture, requireFloatBlend, runProgram } from './webgl_backend.js';
 
-function vertexSource(attrs: GridSampleAttrs): string {
+function vertexSource(attrs: GridSampleAttrs, dims: 2 | 3): string {
   return `#version 300 es
 precision highp float;
 precision highp int;
 precision highp sampler2D;
-${samplingGlsl(attrs)}
+${samplingGlsl(attrs, dims)}
 uniform sampler2D grid;
 uniform ivec2 gridTexShape;
 uniform sampler2D dy;
 uniform ivec2 dyTexShape;
 uniform ivec2 outTexShape;
 uniform ivec4 imageShape; // N, H, W, C
-uniform int points; // grid points per image: Ho * Wo
+uniform int imageDepth; // D of a volume, 1 for an image
+uniform int points; // grid points per image: Ho * Wo (volumes: Do * Ho * Wo)
 flat out float value;
 
 float fetchFlat(sampler2D s, ivec2 texShape, int i) {
@@ -41,6 +42,7 @@ float fetchFlat(sampler2D s, ivec2 texShape, int i) {
 }
 
 void main() {
+  int D = imageDepth;
   int H = imageShape.y;
   int W = imageShape.z;
   int C = imageShape.w;
@@ -52,12 +54,14 @@ void main() {
   gl_PointSize = 1.0;
   gl_Position = vec4(2.0, 2.0, 0.0, 1.0); // outside the viewport: nothing drawn
   value = 0.0;
-  SourcePoint p = sourcePoint(fetchFlat(grid, gridTexShape, point * 2), fetchFlat(grid, gridTexShape, point * 2 + 1), W, H);
+  int g = point * SAMPLE_DIMS;
+  float gz = SAMPLE_DIMS == 3 ? fetchFlat(grid, gridTexShape, g + 2) : 0.0;
+  SourcePoint p = sourcePoint(fetchFlat(grid, gridTexShape, g), fetchFlat(grid, gridTexShape, g + 1), gz, W, H, D);
   if (!p.valid) return;
-  Tap tap = sampleTap(p, W, H, t);
+  Tap tap = sampleTap(p, W, H, D, t);
   if (tap.x < 0) return;
   value = tap.weight * fetchFlat(dy, dyTexShape, point * C + c);
-  int index = ((n * H + tap.y) * W + tap.x) * C + c;
+  int index = (((n * D + tap.z) * H + tap.y) * W + tap.x) * C + c;
   int row = index / outTexShape.y;
   int col = index - row * outTexShape.y;
   gl_Position = vec4((float(col) + 0.5) / float(outTexShape.y) * 2.0 - 1.0, (float(row) + 0.5) / float(outTexShape.x) * 2.0 - 1.0, 0.0, 1.0);
@@ -73,7 +77,7 @@ void main() { outputColor = vec4(value, 0.0, 0.0, 0.0); }`;
 interface ScatterProgram {
   program: WebGLProgram;
   vao: WebGLVertexArrayObject;
-  uniform: Record<'grid' | 'gridTexShape' | 'dy' | 'dyTexShape' | 'outTexShape' | 'imageShape' | 'points', WebGLUniformLocation | null>;
+  uniform: Record<'grid' | 'gridTexShape' | 'dy' | 'dyTexShape' | 'outTexShape' | 'imageShape' | 'imageDepth' | 'points', WebGLUniformLocation | null>;
 }
 
 const programs = new WeakMap<WebGL2RenderingContext, Map<string, ScatterProgram>>();
@@ -88,20 +92,20 @@ function compileShader(gl: WebGL2RenderingContext, type: number, source: string)
   return shader;
 }
 
-function scatterProgram(gl: WebGL2RenderingContext, attrs: GridSampleAttrs): ScatterProgram {
+function scatterProgram(gl: WebGL2RenderingContext, attrs: GridSampleAttrs, dims: 2 | 3): ScatterProgram {
   let cache = programs.get(gl);
   if (!cache) programs.set(gl, (cache = new Map()));
-  const key = `${attrs.mode}_${attrs.paddingMode}_${attrs.alignCorners}`;
+  const key = `${attrs.mode}_${attrs.paddingMode}_${attrs.alignCorners}_${dims}`;
   let s = cache.get(key);
   if (!s) {
     const program = gl.createProgram()!;
-    gl.attachShader(program, compileShader(gl, gl.VERTEX_SHADER, vertexSource(attrs)));
+    gl.attachShader(program, compileShader(gl, gl.VERTEX_SHADER, vertexSource(attrs, dims)));
     gl.attachShader(program, compileShader(gl, gl.FRAGMENT_SHADER, FRAGMENT_SOURCE));
     gl.linkProgram(program);
     if (!gl.getProgramParameter(program, gl.LINK_STATUS)) {
       throw new Error(`stn-layer: the webgl d(input) program did not link: ${gl.getProgramInfoLog(program)}`);
     }
-    const names = ['grid', 'gridTexShape', 'dy', 'dyTexShape', 'outTexShape', 'imageShape', 'points'] as const;
+    const names = ['grid', 'gridTexShape', 'dy', 'dyTexShape', 'outTexShape', 'imageShape', 'imageDepth', 'points'] as const;
     const uniform = Object.fromEntries(names.map((name) => [name, gl.getUniformLocation(program, name)])) as ScatterProgram['uniform'];
     s = { program, vao: gl.createVertexArray()!, uniform };
     cache.set(key, s);
@@ -109,12 +113,17 @@ function scatterProgram(gl: WebGL2RenderingContext, attrs: GridSampleAttrs): Sca
   return s;
 }
 
-/** grid [N,Ho,Wo,2], dy [N,Ho,Wo,C] -> dInput of `inputShape` [N,H,W,C], none of them empty. */
+/**
+ * grid [N,Ho,Wo,2], dy [N,Ho,Wo,C] -> dInput of `inputShape` [N,H,W,C] (volumes: grid
+ * [N,Do,Ho,Wo,3], dy [N,Do,Ho,Wo,C] -> [N,D,H,W,C]), none of them empty.
+ */
 export function scatterGradInput(b: WebGLBackend, grid: TensorInfo, dy: TensorInfo, inputShape: number[], attrs: GridSampleAttrs): TensorInfo {
   const gl = b.gpgpu.gl;
   requireFloatBlend(gl);
-  const [N, H, W, C] = inputShape as [number, number, number, number];
-  const vertices = util.sizeFromShape(dy.shape) * tapCount(attrs);
+  const dims = spatialDims(inputShape);
+  const [N, H, W, C] = [inputShape[0]!, ...inputShape.slice(-3)] as [number, number, number, number];
+  const D = dims === 3 ? inputShape[1]! : 1;
+  const vertices = util.sizeFromShape(dy.shape) * tapCount(attrs, dims);
   if (vertices > 2 ** 31 - 1) {
     throw new RangeError(`stn-layer: gridSample's d(input) on webgl draws one point per grid point, tap and channel, at most 2^31 - 1; this call needs ${vertices}`);
   }
@@ -130,7 +139,7 @@ export function scatterGradInput(b: WebGLBackend, grid: TensorInfo, dy: TensorIn
   const dyTexture = flat(dy);
   const dInput = runProgram(b, new ZerosProgram(inputShape), []);
   const out = flatTexture(b, dInput)!;
-  const s = scatterProgram(gl, attrs);
+  const s = scatterProgram(gl, attrs, dims);
   // tfjs's warm-up mode compiles programs without running them (and leaves inputs unuploaded).
   if (env().getBool('ENGINE_COMPILE_ONLY')) {
     for (const t of temporaries) b.disposeIntermediateTensorInfo(t);
@@ -151,7 +160,8 @@ export function scatterGradInput(b: WebGLBackend, grid: TensorInfo, dy: TensorIn
   gl.uniform2i(s.uniform.dyTexShape, ...dyTexture.texShape);
   gl.uniform2i(s.uniform.outTexShape, ...out.texShape);
   gl.uniform4i(s.uniform.imageShape, N, H, W, C);
-  gl.uniform1i(s.uniform.points, grid.shape[1]! * grid.shape[2]!);
+  gl.uniform1i(s.uniform.imageDepth, D);
+  gl.uniform1i(s.uniform.points, util.sizeFromShape(grid.shape.slice(1, -1)));
   gl.enable(gl.BLEND);
   gl.blendEquation(gl.FUNC_ADD);
   gl.blendFunc(gl.ONE, gl.ONE);

@@ -8,7 +8,7 @@
  * unpacked float32 texture holds one value per texel, flat index i at (row i / cols, col i % cols)
  * of its texShape [rows, cols], as R32F when WEBGL_RENDER_FLOAT32_ENABLED is true.
  */
-import { type DataId, type KernelBackend, type TensorInfo, env } from '@tensorflow/tfjs-core';
+import { type DataId, type KernelBackend, type TensorInfo, env, util } from '@tensorflow/tfjs-core';
 
 /** What runWebGLProgram takes: unpacked inputs and output, one float per texel. */
 export interface GPGPUProgram {
@@ -90,6 +90,19 @@ export function requireFloatBlend(gl: WebGL2RenderingContext): void {
  * WEBGL_USE_SHAPES_UNIFORMS flag (off by default).
  */
 export const useShapeUniforms = (): boolean => env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
+
+/**
+ * tfjs keeps a tensor in one 2-D texture, at most WEBGL_MAX_TEXTURE_SIZE² values: a RangeError
+ * naming the argument where one does not fit (a large volume, say), before tfjs fails inside a draw.
+ */
+export function checkFitsTexture(op: string, what: string, shape: readonly number[]): void {
+  const side = env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+  const size = util.sizeFromShape(shape as number[]);
+  if (size > side * side) {
+    throw new RangeError(`${op}: ${what} of shape [${shape.join(', ')}] has ${size} values, more than a webgl texture holds here ` +
+      `(${side}² = ${side * side}, WEBGL_MAX_TEXTURE_SIZE ${side}); use the wasm or webgpu backend for it`);
+  }
+}
 
 /** Runs `program` on float32 `inputs` into a new float32 output (none for an empty output). */
 export function runProgram(b: WebGLBackend, program: GPGPUProgram, inputs: TensorInfo[], uniforms?: number[][]): TensorInfo {
