@@ -1,9 +1,10 @@
 /**
  * The STN paper's models: parameter counts and shapes per dataset, the transformers starting at the
  * identity, one training step of each model lowering the loss on cpu, wasm and webgpu (which agree
- * on the loss before it), the learning-rate schedule, and the stn-mnist command line for them (its JSON contract).
+ * on the loss before it), the learning-rate schedule, and the stn-mnist command line for them (its JSON contract,
+ * the checkpoint after each epoch, --resume, eval and visualize).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -161,13 +162,61 @@ describe('stn-mnist with the paper models', () => {
     saved.dispose();
   }, 60_000);
 
+  // The same run twice: straight through 3 epochs, and 1 epoch then --resume to 3 (the schedule's
+  // last third, at lr / 10, after the resume). tps exercises the largest head.
+  const paperArgs = (out: string, epochs: number) => ['--dataset', 'p', '--model', 'st-cnn', '--transform', 'tps',
+    '--epochs', String(epochs), '--limit-train', '64', '--limit-test', '32', '--batch-size', '16', '--seed', '5', '--json',
+    '--out', out, '--backend', 'wasm'];
+  const jsonLines = (t: ReturnType<typeof captureIo>) => t.out.join('').trim().split('\n').map((l) => JSON.parse(l));
+
+  it('resumes a paper model where it stopped: the epochs counted on, the run ending as the uninterrupted one', async () => {
+    const [straight, stopped] = [join(tmp, 'straight'), join(tmp, 'stopped')];
+    const s = captureIo();
+    expect(await runCli(['train', ...paperArgs(straight, 3)], s.io)).toBe(0);
+    expect(await runCli(['train', ...paperArgs(stopped, 1)], captureIo().io)).toBe(0);
+    const r = captureIo();
+    expect(await runCli(['train', ...paperArgs(stopped, 3), '--resume'], r.io)).toBe(0);
+    expect(r.err.join('')).toContain(`Resuming from ${stopped} after epoch 1`);
+    const [a, b] = [jsonLines(s), jsonLines(r)];
+    expect(b.map((l) => l.epoch)).toEqual([2, 3]);
+    expect(b.map((l) => l.lr)).toEqual([0.001, 0.0001]);
+    // Adam's moments and step count, the generator and the distortions continue: the same numbers.
+    expect(b.map((l) => [l.testLoss, l.correct])).toEqual(a.slice(1).map((l) => [l.testLoss, l.correct]));
+    const saved = (dir: string) => JSON.parse(readFileSync(join(dir, 'paper-model.json'), 'utf8'));
+    expect(saved(stopped).parameters).toEqual(saved(straight).parameters);
+    expect(saved(stopped).metadata.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
+    // One Adam file, the one paper-model.json names.
+    expect(readdirSync(stopped).filter((f) => f.startsWith('adam-'))).toEqual([saved(stopped).metadata.training.adamFile]);
+  }, 120_000);
+
+  it('evaluates and visualizes a paper model\'s checkpoint: eval matches the last epoch', async () => {
+    const out = join(tmp, 'straight');
+    const last = JSON.parse(readFileSync(join(out, 'paper-model.json'), 'utf8')).metadata.history.at(-1);
+    rmSync(join(out, 'stn.png'));
+    const e = captureIo();
+    // The dataset and transform come from the checkpoint.
+    expect(await runCli(['eval', '--model', 'st-cnn', '--limit-test', '32', '--json', '--out', out, '--backend', 'wasm'], e.io)).toBe(0);
+    expect(jsonLines(e)[0]).toEqual({ epoch: 3, testLoss: last.testLoss, testAccuracy: last.testAccuracy, correct: last.correct, total: 32, backend: 'wasm' });
+    const v = captureIo();
+    expect(await runCli(['visualize', '--model', 'st-cnn', '--dataset', 'p', '--limit-test', '32', '--out', out, '--backend', 'wasm'], v.io)).toBe(0);
+    const png = pngjs.PNG.sync.read(readFileSync(join(out, 'stn.png')));
+    expect([png.width, png.height]).toEqual([figureSize(32, 28).width, figureSize(32, 28).height]);
+    for (const [args, message] of [
+      [['--model', 'cnn'], `the checkpoint in ${out} holds model 'st-cnn' (asked for --model cnn)`],
+      [['--model', 'st-cnn', '--dataset', 'rts'], `the checkpoint in ${out} holds dataset 'p' (asked for --dataset rts)`],
+      [['--model', 'st-cnn', '--transform', 'affine'], `the checkpoint in ${out} holds transform 'tps' (asked for --transform affine)`],
+    ] as const) {
+      const f = captureIo();
+      expect(await runCli(['eval', ...args, '--limit-test', '8', '--out', out, '--backend', 'wasm'], f.io)).toBe(1);
+      expect(f.err.join('')).toContain(message);
+    }
+  }, 60_000);
+
   it('refuses combinations it cannot run, with a usage error', async () => {
     for (const [args, message] of [
       [['--dataset', 'rts'], '--dataset rts needs one of the paper\'s models'],
       [['--transform', 'tps'], '--transform applies to --model st-cnn and st-fcn'],
-      [['eval', '--model', 'cnn'], '--model cnn trains without a checkpoint: only the train command takes it'],
       [['--model', 'cnn', '--api', 'layers'], '--api layers applies to --model tutorial only'],
-      [['--model', 'st-cnn', '--resume'], '--resume applies to --model tutorial only'],
       [['--model', 'resnet'], "--model must be one of tutorial, cnn, st-cnn, fcn, st-fcn, got 'resnet'"],
       [['--dataset', 'svhn', '--model', 'cnn'], "--dataset must be one of mnist, r, rts, p, e, tc, got 'svhn'"],
       [['--transform', 'flow', '--model', 'st-cnn'], "--transform must be one of affine, projective, tps, got 'flow'"],
