@@ -5,10 +5,13 @@
  * bench/PAPER.md from every run in that file (grouped by budget): test error (mean and each seed)
  * beside the paper's, the budget and the time taken, and for each dataset the first test digits
  * before and after each ST model's learned transformer (bench/paper/<dataset>-<model>.png).
- * --fresh empties the runs file first; --report-only writes the report without training.
+ * --fresh empties the runs file first; --report-only writes the report without training (from
+ * runs.jsonl alone). --checkpoints DIR keeps each run's checkpoint (stn-mnist's, after every epoch)
+ * in DIR/<dataset>-<model>-seed<N> and continues a run found there, so a long budget survives a stop.
  *
- *   npm run paper -- [--datasets rts,p,tc] [--models cnn,st-cnn:affine,...] [--seeds 1,2]
- *                    [--epochs N] [--limit-train N] [--limit-test N] [--backend wasm] [--fresh] [--report-only]
+ *   npm run paper -- [--datasets rts,p,tc] [--models cnn,st-cnn:affine,...] [--seeds 1,2] [--epochs N]
+ *                    [--limit-train N] [--limit-test N] [--batch-size N] [--backend wasm] [--checkpoints DIR]
+ *                    [--fresh] [--report-only]
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
 import { loadMnist } from '../src/mnist/data.js';
 import { type DatasetName, DATASETS, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
+import { hasPaperCheckpoint, loadPaperCheckpoint, savePaperCheckpoint } from '../src/mnist/paper_checkpoint.js';
 import { trainPaper } from '../src/mnist/paper_train.js';
 import { parameterCount } from '../src/mnist/paper_models.js';
 import { transformFirst } from '../src/mnist/steps.js';
@@ -48,6 +52,7 @@ const { values: v } = parseArgs({
     'batch-size': { type: 'string', default: '64' },
     backend: { type: 'string', default: 'wasm' },
     out: { type: 'string', default: join(HERE, 'PAPER.md') },
+    checkpoints: { type: 'string' },
     fresh: { type: 'boolean', default: false },
     'report-only': { type: 'boolean', default: false },
   },
@@ -64,6 +69,8 @@ const seeds = v.seeds!.split(',').map(Number);
 const [epochs, limitTrain, limitTest, batchSize] = [v.epochs, v['limit-train'], v['limit-test'], v['batch-size']].map(Number) as [number, number, number, number];
 const backend = v.backend as BackendName;
 
+const MACHINE = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pictures = join(HERE, 'paper');
 const RUNS = join(pictures, 'runs.jsonl');
 mkdirSync(pictures, { recursive: true });
@@ -77,7 +84,14 @@ interface Run {
   errors: number[];
   /** Seconds in the training steps (not distorting the training set, nor testing). */
   seconds: number;
+  /** The 1-minute load average at the run's end. */
   loadAverage: number;
+  /** Seconds from the start to the end of the run, all its parts when resumed (absent in older runs). */
+  wallSeconds?: number;
+  /** The mean of the 1-minute load averages at the ends of its epochs (absent in older runs). */
+  meanLoad?: number;
+  /** The CPU cores and model it ran on. */
+  machine: string;
 }
 
 if (!v['report-only']) {
@@ -86,13 +100,31 @@ if (!v['report-only']) {
   for (const dataset of datasets) {
     for (const m of models) {
       for (const seed of seeds) {
+        const dir = v.checkpoints && join(v.checkpoints, `${dataset}-${m.key.replace(':', '-')}-seed${seed}`);
+        const resume = dir && hasPaperCheckpoint(dir) ? loadPaperCheckpoint(dir) : undefined;
+        // The wall time and loads of the parts before a stop, kept beside the checkpoint.
+        const partsFile = dir && join(dir, 'wall.json');
+        const parts: { wallSeconds: number; loads: number[] } = resume && partsFile && existsSync(partsFile)
+          ? JSON.parse(readFileSync(partsFile, 'utf8')) : { wallSeconds: 0, loads: [] };
+        const start = performance.now();
         const { model, test, history } = await trainPaper(data, {
           model: m.model, transform: m.transform, dataset, epochs, batchSize, lr: PAPER_LR, seed, backend,
-        }, { onEpochEnd: (r) => process.stderr.write(`${JSON.stringify({ ...r, seed })}\n`) });
+        }, {
+          ...(dir && {
+            save: async (c) => {
+              await savePaperCheckpoint(dir, c);
+              parts.loads.push(loadavg()[0]!);
+              writeFileSync(partsFile!, JSON.stringify({ wallSeconds: parts.wallSeconds + (performance.now() - start) / 1000, loads: parts.loads }));
+            },
+          }),
+          onEpochEnd: (r) => process.stderr.write(`${JSON.stringify({ ...r, seed, loadAverage: loadavg()[0] })}\n`),
+        }, resume);
+        if (!dir) parts.loads.push(loadavg()[0]!);
         const run: Run = {
           dataset, key: m.key, model: m.model, transform: m.transform, seed, epochs, trainImages: data.train.count,
           testImages: data.test.count, batchSize, backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
           seconds: history.reduce((t, r) => t + r.trainSeconds, 0), loadAverage: loadavg()[0]!,
+          wallSeconds: parts.wallSeconds + (performance.now() - start) / 1000, meanLoad: mean(parts.loads), machine: MACHINE,
         };
         appendFileSync(RUNS, `${JSON.stringify(run)}\n`);
         if (seed === seeds[0] && model.hasTransformer) {
@@ -110,7 +142,6 @@ const budgetOf = (r: Run) => `${r.epochs} epochs of ${r.trainImages.toLocaleStri
   `${r.testImages.toLocaleString('en')} test images, ${r.backend}`;
 const budgets = [...new Set(runs.map(budgetOf))];
 const fmt = (x: number) => x.toFixed(2);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const keyOrder = Object.keys(PAPER);
 const lines: string[] = [];
 lines.push('# The STN paper\'s distorted MNIST, reproduced with stn-layer', '');
@@ -135,11 +166,11 @@ const paperHours = (rate: number) => (150000 * 256) / rate / 3600;
 lines.push('', `At the rates measured here (${Math.min(...rates).toFixed(0)}-${Math.max(...rates).toFixed(0)} training images a second), one run of ` +
   `the paper's budget would take ${paperHours(Math.max(...rates)).toFixed(0)}-${paperHours(Math.min(...rates)).toFixed(0)} hours of training steps on this machine; ` +
   'the whole grid (3 datasets, 4 models, 2 seeds) some 24 times that.');
-lines.push('', `Machine: ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), shared with other jobs (load average ` +
+lines.push('', `Machines: ${[...new Set(runs.map((r) => r.machine))].join('; ')}, shared with other jobs (load average ` +
   `${fmt(Math.min(...runs.map((r) => r.loadAverage)))}-${fmt(Math.max(...runs.map((r) => r.loadAverage)))} at the runs' ends), so times are noisy.`, '');
 lines.push('## Test error (%)', '');
-lines.push('| dataset | model | parameters (classifier) | budget | mean | seeds | paper | training seconds per run |');
-lines.push('|---|---|---|---|---|---|---|---|');
+lines.push('| dataset | model | parameters (classifier) | budget | mean | seeds | paper | training seconds per run | wall seconds per run (mean load) |');
+lines.push('|---|---|---|---|---|---|---|---|---|');
 const groups = new Map<string, Run[]>();
 for (const r of runs) {
   const g = `${r.dataset}|${r.key}|${budgetOf(r)}`;
@@ -155,7 +186,8 @@ for (const rs of sorted) {
   const paper = PAPER[r0.key]?.[r0.dataset];
   lines.push(`| ${r0.dataset} | ${r0.key} | ${count.total.toLocaleString('en')} (${count.classifier.toLocaleString('en')}) | ` +
     `${budgets.indexOf(budgetOf(r0)) + 1} | ${fmt(mean(rs.map(last)))} | ${rs.map((r) => `${fmt(last(r))} (seed ${r.seed})`).join(', ')} | ` +
-    `${paper === undefined ? '-' : paper.toFixed(1)} | ${mean(rs.map((r) => r.seconds)).toFixed(0)} |`);
+    `${paper === undefined ? '-' : paper.toFixed(1)} | ${mean(rs.map((r) => r.seconds)).toFixed(0)} | ` +
+    `${rs.every((r) => r.wallSeconds !== undefined) ? `${mean(rs.map((r) => r.wallSeconds!)).toFixed(0)} (${fmt(mean(rs.map((r) => r.meanLoad!)))})` : '-'} |`);
 }
 lines.push('', 'Budgets: ' + budgets.map((b, i) => `${i + 1}: ${b}`).join('; ') + '.');
 lines.push('', '## The paper\'s ordering', '');
