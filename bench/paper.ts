@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
 import { loadMnist } from '../src/mnist/data.js';
-import { type DatasetName, DATASETS, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
+import { type DatasetName, DATASETS, PAPER_BATCH_SIZE, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
 import { hasPaperCheckpoint, loadPaperCheckpoint, savePaperCheckpoint } from '../src/mnist/paper_checkpoint.js';
 import { trainPaper } from '../src/mnist/paper_train.js';
 import { parameterCount } from '../src/mnist/paper_models.js';
@@ -49,7 +49,7 @@ const { values: v } = parseArgs({
     epochs: { type: 'string', default: '10' },
     'limit-train': { type: 'string', default: '60000' },
     'limit-test': { type: 'string', default: '10000' },
-    'batch-size': { type: 'string', default: '64' },
+    'batch-size': { type: 'string', default: String(PAPER_BATCH_SIZE) },
     backend: { type: 'string', default: 'wasm' },
     out: { type: 'string', default: join(HERE, 'PAPER.md') },
     checkpoints: { type: 'string' },
@@ -92,7 +92,16 @@ interface Run {
   meanLoad?: number;
   /** The CPU cores and model it ran on. */
   machine: string;
+  /** Which of RECIPES it was trained with. */
+  recipe: number;
 }
+
+/** What changed in the training between runs (bench/PAPER.md lists them); the last is the current one. */
+const RECIPES: Record<number, string> = {
+  1: 'the transformer zero-pads the normalised pixels (a grey frame past the canvas\'s edge)',
+  2: 'the transformer zero-pads the raw pixels (black past the edge, as the paper\'s); batch 32 by default',
+};
+const RECIPE = Math.max(...Object.keys(RECIPES).map(Number));
 
 if (!v['report-only']) {
   await setUpBackend(backend);
@@ -124,7 +133,7 @@ if (!v['report-only']) {
           dataset, key: m.key, model: m.model, transform: m.transform, seed, epochs, trainImages: data.train.count,
           testImages: data.test.count, batchSize, backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
           seconds: history.reduce((t, r) => t + r.trainSeconds, 0), loadAverage: loadavg()[0]!,
-          wallSeconds: parts.wallSeconds + (performance.now() - start) / 1000, meanLoad: mean(parts.loads), machine: MACHINE,
+          wallSeconds: parts.wallSeconds + (performance.now() - start) / 1000, meanLoad: mean(parts.loads), machine: MACHINE, recipe: RECIPE,
         };
         appendFileSync(RUNS, `${JSON.stringify(run)}\n`);
         if (seed === seeds[0] && model.hasTransformer) {
@@ -139,7 +148,7 @@ if (!v['report-only']) {
 
 const runs: Run[] = existsSync(RUNS) ? readFileSync(RUNS, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run) : [];
 const budgetOf = (r: Run) => `${r.epochs} epochs of ${r.trainImages.toLocaleString('en')} training images, batch ${r.batchSize}, ` +
-  `${r.testImages.toLocaleString('en')} test images, ${r.backend}`;
+  `${r.testImages.toLocaleString('en')} test images, ${r.backend}, recipe ${r.recipe}`;
 const budgets = [...new Set(runs.map(budgetOf))];
 const fmt = (x: number) => x.toFixed(2);
 const keyOrder = Object.keys(PAPER);

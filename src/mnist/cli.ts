@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  BACKENDS, type BackendName, DATASETS, DEFAULTS, type DatasetName, MODELS, type ModelName, PAPER_LR, type PaperTransform,
+  BACKENDS, type BackendName, DATASETS, DEFAULTS, type DatasetName, MODELS, type ModelName, PAPER_BATCH_SIZE, PAPER_LR, type PaperTransform,
   TRANSFORMS,
 } from './defaults.js';
 import { missingPeers, missingPeersMessage, trainerPeers } from './peers.js';
@@ -40,7 +40,7 @@ Options:
                      e (elastic), tc (60x60: translated and cluttered). The test set is distorted
                      once with a fixed seed, the training set afresh each epoch
   --epochs N         epochs to train, counting those a resumed run already did (default ${DEFAULTS.epochs})
-  --batch-size N     training batch size (default ${DEFAULTS.batchSize})
+  --batch-size N     training batch size (default ${DEFAULTS.batchSize}; ${PAPER_BATCH_SIZE} for the paper's models)
   --lr X             learning rate (default ${DEFAULTS.lr}, the tutorial's SGD)
   --seed N           seed for initialisation, shuffling and dropout (default ${DEFAULTS.seed})
   --data DIR         directory with the MNIST IDX files, raw or .gz, plain or MNIST/raw/
@@ -152,7 +152,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     given: { dataset: v.dataset !== undefined, transform: v.transform !== undefined },
     config: {
       epochs: positive('epochs', v.epochs, true) ?? DEFAULTS.epochs,
-      batchSize: positive('batch-size', v['batch-size'], true) ?? DEFAULTS.batchSize,
+      batchSize: positive('batch-size', v['batch-size'], true) ?? (model === 'tutorial' ? DEFAULTS.batchSize : PAPER_BATCH_SIZE),
       lr: positive('lr', v.lr, false) ?? (model === 'tutorial' ? DEFAULTS.lr : PAPER_LR),
       seed,
       out: resolve(v.out ?? 'stn-mnist-out'),

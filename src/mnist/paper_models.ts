@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { affineGrid, gridSample, projectiveGrid, tpsGrid } from '../index.js';
 import { tpsLattice } from '../grids/tps_grid.js';
-import { NUM_CLASSES } from './batch.js';
+import { MNIST_MEAN, MNIST_STD, NUM_CLASSES } from './batch.js';
 import { CANVAS, type DatasetName } from './distort.js';
 import { type Classifier, type ParamSpec, type Transformer, conv, initialValues, linear } from './model.js';
 import { Rng } from './random.js';
@@ -41,6 +41,8 @@ const DOWNSAMPLED: readonly DatasetName[] = ['rts', 'tc'];
 /** Canvases larger than this are average-pooled 2x before the convolutional localisation net. */
 const LOCALISATION_MAX_SIDE = 42;
 const TPS_GRID = 4;
+/** A black pixel, normalised as the batches are. */
+const BACKGROUND = -MNIST_MEAN / MNIST_STD;
 
 /** Each transform's params and their identity values. */
 const TRANSFORM_PARAMS: Record<PaperTransform, readonly number[]> = {
@@ -217,7 +219,9 @@ export class PaperModel implements Classifier, Transformer {
     const grid = this.config.transform === 'affine' ? affineGrid(tf.reshape(params, [n, 2, 3]) as tf.Tensor3D, size)
       : this.config.transform === 'projective' ? projectiveGrid(params, size)
         : tpsGrid(tf.reshape(params, [n, TPS_GRID * TPS_GRID, 2]) as tf.Tensor3D, size);
-    return gridSample(x, grid);
+    // Zero padding on the raw pixels, as the paper's: outside the canvas reads the background, not
+    // the brighter 0 of the normalised scale (a grey frame wherever the transformer looks past the edge).
+    return tf.add(gridSample(tf.sub(x, BACKGROUND), grid), BACKGROUND);
   }
 
   /** The images through the transformer at the canvas's full size (for pictures); x itself without one. */
