@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUpBackend } from '../src/mnist/backend.js';
-import { makeBatch } from '../src/mnist/batch.js';
+import { MNIST_MEAN, MNIST_STD, makeBatch } from '../src/mnist/batch.js';
 import { runCli } from '../src/mnist/cli.js';
 import { loadMnist } from '../src/mnist/data.js';
 import { CANVAS, type DatasetName, TEST_SEED, distort } from '../src/mnist/distort.js';
@@ -122,6 +122,20 @@ describe('the paper models', () => {
       }
     }
   }, 600_000);
+
+  it('read black past the canvas edge (zero padding on the raw pixels, not on the normalised ones)', async () => {
+    await setUpBackend('cpu');
+    const model = new PaperModel({ model: 'st-cnn', transform: 'affine', dataset: 'p' }, new Rng(3));
+    // The identity shifted by a whole canvas: every output point samples past the right edge.
+    const values = new Map([...model.params].map(([k, v]) => [k, v.dataSync() as Float32Array]));
+    values.set('loc.head.bias', Float32Array.from([1, 0, 2, 0, 1, 0]));
+    model.assignValues(values);
+    const x = tf.fill([1, 28, 28, 1], 1.5) as tf.Tensor4D;
+    const t = model.transform(x);
+    expectClose(await t.data(), new Float32Array(28 * 28).fill(-MNIST_MEAN / MNIST_STD), 'past the edge', 1e-5);
+    tf.dispose([x, t]);
+    model.dispose();
+  });
 
   it('divide the learning rate by 10 for the last third of the epochs', () => {
     expect([1, 2, 3, 4, 5, 6].map((e) => learningRate(1, e, 6))).toEqual([1, 1, 1, 1, 0.1, 0.1]);
