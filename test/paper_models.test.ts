@@ -216,6 +216,7 @@ describe('stn-mnist with the paper models', () => {
     const png = pngjs.PNG.sync.read(readFileSync(join(out, 'stn.png')));
     expect([png.width, png.height]).toEqual([figureSize(32, 28).width, figureSize(32, 28).height]);
     for (const [args, message] of [
+      [[], `${out} holds a paper model (paper-model.json, st-cnn on p), not the tutorial's: add --model st-cnn`],
       [['--model', 'cnn'], `the checkpoint in ${out} holds model 'st-cnn' (asked for --model cnn)`],
       [['--model', 'st-cnn', '--dataset', 'rts'], `the checkpoint in ${out} holds dataset 'p' (asked for --dataset rts)`],
       [['--model', 'st-cnn', '--transform', 'affine'], `the checkpoint in ${out} holds transform 'tps' (asked for --transform affine)`],

@@ -125,6 +125,12 @@ interface Loaded {
 
 /** The tutorial's checkpoint in `out`: either trainer's, whatever --api says. */
 async function loadTutorial(out: string, data: Mnist): Promise<Loaded> {
+  if (!hasCheckpoint(out) && hasPaperCheckpoint(out)) {
+    const { model } = loadPaperModel(out);
+    const { config } = model;
+    model.dispose();
+    throw new Error(`${out} holds a paper model (${PAPER_MODEL_FILE}, ${config.model} on ${config.dataset}), not the tutorial's: add --model ${config.model}`);
+  }
   const { network, state } = checkpointFormat(out) === LAYERS_FORMAT
     ? await loadLayersCheckpoint(out).then(({ model, state }) => ({ network: layersNetwork(model), state }))
     : (({ values, state }) => ({ network: StnModel.fromValues(values), state }))(loadCheckpoint(out));
