@@ -69,10 +69,12 @@ export interface PaperCallbacks {
 /** The optimizer's state as getWeights gives it (the step count, then the moments). */
 async function adamState(optimizer: tf.Optimizer): Promise<AdamState> {
   const [iterations, ...moments] = await optimizer.getWeights();
-  return {
+  const state = {
     iterations: (await iterations!.tensor.data())[0]!,
     moments: await Promise.all(moments.map((m) => saveTensor(m.name, m.tensor))),
   };
+  iterations!.tensor.dispose(); // made for the call; the moments are the optimizer's own
+  return state;
 }
 
 /** Adam's state back into a fresh optimizer (its moments matched to the variables by position, as Adam does). */
@@ -81,14 +83,17 @@ async function restoreAdam(optimizer: tf.Optimizer, adam: AdamState, model: Pape
   if (adam.moments.length !== 2 * variables.length) {
     throw new Error(`trainPaper: Adam's state has ${adam.moments.length} moments; the model's ${variables.length} variables need ${2 * variables.length}`);
   }
-  await optimizer.setWeights([
+  adam.moments.forEach((m, i) => {
+    const v = variables[i % variables.length]!;
+    if (m.shape.join() !== v.shape.join()) throw new Error(`trainPaper: Adam's moment '${m.name}' has shape [${m.shape}]; its variable has [${v.shape}]`);
+  });
+  const weights = [
     { name: 'iter', tensor: tf.scalar(adam.iterations, 'int32') },
-    ...adam.moments.map((m, i) => {
-      const v = variables[i % variables.length]!;
-      if (m.shape.join() !== v.shape.join()) throw new Error(`trainPaper: Adam's moment '${m.name}' has shape [${m.shape}]; its variable has [${v.shape}]`);
-      return { name: m.name, tensor: tf.tensor(savedValues(m), m.shape, 'float32') };
-    }),
-  ]);
+    ...adam.moments.map((m) => ({ name: m.name, tensor: tf.tensor(savedValues(m), m.shape, 'float32') })),
+  ];
+  await optimizer.setWeights(weights);
+  // Adam made variables of them (sharing their data); these handles are no longer needed.
+  tf.dispose(weights.map((w) => w.tensor));
 }
 
 /** The learning rate of `epoch` (1-based) of `epochs`: lr, then lr / 10 for the last third. */
