@@ -1,16 +1,17 @@
 /**
  * The STN paper's models: parameter counts and shapes per dataset, the transformers starting at the
  * identity, one training step of each model lowering the loss on cpu, wasm and webgpu (which agree
- * on the loss before it), the learning-rate schedule, and the stn-mnist command line for them (its JSON contract).
+ * on the loss before it), the learning-rate schedule, and the stn-mnist command line for them (its JSON contract,
+ * the checkpoint after each epoch, --resume, eval and visualize).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUpBackend } from '../src/mnist/backend.js';
-import { makeBatch } from '../src/mnist/batch.js';
+import { MNIST_MEAN, MNIST_STD, makeBatch } from '../src/mnist/batch.js';
 import { runCli } from '../src/mnist/cli.js';
 import { loadMnist } from '../src/mnist/data.js';
 import { CANVAS, type DatasetName, TEST_SEED, distort } from '../src/mnist/distort.js';
@@ -122,6 +123,20 @@ describe('the paper models', () => {
     }
   }, 600_000);
 
+  it('read black past the canvas edge (zero padding on the raw pixels, not on the normalised ones)', async () => {
+    await setUpBackend('cpu');
+    const model = new PaperModel({ model: 'st-cnn', transform: 'affine', dataset: 'p' }, new Rng(3));
+    // The identity shifted by a whole canvas: every output point samples past the right edge.
+    const values = new Map([...model.params].map(([k, v]) => [k, v.dataSync() as Float32Array]));
+    values.set('loc.head.bias', Float32Array.from([1, 0, 2, 0, 1, 0]));
+    model.assignValues(values);
+    const x = tf.fill([1, 28, 28, 1], 1.5) as tf.Tensor4D;
+    const t = model.transform(x);
+    expectClose(await t.data(), new Float32Array(28 * 28).fill(-MNIST_MEAN / MNIST_STD), 'past the edge', 1e-5);
+    tf.dispose([x, t]);
+    model.dispose();
+  });
+
   it('divide the learning rate by 10 for the last third of the epochs', () => {
     expect([1, 2, 3, 4, 5, 6].map((e) => learningRate(1, e, 6))).toEqual([1, 1, 1, 1, 0.1, 0.1]);
     expect([1, 2].map((e) => learningRate(1, e, 2))).toEqual([1, 1]);
@@ -161,13 +176,62 @@ describe('stn-mnist with the paper models', () => {
     saved.dispose();
   }, 60_000);
 
+  // The same run twice: straight through 3 epochs, and 1 epoch then --resume to 3 (the schedule's
+  // last third, at lr / 10, after the resume). tps exercises the largest head.
+  const paperArgs = (out: string, epochs: number) => ['--dataset', 'p', '--model', 'st-cnn', '--transform', 'tps',
+    '--epochs', String(epochs), '--limit-train', '64', '--limit-test', '32', '--batch-size', '16', '--seed', '5', '--json',
+    '--out', out, '--backend', 'wasm'];
+  const jsonLines = (t: ReturnType<typeof captureIo>) => t.out.join('').trim().split('\n').map((l) => JSON.parse(l));
+
+  it('resumes a paper model where it stopped: the epochs counted on, the run ending as the uninterrupted one', async () => {
+    const [straight, stopped] = [join(tmp, 'straight'), join(tmp, 'stopped')];
+    const s = captureIo();
+    expect(await runCli(['train', ...paperArgs(straight, 3)], s.io)).toBe(0);
+    expect(await runCli(['train', ...paperArgs(stopped, 1)], captureIo().io)).toBe(0);
+    const r = captureIo();
+    expect(await runCli(['train', ...paperArgs(stopped, 3), '--resume'], r.io)).toBe(0);
+    expect(r.err.join('')).toContain(`Resuming from ${stopped} after epoch 1`);
+    const [a, b] = [jsonLines(s), jsonLines(r)];
+    expect(b.map((l) => l.epoch)).toEqual([2, 3]);
+    expect(b.map((l) => l.lr)).toEqual([0.001, 0.0001]);
+    // Adam's moments and step count, the generator and the distortions continue: the same numbers.
+    expect(b.map((l) => [l.testLoss, l.correct])).toEqual(a.slice(1).map((l) => [l.testLoss, l.correct]));
+    const saved = (dir: string) => JSON.parse(readFileSync(join(dir, 'paper-model.json'), 'utf8'));
+    expect(saved(stopped).parameters).toEqual(saved(straight).parameters);
+    expect(saved(stopped).metadata.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
+    // One Adam file, the one paper-model.json names.
+    expect(readdirSync(stopped).filter((f) => f.startsWith('adam-'))).toEqual([saved(stopped).metadata.training.adamFile]);
+  }, 120_000);
+
+  it('evaluates and visualizes a paper model\'s checkpoint: eval matches the last epoch', async () => {
+    const out = join(tmp, 'straight');
+    const last = JSON.parse(readFileSync(join(out, 'paper-model.json'), 'utf8')).metadata.history.at(-1);
+    rmSync(join(out, 'stn.png'));
+    const e = captureIo();
+    // The dataset and transform come from the checkpoint.
+    expect(await runCli(['eval', '--model', 'st-cnn', '--limit-test', '32', '--json', '--out', out, '--backend', 'wasm'], e.io)).toBe(0);
+    expect(jsonLines(e)[0]).toEqual({ epoch: 3, testLoss: last.testLoss, testAccuracy: last.testAccuracy, correct: last.correct, total: 32, backend: 'wasm' });
+    const v = captureIo();
+    expect(await runCli(['visualize', '--model', 'st-cnn', '--dataset', 'p', '--limit-test', '32', '--out', out, '--backend', 'wasm'], v.io)).toBe(0);
+    const png = pngjs.PNG.sync.read(readFileSync(join(out, 'stn.png')));
+    expect([png.width, png.height]).toEqual([figureSize(32, 28).width, figureSize(32, 28).height]);
+    for (const [args, message] of [
+      [[], `${out} holds a paper model (paper-model.json, st-cnn on p), not the tutorial's: add --model st-cnn`],
+      [['--model', 'cnn'], `the checkpoint in ${out} holds model 'st-cnn' (asked for --model cnn)`],
+      [['--model', 'st-cnn', '--dataset', 'rts'], `the checkpoint in ${out} holds dataset 'p' (asked for --dataset rts)`],
+      [['--model', 'st-cnn', '--transform', 'affine'], `the checkpoint in ${out} holds transform 'tps' (asked for --transform affine)`],
+    ] as const) {
+      const f = captureIo();
+      expect(await runCli(['eval', ...args, '--limit-test', '8', '--out', out, '--backend', 'wasm'], f.io)).toBe(1);
+      expect(f.err.join('')).toContain(message);
+    }
+  }, 60_000);
+
   it('refuses combinations it cannot run, with a usage error', async () => {
     for (const [args, message] of [
       [['--dataset', 'rts'], '--dataset rts needs one of the paper\'s models'],
       [['--transform', 'tps'], '--transform applies to --model st-cnn and st-fcn'],
-      [['eval', '--model', 'cnn'], '--model cnn trains without a checkpoint: only the train command takes it'],
       [['--model', 'cnn', '--api', 'layers'], '--api layers applies to --model tutorial only'],
-      [['--model', 'st-cnn', '--resume'], '--resume applies to --model tutorial only'],
       [['--model', 'resnet'], "--model must be one of tutorial, cnn, st-cnn, fcn, st-fcn, got 'resnet'"],
       [['--dataset', 'svhn', '--model', 'cnn'], "--dataset must be one of mnist, r, rts, p, e, tc, got 'svhn'"],
       [['--transform', 'flow', '--model', 'st-cnn'], "--transform must be one of affine, projective, tps, got 'flow'"],

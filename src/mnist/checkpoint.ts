@@ -67,7 +67,7 @@ function isRunning(pid: number): boolean {
 }
 
 /** Removes the temporary files that saves killed mid-write left (their process is gone). */
-function removeStaleTemporaries(dir: string): void {
+export function removeStaleTemporaries(dir: string): void {
   if (!existsSync(dir)) return;
   for (const f of readdirSync(dir)) {
     const pid = /\.tmp-(\d+)$/.exec(f)?.[1];

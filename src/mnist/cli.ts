@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  BACKENDS, type BackendName, DATASETS, DEFAULTS, type DatasetName, MODELS, type ModelName, PAPER_LR, type PaperTransform,
+  BACKENDS, type BackendName, DATASETS, DEFAULTS, type DatasetName, MODELS, type ModelName, PAPER_BATCH_SIZE, PAPER_LR, type PaperTransform,
   TRANSFORMS,
 } from './defaults.js';
 import { missingPeers, missingPeersMessage, trainerPeers } from './peers.js';
@@ -30,16 +30,17 @@ Options:
                      dropout masks from tfjs's generator, not --seed), its checkpoint a LayersModel
                      directory for tf.loadLayersModel (eval and visualize read either kind)
   --model NAME       tutorial (the default): the PyTorch tutorial's network, on plain MNIST;
-                     cnn, st-cnn, fcn, st-fcn: the STN paper's models (train only; the trained
-                     model is saved as paper-model.json in --out, not resumable;
-                     Adam at --lr (default ${PAPER_LR}), divided by 10 for the last third of the epochs)
+                     cnn, st-cnn, fcn, st-fcn: the STN paper's models, checkpointed after every
+                     epoch as paper-model.json (with Adam's state beside it) in --out; Adam at --lr
+                     (default ${PAPER_LR}), divided by 10 for the last third of the epochs. eval and
+                     visualize take the checkpoint's dataset and transform
   --transform NAME   the st- models' transformer: affine (the default), projective or tps (16 points)
   --dataset NAME     mnist (the default), or the STN paper's distorted MNIST for the paper's models:
                      r (rotated), rts (42x42: rotated, scaled, translated), p (projective),
                      e (elastic), tc (60x60: translated and cluttered). The test set is distorted
                      once with a fixed seed, the training set afresh each epoch
   --epochs N         epochs to train, counting those a resumed run already did (default ${DEFAULTS.epochs})
-  --batch-size N     training batch size (default ${DEFAULTS.batchSize})
+  --batch-size N     training batch size (default ${DEFAULTS.batchSize}; ${PAPER_BATCH_SIZE} for the paper's models)
   --lr X             learning rate (default ${DEFAULTS.lr}, the tutorial's SGD)
   --seed N           seed for initialisation, shuffling and dropout (default ${DEFAULTS.seed})
   --data DIR         directory with the MNIST IDX files, raw or .gz, plain or MNIST/raw/
@@ -76,6 +77,8 @@ export interface Options {
   model: ModelName;
   transform: PaperTransform;
   dataset: DatasetName;
+  /** Whether --dataset and --transform were given (eval and visualize take a paper model's from its checkpoint). */
+  given: { dataset: boolean; transform: boolean };
   config: Omit<TrainConfig, 'backend'>;
   data: string | undefined;
   limitTrain: number | undefined;
@@ -132,9 +135,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     if (dataset !== 'mnist') throw new UsageError(`--dataset ${dataset} needs one of the paper's models (--model cnn, st-cnn, fcn or st-fcn); the tutorial's network trains on plain MNIST`);
     if (v.transform !== undefined) throw new UsageError('--transform applies to --model st-cnn and st-fcn');
   } else {
-    if (command !== 'train') throw new UsageError(`--model ${model} trains without a checkpoint: only the train command takes it`);
     if (v.api !== undefined && v.api !== 'ops') throw new UsageError(`--api ${v.api} applies to --model tutorial only`);
-    if (v.resume) throw new UsageError(`--resume applies to --model tutorial only (--model ${model} writes no checkpoint)`);
   }
   let seed: number = DEFAULTS.seed;
   if (v.seed !== undefined) {
@@ -148,9 +149,10 @@ function parseOptions(argv: string[]): Options | 'help' {
     model,
     transform,
     dataset,
+    given: { dataset: v.dataset !== undefined, transform: v.transform !== undefined },
     config: {
       epochs: positive('epochs', v.epochs, true) ?? DEFAULTS.epochs,
-      batchSize: positive('batch-size', v['batch-size'], true) ?? DEFAULTS.batchSize,
+      batchSize: positive('batch-size', v['batch-size'], true) ?? (model === 'tutorial' ? DEFAULTS.batchSize : PAPER_BATCH_SIZE),
       lr: positive('lr', v.lr, false) ?? (model === 'tutorial' ? DEFAULTS.lr : PAPER_LR),
       seed,
       out: resolve(v.out ?? 'stn-mnist-out'),

@@ -3,19 +3,21 @@
  * cli.ts imports this module only once the arguments are parsed and the packages it needs are
  * known to be installed (it imports tfjs, the backend and the data).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { setUpBackend } from './backend.js';
-import { type EpochRecord, hasCheckpoint, loadCheckpoint, writeFileAtomically } from './checkpoint.js';
+import type { MnistSplit } from './batch.js';
+import { type EpochRecord, hasCheckpoint, loadCheckpoint } from './checkpoint.js';
 import type { CliIo, Options } from './cli.js';
 import { type Mnist, loadMnist } from './data.js';
 import { layersNetwork } from './layers_model.js';
-import { StnModel } from './model.js';
-import { evaluate, formatEvaluation, transformFirst } from './steps.js';
+import { type Classifier, StnModel, type Transformer } from './model.js';
+import { evaluate, formatEvaluation } from './steps.js';
 import { train } from './train.js';
 import { LAYERS_FORMAT, checkpointFormat, loadLayersCheckpoint, trainLayers } from './train_layers.js';
-import { figurePng, historySvg, writePictures } from './visualize.js';
+import { writePictures } from './visualize.js';
+import { TEST_SEED, distort } from './distort.js';
+import { PAPER_MODEL_FILE, hasPaperCheckpoint, loadPaperCheckpoint, loadPaperModel, savePaperCheckpoint } from './paper_checkpoint.js';
 import { trainPaper } from './paper_train.js';
 
 const pictures = (out: string) => ({ figure: join(out, 'stn.png'), history: join(out, 'history.svg') });
@@ -64,43 +66,49 @@ export async function run(o: Options, io: CliIo): Promise<void> {
   const data: Mnist = loadMnist(o.data, { limitTrain: o.limitTrain, limitTest: o.limitTest });
   await setUpBackend(o.backend);
   const { out } = o.config;
-  if (o.model !== 'tutorial') {
-    await trainPaperModel(o, io, data, log);
-    return;
-  }
   if (o.command === 'train') {
-    if (o.config.resume && !hasCheckpoint(out)) log(`No checkpoint in ${out} to resume: training from scratch`);
+    if (o.config.resume && !(o.model === 'tutorial' ? hasCheckpoint(out) : hasPaperCheckpoint(out))) log(`No checkpoint in ${out} to resume: training from scratch`);
+    const onResume = (s: { epoch: number }) => log(`Resuming from ${out} after epoch ${s.epoch}${s.epoch >= o.config.epochs ? ` (nothing left to do for --epochs ${o.config.epochs})` : ''}`);
     const p = progress(o, io, data.train.count);
-    const trainer = o.api === 'layers' ? trainLayers : train;
-    let result;
+    let result: { network: Transformer & Classifier; test: MnistSplit; history: readonly EpochRecord[]; dispose(): void };
     try {
-      result = await trainer(data, { ...o.config, backend: o.backend }, {
-        ...p,
-        onResume: (s) => log(`Resuming from ${out} after epoch ${s.epoch}${s.epoch >= o.config.epochs ? ` (nothing left to do for --epochs ${o.config.epochs})` : ''}`),
-      });
+      if (o.model === 'tutorial') {
+        const trainer = o.api === 'layers' ? trainLayers : train;
+        const r = await trainer(data, { ...o.config, backend: o.backend }, { ...p, onResume });
+        const network = r.model instanceof StnModel ? r.model : layersNetwork(r.model);
+        result = { network, test: data.test, history: r.state.history, dispose: () => r.model.dispose() };
+      } else {
+        const resume = o.config.resume && hasPaperCheckpoint(out) ? loadPaperCheckpoint(out) : undefined;
+        if (resume) onResume(resume.state);
+        const r = await trainPaper(data, {
+          model: o.model, transform: o.transform, dataset: o.dataset, epochs: o.config.epochs, batchSize: o.config.batchSize,
+          lr: o.config.lr, seed: o.config.seed, backend: o.backend,
+        }, { ...p, save: (c) => savePaperCheckpoint(out, c) }, resume);
+        result = { network: r.model, test: r.test, history: r.history, dispose: () => r.model.dispose() };
+      }
     } finally {
       p.stop();
     }
-    const network = result.model instanceof StnModel ? result.model : layersNetwork(result.model);
-    const written = await writePictures(network, data.test, result.state.history, pictures(out));
-    result.model.dispose();
-    log(`Checkpoint: ${join(out, 'model.json')}\nPictures: ${written.join(', ')}`);
+    try {
+      const written = await writePictures(result.network, result.test, result.history, pictures(out));
+      log(`Checkpoint: ${join(out, o.model === 'tutorial' ? 'model.json' : PAPER_MODEL_FILE)}\nPictures: ${written.join(', ')}`);
+    } finally {
+      result.dispose();
+    }
     return;
   }
-  // Either trainer's checkpoint, whatever --api says.
-  const { network, state } = checkpointFormat(out) === LAYERS_FORMAT
-    ? await loadLayersCheckpoint(out).then(({ model, state }) => ({ network: layersNetwork(model), state }))
-    : (({ values, state }) => ({ network: StnModel.fromValues(values), state }))(loadCheckpoint(out));
+  const { network, test, history } = await (o.model === 'tutorial' ? loadTutorial(out, data) : loadPaper(o, data));
+  const epoch = history.at(-1)?.epoch ?? 0;
   try {
     if (o.command === 'eval') {
-      const e = await evaluate(network, data.test);
+      const e = await evaluate(network, test);
       if (o.json) {
-        io.stdout.write(`${JSON.stringify({ epoch: state.epoch, testLoss: e.loss, testAccuracy: e.correct / e.total, correct: e.correct, total: e.total, backend: o.backend })}\n`);
+        io.stdout.write(`${JSON.stringify({ epoch, testLoss: e.loss, testAccuracy: e.correct / e.total, correct: e.correct, total: e.total, backend: o.backend })}\n`);
       } else {
-        log(`${formatEvaluation(e)}  [checkpoint after epoch ${state.epoch}, ${o.backend}]`);
+        log(`${formatEvaluation(e)}  [checkpoint after epoch ${epoch}, ${o.backend}]`);
       }
     } else {
-      const written = await writePictures(network, data.test, state.history, pictures(out));
+      const written = await writePictures(network, test, history, pictures(out));
       log(`Pictures: ${written.join(', ')}`);
     }
   } finally {
@@ -108,33 +116,42 @@ export async function run(o: Options, io: CliIo): Promise<void> {
   }
 }
 
-/** Where `train --model cnn|...` saves the trained model (PaperModel.toJson). */
-export const PAPER_MODEL_FILE = 'paper-model.json';
+interface Loaded {
+  network: Transformer & Classifier & { dispose(): void };
+  /** The test set the network was trained for. */
+  test: MnistSplit;
+  history: readonly EpochRecord[];
+}
 
-/** `train --model cnn|st-cnn|fcn|st-fcn`: the STN paper's models; the trained model and the pictures (no resumable checkpoint). */
-async function trainPaperModel(o: Options, io: CliIo, data: Mnist, log: (s: string) => void): Promise<void> {
-  if (o.model === 'tutorial') throw new Error('trainPaperModel: not for the tutorial');
-  const p = progress(o, io, data.train.count);
-  let result;
-  try {
-    result = await trainPaper(data, {
-      model: o.model, transform: o.transform, dataset: o.dataset, epochs: o.config.epochs, batchSize: o.config.batchSize,
-      lr: o.config.lr, seed: o.config.seed, backend: o.backend,
-    }, p);
-  } finally {
-    p.stop();
-  }
-  const { model, test, history } = result;
-  try {
-    const { figure, history: historyPath } = pictures(o.config.out);
-    mkdirSync(o.config.out, { recursive: true });
-    const { original, transformed, count } = await transformFirst(model, test);
-    writeFileAtomically(figure, figurePng(original, transformed, count));
-    writeFileAtomically(historyPath, historySvg(history));
-    const saved = join(o.config.out, PAPER_MODEL_FILE);
-    writeFileAtomically(saved, JSON.stringify(await model.toJson({ history })));
-    log(`Model: ${saved}\nPictures: ${figure}, ${historyPath}`);
-  } finally {
+/** The tutorial's checkpoint in `out`: either trainer's, whatever --api says. */
+async function loadTutorial(out: string, data: Mnist): Promise<Loaded> {
+  if (!hasCheckpoint(out) && hasPaperCheckpoint(out)) {
+    const { model } = loadPaperModel(out);
+    const { config } = model;
     model.dispose();
+    throw new Error(`${out} holds a paper model (${PAPER_MODEL_FILE}, ${config.model} on ${config.dataset}), not the tutorial's: add --model ${config.model}`);
+  }
+  const { network, state } = checkpointFormat(out) === LAYERS_FORMAT
+    ? await loadLayersCheckpoint(out).then(({ model, state }) => ({ network: layersNetwork(model), state }))
+    : (({ values, state }) => ({ network: StnModel.fromValues(values), state }))(loadCheckpoint(out));
+  return { network, test: data.test, history: state.history };
+}
+
+/**
+ * The paper model in `out` and its distorted test set. It must be the --model asked for; its dataset
+ * and transform are the checkpoint's (--dataset and --transform, when given, must agree).
+ */
+async function loadPaper(o: Options, data: Mnist): Promise<Loaded> {
+  const { model, history } = loadPaperModel(o.config.out);
+  try {
+    const saved = model.config;
+    const mismatch = saved.model !== o.model ? `model '${saved.model}' (asked for --model ${o.model})`
+      : o.given.dataset && saved.dataset !== o.dataset ? `dataset '${saved.dataset}' (asked for --dataset ${o.dataset})`
+        : o.given.transform && model.hasTransformer && saved.transform !== o.transform ? `transform '${saved.transform}' (asked for --transform ${o.transform})` : undefined;
+    if (mismatch) throw new Error(`the checkpoint in ${o.config.out} holds ${mismatch}`);
+    return { network: model, test: await distort(data.test, saved.dataset, TEST_SEED), history };
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
 }

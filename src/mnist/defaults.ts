@@ -6,6 +6,8 @@ export const DEFAULTS = { epochs: 20, batchSize: 64, lr: 0.01, seed: 1, testBatc
 
 /** The paper models' learning rate (Adam's). */
 export const PAPER_LR = 0.001;
+/** The paper models' batch size: at the budgets trained here, 32 learns more from the same images than 64 (bench/PAPER.md). */
+export const PAPER_BATCH_SIZE = 32;
 
 export const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];

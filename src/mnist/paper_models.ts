@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { affineGrid, gridSample, projectiveGrid, tpsGrid } from '../index.js';
 import { tpsLattice } from '../grids/tps_grid.js';
-import { NUM_CLASSES } from './batch.js';
+import { MNIST_MEAN, MNIST_STD, NUM_CLASSES } from './batch.js';
 import { CANVAS, type DatasetName } from './distort.js';
 import { type Classifier, type ParamSpec, type Transformer, conv, initialValues, linear } from './model.js';
 import { Rng } from './random.js';
@@ -41,6 +41,8 @@ const DOWNSAMPLED: readonly DatasetName[] = ['rts', 'tc'];
 /** Canvases larger than this are average-pooled 2x before the convolutional localisation net. */
 const LOCALISATION_MAX_SIDE = 42;
 const TPS_GRID = 4;
+/** A black pixel, normalised as the batches are. */
+const BACKGROUND = -MNIST_MEAN / MNIST_STD;
 
 /** Each transform's params and their identity values. */
 const TRANSFORM_PARAMS: Record<PaperTransform, readonly number[]> = {
@@ -96,21 +98,33 @@ export function parameterCount(c: PaperModelConfig): { total: number; classifier
   };
 }
 
+/** A named float32 tensor in JSON: its values little-endian, base64. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  data: string;
+}
+
 /** A paper model saved as JSON (`stn-mnist train --model ...` writes it as paper-model.json). */
 export interface PaperModelJson {
   format: typeof PAPER_MODEL_FORMAT;
   config: PaperModelConfig;
-  /** Each parameter's float32 values, little-endian, base64. */
-  parameters: { name: string; shape: number[]; data: string }[];
+  parameters: SavedTensor[];
   /** What the writer wants to keep with it (the training records, say). */
   metadata?: unknown;
 }
 
 export const PAPER_MODEL_FORMAT = 'stn-paper-model';
 
-const toBase64 = (v: Float32Array) => btoa(Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), (b) => String.fromCharCode(b)).join(''));
-function fromBase64(s: string): Float32Array {
-  const bytes = Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+/** A tensor's values as a SavedTensor. */
+export async function saveTensor(name: string, t: tf.Tensor): Promise<SavedTensor> {
+  const v = (await t.data()) as Float32Array;
+  return { name, shape: [...t.shape], data: btoa(Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), (b) => String.fromCharCode(b)).join('')) };
+}
+
+/** A SavedTensor's values. */
+export function savedValues(t: SavedTensor): Float32Array {
+  const bytes = Uint8Array.from(atob(t.data), (c) => c.charCodeAt(0));
   return new Float32Array(bytes.buffer, 0, bytes.length / 4);
 }
 
@@ -143,7 +157,7 @@ export class PaperModel implements Classifier, Transformer {
 
   /** The model as JSON: its config and values. */
   async toJson(metadata?: unknown): Promise<PaperModelJson> {
-    const parameters = await Promise.all([...this.params].map(async ([name, v]) => ({ name, shape: v.shape, data: toBase64((await v.data()) as Float32Array) })));
+    const parameters = await Promise.all([...this.params].map(([name, v]) => saveTensor(name, v)));
     return { format: PAPER_MODEL_FORMAT, config: this.config, parameters, ...(metadata === undefined ? {} : { metadata }) };
   }
 
@@ -152,7 +166,7 @@ export class PaperModel implements Classifier, Transformer {
     if (json?.format !== PAPER_MODEL_FORMAT) throw new Error(`PaperModel.fromJson: not a paper model (format '${String(json?.format)}', expected '${PAPER_MODEL_FORMAT}')`);
     const model = new PaperModel(json.config, new Rng(0));
     try {
-      model.assignValues(new Map(json.parameters.map((p) => [p.name, fromBase64(p.data)])));
+      model.assignValues(new Map(json.parameters.map((p) => [p.name, savedValues(p)])));
     } catch (e) {
       model.dispose();
       throw e;
@@ -205,7 +219,9 @@ export class PaperModel implements Classifier, Transformer {
     const grid = this.config.transform === 'affine' ? affineGrid(tf.reshape(params, [n, 2, 3]) as tf.Tensor3D, size)
       : this.config.transform === 'projective' ? projectiveGrid(params, size)
         : tpsGrid(tf.reshape(params, [n, TPS_GRID * TPS_GRID, 2]) as tf.Tensor3D, size);
-    return gridSample(x, grid);
+    // Zero padding on the raw pixels, as the paper's: outside the canvas reads the background, not
+    // the brighter 0 of the normalised scale (a grey frame wherever the transformer looks past the edge).
+    return tf.add(gridSample(tf.sub(x, BACKGROUND), grid), BACKGROUND);
   }
 
   /** The images through the transformer at the canvas's full size (for pictures); x itself without one. */
