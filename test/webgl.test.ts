@@ -185,7 +185,8 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
         expectClose(gl[i]![k]!, cpu[i]![k]!, `${c.name}: webgl ${what} vs cpu`);
       });
     });
-  }, 600_000);
+    // 80 s alone at load 10 on SwiftShader, but over 600 s in a full CI run on 2 cores (not yet understood).
+  }, 1_800_000);
 
   it('volumes: random shapes, modes and paddings match the cpu backend, with shapes as uniforms', async (ctx) => {
     if (!info) return ctx.skip();
