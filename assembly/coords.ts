@@ -147,6 +147,15 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
   return f32x4.mul(computeCoordinatesGrad(s, size, padding, alignCorners), chain);
 }
 
+/**
+ * d(grid) from d(loss)/d(pixel coordinate) `dI` and computeSourceIndexGrad's `mult`: their
+ * product, and exactly 0 where mult is 0 (a NaN point, a clamped or clipped coordinate) whatever
+ * dI is (an infinite dI times 0 would be NaN).
+ */
+@inline export function applySourceIndexGrad(dI: v128, mult: v128): v128 {
+  return v128.andnot(f32x4.mul(dI, mult), f32x4.eq(mult, f32x4.splat(0)));
+}
+
 @inline function cubicConvolution1(x: f32, a: f32): f32 {
   return ((a + 2) * x - (a + 3)) * x * x + 1;
 }

@@ -35,7 +35,7 @@
 // the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
 // bilinearPairsForward, fewChannelsBackward) are chosen per call, with the row the best block
 // would take.
-import { computeSourceIndex } from './coords';
+import { applySourceIndexGrad, computeSourceIndex } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
   PATH_FEW_GATHER, PATH_FEW_PAIRS, PATH_GENERIC, PATH_ONE_PAIRS, PATH_POINTS_INSIDE, PATH_POINTS_MASKED,
@@ -280,12 +280,10 @@ import { backwardTaps, forwardTaps } from './taps';
 
 /**
  * Stores four points' d(grid) from their d(pixel coordinates) dIx, dIy and the coordinate
- * chain's derivatives: exactly 0 where the chain's is (NaN, clamped or clipped).
+ * chain's derivatives (applySourceIndexGrad).
  */
 @inline function storeDGrid(dIx: v128, dIy: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
-  const zero = f32x4.splat(0);
-  const dGridX = v128.bitselect(zero, f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
-  const dGridY = v128.bitselect(zero, f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
+  const dGridX = applySourceIndexGrad(dIx, gxMult), dGridY = applySourceIndexGrad(dIy, gyMult);
   storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
   if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
 }

@@ -15,7 +15,7 @@
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient; taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
-import { computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad } from './coords';
+import { applySourceIndexGrad, computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad } from './coords';
 import { horizontalSum, lane, laneI, loadLanes, storeLanes } from './lanes';
 import { PATH_GENERIC, PATH_TRILINEAR_CHANNELS_GRAD, PATH_TRILINEAR_CHANNELS_INSIDE, PATH_TRILINEAR_ONE_GATHER, PATH_TRILINEAR_ONE_INSIDE, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, pairEast, wantDGrid, wantDInput } from './registers';
@@ -266,12 +266,9 @@ function trilinearOneChannelItem(
   storeDGridBlock(dIx, dIy, dIz, gxMult, gyMult, gzMult, dGridPtr + at * 12, 4);
 }
 
-/** d(grid) of a block: dI times the coordinate chain's gradient, exactly 0 where that is 0 (NaN, clamped, clipped). */
+/** d(grid) of a block: dI times the coordinate chain's gradient (applySourceIndexGrad). */
 @inline function storeDGridBlock(dIx: v128, dIy: v128, dIz: v128, gxMult: v128, gyMult: v128, gzMult: v128, d: usize, count: i32): void {
-  const zero = f32x4.splat(0);
-  const rx = v128.andnot(f32x4.mul(dIx, gxMult), f32x4.eq(gxMult, zero));
-  const ry = v128.andnot(f32x4.mul(dIy, gyMult), f32x4.eq(gyMult, zero));
-  const rz = v128.andnot(f32x4.mul(dIz, gzMult), f32x4.eq(gzMult, zero));
+  const rx = applySourceIndexGrad(dIx, gxMult), ry = applySourceIndexGrad(dIy, gyMult), rz = applySourceIndexGrad(dIz, gzMult);
   storeDGrid(0, d, rx, ry, rz);
   if (count > 1) storeDGrid(1, d, rx, ry, rz);
   if (count > 2) storeDGrid(2, d, rx, ry, rz);
