@@ -10,7 +10,7 @@ let stopping: (() => Promise<void>) | undefined;
 let pending: Promise<unknown> = Promise.resolve();
 
 /**
- * Splits the cpu backend's gridSample calls (images; its gradient too) over `threads` threads: the
+ * Splits the cpu backend's gridSample calls (images and volumes, and their gradients) over `threads` threads: the
  * calling thread and threads - 1 worker_threads sharing the kernels' WebAssembly memory. Without an
  * argument, as many as Node says the process may use (os.availableParallelism()); 1 turns threads
  * off and ends the workers. Results are the same bits for any number of threads. Small calls stay
