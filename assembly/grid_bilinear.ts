@@ -1,7 +1,7 @@
 // The bilinear fast paths of gridSample: the STN case (one channel) and RGB. Bilinear with fewer
 // than four channels runs the four points of a block side by side in the lanes
 // (bilinearFewChannelsBlock), forward and backward. The forward with one or three channels has a
-// loop of its own (bilinearPairsForward): in the generic loop its per-block state spilled out of
+// loop of its own (bilinearPairsLoop, which one channel's d(grid) alone shares): in the generic loop its per-block state spilled out of
 // registers, and it ran 1.6x slower. Four or more channels: the four points' taps and weights as
 // vectors, one channel pass per point (bilinearForward / bilinearBackward, twins).
 // The backward scatters into dInput point by point (points of a block can share a pixel, and
@@ -14,14 +14,16 @@
 // these routines is made by it; each routine counts the blocks it takes (paths.ts).
 //
 //   channels  direction  the block                                        path: routine
-//   1         forward    4 points, every tap pair inside                  ONE_PAIRS: bilinearPairsForward's block
+//   1         forward,   4 points, every tap pair inside                  ONE_PAIRS: bilinearPairsLoop's block
+//             d(grid)
+//             alone
 //   3         forward    4 points, all taps inside and before the last    RGB_INSIDE: rgbInsideForward
 //                        pair (its loads read one float past the taps)
 //   3         forward    every tap pair inside (also fewer than 4 points) RGB_PAIRS: rgbPairsForward
 //   3         backward   4 points, all taps inside                        RGB_INSIDE: rgbBackward, unmasked
 //   3         backward   4 points, every tap pair inside                  RGB_PAIRS: rgbBackward, masked
 //   1         either     every tap pair inside, fewer than 4 points or    FEW_PAIRS: bilinearFewChannelsBlock,
-//                        backward                                           taps loaded and scattered in pairs
+//                        backward with d(input)                             taps loaded and scattered in pairs
 //   1-3       either     any other (2 channels; a pair at an image         FEW_GATHER: bilinearFewChannelsBlock,
 //                        corner; 3 channels, fewer than 4 points           taps gathered and scattered one by one
 //                        backward)
@@ -33,9 +35,10 @@
 // a row of two taps loads at once, unless the pair would start before the image or end after it
 // (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
 // the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
-// bilinearPairsForward, fewChannelsBackward) are chosen per call, with the row the best block
-// would take.
-import { applySourceIndexGrad, computeSourceIndex } from './coords';
+// bilinearPairsLoop, fewChannelsBackward) are chosen per call, with the row the best block
+// would take. "d(grid) alone" is a gather, as the forward is (an STN's training step, where the
+// image is data): it walks the forward's loop, not the scatter's.
+import { applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
   PATH_FEW_GATHER, PATH_FEW_PAIRS, PATH_GENERIC, PATH_ONE_PAIRS, PATH_POINTS_INSIDE, PATH_POINTS_MASKED,
@@ -47,20 +50,33 @@ import {
 import { backwardTaps, forwardTaps } from './taps';
 
 /**
- * The dispatch table above. `full`: the block has four points; `pairs`: every tap pair of the
- * block is inside the image; `inside`: every tap is inside (and, for three channels, before the
- * last pair). Inlined: with the facts its caller knows as constants, it folds to a branch or two.
+ * The dispatch table above. `dInput`: a backward pass that scatters into d(input); `full`: the
+ * block has four points; `pairs`: every tap pair of the block is inside the image; `inside`: every
+ * tap is inside (and, for three channels, before the last pair). Inlined: with the facts its
+ * caller knows as constants, it folds to a branch or two.
  */
-@inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
+@inline export function bilinearPath(C: i32, backward: bool, dInput: bool, full: bool, pairs: bool, inside: bool): i32 {
   if (C >= 4) return full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
   if (C == 2 || !pairs || (backward && C == 3 && !full)) return PATH_FEW_GATHER;
-  if (C == 1) return full && !backward ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
+  if (C == 1) return full && !(backward && dInput) ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
   return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
 }
 
 /** The weight of tap (east, south) of four points, from their distances e, s and 1 - e, 1 - s: the one place they are computed. */
 @inline function bilinearWeight(e: v128, s: v128, oe: v128, os: v128, east: bool, south: bool): v128 {
   return f32x4.mul(east ? e : oe, south ? s : os);
+}
+
+/**
+ * bilinearWeight's twin: one channel's part of d(loss)/d(ix) (x true) or d(loss)/d(iy) for four
+ * points, dy times the taps (masked ones 0) weighted by the weights' derivatives.
+ */
+@inline function bilinearWeightGrad(
+  dy: v128, vNW: v128, vNE: v128, vSW: v128, vSE: v128, e: v128, s: v128, oe: v128, os: v128, x: bool,
+): v128 {
+  return f32x4.mul(dy, x
+    ? f32x4.add(f32x4.mul(os, f32x4.sub(vNE, vNW)), f32x4.mul(s, f32x4.sub(vSE, vSW)))
+    : f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE))));
 }
 
 /**
@@ -386,6 +402,11 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   bilinearFewChannelsBlock(ix, iy, valid, W, H, channels, count, outPtr, 0, 0, valid, valid, false, false, false);
 }
 
+/** bilinearFewChannelsBlock for one channel's d(grid) alone, as one function (bilinearPairsLoop's short and corner blocks). */
+function oneChannelDGrid(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128): void {
+  bilinearFewChannelsBlock(ix, iy, valid, W, H, 1, count, 0, dyPtr, dGridPtr, gxMult, gyMult, true, false, true);
+}
+
 /**
  * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
  * lanes, so the four grid points go side by side in them instead, one channel at a time.
@@ -416,10 +437,10 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   const top = v128.and(iNW, v128.or(mNW, mNE));
   const bottom = v128.and(iSW, v128.or(mSW, mSE));
   const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
-  // Forward, the callers send no block that the table gives to ONE_PAIRS or RGB_INSIDE; backward
+  // The callers send no block that the table gives to ONE_PAIRS, nor forward to RGB_INSIDE; backward
   // reads and writes no float past a pair, so "inside" is every tap inside.
   const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
-  const path = bilinearPath(C, backward, count == 4, pairsOk, inside);
+  const path = bilinearPath(C, backward, wantDInput, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
   if (backward && path == PATH_RGB_INSIDE) {
     countPath(PATH_RGB_INSIDE, true);
@@ -482,8 +503,8 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
       scatterAdd(i32x4.add(iSE, cv), mSE, f32x4.mul(wSE, dy));
     }
     if (!wantDGrid) continue;
-    dIx = f32x4.add(dIx, f32x4.mul(dy, f32x4.add(f32x4.mul(os, f32x4.sub(vNE, vNW)), f32x4.mul(s, f32x4.sub(vSE, vSW)))));
-    dIy = f32x4.add(dIy, f32x4.mul(dy, f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE)))));
+    dIx = f32x4.add(dIx, bilinearWeightGrad(dy, vNW, vNE, vSW, vSE, e, s, oe, os, true));
+    dIy = f32x4.add(dIy, bilinearWeightGrad(dy, vNW, vNE, vSW, vSE, e, s, oe, os, false));
   }
   if (wantDGrid) storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
 }
@@ -509,7 +530,7 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   const v0 = transposeColumn(wNW, wNE, wSW, wSE, 0), v1 = transposeColumn(wNW, wNE, wSW, wSE, 1);
   const v2 = transposeColumn(wNW, wNE, wSW, wSE, 2), v3 = transposeColumn(wNW, wNE, wSW, wSE, 3);
   const rowBytes = <usize>channels << 2;
-  const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  const path = bilinearPath(4, false, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
     countPath(PATH_POINTS_INSIDE, false);
@@ -571,7 +592,7 @@ export function bilinearBackward(
   const rowBytes = <usize>channels << 2;
   const zero = f32x4.splat(0);
   let dIx = zero, dIy = zero;
-  const path = bilinearPath(4, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  const path = bilinearPath(4, true, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
     countPath(PATH_POINTS_INSIDE, true);
@@ -617,15 +638,17 @@ export function bilinearBackward(
 }
 
 /**
- * Forward bilinear with one or three channels over one batch item's `points`: the generic loop's
- * work for that case, with the state of a block of four points kept in registers. A short last
- * block, and blocks with a tap pair at an image corner, go through bilinearFewChannels; three
- * channels with all sixteen taps inside take rgbInsideForward. Inlined with C (1 or 3), padding
- * and alignCorners constant, so that the dispatch table folds to the branches this C needs.
- * Needs H * W >= 2.
+ * Forward bilinear with one or three channels over one batch item's `points`, or one channel's
+ * d(grid) alone (`backward`: a gather too, reading dy at `dyPtr` and writing dGrid at
+ * `dGridPtr`): the generic loop's work for those cases, with the state of a block of four points
+ * kept in registers. A short last block, and blocks with a tap pair at an image corner, go
+ * through bilinearFewChannels (oneChannelDGrid); three channels with all sixteen taps inside take
+ * rgbInsideForward. Inlined with C (1 or 3), padding, alignCorners and backward constant, so that
+ * the dispatch table folds to the branches this case needs. Needs H * W >= 2.
  */
-@inline export function bilinearPairsForward(
-  gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, outPtr: usize,
+@inline export function bilinearPairsLoop(
+  gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
+  backward: bool, outPtr: usize, dyPtr: usize, dGridPtr: usize,
 ): void {
   const rowBytes = <usize>C << 2;
   const Cv = i32x4.splat(C);
@@ -640,8 +663,14 @@ export function bilinearBackward(
     const ix = computeSourceIndex(gx, W, padding, alignCorners, true);
     const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
     const o = outPtr + <usize>p * rowBytes;
+    // d(grid) alone (one channel): the coordinates' derivatives, dy and dGrid of the block.
+    const gxMult = backward ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, true), valid) : valid;
+    const gyMult = backward ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid) : valid;
+    const dy = dyPtr + (<usize>p << 2);
+    const dGrid = dGridPtr + (<usize>p << 3);
     if (count < 4) {
-      bilinearFewChannels(ix, iy, valid, W, H, count, o);
+      if (backward) oneChannelDGrid(ix, iy, valid, W, H, count, dy, dGrid, gxMult, gyMult);
+      else bilinearFewChannels(ix, iy, valid, W, H, count, o);
       continue;
     }
     bilinearSetup(ix, iy, valid, W, H);
@@ -654,9 +683,10 @@ export function bilinearBackward(
     // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
     const insideOk = C == 3 && pairsOk && v128.all_true<i32>(v128.and(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)),
       v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))));
-    const path = bilinearPath(C, false, true, pairsOk, insideOk);
+    const path = bilinearPath(C, backward, false, true, pairsOk, insideOk);
     if (path == PATH_FEW_GATHER) {
-      bilinearFewChannels(ix, iy, valid, W, H, 4, o);
+      if (backward) oneChannelDGrid(ix, iy, valid, W, H, 4, dy, dGrid, gxMult, gyMult);
+      else bilinearFewChannels(ix, iy, valid, W, H, 4, o);
       continue;
     }
     const e = tapE, s = tapS, oe = tapOE, os = tapOS;
@@ -672,13 +702,23 @@ export function bilinearBackward(
       rgbPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, o, 4);
       continue;
     }
-    countPath(PATH_ONE_PAIRS, false);
+    countPath(PATH_ONE_PAIRS, backward);
     const base = inBase;
     const n01 = loadPairHalf(base, top, 0), n23 = loadPairHalf(base, top, 1);
     const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
     const vNW = pairTaps(n01, n23, false), vNE = pairTaps(n01, n23, true);
     const vSW = pairTaps(s01, s23, false), vSE = pairTaps(s01, s23, true);
-    v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
+    if (!backward) {
+      v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
+      continue;
+    }
+    // As bilinearFewChannelsBlock's one-channel pass (0 + x, as its accumulators: the same bits).
+    const dyv = v128.load(dy);
+    const zero = f32x4.splat(0);
+    const tNW = v128.and(vNW, mNW), tNE = v128.and(vNE, mNE), tSW = v128.and(vSW, mSW), tSE = v128.and(vSE, mSE);
+    const dIx = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, true));
+    const dIy = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, false));
+    storeDGrid(dIx, dIy, gxMult, gyMult, dGrid, 4);
   }
 }
 

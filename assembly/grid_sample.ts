@@ -22,7 +22,7 @@
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
 import { computeSourceIndex, computeSourceIndexGrad } from './coords';
-import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsForward, bilinearPath } from './grid_bilinear';
+import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsLoop, bilinearPath } from './grid_bilinear';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
 import { accumulate, backward, channels, dInBase, inBase, wantDGrid, wantDInput } from './registers';
@@ -59,7 +59,7 @@ export function gridSample(
   // every bilinear call: points side by side in the lanes below four channels, forward and
   // backward (measured: 1.4x tapGroup's per-tap rows for 2-3 channels backward, even scattering
   // lane by lane); four or more, points together, a vector per four channels.
-  const fastPaths = mode == MODE_BILINEAR && hasPixels && bilinearPath(C, isBackward, true, true, true) != PATH_GENERIC;
+  const fastPaths = mode == MODE_BILINEAR && hasPixels && bilinearPath(C, isBackward, wantDInput, true, true, true) != PATH_GENERIC;
   const lanesTogether = fastPaths && C < 4;
   const pointsTogether = fastPaths && C >= 4;
   // Backward scatters into dInput and bicubic accumulates its four row groups into the output:
@@ -67,28 +67,37 @@ export function gridSample(
   accumulate = mode == MODE_BICUBIC;
   const count = pointEnd - pointStart;
   if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
-  const pairsLoop = mode == MODE_BILINEAR && !isBackward && (C == 1 || C == 3) && H * W >= 2;
+  // The forward with one or three channels, and one channel's d(grid) alone (a gather too), walk
+  // bilinearPairsLoop; the other backward passes below four channels, fewChannelsBackward.
+  const gradGridAlone = isBackward && wantDGrid && !wantDInput;
+  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && ((!isBackward && (C == 1 || C == 3)) || (gradGridAlone && C == 1));
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
     const first = <usize>n * <usize>points + <usize>pointStart;
     if (!isBackward && accumulate) memory.fill(outputPtr + first * rowBytes, 0, rowBytes * <usize>count);
-    if (lanesTogether && isBackward) {
-      fewChannelsBackward(gridPtr, first, count, W, H, padding, alignCorners, dyPtr, dGridPtr);
-      continue;
-    }
     if (pairsLoop) {
       const g = gridPtr + (first << 3);
       const o = outputPtr + first * rowBytes;
+      const dy = dyPtr + first * rowBytes;
+      const dGrid = dGridPtr + (first << 3);
       // The usual case gets its own copy, its coordinate math folded to constants.
-      if (padding == PADDING_ZEROS && !alignCorners) {
-        if (C == 1) bilinearPairsForward(g, count, W, H, 1, PADDING_ZEROS, false, o);
-        else bilinearPairsForward(g, count, W, H, 3, PADDING_ZEROS, false, o);
+      const usual = padding == PADDING_ZEROS && !alignCorners;
+      if (isBackward) {
+        if (usual) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, true, 0, dy, dGrid);
+        else bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, true, 0, dy, dGrid);
+      } else if (usual) {
+        if (C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, false, o, 0, 0);
+        else bilinearPairsLoop(g, count, W, H, 3, PADDING_ZEROS, false, false, o, 0, 0);
       } else if (C == 1) {
-        bilinearPairsForward(g, count, W, H, 1, padding, alignCorners, o);
+        bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, false, o, 0, 0);
       } else {
-        bilinearPairsForward(g, count, W, H, 3, padding, alignCorners, o);
+        bilinearPairsLoop(g, count, W, H, 3, padding, alignCorners, false, o, 0, 0);
       }
+      continue;
+    }
+    if (lanesTogether && isBackward) {
+      fewChannelsBackward(gridPtr, first, count, W, H, padding, alignCorners, dyPtr, dGridPtr);
       continue;
     }
     walkBlocks(gridPtr, first, count, W, H, C, mode, padding, alignCorners, hasPixels,
@@ -167,13 +176,12 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
  * The bilinear backward with fewer than four channels, one batch item: walkBlocks once per
  * combination of the gradients asked for, each folded to a loop that does only its work; the STN
  * case (one channel, zeros, alignCorners false) gets its own copies, its coordinate math and
- * channel loop folded to constants.
+ * channel loop folded to constants (its d(grid) alone walks bilinearPairsLoop: here only a one-pixel image's).
  */
 function fewChannelsBackward(gridPtr: usize, first: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dyPtr: usize, dGridPtr: usize): void {
   const B = MODE_BILINEAR;
-  if (channels == 1 && padding == PADDING_ZEROS && !alignCorners) {
-    if (wantDInput && wantDGrid) walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
-    else if (wantDGrid) walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, false, true, false, true, false, 0, dyPtr, dGridPtr);
+  if (channels == 1 && padding == PADDING_ZEROS && !alignCorners && wantDInput) {
+    if (wantDGrid) walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
     else walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, true, false, false, true, false, 0, dyPtr, dGridPtr);
   } else {
     const C = channels;

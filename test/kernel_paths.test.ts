@@ -54,7 +54,13 @@ const CASES: PathCase[] = [
   { name: '5 channels forward, a tap outside', o: BILINEAR, image: [8, 8, 5], points: CORNER, want: { 'pointsMasked forward': 1 } },
   { name: '5 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 3), want: { 'pointsMasked forward': 1 } },
   { name: '1 channel backward', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, want: { 'fewPairs backward': 2 } },
-  { name: '1 channel backward, d(grid) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [false, true], want: { 'fewPairs backward': 2 } },
+  // d(grid) alone with one channel is a gather: the forward's loop (bilinearPairsLoop) and its block.
+  { name: '1 channel backward, d(grid) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [false, true], want: { 'onePairs backward': 2 } },
+  { name: '1 channel backward, d(grid) alone, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'onePairs backward': 1 } },
+  { name: '1 channel backward, d(grid) alone, a tap left of the image (masked taps read 0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, outputMask: [false, true], want: { 'onePairs backward': 1 } },
+  { name: '1 channel backward, d(grid) alone, a short block of three', o: BILINEAR, image: [8, 8, 1], points: INSIDE.slice(0, 3), backward: true, outputMask: [false, true], want: { 'fewPairs backward': 1 } },
+  { name: '1 channel backward, d(grid) alone, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, outputMask: [false, true], want: { 'fewGather backward': 1 } },
+  { name: '1 channel backward, d(grid) alone, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 1], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'fewGather backward': 1 } },
   { name: '1 channel backward, d(input) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [true, false], want: { 'fewPairs backward': 2 } },
   { name: '1 channel backward, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, want: { 'fewPairs backward': 1 } },
   { name: '1 channel backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
@@ -148,7 +154,7 @@ it('the cases cover every path the dispatch can take', () => {
   const covered = new Set(CASES.flatMap((c) => Object.keys(c.want)));
   const backwardOnly = 'trilinearChannelsGrad';
   const every = [...KERNEL_PATHS.filter((p) => p !== backwardOnly).map((p) => `${p} forward`), 'generic backward', 'fewGather backward',
-    'fewPairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
+    'fewPairs backward', 'onePairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
     'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`];
   expect([...covered].sort()).toEqual(every.sort());
 });
