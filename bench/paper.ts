@@ -26,6 +26,7 @@ import { trainPaper } from '../src/mnist/paper_train.js';
 import { parameterCount } from '../src/mnist/paper_models.js';
 import { transformFirst } from '../src/mnist/steps.js';
 import { figurePng } from '../src/mnist/visualize.js';
+import { checkArgs } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -40,6 +41,21 @@ const PAPER: Record<string, Partial<Record<DatasetName, number>>> = {
   'st-cnn:projective': { r: 0.8, rts: 0.6, p: 0.8, e: 1.3 },
   'st-cnn:tps': { r: 0.7, rts: 0.5, p: 0.8, e: 1.1 },
 };
+
+const USAGE = `npm run paper: the STN paper's distorted-MNIST experiment (CNN against ST-CNN on RTS, P, TC), trained
+with one budget, appended to bench/paper/runs.jsonl, reported in bench/PAPER.md beside the paper's Table 1.
+
+  npm run paper -- [--datasets rts,p,tc] [--models cnn,st-cnn:affine,st-cnn:projective,st-cnn:tps] [--seeds 1,2]
+                   [--epochs 10] [--limit-train 60000] [--limit-test 10000] [--batch-size ${PAPER_BATCH_SIZE}] [--backend wasm]
+                   [--checkpoints DIR] [--out bench/PAPER.md] [--fresh] [--report-only]
+
+  --checkpoints DIR  keep each run's checkpoint (after every epoch) in DIR and continue a run found there
+  --fresh            empty runs.jsonl first
+  --report-only      write the report from runs.jsonl, training nothing
+  --help             print this and exit
+`;
+checkArgs(process.argv.slice(2), USAGE, ['--datasets', '--models', '--seeds', '--epochs', '--limit-train', '--limit-test',
+  '--batch-size', '--backend', '--out', '--checkpoints', '--fresh', '--report-only']);
 
 const { values: v } = parseArgs({
   options: {
