@@ -4,7 +4,9 @@
  * - every PyTorch fixture forward and both gradients on webgl, against PyTorch and the cpu backend;
  * - every affineGrid fixture and its gradient; the grid generators against the cpu backend;
  * - volumes: every 5-D fixture (trilinear, nearest, tricubic; forward, d(input), d(grid)) against
- *   PyTorch and the cpu backend, the 3-D affineGrid fixtures and d(theta), random volumes;
+ *   PyTorch and the cpu backend, the 3-D affineGrid fixtures and d(theta), random volumes (with
+ *   shapes as uniforms, which tfjs, and so stn-layer, compiles in for rank 5), extreme coordinates
+ *   on each axis, empty volumes, outputMask;
  * - random shapes, modes and paddings against the cpu backend, with tfjs's shapes-as-uniforms
  *   flag on (grid points near a jump of the sampled function, where two float32 codes may fall on
  *   different sides, are moved off it);
@@ -70,29 +72,33 @@ function randomCases(count: number, seed: number): PageSampleCase[] {
   });
 }
 
-/** Random volumes: grids kept off jumps per axis (nearJump takes each coordinate with its own side). */
+/** A volume case with random values; its grid kept off jumps per axis (nearJump takes each coordinate with its own side). */
+function volumeCase(o: SampleOptions, inputShape: number[], gridShape: number[], rand: () => number): PageSampleCase {
+  const values = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + rand() * (hi - lo));
+  const [N, D, H, W, C] = inputShape as [number, number, number, number, number];
+  const points = gridShape.slice(1, 4).reduce((a, b) => a * b, 1);
+  const grid: number[] = [];
+  for (let i = 0; i < N * points; i++) {
+    let g: number[];
+    do g = values(3, -1.4, 1.4);
+    while (g.some((v, axis) => {
+      const size = [W, H, D][axis]!;
+      const near = nearJump(v, v, size, size, o, 1e-3);
+      return near.value || near.grad;
+    }));
+    grid.push(...g);
+  }
+  return { ...o, inputShape, gridShape, input: values(N * D * H * W * C, -2, 2), grid, dy: values(N * points * C, -1, 1) };
+}
+
+/** Random volumes: random shapes, modes and paddings. */
 function randomVolumeCases(count: number, seed: number): PageSampleCase[] {
   const rand = random(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const values = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + rand() * (hi - lo));
   return Array.from({ length: count }, (_, k) => {
     const o: SampleOptions = { mode: MODES[k % 3]!, paddingMode: PADDING_MODES[int(0, 2)]!, alignCorners: rand() < 0.5 };
     const [N, D, H, W, C, Do, Ho, Wo] = [int(1, 2), int(1, 5), int(1, 5), int(1, 5), int(1, 3), int(1, 3), int(1, 3), int(1, 4)];
-    const grid: number[] = [];
-    for (let i = 0; i < N * Do * Ho * Wo; i++) {
-      let g: number[];
-      do g = values(3, -1.4, 1.4);
-      while (g.some((v, axis) => {
-        const size = [W, H, D][axis]!;
-        const near = nearJump(v, v, size, size, o, 1e-3);
-        return near.value || near.grad;
-      }));
-      grid.push(...g);
-    }
-    return {
-      ...o, inputShape: [N, D, H, W, C], gridShape: [N, Do, Ho, Wo, 3],
-      input: values(N * D * H * W * C, -2, 2), grid, dy: values(N * Do * Ho * Wo * C, -1, 1),
-    };
+    return volumeCase(o, [N, D, H, W, C], [N, Do, Ho, Wo, 3], rand);
   });
 }
 
@@ -104,6 +110,20 @@ function extremeCases(): PageSampleCase[] {
   const input = Array.from({ length: H * W * C }, (_, i) => 100 * Math.floor(i / (C * W)) + 10 * (Math.floor(i / C) % W) + (i % C) + 1);
   return ALL_OPTIONS.map((o) => ({
     ...o, inputShape: [1, H, W, C], gridShape: [1, points, 1, 2], input, grid, dy: Array(points * C).fill(1),
+  }));
+}
+
+/**
+ * Volumes: every extreme value on each axis in turn, the other two at ordinary coordinates, on a
+ * volume whose every voxel differs; one case per mode / padding / alignCorners.
+ */
+function volumeExtremeCases(): PageSampleCase[] {
+  const [D, H, W, C] = [2, 3, 4, 2];
+  const grid = EXTREME_COORDINATES.flatMap((v) => [v, 0.3, -0.2, 0.1, v, 0.4, -0.6, 0.2, v]);
+  const points = grid.length / 3;
+  const input = Array.from({ length: D * H * W * C }, (_, i) => i + 1);
+  return ALL_OPTIONS.map((o) => ({
+    ...o, inputShape: [1, D, H, W, C], gridShape: [1, 1, points, 1, 3], input, grid, dy: Array(points * C).fill(1),
   }));
 }
 
@@ -199,6 +219,24 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
     });
   }, 600_000);
 
+  // tfjs compiles a rank-5 tensor's shape into the shader even with shapes as uniforms, but leaves
+  // it out of the shader's cache key then: a second volume of another shape would run on the
+  // first one's shader. stn-layer's programs with a volume therefore compile their shapes in.
+  it('volumes: one program on volumes of different shapes, with shapes as uniforms, matches the cpu backend', async (ctx) => {
+    if (!info) return ctx.skip();
+    const rand = random(17);
+    const cases = (['bilinear', 'bicubic'] as const).flatMap((mode) => {
+      const o: SampleOptions = { mode, paddingMode: 'border', alignCorners: false };
+      return [volumeCase(o, [2, 3, 4, 5, 2], [2, 2, 3, 2, 3], rand), volumeCase(o, [2, 4, 3, 6, 5], [2, 3, 2, 2, 3], rand)];
+    });
+    const gl = await call('samples', 'webgl', cases, true);
+    const cpu = await call('samples', 'cpu', cases);
+    cases.forEach((c, i) => {
+      const name = `${c.mode} input [${c.inputShape}], grid [${c.gridShape}]`;
+      ['output', 'dInput', 'dGrid'].forEach((what, k) => expectClose(gl[i]![k]!, cpu[i]![k]!, `${name}: ${what}`));
+    });
+  }, 600_000);
+
   // With shapes as uniforms (tfjs's WEBGL_USE_SHAPES_UNIFORMS), the programs' other form.
   it('random shapes, modes and paddings match the cpu backend, with shapes as uniforms', async (ctx) => {
     if (!info) return ctx.skip();
@@ -223,23 +261,40 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
     expect(await call('samples', 'webgl', cases)).toEqual(await call('samples', 'cpu', cases));
   });
 
-  it('extreme coordinates follow the rules (as the cpu backend), with finite results', async (ctx) => {
-    if (!info) return ctx.skip();
-    const cases = extremeCases();
-    const gl = await call('samples', 'webgl', cases);
-    const cpu = await call('samples', 'cpu', cases);
-    cases.forEach((c, i) => {
-      const name = `extremes ${c.mode}/${c.paddingMode}/alignCorners=${c.alignCorners}`;
-      ['output', 'dInput', 'dGrid'].forEach((what, k) => expect(gl[i]![k]!.every(Number.isFinite), `${name}: ${what} finite`).toBe(true));
-      expectClose(gl[i]![0]!, cpu[i]![0]!, `${name}: output`);
-      expectClose(gl[i]![1]!, cpu[i]![1]!, `${name}: dInput`);
-      // d(grid) near ±1 and at huge coordinates is float32 rounding times a large slope on every
-      // backend (as in the WebGPU test); at NaN and ±Infinity it is exactly 0.
-      c.grid.forEach((g, j) => {
-        if (!Number.isFinite(g)) expect(gl[i]![2]![j], `${name}: dGrid[${j}] at ${g}`).toBe(0);
+  for (const [what, cases, timeout] of [['images', extremeCases(), 300_000], ['volumes (each axis)', volumeExtremeCases(), 600_000]] as const) {
+    it(`extreme coordinates follow the rules (as the cpu backend), with finite results: ${what}`, async (ctx) => {
+      if (!info) return ctx.skip();
+      const gl = await call('samples', 'webgl', cases);
+      const cpu = await call('samples', 'cpu', cases);
+      cases.forEach((c, i) => {
+        const name = `extremes ${c.mode}/${c.paddingMode}/alignCorners=${c.alignCorners}, input [${c.inputShape}]`;
+        ['output', 'dInput', 'dGrid'].forEach((w, k) => expect(gl[i]![k]!.every(Number.isFinite), `${name}: ${w} finite`).toBe(true));
+        expectClose(gl[i]![0]!, cpu[i]![0]!, `${name}: output`);
+        expectClose(gl[i]![1]!, cpu[i]![1]!, `${name}: dInput`);
+        // d(grid) near ±1 and at huge coordinates is float32 rounding times a large slope on every
+        // backend (as in the WebGPU test); at NaN and ±Infinity it is exactly 0.
+        c.grid.forEach((g, j) => {
+          if (!Number.isFinite(g)) expect(gl[i]![2]![j], `${name}: dGrid[${j}] at ${g}`).toBe(0);
+        });
       });
-    });
-  }, 300_000);
+    }, timeout);
+  }
+
+  it('volumes: empty volumes, grids and batches give zeros of the right shapes, as on the cpu backend', async (ctx) => {
+    if (!info) return ctx.skip();
+    const size = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+    const cases = ([[[1, 0, 3, 3, 2], [1, 2, 2, 2, 3]], [[1, 2, 3, 3, 0], [1, 2, 2, 2, 3]], [[1, 2, 3, 3, 2], [1, 2, 0, 2, 3]], [[0, 2, 3, 3, 2], [0, 2, 2, 2, 3]]] as const)
+      .map(([inputShape, gridShape]): PageSampleCase => ({
+        mode: 'bilinear', paddingMode: 'zeros', alignCorners: true, inputShape: [...inputShape], gridShape: [...gridShape],
+        input: Array(size(inputShape)).fill(1), grid: Array(size(gridShape)).fill(0.25),
+        dy: Array(size(gridShape.slice(0, -1)) * inputShape[4]).fill(1),
+      }));
+    // -0 and 0 alike (the cpu kernels' d(grid) of a volume without channels has -0 in z).
+    const zeroSigned = (r: number[][][]) => r.map((c) => c.map((v) => v.map((x) => x + 0)));
+    const gl = await call('samples', 'webgl', cases);
+    expect(zeroSigned(gl)).toEqual(zeroSigned(await call('samples', 'cpu', cases)));
+    expect(gl.map((r) => r.map((v) => v.length))).toEqual(cases.map((c) => [size(c.gridShape.slice(0, -1)) * c.inputShape[4]!, size(c.inputShape), size(c.gridShape)]));
+  });
 
   it('the grid generators (projectiveGrid, tpsGrid, flowGrid) sample and differentiate on webgl as on cpu', async (ctx) => {
     if (!info) return ctx.skip();
@@ -283,6 +338,24 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
     expect(r['false,true']![0]!.shape).toEqual([0]);
     expect(r['false,false']!.map((t) => t.shape)).toEqual([[0], [0]]);
     // d(grid) is a gather: the same bits. d(input) is blended in the GPU's order: the same to 1e-5.
+    for (const key of ['false,true', 'absent']) expect(r[key]![1]!.data, `${key}: dGrid`).toEqual(both[1]!.data);
+    for (const key of ['true,false', 'absent']) expectClose(r[key]![0]!.data, both[0]!.data, `${key}: dInput`, 1e-5);
+  });
+
+  // Volumes: the mask logic is the images' (GridSampleGrad.ts); one case per mode, with the volume programs.
+  const volumeMaskOptions: SampleOptions[] = [
+    { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false },
+    { mode: 'nearest', paddingMode: 'border', alignCorners: true },
+    { mode: 'bicubic', paddingMode: 'reflection', alignCorners: false },
+  ];
+  it.for(volumeMaskOptions)('volumes: honours outputMask as for images: %o', { timeout: 300_000 }, async (o, ctx) => {
+    if (!info) return ctx.skip();
+    const r = await call('outputMasks', { mode: o.mode, paddingMode: o.paddingMode, alignCorners: o.alignCorners }, true);
+    const both = r['true,true']!;
+    expect(both.map((t) => t.shape)).toEqual([[2, 3, 4, 5, 2], [2, 2, 3, 3, 3]]);
+    expect(r['true,false']![1]!.shape).toEqual([0]);
+    expect(r['false,true']![0]!.shape).toEqual([0]);
+    expect(r['false,false']!.map((t) => t.shape)).toEqual([[0], [0]]);
     for (const key of ['false,true', 'absent']) expect(r[key]![1]!.data, `${key}: dGrid`).toEqual(both[1]!.data);
     for (const key of ['true,false', 'absent']) expectClose(r[key]![0]!.data, both[0]!.data, `${key}: dInput`, 1e-5);
   });

@@ -230,11 +230,11 @@ const page: WebGLPage = {
     return { before: start, after: end };
   },
 
-  async outputMasks(attrs: GridSampleAttrs) {
+  async outputMasks(attrs: GridSampleAttrs, volume = false) {
     await useBackend('webgl');
-    const input = tf.randomUniform([2, 4, 5, 3], -1, 1, 'float32', 3);
-    const grid = tf.randomUniform([2, 3, 3, 2], -1.2, 1.2, 'float32', 4);
-    const dy = tf.randomUniform([2, 3, 3, 3], -1, 1, 'float32', 5);
+    const input = tf.randomUniform(volume ? [2, 3, 4, 5, 2] : [2, 4, 5, 3], -1, 1, 'float32', 3);
+    const grid = tf.randomUniform(volume ? [2, 2, 3, 3, 3] : [2, 3, 3, 2], -1.2, 1.2, 'float32', 4);
+    const dy = tf.randomUniform(volume ? [2, 2, 3, 3, 2] : [2, 3, 3, 3], -1, 1, 'float32', 5);
     const results: Record<string, { shape: number[]; data: number[] }[]> = {};
     for (const mask of [[true, true], [true, false], [false, true], [false, false], null] as const) {
       const maskAttr: tf.NamedAttrMap = mask ? { outputMask: [...mask] } : {};

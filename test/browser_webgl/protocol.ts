@@ -34,8 +34,11 @@ export interface WebGLPage {
   copiedInputs(): Promise<{ gridSliced: boolean; dyPacked: boolean; webgl: number[][]; cpu: number[][] }>;
   /** tf.memory() before and after `steps` forward+backward steps (all three modes, affineGrid too). */
   memoryAfterSteps(steps: number): Promise<{ before: MemoryCounts; after: MemoryCounts }>;
-  /** GridSampleGrad's [dInput, dGrid] with each outputMask ('true,false', ...) and without one ('absent'). */
-  outputMasks(attrs: GridSampleAttrs): Promise<Record<string, { shape: number[]; data: number[] }[]>>;
+  /**
+   * GridSampleGrad's [dInput, dGrid] with each outputMask ('true,false', ...) and without one
+   * ('absent'): input [2,4,5,3], grid [2,3,3,2]; a volume: [2,3,4,5,2], [2,2,3,3,3].
+   */
+  outputMasks(attrs: GridSampleAttrs, volume?: boolean): Promise<Record<string, { shape: number[]; data: number[] }[]>>;
   /** The message gridSample throws when tfjs reports no float32 render targets, or null. */
   errorWithoutFloat32(): Promise<string | null>;
   /** Kernels each backend had before stn-layer and still has the same function for, by name. */

@@ -7,12 +7,13 @@ import { type GPGPUProgram, useShapeUniforms } from './webgl_backend.js';
 export class AffineGridProgram implements GPGPUProgram {
   variableNames = ['theta'];
   userCode: string;
-  enableShapeUniforms = useShapeUniforms();
+  enableShapeUniforms: boolean;
   /** The grid's (D, H, W); D is 1 for an image. */
   customUniforms: GPGPUProgram['customUniforms'] = [{ name: 'gridSize', type: 'ivec3' }];
 
   /** `outputShape` [N,H,W,2] or [N,D,H,W,3]. */
   constructor(public outputShape: number[], alignCorners: boolean) {
+    this.enableShapeUniforms = useShapeUniforms(outputShape);
     const volume = outputShape.length === 5;
     // The same sums, in the same order, as assembly/affine_grid.ts and affine_grid_3d.ts.
     const value = volume

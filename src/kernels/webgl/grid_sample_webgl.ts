@@ -52,10 +52,11 @@ export class GridSampleProgram implements GPGPUProgram {
   variableNames = ['image', 'grid'];
   outputShape: number[];
   userCode: string;
-  enableShapeUniforms = useShapeUniforms();
+  enableShapeUniforms: boolean;
   customUniforms = IMAGE_SIZE_UNIFORM;
 
   constructor(imageShape: number[], gridShape: number[], attrs: GridSampleAttrs) {
+    this.enableShapeUniforms = useShapeUniforms(imageShape, gridShape);
     const dims = spatialDims(imageShape);
     const r = rankGlsl(dims);
     this.outputShape = [...gridShape.slice(0, -1), imageShape.at(-1)!];
@@ -88,10 +89,12 @@ export class GridSampleGradGridProgram implements GPGPUProgram {
   variableNames = ['image', 'grid', 'dy'];
   outputShape: number[];
   userCode: string;
-  enableShapeUniforms = useShapeUniforms();
+  enableShapeUniforms: boolean;
   customUniforms = IMAGE_SIZE_UNIFORM;
 
   constructor(gridShape: number[], attrs: GridSampleAttrs) {
+    // image, grid and dy have the grid's rank
+    this.enableShapeUniforms = useShapeUniforms(gridShape);
     const dims = spatialDims(gridShape);
     const r = rankGlsl(dims);
     this.outputShape = gridShape;
@@ -127,15 +130,20 @@ ${unrollTaps(attrs, dims, (t) => `    {
 /** A float32 output of zeros: d(input)'s scatter adds into it. */
 export class ZerosProgram implements GPGPUProgram {
   variableNames: string[] = [];
-  enableShapeUniforms = useShapeUniforms();
+  enableShapeUniforms: boolean;
   userCode = 'void main() { setOutput(0.0); }';
-  constructor(public outputShape: number[]) {}
+  constructor(public outputShape: number[]) {
+    this.enableShapeUniforms = useShapeUniforms(outputShape);
+  }
 }
 
 /** A flat, unpacked copy of x, for the scatter's vertex shader to read with texelFetch. */
 export class CopyProgram implements GPGPUProgram {
   variableNames = ['x'];
-  enableShapeUniforms = useShapeUniforms();
+  enableShapeUniforms: boolean;
   userCode = 'void main() { setOutput(getXAtOutCoords()); }';
-  constructor(public outputShape: number[]) {}
+  /** x has the output's shape. */
+  constructor(public outputShape: number[]) {
+    this.enableShapeUniforms = useShapeUniforms(outputShape);
+  }
 }

@@ -85,11 +85,15 @@ export function requireFloatBlend(gl: WebGL2RenderingContext): void {
 }
 
 /**
- * Whether programs take their shapes as uniforms (one shader for every shape) or compiled in
+ * Whether a program takes its shapes as uniforms (one shader for every shape) or compiled in
  * (faster index arithmetic, one shader per shape): tfjs's own choice for its programs, its
- * WEBGL_USE_SHAPES_UNIFORMS flag (off by default).
+ * WEBGL_USE_SHAPES_UNIFORMS flag (off by default), and as tfjs does, only where every tensor of the
+ * program (`shapes`) has rank 4 or less: tfjs's rank-5 samplers and output coordinates compile
+ * the shape in even then, while its shader cache leaves the shape out of the key, so a volume
+ * would run on a shader compiled for another shape.
  */
-export const useShapeUniforms = (): boolean => env().getBool('WEBGL_USE_SHAPES_UNIFORMS');
+export const useShapeUniforms = (...shapes: readonly (readonly number[])[]): boolean =>
+  env().getBool('WEBGL_USE_SHAPES_UNIFORMS') && shapes.every((shape) => shape.length <= 4);
 
 /**
  * tfjs keeps a tensor in one 2-D texture, at most WEBGL_MAX_TEXTURE_SIZE² values: a RangeError
