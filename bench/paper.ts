@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
 import { loadMnist } from '../src/mnist/data.js';
 import { type DatasetName, DATASETS, PAPER_BATCH_SIZE, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
@@ -54,25 +54,22 @@ with one budget, appended to bench/paper/runs.jsonl, reported in bench/PAPER.md 
   --report-only      write the report from runs.jsonl, training nothing
   --help             print this and exit
 `;
-checkArgs(process.argv.slice(2), USAGE, ['--datasets', '--models', '--seeds', '--epochs', '--limit-train', '--limit-test',
-  '--batch-size', '--backend', '--out', '--checkpoints', '--fresh', '--report-only']);
-
-const { values: v } = parseArgs({
-  options: {
-    datasets: { type: 'string', default: 'rts,p,tc' },
-    models: { type: 'string', default: 'cnn,st-cnn:affine,st-cnn:projective,st-cnn:tps' },
-    seeds: { type: 'string', default: '1,2' },
-    epochs: { type: 'string', default: '10' },
-    'limit-train': { type: 'string', default: '60000' },
-    'limit-test': { type: 'string', default: '10000' },
-    'batch-size': { type: 'string', default: String(PAPER_BATCH_SIZE) },
-    backend: { type: 'string', default: 'wasm' },
-    out: { type: 'string', default: join(HERE, 'PAPER.md') },
-    checkpoints: { type: 'string' },
-    fresh: { type: 'boolean', default: false },
-    'report-only': { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  datasets: { type: 'string', default: 'rts,p,tc' },
+  models: { type: 'string', default: 'cnn,st-cnn:affine,st-cnn:projective,st-cnn:tps' },
+  seeds: { type: 'string', default: '1,2' },
+  epochs: { type: 'string', default: '10' },
+  'limit-train': { type: 'string', default: '60000' },
+  'limit-test': { type: 'string', default: '10000' },
+  'batch-size': { type: 'string', default: String(PAPER_BATCH_SIZE) },
+  backend: { type: 'string', default: 'wasm' },
+  out: { type: 'string', default: join(HERE, 'PAPER.md') },
+  checkpoints: { type: 'string' },
+  fresh: { type: 'boolean', default: false },
+  'report-only': { type: 'boolean', default: false },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+checkArgs(process.argv.slice(2), USAGE, Object.keys(OPTIONS).map((name) => `--${name}`));
+const { values: v } = parseArgs({ options: OPTIONS });
 
 const datasets = v.datasets!.split(',') as DatasetName[];
 for (const d of datasets) if (!DATASETS.includes(d) || d === 'mnist') throw new Error(`--datasets: unknown '${d}'`);
