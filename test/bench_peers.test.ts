@@ -128,12 +128,19 @@ describe('the benchmarks\' command lines', () => {
   const runBench = (file: string, args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join('bench', file), ...args],
     { cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 60_000 });
 
-  it.each(['peers.bench.ts', 'grid_sample.bench.ts', 'train.ts', 'threads.ts'])('%s --help prints its usage and exits without running', (file) => {
+  it.each(['peers.bench.ts', 'grid_sample.bench.ts', 'train.ts', 'threads.ts', 'paper.ts'])('%s --help prints its usage and exits without running', (file) => {
     const r = runBench(file, ['--help']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^npm run bench[:\w]*: /);
+    expect(r.stdout).toMatch(file === 'paper.ts' ? /^npm run paper: / : /^npm run bench[:\w]*: /);
     expect(r.stdout).toMatch(/--help +print this and exit/);
     expect(r.stdout.split('\n').length).toBeLessThan(25);
+  });
+
+  it('paper.ts refuses an unknown option with its usage, before training anything', () => {
+    const r = runBench('paper.ts', ['--epochs', '1', '--bogus']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^unknown option --bogus\n\nnpm run paper: /);
+    expect(r.stdout).toBe('');
   });
 
   // Minutes on a loaded machine: the whole run, every contender started, on tiny shapes.
