@@ -22,7 +22,7 @@ import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
 import { loadMnist } from '../src/mnist/data.js';
 import { type DatasetName, DATASETS, PAPER_BATCH_SIZE, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
 import { hasPaperCheckpoint, loadPaperCheckpoint, savePaperCheckpoint } from '../src/mnist/paper_checkpoint.js';
-import { trainPaper } from '../src/mnist/paper_train.js';
+import { learningRate, trainPaper } from '../src/mnist/paper_train.js';
 import { parameterCount } from '../src/mnist/paper_models.js';
 import { transformFirst } from '../src/mnist/steps.js';
 import { figurePng } from '../src/mnist/visualize.js';
@@ -46,9 +46,10 @@ const USAGE = `npm run paper: the STN paper's distorted-MNIST experiment (CNN ag
 with one budget, appended to bench/paper/runs.jsonl, reported in bench/PAPER.md beside the paper's Table 1.
 
   npm run paper -- [--datasets rts,p,tc] [--models cnn,st-cnn:affine,st-cnn:projective,st-cnn:tps] [--seeds 1,2]
-                   [--epochs 10] [--limit-train 60000] [--limit-test 10000] [--batch-size ${PAPER_BATCH_SIZE}] [--backend wasm]
-                   [--checkpoints DIR] [--out bench/PAPER.md] [--fresh] [--report-only]
+                   [--epochs 10] [--limit-train 60000] [--limit-test 10000] [--batch-size ${PAPER_BATCH_SIZE}] [--lr ${PAPER_LR}]
+                   [--backend wasm] [--checkpoints DIR] [--out bench/PAPER.md] [--fresh] [--report-only]
 
+  --lr X             Adam's learning rate (divided by 10 for the last third of the epochs); part of the budget
   --checkpoints DIR  keep each run's checkpoint (after every epoch) in DIR and continue a run found there
   --fresh            empty runs.jsonl first
   --report-only      write the report from runs.jsonl, training nothing
@@ -62,6 +63,7 @@ const OPTIONS = {
   'limit-train': { type: 'string', default: '60000' },
   'limit-test': { type: 'string', default: '10000' },
   'batch-size': { type: 'string', default: String(PAPER_BATCH_SIZE) },
+  lr: { type: 'string', default: String(PAPER_LR) },
   backend: { type: 'string', default: 'wasm' },
   out: { type: 'string', default: join(HERE, 'PAPER.md') },
   checkpoints: { type: 'string' },
@@ -79,7 +81,8 @@ const models = v.models!.split(',').map((m) => {
   return { key: model.startsWith('st-') ? `${model}:${transform}` : model, model, transform };
 });
 const seeds = v.seeds!.split(',').map(Number);
-const [epochs, limitTrain, limitTest, batchSize] = [v.epochs, v['limit-train'], v['limit-test'], v['batch-size']].map(Number) as [number, number, number, number];
+const [epochs, limitTrain, limitTest, batchSize, lr] = [v.epochs, v['limit-train'], v['limit-test'], v['batch-size'], v.lr].map(Number) as [number, number, number, number, number];
+if (!(lr > 0)) throw new Error(`--lr: expected a positive number, received '${v.lr}'`);
 const backend = v.backend as BackendName;
 
 const MACHINE = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`;
@@ -93,6 +96,10 @@ if (v.fresh) rmSync(RUNS, { force: true });
 interface Run {
   dataset: DatasetName; key: string; model: PaperModelName; transform: PaperTransform; seed: number;
   epochs: number; trainImages: number; testImages: number; batchSize: number; backend: string;
+  /** Adam's learning rate before the last third's division by 10 (absent in older runs: PAPER_LR). */
+  lr?: number;
+  /** The rate each epoch ran at (absent in older runs: learningRate's schedule); differs from it in a run continued to a longer budget. */
+  lrs?: number[];
   /** Test error in % after each epoch. */
   errors: number[];
   /** Seconds in the training steps (not distorting the training set, nor testing). */
@@ -117,7 +124,20 @@ const RECIPES: Record<number, string> = {
 const RECIPE = Math.max(...Object.keys(RECIPES).map(Number));
 
 const readRuns = (): Run[] => (existsSync(RUNS) ? readFileSync(RUNS, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run) : []);
-const budgetOf = (r: Run) => `${r.epochs} epochs of ${r.trainImages.toLocaleString('en')} training images, batch ${r.batchSize}, ` +
+/** "Adam at 0.001", or the epochs at each rate where a continued run did not follow learningRate's schedule. */
+function scheduleOf(r: Run): string {
+  const lr = r.lr ?? PAPER_LR;
+  const lrs = r.lrs ?? [];
+  if (lrs.every((x, i) => x === learningRate(lr, i + 1, r.epochs))) return `Adam at ${lr}`;
+  const spans: [number, number][] = [];
+  for (const x of lrs) {
+    const span = spans.at(-1);
+    if (span?.[0] === x) span[1]++;
+    else spans.push([x, 1]);
+  }
+  return `Adam at ${spans.map(([x, n]) => `${x} for ${n} epochs`).join(', then ')} (continued from a shorter run)`;
+}
+const budgetOf = (r: Run) => `${r.epochs} epochs of ${r.trainImages.toLocaleString('en')} training images, batch ${r.batchSize}, ${scheduleOf(r)}, ` +
   `${r.testImages.toLocaleString('en')} test images, ${r.backend}, recipe ${r.recipe}`;
 
 if (!v['report-only']) {
@@ -134,7 +154,7 @@ if (!v['report-only']) {
           ? JSON.parse(readFileSync(partsFile, 'utf8')) : { wallSeconds: 0, loads: [] };
         const start = performance.now();
         const { model, test, history } = await trainPaper(data, {
-          model: m.model, transform: m.transform, dataset, epochs, batchSize, lr: PAPER_LR, seed, backend,
+          model: m.model, transform: m.transform, dataset, epochs, batchSize, lr, seed, backend,
         }, {
           ...(dir && {
             save: async (c) => {
@@ -148,7 +168,7 @@ if (!v['report-only']) {
         if (!dir) parts.loads.push(loadavg()[0]!);
         const run: Run = {
           dataset, key: m.key, model: m.model, transform: m.transform, seed, epochs, trainImages: data.train.count,
-          testImages: data.test.count, batchSize, backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
+          testImages: data.test.count, batchSize, lr, lrs: history.map((r) => r.lr), backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
           seconds: history.reduce((t, r) => t + r.trainSeconds, 0), loadAverage: loadavg()[0]!,
           wallSeconds: parts.wallSeconds + (performance.now() - start) / 1000, meanLoad: mean(parts.loads), machine: MACHINE, recipe: RECIPE,
         };
@@ -177,7 +197,7 @@ lines.push('Networks"; its R, E and FCN entries as recalled from the paper, its 
 lines.push('The datasets are described in src/mnist/distort.ts, the models in src/mnist/paper_models.ts, the training in');
 lines.push('src/mnist/paper_train.ts.', '');
 lines.push('## Budget', '');
-lines.push(`Adam at ${PAPER_LR}, divided by 10 for the last third of the epochs (with 3 or more), the training set distorted afresh`);
+lines.push(`Adam at the budget's rate (${PAPER_LR} unless it says otherwise), divided by 10 for the last third of the epochs (with 3 or more), the training set distorted afresh`);
 lines.push('each epoch; the test set is the first MNIST test digits distorted once with a fixed seed (the same images for every');
 lines.push('model and seed). The paper trained 150,000 iterations of batch 256 (38.4 million images); the budgets here:', '');
 for (const b of budgets) {
