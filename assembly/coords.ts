@@ -32,10 +32,12 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
 }
 
 @inline export function unnormalize(coord: v128, size: i32, alignCorners: bool): v128 {
-  const scale = unnormalizeScale(size, alignCorners);
   // scale is 0 only for a 1-pixel side with alignCorners: every coordinate maps to 0, ±Infinity too.
-  if (scale == 0) return splat(0);
-  const scaled = f32x4.mul(f32x4.add(coord, splat(1)), splat(scale));
+  // Asked as alignCorners && size == 1 (the same thing for the sides that reach here; an empty
+  // image's d(grid) is 0 through unnormalizeGrad): the usual case's constant alignCorners folds
+  // the branch away, and the forward's and computeSourceIndexGrad's unnormalize become one.
+  if (alignCorners && size == 1) return splat(0);
+  const scaled = f32x4.mul(f32x4.add(coord, splat(1)), splat(unnormalizeScale(size, alignCorners)));
   return alignCorners ? scaled : f32x4.sub(scaled, splat(0.5));
 }
 

@@ -45,7 +45,7 @@ import {
   PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
 } from './paths';
 import {
-  accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, tapE, tapMaskNW, tapMaskSW, tapMaskNE, tapMaskSE, tapOE, tapOS, tapPixelNW, tapS, wantDGrid,
+  accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, wantDGrid,
 } from './registers';
 import { backwardTaps, forwardTaps } from './taps';
 
@@ -351,22 +351,6 @@ import { backwardTaps, forwardTaps } from './taps';
 }
 
 /**
- * The same geometry left in registers (tapE, tapS, tapOE, tapOS, tapPixelNW, tapMask*), for the
- * routines where that measured faster than return values (registers.ts says by how much).
- */
-@inline function bilinearSetup(ix: v128, iy: v128, valid: v128, W: i32, H: i32): void {
-  tapE = tapDistance(ix);
-  tapS = tapDistance(iy);
-  tapOE = f32x4.sub(f32x4.splat(1), tapE);
-  tapOS = f32x4.sub(f32x4.splat(1), tapS);
-  tapPixelNW = pixelIndexNW(ix, iy, W);
-  tapMaskNW = tapMask(ix, iy, valid, W, H, false, false);
-  tapMaskNE = tapMask(ix, iy, valid, W, H, true, false);
-  tapMaskSW = tapMask(ix, iy, valid, W, H, false, true);
-  tapMaskSE = tapMask(ix, iy, valid, W, H, true, true);
-}
-
-/**
  * With one or three channels a tap and its east neighbour are adjacent (2C floats), so each row
  * of two taps loads at once (a pair). `top` / `bottom` hold the element index of each point's
  * west taps, 0 where neither tap of the row is inside (it reads pixel 0's pair, then drops it).
@@ -515,11 +499,12 @@ function oneChannelDGrid(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count:
  * channel pass per point. Needs H * W > 0.
  */
 export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize): void {
-  bilinearSetup(ix, iy, valid, W, H);
-  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
-  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
+  const e = tapDistance(ix), s = tapDistance(iy);
+  const oe = f32x4.sub(f32x4.splat(1), e), os = f32x4.sub(f32x4.splat(1), s);
+  const mNW = tapMask(ix, iy, valid, W, H, false, false), mNE = tapMask(ix, iy, valid, W, H, true, false);
+  const mSW = tapMask(ix, iy, valid, W, H, false, true), mSE = tapMask(ix, iy, valid, W, H, true, true);
   const Wv = i32x4.splat(W);
-  const pixelNW = tapPixelNW;
+  const pixelNW = pixelIndexNW(ix, iy, W);
   // A NaN point's weights are NaN, so the weights are masked too (a point with no tap inside reads 0).
   const wNW = v128.and(bilinearWeight(e, s, oe, os, false, false), mNW), wNE = v128.and(bilinearWeight(e, s, oe, os, true, false), mNE);
   const wSW = v128.and(bilinearWeight(e, s, oe, os, false, true), mSW), wSE = v128.and(bilinearWeight(e, s, oe, os, true, true), mSE);
@@ -572,10 +557,11 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
 export function bilinearBackward(
   ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
 ): void {
-  bilinearSetup(ix, iy, valid, W, H);
-  const e = tapE, s = tapS, oe = tapOE, os = tapOS;
-  const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
-  const pixelNW = tapPixelNW;
+  const e = tapDistance(ix), s = tapDistance(iy);
+  const oe = f32x4.sub(f32x4.splat(1), e), os = f32x4.sub(f32x4.splat(1), s);
+  const mNW = tapMask(ix, iy, valid, W, H, false, false), mNE = tapMask(ix, iy, valid, W, H, true, false);
+  const mSW = tapMask(ix, iy, valid, W, H, false, true), mSE = tapMask(ix, iy, valid, W, H, true, true);
+  const pixelNW = pixelIndexNW(ix, iy, W);
   const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
   const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
   const pNE = i32x4.add(pixelNW, i32x4.splat(1)), pSW = i32x4.add(pixelNW, i32x4.splat(W)), pSE = i32x4.add(pixelNW, i32x4.splat(W + 1));
@@ -673,9 +659,9 @@ export function bilinearBackward(
       else bilinearFewChannels(ix, iy, valid, W, H, count, o);
       continue;
     }
-    bilinearSetup(ix, iy, valid, W, H);
-    const mNW = tapMaskNW, mNE = tapMaskNE, mSW = tapMaskSW, mSE = tapMaskSE;
-    const iNW = i32x4.mul(tapPixelNW, Cv);
+    const mNW = tapMask(ix, iy, valid, W, H, false, false), mNE = tapMask(ix, iy, valid, W, H, true, false);
+    const mSW = tapMask(ix, iy, valid, W, H, false, true), mSE = tapMask(ix, iy, valid, W, H, true, true);
+    const iNW = i32x4.mul(pixelIndexNW(ix, iy, W), Cv);
     const iSW = i32x4.add(iNW, rowElements);
     const top = v128.and(iNW, v128.or(mNW, mNE));
     const bottom = v128.and(iSW, v128.or(mSW, mSE));
@@ -689,7 +675,8 @@ export function bilinearBackward(
       else bilinearFewChannels(ix, iy, valid, W, H, 4, o);
       continue;
     }
-    const e = tapE, s = tapS, oe = tapOE, os = tapOS;
+    const e = tapDistance(ix), s = tapDistance(iy);
+    const oe = f32x4.sub(f32x4.splat(1), e), os = f32x4.sub(f32x4.splat(1), s);
     const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
     const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
     if (path == PATH_RGB_INSIDE) {

@@ -3,11 +3,10 @@
 // - the current call's and point's state, set once per call or point and read deep inside the
 //   inlined tap loops (passed along as arguments, they spilled out of machine registers);
 // - the extra results of functions that compute several vectors at once (AssemblyScript has no
-//   multi-value return). The bilinear tap geometry (grid_bilinear.ts) is computed by small
-//   inlined functions; bilinearFewChannelsBlock takes their return values (measured 5-10% faster
-//   than these registers, one and three channels), while the forward pairs routine and the points
-//   routines (bilinearForward, bilinearBackward) read bilinearSetup's registers (return values
-//   there measured 10% slower with three channels);
+//   multi-value return). The bilinear tap geometry (grid_bilinear.ts) is not among them: its
+//   small inlined functions' return values measured faster everywhere (bilinearFewChannelsBlock
+//   5-10%; the pairs loop 14% one channel, 13% three, where registers had measured faster before
+//   its coordinate math lost a branch; four or more channels the same within noise);
 // - paths.ts's per-path counters (instrumentation for the tests, one add per block).
 // In V8 a mutable global is a load or store in the instance: the cost of a spill, without one.
 
@@ -26,17 +25,6 @@ export let accumulate: bool = false;
 export let accDIx: f32 = 0;
 export let accDIy: f32 = 0;
 export let accDIz: f32 = 0; // volumes (grid_sample_3d.ts): the depth axis' d(pixel coordinate)
-
-// bilinearSetup leaves four grid points' bilinear geometry here, one point per lane.
-export let tapE: v128 = f32x4.splat(0); // distance from the west pixel
-export let tapS: v128 = f32x4.splat(0); // distance from the north pixel
-export let tapOE: v128 = f32x4.splat(0); // 1 - tapE
-export let tapOS: v128 = f32x4.splat(0); // 1 - tapS
-export let tapPixelNW: v128 = i32x4.splat(0); // pixel index (y * W + x) of the north-west tap
-export let tapMaskNW: v128 = i32x4.splat(0); // masks of the taps nw, ne, sw, se inside the image (and the point valid)
-export let tapMaskNE: v128 = i32x4.splat(0);
-export let tapMaskSW: v128 = i32x4.splat(0);
-export let tapMaskSE: v128 = i32x4.splat(0);
 
 // grid_sample_3d.ts's loadPairs leaves the east taps here.
 export let pairEast: v128 = f32x4.splat(0);
