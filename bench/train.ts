@@ -8,7 +8,7 @@
  *   npm run bench:train -- --help
  */
 import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
 import { batches } from '../src/mnist/batch.js';
@@ -33,19 +33,16 @@ then the same epoch with the network as a tf.LayersModel trained by model.fit, a
   --json                one JSON object on stdout (the report goes to stderr)
   --help                print this and exit
 `;
-checkArgs(process.argv.slice(2), USAGE,
-  ['--backend', '--limit-train', '--profile-steps', '--api', '--tfjs-wasm-kernels', '--json']);
-
-const { values: args } = parseArgs({
-  options: {
-    backend: { type: 'string', default: 'wasm' },
-    'limit-train': { type: 'string' },
-    'profile-steps': { type: 'string', default: '20' },
-    'tfjs-wasm-kernels': { type: 'boolean', default: false },
-    api: { type: 'string', default: 'both' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  backend: { type: 'string', default: 'wasm' },
+  'limit-train': { type: 'string' },
+  'profile-steps': { type: 'string', default: '20' },
+  'tfjs-wasm-kernels': { type: 'boolean', default: false },
+  api: { type: 'string', default: 'both' },
+  json: { type: 'boolean', default: false },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+checkArgs(process.argv.slice(2), USAGE, Object.keys(OPTIONS).map((name) => `--${name}`));
+const { values: args } = parseArgs({ options: OPTIONS });
 const backend = args.backend as BackendName;
 const profileSteps = Number(args['profile-steps']);
 const log = (s: string) => (args.json ? process.stderr : process.stdout).write(`${s}\n`);
