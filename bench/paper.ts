@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
 import { loadMnist } from '../src/mnist/data.js';
 import { type DatasetName, DATASETS, PAPER_BATCH_SIZE, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
@@ -26,7 +26,7 @@ import { learningRate, trainPaper } from '../src/mnist/paper_train.js';
 import { parameterCount } from '../src/mnist/paper_models.js';
 import { transformFirst } from '../src/mnist/steps.js';
 import { figurePng } from '../src/mnist/visualize.js';
-import { checkArgs } from './lib/args.js';
+import { parseCheckedArgs } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -70,8 +70,7 @@ const OPTIONS = {
   fresh: { type: 'boolean', default: false },
   'report-only': { type: 'boolean', default: false },
 } satisfies NonNullable<ParseArgsConfig['options']>;
-checkArgs(process.argv.slice(2), USAGE, Object.keys(OPTIONS).map((name) => `--${name}`));
-const { values: v } = parseArgs({ options: OPTIONS });
+const v = parseCheckedArgs(process.argv.slice(2), USAGE, OPTIONS);
 
 const datasets = v.datasets!.split(',') as DatasetName[];
 for (const d of datasets) if (!DATASETS.includes(d) || d === 'mnist') throw new Error(`--datasets: unknown '${d}'`);

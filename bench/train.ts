@@ -8,7 +8,7 @@
  *   npm run bench:train -- --help
  */
 import { cpus, loadavg } from 'node:os';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, setUpBackend } from '../src/mnist/backend.js';
 import { batches } from '../src/mnist/batch.js';
@@ -18,7 +18,7 @@ import { type Classifier, StnModel } from '../src/mnist/model.js';
 import { Rng } from '../src/mnist/random.js';
 import { DEFAULTS, type Evaluation, evaluate, formatEvaluation, trainEpoch, trainStep } from '../src/mnist/steps.js';
 import { compileForTraining, fitEpoch } from '../src/mnist/train_layers.js';
-import { checkArgs } from './lib/args.js';
+import { parseCheckedArgs } from './lib/args.js';
 
 const USAGE = `npm run bench:train: one epoch of the STN tutorial's training, then the test set, and where a step's time goes;
 then the same epoch with the network as a tf.LayersModel trained by model.fit, and the ratio of the two.
@@ -41,8 +41,7 @@ const OPTIONS = {
   api: { type: 'string', default: 'both' },
   json: { type: 'boolean', default: false },
 } satisfies NonNullable<ParseArgsConfig['options']>;
-checkArgs(process.argv.slice(2), USAGE, Object.keys(OPTIONS).map((name) => `--${name}`));
-const { values: args } = parseArgs({ options: OPTIONS });
+const args = parseCheckedArgs(process.argv.slice(2), USAGE, OPTIONS);
 const backend = args.backend as BackendName;
 const profileSteps = Number(args['profile-steps']);
 const log = (s: string) => (args.json ? process.stderr : process.stdout).write(`${s}\n`);
