@@ -136,11 +136,23 @@ describe('the benchmarks\' command lines', () => {
     expect(r.stdout.split('\n').length).toBeLessThan(25);
   });
 
-  it('paper.ts refuses an unknown option with its usage, before training anything', () => {
-    const r = runBench('paper.ts', ['--epochs', '1', '--bogus']);
+  it.each(['paper.ts', 'train.ts'])('%s refuses an unknown option with its usage, before training anything', (file) => {
+    const r = runBench(file, ['--limit-train', '1', '--bogus']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^unknown option --bogus\n\nnpm run paper: /);
+    expect(r.stderr).toMatch(file === 'paper.ts' ? /^unknown option --bogus\n\nnpm run paper: / : /^unknown option --bogus\n\nnpm run bench:train: /);
     expect(r.stdout).toBe('');
+  });
+
+  it('paper.ts refuses a learning rate that is not a positive number, naming --lr and what it received', () => {
+    for (const lr of ['0', 'fast']) {
+      const r = runBench('paper.ts', ['--lr', lr, '--report-only']);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`--lr: expected a positive number, received '${lr}'`);
+    }
+    // A negative value reads as an option: node's parseArgs refuses it first, naming --lr.
+    const negative = runBench('paper.ts', ['--lr', '-0.001', '--report-only']);
+    expect(negative.status).not.toBe(0);
+    expect(negative.stderr).toContain('Option \'--lr\' argument is ambiguous');
   });
 
   // Minutes on a loaded machine: the whole run, every contender started, on tiny shapes.
