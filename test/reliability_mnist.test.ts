@@ -110,8 +110,12 @@ describe('a process killed while it saves checkpoints', () => {
   const KILLS = 8;
   const MAX_KILLS = 40;
 
-  /** Starts the saver, waits for its first save and then `delayMs`, and SIGKILLs it; returns the last save it reported. */
-  async function killWhileSaving(dir: string, how: 'advance' | 'same-epoch', delayMs: number): Promise<number> {
+  /**
+   * Starts the saver, waits for its first save, and SIGKILLs it: `moment` ms later, or ('inside-a-save')
+   * at a moment it is found, frozen by SIGSTOP, in the middle of a save (leftovers in `dir`). Returns
+   * the last save it reported.
+   */
+  async function killWhileSaving(dir: string, how: 'advance' | 'same-epoch', moment: number | 'inside-a-save'): Promise<number> {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SAVER, dir, how], {
       cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -131,7 +135,8 @@ describe('a process killed while it saves checkpoints', () => {
       child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
       void exited.then(() => reject(new Error(`the saver exited before its first save:\n${err}`)));
     });
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (moment === 'inside-a-save') await freezeInsideASave(child, dir);
+    else await new Promise((resolve) => setTimeout(resolve, moment));
     child.kill('SIGKILL');
     await exited;
     expect(child.signalCode, 'killed, not exited on its own').toBe('SIGKILL');
@@ -141,6 +146,40 @@ describe('a process killed while it saves checkpoints', () => {
   /** The weights file model.json names. */
   const loadCheckpointJsonWeights = (dir: string): string =>
     (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] }).weightsManifest[0]!.paths[0]!;
+
+  /** Files a save in progress (or a killed one) leaves beside the checkpoint: a temporary file, or weights model.json does not name. */
+  const leftovers = (dir: string): number => {
+    const named = loadCheckpointJsonWeights(dir);
+    return readdirSync(dir).filter((f) => f !== 'model.json' && f !== named).length;
+  };
+
+  /** Until the process has stopped (Linux: its /proc state 'T'; elsewhere a pause). */
+  async function untilStopped(pid: number): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      let state: string | undefined;
+      try {
+        state = /\) (\w)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return;
+      }
+      if (state === 'T' || state === 't') return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`the saver (pid ${pid}) did not stop on SIGSTOP`);
+  }
+
+  /** Freezes the saver (SIGSTOP) at random moments until it is frozen in the middle of a save, and leaves it so. */
+  async function freezeInsideASave(child: ChildProcess, dir: string): Promise<void> {
+    for (let tries = 0; tries < 5000; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
+      child.kill('SIGSTOP');
+      await untilStopped(child.pid!);
+      if (leftovers(dir) > 0) return;
+      child.kill('SIGCONT');
+    }
+    throw new Error('the saver was never found in the middle of a save in 5,000 tries');
+  }
 
   /** The checkpoint loads, and its weights come from the save its state says. */
   async function expectLastCompleteCheckpoint(dir: string, reported: number): Promise<number> {
@@ -161,18 +200,16 @@ describe('a process killed while it saves checkpoints', () => {
     // At least KILLS kills, and more (up to MAX_KILLS) until one has landed inside a save, which
     // leaves a file the checkpoint does not name (a temporary file, or new weights whose model.json
     // was never written): only then was an interrupted save tested.
-    const leftovers = () => {
-      const named = loadCheckpointJsonWeights(dir);
-      return readdirSync(dir).filter((f) => f !== 'model.json' && f !== named).length;
-    };
+    // Random moments rarely land inside a save here (its writes go to the page cache: a short window),
+    // so once KILLS random ones have missed, the next kill is aimed: the saver frozen mid-save.
     let interrupted = 0;
     for (let k = 0; k < KILLS || (interrupted === 0 && k < MAX_KILLS); k++) {
-      const delay = Math.random() * 40;
-      const reported = await killWhileSaving(dir, how, delay);
+      const moment = k < KILLS ? Math.random() * 40 : 'inside-a-save';
+      const reported = await killWhileSaving(dir, how, moment);
       const loaded = await expectLastCompleteCheckpoint(dir, reported);
-      expect(loaded, `kill ${k + 1} after ${delay.toFixed(1)} ms`).toBeGreaterThan(previous);
+      expect(loaded, `kill ${k + 1} ${typeof moment === 'number' ? `after ${moment.toFixed(1)} ms` : 'inside a save'}`).toBeGreaterThan(previous);
       previous = loaded;
-      interrupted += leftovers() > 0 ? 1 : 0;
+      interrupted += leftovers(dir) > 0 ? 1 : 0;
     }
     expect(interrupted, `no kill in ${MAX_KILLS} landed inside a save: nothing interrupted was tested`).toBeGreaterThan(0);
     // What a kill can leave besides the checkpoint: the weights file of a save that did not finish,
