@@ -10,7 +10,8 @@
  * in DIR/<dataset>-<model>-seed<N> and continues a run found there, so a long budget survives a stop.
  *
  *   npm run paper -- [--datasets rts,p,tc] [--models cnn,st-cnn:affine,...] [--seeds 1,2] [--epochs N]
- *                    [--limit-train N] [--limit-test N] [--batch-size N] [--backend wasm] [--checkpoints DIR]
+ *                    [--limit-train N] [--limit-test N] [--batch-size N] [--lr X] [--filters N] [--backend wasm]
+ *                    [--checkpoints DIR]
  *                    [--fresh] [--report-only]
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { loadMnist } from '../src/mnist/data.js';
 import { type DatasetName, DATASETS, PAPER_BATCH_SIZE, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
 import { hasPaperCheckpoint, loadPaperCheckpoint, savePaperCheckpoint } from '../src/mnist/paper_checkpoint.js';
 import { learningRate, trainPaper } from '../src/mnist/paper_train.js';
-import { parameterCount } from '../src/mnist/paper_models.js';
+import { DEFAULT_FILTERS, parameterCount } from '../src/mnist/paper_models.js';
 import { transformFirst } from '../src/mnist/steps.js';
 import { figurePng } from '../src/mnist/visualize.js';
 import { parseCheckedArgs } from './lib/args.js';
@@ -47,9 +48,10 @@ with one budget, appended to bench/paper/runs.jsonl, reported in bench/PAPER.md 
 
   npm run paper -- [--datasets rts,p,tc] [--models cnn,st-cnn:affine,st-cnn:projective,st-cnn:tps] [--seeds 1,2]
                    [--epochs 10] [--limit-train 60000] [--limit-test 10000] [--batch-size ${PAPER_BATCH_SIZE}] [--lr ${PAPER_LR}]
-                   [--backend wasm] [--checkpoints DIR] [--out bench/PAPER.md] [--fresh] [--report-only]
+                   [--filters ${DEFAULT_FILTERS}] [--backend wasm] [--checkpoints DIR] [--out bench/PAPER.md] [--fresh] [--report-only]
 
   --lr X             Adam's learning rate (divided by 10 for the last third of the epochs); part of the budget
+  --filters N        the cnn classifier's filters per convolution (the localisation net's stay); part of the budget
   --checkpoints DIR  keep each run's checkpoint (after every epoch) in DIR and continue a run found there
   --fresh            empty runs.jsonl first
   --report-only      write the report from runs.jsonl, training nothing
@@ -64,6 +66,7 @@ const OPTIONS = {
   'limit-test': { type: 'string', default: '10000' },
   'batch-size': { type: 'string', default: String(PAPER_BATCH_SIZE) },
   lr: { type: 'string', default: String(PAPER_LR) },
+  filters: { type: 'string', default: String(DEFAULT_FILTERS) },
   backend: { type: 'string', default: 'wasm' },
   out: { type: 'string', default: join(HERE, 'PAPER.md') },
   checkpoints: { type: 'string' },
@@ -82,6 +85,8 @@ const models = v.models!.split(',').map((m) => {
 const seeds = v.seeds!.split(',').map(Number);
 const [epochs, limitTrain, limitTest, batchSize, lr] = [v.epochs, v['limit-train'], v['limit-test'], v['batch-size'], v.lr].map(Number) as [number, number, number, number, number];
 if (!(lr > 0)) throw new Error(`--lr: expected a positive number, received '${v.lr}'`);
+const filters = Number(v.filters);
+if (!(Number.isInteger(filters) && filters >= 1)) throw new Error(`--filters: expected a positive integer, received '${v.filters}'`);
 const backend = v.backend as BackendName;
 
 const MACHINE = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`;
@@ -97,6 +102,8 @@ interface Run {
   epochs: number; trainImages: number; testImages: number; batchSize: number; backend: string;
   /** Adam's learning rate before the last third's division by 10 (absent in older runs: PAPER_LR). */
   lr?: number;
+  /** The cnn classifier's filters per convolution (absent in older runs: DEFAULT_FILTERS). */
+  filters?: number;
   /** The rate each epoch ran at (absent in older runs: learningRate's schedule); differs from it in a run continued to a longer budget. */
   lrs?: number[];
   /** Test error in % after each epoch. */
@@ -136,7 +143,9 @@ function scheduleOf(r: Run): string {
   }
   return `Adam at ${spans.map(([x, n]) => `${x} for ${n} epochs`).join(', then ')} (continued from a shorter run)`;
 }
+const filtersOf = (r: Run) => r.filters ?? DEFAULT_FILTERS;
 const budgetOf = (r: Run) => `${r.epochs} epochs of ${r.trainImages.toLocaleString('en')} training images, batch ${r.batchSize}, ${scheduleOf(r)}, ` +
+  (filtersOf(r) === DEFAULT_FILTERS ? '' : `the classifier's convolutions of ${filtersOf(r)} filters, `) +
   `${r.testImages.toLocaleString('en')} test images, ${r.backend}, recipe ${r.recipe}`;
 
 if (!v['report-only']) {
@@ -145,7 +154,8 @@ if (!v['report-only']) {
   for (const dataset of datasets) {
     for (const m of models) {
       for (const seed of seeds) {
-        const dir = v.checkpoints && join(v.checkpoints, `${dataset}-${m.key.replace(':', '-')}-seed${seed}`);
+        const wide = filters === DEFAULT_FILTERS ? '' : `-filters${filters}`;
+        const dir = v.checkpoints && join(v.checkpoints, `${dataset}-${m.key.replace(':', '-')}${wide}-seed${seed}`);
         const resume = dir && hasPaperCheckpoint(dir) ? loadPaperCheckpoint(dir) : undefined;
         // The wall time and loads of the parts before a stop, kept beside the checkpoint.
         const partsFile = dir && join(dir, 'wall.json');
@@ -153,7 +163,7 @@ if (!v['report-only']) {
           ? JSON.parse(readFileSync(partsFile, 'utf8')) : { wallSeconds: 0, loads: [] };
         const start = performance.now();
         const { model, test, history } = await trainPaper(data, {
-          model: m.model, transform: m.transform, dataset, epochs, batchSize, lr, seed, backend,
+          model: m.model, transform: m.transform, dataset, epochs, batchSize, lr, seed, backend, filters,
         }, {
           ...(dir && {
             save: async (c) => {
@@ -167,7 +177,7 @@ if (!v['report-only']) {
         if (!dir) parts.loads.push(loadavg()[0]!);
         const run: Run = {
           dataset, key: m.key, model: m.model, transform: m.transform, seed, epochs, trainImages: data.train.count,
-          testImages: data.test.count, batchSize, lr, lrs: history.map((r) => r.lr), backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
+          testImages: data.test.count, batchSize, lr, filters, lrs: history.map((r) => r.lr), backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
           seconds: history.reduce((t, r) => t + r.trainSeconds, 0), loadAverage: loadavg()[0]!,
           wallSeconds: parts.wallSeconds + (performance.now() - start) / 1000, meanLoad: mean(parts.loads), machine: MACHINE, recipe: RECIPE,
         };
@@ -257,7 +267,7 @@ const sorted = [...groups.values()].sort((a, b) => DATASETS.indexOf(a[0]!.datase
 const last = (r: Run) => r.errors[r.errors.length - 1]!;
 for (const rs of sorted) {
   const r0 = rs[0]!;
-  const count = parameterCount({ model: r0.model, transform: r0.transform, dataset: r0.dataset });
+  const count = parameterCount({ model: r0.model, transform: r0.transform, dataset: r0.dataset, filters: filtersOf(r0) });
   const paper = PAPER[r0.key]?.[r0.dataset];
   lines.push(`| ${r0.dataset} | ${r0.key} | ${count.total.toLocaleString('en')} (${count.classifier.toLocaleString('en')}) | ` +
     `${budgets.indexOf(budgetOf(r0)) + 1} | ${fmt(mean(rs.map(last)))} | ${rs.map((r) => `${fmt(last(r))} (seed ${r.seed})`).join(', ')} | ` +

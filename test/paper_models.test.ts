@@ -17,7 +17,7 @@ import { loadMnist } from '../src/mnist/data.js';
 import { CANVAS, type DatasetName, TEST_SEED, distort } from '../src/mnist/distort.js';
 import { nllLoss } from '../src/mnist/model.js';
 import { PaperModel, type PaperModelConfig, parameterCount } from '../src/mnist/paper_models.js';
-import { learningRate, paperTrainStep } from '../src/mnist/paper_train.js';
+import { learningRate, paperTrainStep, trainPaper } from '../src/mnist/paper_train.js';
 import { Rng } from '../src/mnist/random.js';
 import { evaluate } from '../src/mnist/steps.js';
 import { figureSize } from '../src/mnist/visualize.js';
@@ -60,7 +60,12 @@ describe('the paper models', () => {
     expect(count('st-cnn', 'affine', 'rts')).toEqual({ total: cnn(21) + loc(42, 6), classifier: cnn(21) });
     expect(count('st-cnn', 'projective', 'p')).toEqual({ total: cnn(28) + loc(28, 8), classifier: cnn(28) });
     expect(count('st-cnn', 'tps', 'tc')).toEqual({ total: cnn(30) + loc(30, 32), classifier: cnn(30) });
+    // filters widens the classifier's convolutions only; the localisation net and the fcn stay.
+    const wide = (side: number, f: number) => 81 * f + f + 49 * f * f + f + Math.floor(side / 4) ** 2 * f * 10 + 10;
+    expect(parameterCount({ model: 'st-cnn', transform: 'affine', dataset: 'rts', filters: 32 })).toEqual({ total: wide(21, 32) + loc(42, 6), classifier: wide(21, 32) });
+    expect(wide(21, 16)).toBe(cnn(21));
     const fcn = (side: number) => side * side * 128 + 128 + 128 * 128 + 128 + 1290;
+    expect(parameterCount({ model: 'fcn', transform: 'affine', dataset: 'p', filters: 32 }).total).toBe(fcn(28));
     expect(count('fcn', 'affine', 'p').total).toBe(fcn(28));
     expect(count('st-fcn', 'affine', 'rts')).toEqual({ total: fcn(21) + 42 * 42 * 32 + 32 + 32 * 6 + 6, classifier: fcn(21) });
     // Three weight layers in every classifier.
@@ -143,11 +148,25 @@ describe('the paper models', () => {
     expect([1, 2, 3].map((e) => learningRate(1, e, 3))).toEqual([1, 1, 0.1]);
   });
 
+  it('continue a run only with the width it was trained at', async () => {
+    await setUpBackend('cpu');
+    const config = { model: 'cnn', transform: 'affine', dataset: 'r', epochs: 1, batchSize: 4, lr: 0.001, seed: 1, backend: 'cpu' } as const;
+    const model = new PaperModel({ ...config, filters: 8 }, new Rng(1));
+    const state = { epoch: 1, history: [], rngState: new Rng(1).state(), seed: 1, lr: 0.001, batchSize: 4 };
+    await expect(trainPaper(mnist, { ...config, epochs: 2 }, {}, { model, state, adam: { iterations: 0, moments: [] } }))
+      .rejects.toThrow("trainPaper: the run to resume has filters '8'; received '16'");
+    model.dispose();
+  });
+
   it('reject an unknown model or transform, naming it', () => {
     expect(() => new PaperModel({ model: 'tutorial' as 'cnn', transform: 'affine', dataset: 'r' }, new Rng(1)))
       .toThrow("PaperModel: 'model' must be cnn, st-cnn, fcn or st-fcn; received 'tutorial'");
     expect(() => new PaperModel({ model: 'st-cnn', transform: 'flow' as 'tps', dataset: 'r' }, new Rng(1)))
       .toThrow("PaperModel: 'transform' must be one of affine, projective, tps; received 'flow'");
+    for (const filters of [0, 2.5, Number.NaN]) {
+      expect(() => new PaperModel({ model: 'cnn', transform: 'affine', dataset: 'r', filters }, new Rng(1)))
+        .toThrow(`PaperModel: 'filters' must be a positive integer; received ${filters}`);
+    }
     expect(() => PaperModel.fromJson({ format: 'stn-mnist' } as never))
       .toThrow("PaperModel.fromJson: not a paper model (format 'stn-mnist', expected 'stn-paper-model')");
   });

@@ -2,8 +2,8 @@
  * The STN paper's MNIST models (Jaderberg et al. 2015, section 4.1 and appendix), channels-last, on
  * stn-layer's ops, for a square canvas of any side S:
  *
- *   cnn     conv 9x9, 16 filters, same -> max-pool 2 -> ReLU -> conv 7x7, 16 filters, same -> max-pool 2
- *           -> ReLU -> linear -> 10 (three weight layers)
+ *   cnn     conv 9x9, F filters, same -> max-pool 2 -> ReLU -> conv 7x7, F filters, same -> max-pool 2
+ *           -> ReLU -> linear -> 10 (three weight layers; F = `filters`, 16 by default)
  *   fcn     linear S² -> 128 -> ReLU -> linear 128 -> 128 -> ReLU -> linear 128 -> 10
  *   st-cnn  the cnn after a spatial transformer whose localisation net is conv 5x5, 20 filters -> max-pool
  *           2 -> ReLU -> conv 5x5, 20 filters -> max-pool 2 -> ReLU -> linear -> 50 -> ReLU -> linear -> params
@@ -17,8 +17,9 @@
  * see the whole canvas. tc's 60x60 canvas is average-pooled 2x before the convolutional
  * localisation net (its input then 30x30, as its classifier's).
  *
- * Choices where the paper leaves it open or the machine asks for less: the cnn's filters are 16 and
- * 16 (the paper's are larger; training here runs on two CPU cores), no dropout, PyTorch's default
+ * Choices where the paper leaves it open or the machine asks for less: the cnn's filters are 16 by
+ * default (the paper's are larger; training here runs on two CPU cores; `filters` widens the
+ * classifier, the localisation net stays as it is), no dropout, PyTorch's default
  * initialisation. The classifier is the same for a model with and without the transformer: the ST
  * models have the localisation net's parameters on top (PAPER_MODELS' parameterCount gives both).
  */
@@ -41,6 +42,8 @@ const DOWNSAMPLED: readonly DatasetName[] = ['rts', 'tc'];
 /** Canvases larger than this are average-pooled 2x before the convolutional localisation net. */
 const LOCALISATION_MAX_SIDE = 42;
 const TPS_GRID = 4;
+/** The classifier's convolutions' filters unless the config says otherwise. */
+export const DEFAULT_FILTERS = 16;
 /** A black pixel, normalised as the batches are. */
 const BACKGROUND = -MNIST_MEAN / MNIST_STD;
 
@@ -55,6 +58,8 @@ export interface PaperModelConfig {
   model: PaperModelName;
   transform: PaperTransform;
   dataset: DatasetName;
+  /** The cnn classifier's filters per convolution (DEFAULT_FILTERS when absent); the fcn's layers ignore it. */
+  filters?: number;
 }
 
 /** Side after a 'valid' convolution of size k then a 2x max-pool (floor). */
@@ -81,7 +86,8 @@ function layout(c: PaperModelConfig): { params: ParamSpec[]; canvas: number; cla
   }
   if (c.model.endsWith('cnn')) {
     const side = Math.floor(Math.floor(classified / 2) / 2);
-    params.push(...conv('conv1', 9, 1, 16), ...conv('conv2', 7, 16, 16), ...linear('fc', side * side * 16, NUM_CLASSES));
+    const f = c.filters ?? DEFAULT_FILTERS;
+    params.push(...conv('conv1', 9, 1, f), ...conv('conv2', 7, f, f), ...linear('fc', side * side * f, NUM_CLASSES));
   } else {
     params.push(...linear('fc1', classified * classified, 128), ...linear('fc2', 128, 128), ...linear('fc3', 128, NUM_CLASSES));
   }
@@ -142,6 +148,9 @@ export class PaperModel implements Classifier, Transformer {
     }
     if (!TRANSFORMS.includes(config.transform)) {
       throw new RangeError(`PaperModel: 'transform' must be one of ${TRANSFORMS.join(', ')}; received '${String(config.transform)}'`);
+    }
+    if (config.filters !== undefined && !(Number.isInteger(config.filters) && config.filters >= 1)) {
+      throw new RangeError(`PaperModel: 'filters' must be a positive integer; received ${String(config.filters)}`);
     }
     this.config = config;
     const l = layout(config);

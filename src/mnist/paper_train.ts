@@ -14,7 +14,7 @@ import type { EpochRecord, TrainingState } from './checkpoint.js';
 import type { Mnist } from './data.js';
 import { type DatasetName, type DistortedSplit, TEST_SEED, distort, trainingSeed } from './distort.js';
 import { nllLoss } from './model.js';
-import { PaperModel, type PaperModelName, type PaperTransform, type SavedTensor, saveTensor, savedValues } from './paper_models.js';
+import { DEFAULT_FILTERS, PaperModel, type PaperModelConfig, type PaperModelName, type PaperTransform, type SavedTensor, saveTensor, savedValues } from './paper_models.js';
 import { Rng } from './random.js';
 import { evaluate } from './steps.js';
 
@@ -30,6 +30,8 @@ export interface PaperTrainConfig {
   seed: number;
   backend: string;
   testBatchSize?: number;
+  /** The cnn classifier's filters per convolution (PaperModelConfig's). */
+  filters?: number;
 }
 
 /** An epoch's record with what was trained. */
@@ -115,11 +117,13 @@ export async function trainPaper(data: Mnist, config: PaperTrainConfig, callback
   model: PaperModel; test: DistortedSplit; history: PaperEpochRecord[];
 }> {
   if (resume) {
-    const saved = resume.model.config;
-    for (const key of ['model', 'dataset', 'transform'] as const) {
-      // A plain model's transform is no part of it.
-      if (key === 'transform' && !resume.model.hasTransformer) continue;
-      if (saved[key] !== config[key]) throw new Error(`trainPaper: the run to resume has ${key} '${saved[key]}'; received '${config[key]}'`);
+    // A plain model's transform is no part of it; an older model without filters has the default.
+    const parts = (c: PaperModelConfig) => ({
+      model: c.model, dataset: c.dataset, transform: resume.model.hasTransformer ? c.transform : undefined, filters: c.filters ?? DEFAULT_FILTERS,
+    });
+    const [saved, asked] = [parts(resume.model.config), parts(config)];
+    for (const key of Object.keys(saved) as (keyof typeof saved)[]) {
+      if (saved[key] !== asked[key]) throw new Error(`trainPaper: the run to resume has ${key} '${saved[key]}'; received '${asked[key]}'`);
     }
   }
   const rng = new Rng(resume ? resume.state.rngState : config.seed);
