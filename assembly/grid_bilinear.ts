@@ -37,7 +37,7 @@
 // the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
 // bilinearPairsLoop, fewChannelsBackward) are chosen per call, with the row the best block
 // would take. "d(grid) alone" is a gather, as the forward is (an STN's training step, where the
-// image is data): it walks the forward's loop, not the scatter's.
+// image is data): with one or three channels it walks the forward's loop, not the scatter's.
 import { applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
@@ -386,9 +386,9 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   bilinearFewChannelsBlock(ix, iy, valid, W, H, channels, count, outPtr, 0, 0, valid, valid, false, false, false);
 }
 
-/** bilinearFewChannelsBlock for one channel's d(grid) alone, as one function (bilinearPairsLoop's short and corner blocks). */
-function oneChannelDGrid(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128): void {
-  bilinearFewChannelsBlock(ix, iy, valid, W, H, 1, count, 0, dyPtr, dGridPtr, gxMult, gyMult, true, false, true);
+/** bilinearFewChannelsBlock for d(grid) alone (one or three channels), as one function (bilinearPairsLoop's short and corner blocks). */
+function fewChannelsDGrid(ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128): void {
+  bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr, dGridPtr, gxMult, gyMult, true, false, true);
 }
 
 /**
@@ -624,12 +624,12 @@ export function bilinearBackward(
 }
 
 /**
- * Forward bilinear with one or three channels over one batch item's `points`, or one channel's
- * d(grid) alone (`backward`: a gather too, reading dy at `dyPtr` and writing dGrid at
- * `dGridPtr`): the generic loop's work for those cases, with the state of a block of four points
- * kept in registers. A short last block, and blocks with a tap pair at an image corner, go
- * through bilinearFewChannels (oneChannelDGrid); three channels with all sixteen taps inside take
- * rgbInsideForward. Inlined with C (1 or 3), padding, alignCorners and backward constant, so that
+ * Forward bilinear with one or three channels over one batch item's `points`, or their d(grid)
+ * alone (`backward`: a gather too, reading dy at `dyPtr` and writing dGrid at `dGridPtr`): the
+ * generic loop's work for those cases, with the state of a block of four points kept in
+ * registers. A short last block, and blocks with a tap pair at an image corner, go through
+ * bilinearFewChannels (fewChannelsDGrid); three channels with all sixteen taps inside take
+ * rgbInsideForward (rgbBackward unmasked). Inlined with C (1 or 3), padding, alignCorners and backward constant, so that
  * the dispatch table folds to the branches this case needs. Needs H * W >= 2.
  */
 @inline export function bilinearPairsLoop(
@@ -649,13 +649,13 @@ export function bilinearBackward(
     const ix = computeSourceIndex(gx, W, padding, alignCorners, true);
     const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
     const o = outPtr + <usize>p * rowBytes;
-    // d(grid) alone (one channel): the coordinates' derivatives, dy and dGrid of the block.
+    // d(grid) alone: the coordinates' derivatives, dy and dGrid of the block.
     const gxMult = backward ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, true), valid) : valid;
     const gyMult = backward ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid) : valid;
-    const dy = dyPtr + (<usize>p << 2);
+    const dy = dyPtr + <usize>p * rowBytes;
     const dGrid = dGridPtr + (<usize>p << 3);
     if (count < 4) {
-      if (backward) oneChannelDGrid(ix, iy, valid, W, H, count, dy, dGrid, gxMult, gyMult);
+      if (backward) fewChannelsDGrid(ix, iy, valid, W, H, C, count, dy, dGrid, gxMult, gyMult);
       else bilinearFewChannels(ix, iy, valid, W, H, count, o);
       continue;
     }
@@ -666,12 +666,14 @@ export function bilinearBackward(
     const top = v128.and(iNW, v128.or(mNW, mNE));
     const bottom = v128.and(iSW, v128.or(mSW, mSE));
     const pairsOk = pairsInside(top, bottom, lastPair);
-    // rgbInsideForward's east taps read one float past their three: they must start before the last pair.
-    const insideOk = C == 3 && pairsOk && v128.all_true<i32>(v128.and(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)),
-      v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))));
+    // rgbInsideForward's east taps read one float past their three: they must start before the
+    // last pair (rgbBackward reads no float past a pair).
+    const allTaps = v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE));
+    const insideOk = C == 3 && pairsOk && v128.all_true<i32>(backward ? allTaps
+      : v128.and(allTaps, v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))));
     const path = bilinearPath(C, backward, false, true, pairsOk, insideOk);
     if (path == PATH_FEW_GATHER) {
-      if (backward) oneChannelDGrid(ix, iy, valid, W, H, 4, dy, dGrid, gxMult, gyMult);
+      if (backward) fewChannelsDGrid(ix, iy, valid, W, H, C, 4, dy, dGrid, gxMult, gyMult);
       else bilinearFewChannels(ix, iy, valid, W, H, 4, o);
       continue;
     }
@@ -679,6 +681,16 @@ export function bilinearBackward(
     const oe = f32x4.sub(f32x4.splat(1), e), os = f32x4.sub(f32x4.splat(1), s);
     const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
     const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
+    if (backward && path == PATH_RGB_INSIDE) {
+      countPath(PATH_RGB_INSIDE, true);
+      rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, false, false, true);
+      continue;
+    }
+    if (backward && path == PATH_RGB_PAIRS) {
+      countPath(PATH_RGB_PAIRS, true);
+      rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, true, false, true);
+      continue;
+    }
     if (path == PATH_RGB_INSIDE) {
       countPath(PATH_RGB_INSIDE, false);
       rgbInsideForward(top, bottom, wNW, wNE, wSW, wSE, o);

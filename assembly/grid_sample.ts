@@ -67,10 +67,10 @@ export function gridSample(
   accumulate = mode == MODE_BICUBIC;
   const count = pointEnd - pointStart;
   if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
-  // The forward with one or three channels, and one channel's d(grid) alone (a gather too), walk
+  // The forward with one or three channels, and their d(grid) alone (a gather too), walk
   // bilinearPairsLoop; the other backward passes below four channels, fewChannelsBackward.
   const gradGridAlone = isBackward && wantDGrid && !wantDInput;
-  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && ((!isBackward && (C == 1 || C == 3)) || (gradGridAlone && C == 1));
+  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && (C == 1 || C == 3) && (!isBackward || gradGridAlone);
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
@@ -84,8 +84,10 @@ export function gridSample(
       // The usual case gets its own copy, its coordinate math folded to constants.
       const usual = padding == PADDING_ZEROS && !alignCorners;
       if (isBackward) {
-        if (usual) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, true, 0, dy, dGrid);
-        else bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, true, 0, dy, dGrid);
+        if (usual && C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, true, 0, dy, dGrid);
+        else if (C == 1) bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, true, 0, dy, dGrid);
+        else if (usual) bilinearPairsLoop(g, count, W, H, 3, PADDING_ZEROS, false, true, 0, dy, dGrid);
+        else bilinearPairsLoop(g, count, W, H, 3, padding, alignCorners, true, 0, dy, dGrid);
       } else if (usual) {
         if (C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, false, o, 0, 0);
         else bilinearPairsLoop(g, count, W, H, 3, PADDING_ZEROS, false, false, o, 0, 0);
@@ -176,7 +178,8 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
  * The bilinear backward with fewer than four channels, one batch item: walkBlocks once per
  * combination of the gradients asked for, each folded to a loop that does only its work; the STN
  * case (one channel, zeros, alignCorners false) gets its own copies, its coordinate math and
- * channel loop folded to constants (its d(grid) alone walks bilinearPairsLoop: here only a one-pixel image's).
+ * channel loop folded to constants (d(grid) alone with one or three channels walks bilinearPairsLoop:
+ * here only a one-pixel image's, and two channels').
  */
 function fewChannelsBackward(gridPtr: usize, first: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dyPtr: usize, dGridPtr: usize): void {
   const B = MODE_BILINEAR;

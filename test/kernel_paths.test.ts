@@ -34,6 +34,8 @@ const BILINEAR: SampleOptions = { mode: 'bilinear', paddingMode: 'zeros', alignC
 const INSIDE: [number, number][] = [[-0.3, -0.2], [0.1, 0.4], [0.45, -0.35], [-0.05, 0.05], [0.2, 0.2], [-0.4, 0.3], [0.3, -0.1], [0, 0]];
 const CORNER: [number, number][] = [[-1, -1], ...INSIDE.slice(0, 3)];
 const LEFT_EDGE: [number, number][] = [[-1, 0], ...INSIDE.slice(0, 3)];
+/** On an 8x8 image: every tap inside, the south taps in the image's last pair (ix, iy in [6, 7)). */
+const LAST_PAIR: [number, number][] = [[0.75, 0.75], [0.7, 0.75], [0.75, 0.72], [0.74, 0.74]];
 // Volumes: the points above, each at a depth.
 const INSIDE_3D = INSIDE.map(([x, y], i) => [x, y, 0.3 * Math.sin(i + 1)]);
 const CORNER_3D = [[-1, -1, -1], ...INSIDE_3D.slice(0, 3)];
@@ -47,6 +49,7 @@ const CASES: PathCase[] = [
   { name: '1 channel forward, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 1], points: INSIDE.slice(0, 4), want: { 'fewGather forward': 1 } },
   { name: '3 channels forward, all taps inside', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 4), want: { 'rgbInside forward': 1 } },
   { name: '3 channels forward, a tap left of the image', o: BILINEAR, image: [8, 8, 3], points: LEFT_EDGE, want: { 'rgbPairs forward': 1 } },
+  { name: '3 channels forward, the taps in the last pair (rgbInside would read past the image)', o: BILINEAR, image: [8, 8, 3], points: LAST_PAIR, want: { 'rgbPairs forward': 1 } },
   { name: '3 channels forward, a short block of two', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 2), want: { 'rgbPairs forward': 1 } },
   { name: '3 channels forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 3], points: CORNER, want: { 'fewGather forward': 1 } },
   { name: '2 channels forward', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 4), want: { 'fewGather forward': 1 } },
@@ -67,6 +70,12 @@ const CASES: PathCase[] = [
   { name: '1 channel backward, a tap left of the image (pairs, masked taps scatter +0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, want: { 'fewPairs backward': 1 } },
   { name: '3 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, want: { 'rgbInside backward': 2 } },
   { name: '3 channels backward, all taps inside, d(grid) alone', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, outputMask: [false, true], want: { 'rgbInside backward': 2 } },
+  // d(grid) alone with three channels walks bilinearPairsLoop too, with rgbBackward's blocks.
+  { name: '3 channels backward, d(grid) alone, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 3], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'rgbInside backward': 1 } },
+  { name: '3 channels backward, d(grid) alone, the taps in the last pair (no float past it read)', o: BILINEAR, image: [8, 8, 3], points: LAST_PAIR, backward: true, outputMask: [false, true], want: { 'rgbInside backward': 1 } },
+  { name: '3 channels backward, d(grid) alone, a short block of three', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, outputMask: [false, true], want: { 'fewGather backward': 1 } },
+  { name: '3 channels backward, d(grid) alone, a tap pair at the corner', o: BILINEAR, image: [8, 8, 3], points: CORNER, backward: true, outputMask: [false, true], want: { 'fewGather backward': 1 } },
+  { name: '3 channels backward, d(grid) alone, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 3], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'fewGather backward': 1 } },
   { name: '3 channels backward, all taps inside, d(input) alone', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, outputMask: [true, false], want: { 'rgbInside backward': 2 } },
   { name: '3 channels backward, a tap left of the image', o: BILINEAR, image: [8, 8, 3], points: LEFT_EDGE, backward: true, want: { 'rgbPairs backward': 1 } },
   { name: '3 channels backward, a tap left of the image, d(grid) alone', o: BILINEAR, image: [8, 8, 3], points: LEFT_EDGE, backward: true, outputMask: [false, true], want: { 'rgbPairs backward': 1 } },
