@@ -248,6 +248,25 @@ import { backwardTaps, forwardTaps } from './taps';
   storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, 4);
 }
 
+/**
+ * The dispatch table's three-channel backward blocks: RGB_INSIDE (`masked` false) takes
+ * rgbBackward unmasked, RGB_PAIRS masked; each counted.
+ */
+@inline function rgbBackwardBlock(
+  masked: bool, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
+  dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128, wantDInput: bool, wantDGrid: bool,
+): void {
+  // Two calls, so that `masked` is a constant in each.
+  if (masked) {
+    countPath(PATH_RGB_PAIRS, true);
+    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, true, wantDInput, wantDGrid);
+  } else {
+    countPath(PATH_RGB_INSIDE, true);
+    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, false, wantDInput, wantDGrid);
+  }
+}
+
 /** Lanes l, l, l of `west` and lane l of `east`: a row of two three-channel taps' first 16 bytes. */
 @inline function rgbRow(west: v128, east: v128, l: i32): v128 {
   return l == 0 ? v128.shuffle<f32>(west, east, 0, 0, 0, 4) : l == 1 ? v128.shuffle<f32>(west, east, 1, 1, 1, 5)
@@ -426,14 +445,8 @@ function fewChannelsDGrid(ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i3
   const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
   const path = bilinearPath(C, backward, wantDInput, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
-  if (backward && path == PATH_RGB_INSIDE) {
-    countPath(PATH_RGB_INSIDE, true);
-    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, false, wantDInput, wantDGrid);
-    return;
-  }
-  if (backward && path == PATH_RGB_PAIRS) {
-    countPath(PATH_RGB_PAIRS, true);
-    rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, true, wantDInput, wantDGrid);
+  if (backward && (path == PATH_RGB_INSIDE || path == PATH_RGB_PAIRS)) {
+    rgbBackwardBlock(path == PATH_RGB_PAIRS, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, wantDInput, wantDGrid);
     return;
   }
   if (path == PATH_RGB_PAIRS) {
@@ -681,14 +694,8 @@ export function bilinearBackward(
     const oe = f32x4.sub(f32x4.splat(1), e), os = f32x4.sub(f32x4.splat(1), s);
     const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
     const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
-    if (backward && path == PATH_RGB_INSIDE) {
-      countPath(PATH_RGB_INSIDE, true);
-      rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, false, false, true);
-      continue;
-    }
-    if (backward && path == PATH_RGB_PAIRS) {
-      countPath(PATH_RGB_PAIRS, true);
-      rgbBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, true, false, true);
+    if (backward && (path == PATH_RGB_INSIDE || path == PATH_RGB_PAIRS)) {
+      rgbBackwardBlock(path == PATH_RGB_PAIRS, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, false, true);
       continue;
     }
     if (path == PATH_RGB_INSIDE) {
