@@ -155,6 +155,14 @@ describe('the benchmarks\' command lines', () => {
     expect(negative.stderr).toContain('Option \'--lr\' argument is ambiguous');
   });
 
+  it('paper.ts refuses a classifier width that is not a positive integer, naming --filters and what it received', () => {
+    for (const filters of ['0', '2.5', 'wide']) {
+      const r = runBench('paper.ts', ['--filters', filters, '--report-only']);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`--filters: expected a positive integer, received '${filters}'`);
+    }
+  });
+
   // Minutes on a loaded machine: the whole run, every contender started, on tiny shapes.
   it('peers.bench.ts --quick runs every contender on tiny shapes, op alone beside with read-back, PyTorch where installed', async () => {
     // Not spawnSync: the run takes a minute, and a blocked worker misses vitest's RPC deadline.

@@ -20,18 +20,14 @@ import { evaluate } from './steps.js';
 
 const LOSS_EVERY = 10;
 
-export interface PaperTrainConfig {
-  model: PaperModelName;
-  transform: PaperTransform;
-  dataset: DatasetName;
+/** The model to train (PaperModelConfig: model, transform, dataset, filters) and how. */
+export interface PaperTrainConfig extends PaperModelConfig {
   epochs: number;
   batchSize: number;
   lr: number;
   seed: number;
   backend: string;
   testBatchSize?: number;
-  /** The cnn classifier's filters per convolution (PaperModelConfig's). */
-  filters?: number;
 }
 
 /** An epoch's record with what was trained. */
