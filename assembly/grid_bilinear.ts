@@ -1,8 +1,8 @@
 // The bilinear fast paths of gridSample: the STN case (one channel) and RGB. Bilinear with fewer
 // than four channels runs the four points of a block side by side in the lanes
-// (bilinearFewChannelsBlock), forward and backward. The forward with one or three channels has a
-// loop of its own (bilinearPairsLoop, which one channel's d(grid) alone shares): in the generic loop its per-block state spilled out of
-// registers, and it ran 1.6x slower. Four or more channels: the four points' taps and weights as
+// (bilinearFewChannelsBlock), forward and backward. One or three channels have a loop of their own
+// (bilinearPairsLoop, forward and backward): in the generic loop a block's state spilled out of
+// registers (the forward ran 1.6x slower, the backward 1.2-1.4x). Four or more channels: the four points' taps and weights as
 // vectors, one channel pass per point (bilinearForward / bilinearBackward, twins).
 // The backward scatters into dInput point by point (points of a block can share a pixel, and
 // must add in turn): by tap pairs where a pair is inside (scalar for one channel: 8-byte
@@ -14,16 +14,14 @@
 // these routines is made by it; each routine counts the blocks it takes (paths.ts).
 //
 //   channels  direction  the block                                        path: routine
-//   1         forward,   4 points, every tap pair inside                  ONE_PAIRS: bilinearPairsLoop's block
-//             d(grid)
-//             alone
+//   1         either     4 points, every tap pair inside                  ONE_PAIRS: bilinearPairsLoop's block
 //   3         forward    4 points, all taps inside and before the last    RGB_INSIDE: rgbInsideForward
 //                        pair (its loads read one float past the taps)
 //   3         forward    every tap pair inside (also fewer than 4 points) RGB_PAIRS: rgbPairsForward
 //   3         backward   4 points, all taps inside                        RGB_INSIDE: rgbBackward, unmasked
 //   3         backward   4 points, every tap pair inside                  RGB_PAIRS: rgbBackward, masked
-//   1         either     every tap pair inside, fewer than 4 points or    FEW_PAIRS: bilinearFewChannelsBlock,
-//                        backward with d(input)                             taps loaded and scattered in pairs
+//   1         either     every tap pair inside, fewer than 4 points       FEW_PAIRS: bilinearFewChannelsBlock,
+//                                                                           taps loaded and scattered in pairs
 //   1-3       either     any other (2 channels; a pair at an image         FEW_GATHER: bilinearFewChannelsBlock,
 //                        corner; 3 channels, fewer than 4 points           taps gathered and scattered one by one
 //                        backward)
@@ -36,8 +34,7 @@
 // (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
 // the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
 // bilinearPairsLoop, fewChannelsBackward) are chosen per call, with the row the best block
-// would take. "d(grid) alone" is a gather, as the forward is (an STN's training step, where the
-// image is data): with one or three channels it walks the forward's loop, not the scatter's.
+// would take: one or three channels walk bilinearPairsLoop whatever the direction.
 import { applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
@@ -50,15 +47,14 @@ import {
 import { backwardTaps, forwardTaps } from './taps';
 
 /**
- * The dispatch table above. `dInput`: a backward pass that scatters into d(input); `full`: the
- * block has four points; `pairs`: every tap pair of the block is inside the image; `inside`: every
- * tap is inside (and, for three channels, before the last pair). Inlined: with the facts its
- * caller knows as constants, it folds to a branch or two.
+ * The dispatch table above. `full`: the block has four points; `pairs`: every tap pair of the
+ * block is inside the image; `inside`: every tap is inside (and, for three channels, before the
+ * last pair). Inlined: with the facts its caller knows as constants, it folds to a branch or two.
  */
-@inline export function bilinearPath(C: i32, backward: bool, dInput: bool, full: bool, pairs: bool, inside: bool): i32 {
+@inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
   if (C >= 4) return full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
   if (C == 2 || !pairs || (backward && C == 3 && !full)) return PATH_FEW_GATHER;
-  if (C == 1) return full && !(backward && dInput) ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
+  if (C == 1) return full ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
   return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
 }
 
@@ -405,16 +401,24 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   bilinearFewChannelsBlock(ix, iy, valid, W, H, channels, count, outPtr, 0, 0, valid, valid, false, false, false);
 }
 
-/** bilinearFewChannelsBlock for d(grid) alone (one or three channels), as one function (bilinearPairsLoop's short and corner blocks). */
-function fewChannelsDGrid(ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128): void {
-  bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr, dGridPtr, gxMult, gyMult, true, false, true);
+/**
+ * bilinearFewChannelsBlock backward with one or three channels, as one function
+ * (bilinearPairsLoop's short and corner blocks): a copy per combination of the gradients asked for.
+ */
+function fewChannelsBackwardBlock(
+  ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32, dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128,
+  wantDInput: bool, wantDGrid: bool,
+): void {
+  if (wantDInput && wantDGrid) bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr, dGridPtr, gxMult, gyMult, true, true, true);
+  else if (wantDInput) bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr, dGridPtr, gxMult, gyMult, true, true, false);
+  else bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr, dGridPtr, gxMult, gyMult, true, false, true);
 }
 
 /**
  * Bilinear with fewer than four channels (the STN case has one): too few channels to fill the
  * lanes, so the four grid points go side by side in them instead, one channel at a time.
  * Backward, the gradients asked for (wantDInput, wantDGrid) are constants wherever it is inlined
- * (grid_sample.ts's fewChannelsBackward), so each combination does only its work. Needs H * W > 0.
+ * (fewChannelsBackwardBlock, grid_sample.ts's fewChannelsBackward), so each combination does only its work. Needs H * W > 0.
  */
 @inline export function bilinearFewChannelsBlock(
   ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32,
@@ -443,7 +447,7 @@ function fewChannelsDGrid(ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i3
   // The callers send no block that the table gives to ONE_PAIRS, nor forward to RGB_INSIDE; backward
   // reads and writes no float past a pair, so "inside" is every tap inside.
   const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
-  const path = bilinearPath(C, backward, wantDInput, count == 4, pairsOk, inside);
+  const path = bilinearPath(C, backward, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
   if (backward && (path == PATH_RGB_INSIDE || path == PATH_RGB_PAIRS)) {
     rgbBackwardBlock(path == PATH_RGB_PAIRS, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dyPtr, dGridPtr, gxMult, gyMult, wantDInput, wantDGrid);
@@ -528,7 +532,7 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   const v0 = transposeColumn(wNW, wNE, wSW, wSE, 0), v1 = transposeColumn(wNW, wNE, wSW, wSE, 1);
   const v2 = transposeColumn(wNW, wNE, wSW, wSE, 2), v3 = transposeColumn(wNW, wNE, wSW, wSE, 3);
   const rowBytes = <usize>channels << 2;
-  const path = bilinearPath(4, false, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
     countPath(PATH_POINTS_INSIDE, false);
@@ -591,7 +595,7 @@ export function bilinearBackward(
   const rowBytes = <usize>channels << 2;
   const zero = f32x4.splat(0);
   let dIx = zero, dIy = zero;
-  const path = bilinearPath(4, true, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  const path = bilinearPath(4, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
     countPath(PATH_POINTS_INSIDE, true);
@@ -637,22 +641,24 @@ export function bilinearBackward(
 }
 
 /**
- * Forward bilinear with one or three channels over one batch item's `points`, or their d(grid)
- * alone (`backward`: a gather too, reading dy at `dyPtr` and writing dGrid at `dGridPtr`): the
- * generic loop's work for those cases, with the state of a block of four points kept in
- * registers. A short last block, and blocks with a tap pair at an image corner, go through
- * bilinearFewChannels (fewChannelsDGrid); three channels with all sixteen taps inside take
- * rgbInsideForward (rgbBackward unmasked). Inlined with C (1 or 3), padding, alignCorners and backward constant, so that
- * the dispatch table folds to the branches this case needs. Needs H * W >= 2.
+ * Bilinear with one or three channels over one batch item's `points`, forward or backward (the
+ * gradients asked for: wantDInput, wantDGrid), with the state of a block of four points kept in
+ * registers: in the generic loop it spilled out of them, and the forward ran 1.6x slower. A short
+ * last block, and blocks with a tap pair at an image corner, go through bilinearFewChannels
+ * (fewChannelsBackwardBlock); three channels take rgbInsideForward / rgbPairsForward forward and
+ * rgbBackward backward; one channel's blocks load their taps in pairs here and scatter into
+ * d(input) by pairs. Inlined with C (1 or 3), padding, alignCorners and the direction constant, so
+ * that the dispatch table folds to the branches this case needs. Needs H * W >= 2.
  */
 @inline export function bilinearPairsLoop(
   gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
-  backward: bool, outPtr: usize, dyPtr: usize, dGridPtr: usize,
+  backward: bool, wantDInput: bool, wantDGrid: bool, outPtr: usize, dyPtr: usize, dGridPtr: usize,
 ): void {
   const rowBytes = <usize>C << 2;
   const Cv = i32x4.splat(C);
   const rowElements = i32x4.splat(W * C);
   const lastPair = i32x4.splat((H * W - 2) * C);
+  const dGridAsked = backward && wantDGrid;
   for (let p = 0; p < points; p += 4) {
     const count = min(4, points - p);
     const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
@@ -662,13 +668,13 @@ export function bilinearBackward(
     const ix = computeSourceIndex(gx, W, padding, alignCorners, true);
     const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
     const o = outPtr + <usize>p * rowBytes;
-    // d(grid) alone: the coordinates' derivatives, dy and dGrid of the block.
-    const gxMult = backward ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, true), valid) : valid;
-    const gyMult = backward ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid) : valid;
+    // d(grid): the coordinates' derivatives; dy, dGrid of the block.
+    const gxMult = dGridAsked ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, true), valid) : valid;
+    const gyMult = dGridAsked ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid) : valid;
     const dy = dyPtr + <usize>p * rowBytes;
     const dGrid = dGridPtr + (<usize>p << 3);
     if (count < 4) {
-      if (backward) fewChannelsDGrid(ix, iy, valid, W, H, C, count, dy, dGrid, gxMult, gyMult);
+      if (backward) fewChannelsBackwardBlock(ix, iy, valid, W, H, C, count, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
       else bilinearFewChannels(ix, iy, valid, W, H, count, o);
       continue;
     }
@@ -684,9 +690,9 @@ export function bilinearBackward(
     const allTaps = v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE));
     const insideOk = C == 3 && pairsOk && v128.all_true<i32>(backward ? allTaps
       : v128.and(allTaps, v128.and(i32x4.lt_u(top, lastPair), i32x4.lt_u(bottom, lastPair))));
-    const path = bilinearPath(C, backward, false, true, pairsOk, insideOk);
+    const path = bilinearPath(C, backward, true, pairsOk, insideOk);
     if (path == PATH_FEW_GATHER) {
-      if (backward) fewChannelsDGrid(ix, iy, valid, W, H, C, 4, dy, dGrid, gxMult, gyMult);
+      if (backward) fewChannelsBackwardBlock(ix, iy, valid, W, H, C, 4, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
       else bilinearFewChannels(ix, iy, valid, W, H, 4, o);
       continue;
     }
@@ -695,7 +701,7 @@ export function bilinearBackward(
     const wNW = bilinearWeight(e, s, oe, os, false, false), wNE = bilinearWeight(e, s, oe, os, true, false);
     const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
     if (backward && (path == PATH_RGB_INSIDE || path == PATH_RGB_PAIRS)) {
-      rgbBackwardBlock(path == PATH_RGB_PAIRS, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, false, true);
+      rgbBackwardBlock(path == PATH_RGB_PAIRS, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
       continue;
     }
     if (path == PATH_RGB_INSIDE) {
@@ -709,22 +715,29 @@ export function bilinearBackward(
       continue;
     }
     countPath(PATH_ONE_PAIRS, backward);
-    const base = inBase;
-    const n01 = loadPairHalf(base, top, 0), n23 = loadPairHalf(base, top, 1);
-    const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
-    const vNW = pairTaps(n01, n23, false), vNE = pairTaps(n01, n23, true);
-    const vSW = pairTaps(s01, s23, false), vSE = pairTaps(s01, s23, true);
-    if (!backward) {
-      v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
-      continue;
+    if (!backward || wantDGrid) {
+      const base = inBase;
+      const n01 = loadPairHalf(base, top, 0), n23 = loadPairHalf(base, top, 1);
+      const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
+      const vNW = pairTaps(n01, n23, false), vNE = pairTaps(n01, n23, true);
+      const vSW = pairTaps(s01, s23, false), vSE = pairTaps(s01, s23, true);
+      if (!backward) {
+        v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid));
+        continue;
+      }
+      // As bilinearFewChannelsBlock's one-channel pass (0 + x, as its accumulators: the same bits).
+      const dyv = v128.load(dy);
+      const zero = f32x4.splat(0);
+      const tNW = v128.and(vNW, mNW), tNE = v128.and(vNE, mNE), tSW = v128.and(vSW, mSW), tSE = v128.and(vSE, mSE);
+      const dIx = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, true));
+      const dIy = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, false));
+      storeDGrid(dIx, dIy, gxMult, gyMult, dGrid, 4);
     }
-    // As bilinearFewChannelsBlock's one-channel pass (0 + x, as its accumulators: the same bits).
-    const dyv = v128.load(dy);
-    const zero = f32x4.splat(0);
-    const tNW = v128.and(vNW, mNW), tNE = v128.and(vNE, mNE), tSW = v128.and(vSW, mSW), tSE = v128.and(vSE, mSE);
-    const dIx = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, true));
-    const dIy = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, false));
-    storeDGrid(dIx, dIy, gxMult, gyMult, dGrid, 4);
+    if (wantDInput) {
+      // As bilinearFewChannelsBlock's: masked after the product (a masked tap adds +0 to a pixel of its pair).
+      const dyv = v128.load(dy), dBase = dInBase;
+      scatterPairs(dBase, top, v128.and(f32x4.mul(wNW, dyv), mNW), v128.and(f32x4.mul(wNE, dyv), mNE));
+      scatterPairs(dBase, bottom, v128.and(f32x4.mul(wSW, dyv), mSW), v128.and(f32x4.mul(wSE, dyv), mSE));
+    }
   }
 }
-

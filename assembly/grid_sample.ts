@@ -59,7 +59,7 @@ export function gridSample(
   // every bilinear call: points side by side in the lanes below four channels, forward and
   // backward (measured: 1.4x tapGroup's per-tap rows for 2-3 channels backward, even scattering
   // lane by lane); four or more, points together, a vector per four channels.
-  const fastPaths = mode == MODE_BILINEAR && hasPixels && bilinearPath(C, isBackward, wantDInput, true, true, true) != PATH_GENERIC;
+  const fastPaths = mode == MODE_BILINEAR && hasPixels && bilinearPath(C, isBackward, true, true, true) != PATH_GENERIC;
   const lanesTogether = fastPaths && C < 4;
   const pointsTogether = fastPaths && C >= 4;
   // Backward scatters into dInput and bicubic accumulates its four row groups into the output:
@@ -67,10 +67,9 @@ export function gridSample(
   accumulate = mode == MODE_BICUBIC;
   const count = pointEnd - pointStart;
   if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
-  // The forward with one or three channels, and their d(grid) alone (a gather too), walk
-  // bilinearPairsLoop; the other backward passes below four channels, fewChannelsBackward.
-  const gradGridAlone = isBackward && wantDGrid && !wantDInput;
-  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && (C == 1 || C == 3) && (!isBackward || gradGridAlone);
+  // Bilinear with one or three channels walks bilinearPairsLoop, forward and backward; the other
+  // backward passes below four channels (two channels, a one-pixel image), fewChannelsBackward.
+  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && (C == 1 || C == 3);
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
@@ -81,20 +80,16 @@ export function gridSample(
       const o = outputPtr + first * rowBytes;
       const dy = dyPtr + first * rowBytes;
       const dGrid = dGridPtr + (first << 3);
-      // The usual case gets its own copy, its coordinate math folded to constants.
-      const usual = padding == PADDING_ZEROS && !alignCorners;
-      if (isBackward) {
-        if (usual && C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, true, 0, dy, dGrid);
-        else if (C == 1) bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, true, 0, dy, dGrid);
-        else if (usual) bilinearPairsLoop(g, count, W, H, 3, PADDING_ZEROS, false, true, 0, dy, dGrid);
-        else bilinearPairsLoop(g, count, W, H, 3, padding, alignCorners, true, 0, dy, dGrid);
-      } else if (usual) {
-        if (C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, false, o, 0, 0);
-        else bilinearPairsLoop(g, count, W, H, 3, PADDING_ZEROS, false, false, o, 0, 0);
+      if (isBackward && C == 1) pairsBackwardOne(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (isBackward) pairsBackwardRgb(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (padding == PADDING_ZEROS && !alignCorners) {
+        // The usual case gets its own copy, its coordinate math folded to constants.
+        if (C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, false, false, false, o, 0, 0);
+        else bilinearPairsLoop(g, count, W, H, 3, PADDING_ZEROS, false, false, false, false, o, 0, 0);
       } else if (C == 1) {
-        bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, false, o, 0, 0);
+        bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, false, false, false, o, 0, 0);
       } else {
-        bilinearPairsLoop(g, count, W, H, 3, padding, alignCorners, false, o, 0, 0);
+        bilinearPairsLoop(g, count, W, H, 3, padding, alignCorners, false, false, false, o, 0, 0);
       }
       continue;
     }
@@ -175,21 +170,42 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
 }
 
 /**
- * The bilinear backward with fewer than four channels, one batch item: walkBlocks once per
- * combination of the gradients asked for, each folded to a loop that does only its work; the STN
- * case (one channel, zeros, alignCorners false) gets its own copies, its coordinate math and
- * channel loop folded to constants (d(grid) alone with one or three channels walks bilinearPairsLoop:
- * here only a one-pixel image's, and two channels').
+ * bilinearPairsLoop backward, one function per channel count (1, 3: each compiled on its own, so
+ * that one's loops do not crowd the other's registers), a copy per combination of the gradients
+ * asked for, each doing only its work; the usual case (zeros, alignCorners false) gets its own,
+ * its coordinate math folded to constants (d(input) alone, rare, does not).
+ */
+function pairsBackwardOne(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
+  pairsBackward(g, count, W, H, 1, padding, alignCorners, dy, dGrid);
+}
+
+function pairsBackwardRgb(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
+  pairsBackward(g, count, W, H, 3, padding, alignCorners, dy, dGrid);
+}
+
+@inline function pairsBackward(g: usize, count: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
+  const Z = PADDING_ZEROS;
+  if (padding == Z && !alignCorners && wantDGrid) {
+    if (wantDInput) bilinearPairsLoop(g, count, W, H, C, Z, false, true, true, true, 0, dy, dGrid);
+    else bilinearPairsLoop(g, count, W, H, C, Z, false, true, false, true, 0, dy, dGrid);
+  } else if (wantDInput && wantDGrid) {
+    bilinearPairsLoop(g, count, W, H, C, padding, alignCorners, true, true, true, 0, dy, dGrid);
+  } else if (wantDGrid) {
+    bilinearPairsLoop(g, count, W, H, C, padding, alignCorners, true, false, true, 0, dy, dGrid);
+  } else {
+    bilinearPairsLoop(g, count, W, H, C, padding, alignCorners, true, true, false, 0, dy, dGrid);
+  }
+}
+
+/**
+ * The bilinear backward with fewer than four channels that bilinearPairsLoop does not take (two
+ * channels, a one-pixel image), one batch item: walkBlocks once per combination of the gradients
+ * asked for, each folded to a loop that does only its work.
  */
 function fewChannelsBackward(gridPtr: usize, first: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dyPtr: usize, dGridPtr: usize): void {
   const B = MODE_BILINEAR;
-  if (channels == 1 && padding == PADDING_ZEROS && !alignCorners && wantDInput) {
-    if (wantDGrid) walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
-    else walkBlocks(gridPtr, first, points, W, H, 1, B, PADDING_ZEROS, false, true, true, false, false, true, false, 0, dyPtr, dGridPtr);
-  } else {
-    const C = channels;
-    if (wantDInput && wantDGrid) walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
-    else if (wantDGrid) walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, false, true, false, true, false, 0, dyPtr, dGridPtr);
-    else walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, true, false, false, true, false, 0, dyPtr, dGridPtr);
-  }
+  const C = channels;
+  if (wantDInput && wantDGrid) walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, true, true, false, true, false, 0, dyPtr, dGridPtr);
+  else if (wantDGrid) walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, false, true, false, true, false, 0, dyPtr, dGridPtr);
+  else walkBlocks(gridPtr, first, points, W, H, C, B, padding, alignCorners, true, true, false, false, true, false, 0, dyPtr, dGridPtr);
 }
