@@ -179,9 +179,9 @@ describe('the benchmarks\' command lines', () => {
     expect(failed.map((m) => `${m.impl} ${m.backend} ${m.op}: ${m.skipped}`)).toEqual([]);
     for (const m of cases.filter((c) => !c.skipped)) {
       expect(m.msMedian).toBeGreaterThan(0);
-      // tfjs on cpu/wasm: the op alone is part of the same call as the read-back; a call that returns
-      // its results in CPU memory has one figure for both.
-      if (m.readBack === 'separate') expect(m.opAloneMsMedian!).toBeLessThanOrEqual(m.msMedian!);
+      // tfjs on cpu/wasm: the op alone is timed in calls of its own (back to back, nothing read back),
+      // beside the calls with read-back; a call that returns its results in CPU memory has one figure for both.
+      if (m.readBack === 'separate') expect(m.opAloneMsMedian!).toBeGreaterThan(0);
       if (m.readBack === 'none') expect(m.opAloneMsMedian).toBe(m.msMedian);
     }
     const opsOf = (impl: string, series: string) => new Set(cases.filter((m) => m.impl === impl && m.series === series && !m.skipped).map((m) => m.op));

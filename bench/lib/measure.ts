@@ -5,12 +5,15 @@
  */
 
 export interface Timed {
+  /** Runs one call to completion (results read back to JS memory). */
+  run(): Promise<void>;
   /**
-   * Runs one call to completion (results read back to JS memory). It may return the ms until the
-   * op itself returned, before the read-back, timed inside the same call: the op-alone figure
-   * (Stats.opAlone) where the op has finished when it returns (tfjs's cpu and wasm backends).
+   * Where the op has finished when it returns (tfjs's cpu and wasm backends): times `calls` calls
+   * of the op alone, back to back, each result disposed unread, after one untimed call when
+   * `warmCall`: the calls PyTorch's worker times (Stats.opAlone). Between two of run()'s calls
+   * lies a read-back (megabytes copied into new JS memory), which PyTorch's calls do not have.
    */
-  run(): Promise<void | number>;
+  timeOpAlone?(calls: number, warmCall: boolean): number[];
   /** Times `calls` calls itself and returns each one's ms (e.g. calls made in a worker thread). */
   timeCalls?(calls: number): Promise<number[]>;
   /** Puts the contender's backend in place before its calls; not timed. */
@@ -72,13 +75,12 @@ export async function settleBeforeTiming(run: () => Promise<unknown>, warmCall: 
   if (warmCall) await run();
 }
 
-/** One call's ms, and its op-alone ms where run() times that part. */
-async function timeCall(t: Timed): Promise<{ ms: number; opAloneMs?: number }> {
-  if (t.timeCalls) return { ms: (await t.timeCalls(1))[0]! };
+/** One call's ms. */
+async function timeCall(t: Timed): Promise<number> {
+  if (t.timeCalls) return (await t.timeCalls(1))[0]!;
   const start = performance.now();
-  const opAloneMs = await t.run();
-  const ms = performance.now() - start;
-  return typeof opAloneMs === 'number' ? { ms, opAloneMs } : { ms };
+  await t.run();
+  return performance.now() - start;
 }
 
 /** Warm up, then time `contenders` interleaved; returns one outcome per contender, in order. */
@@ -92,7 +94,7 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
     const warm = t.alreadyCalledMs !== undefined && t.alreadyCalledMs > o.roundMs * 10;
     let slowest = warm ? t.alreadyCalledMs! : 0;
     for (let w = 0; w < (warm ? 0 : o.warmup); w++) {
-      slowest = (await timeCall(t)).ms;
+      slowest = await timeCall(t);
       if (slowest > o.tooSlowMs) break;
       if (slowest > o.roundMs * 10) break; // one warm-up call is enough for a slow contender
     }
@@ -108,11 +110,12 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
       await t.activate?.();
       if (t.timeCalls) samples[i]!.push(...(await t.timeCalls(callsPerRound[i]!)));
       else {
-        await settleBeforeTiming(() => t.run(), callsPerRound[i]! > 1);
-        for (let k = 0; k < callsPerRound[i]!; k++) {
-          const { ms, opAloneMs } = await timeCall(t);
-          samples[i]!.push(ms);
-          if (opAloneMs !== undefined) opAloneSamples[i]!.push(opAloneMs);
+        const calls = callsPerRound[i]!;
+        await settleBeforeTiming(() => t.run(), calls > 1);
+        for (let k = 0; k < calls; k++) samples[i]!.push(await timeCall(t));
+        if (t.timeOpAlone) {
+          collectGarbage();
+          opAloneSamples[i]!.push(...t.timeOpAlone(calls, calls > 1));
         }
       }
     }

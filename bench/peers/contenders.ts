@@ -102,9 +102,10 @@ let threadsNow = 1;
 
 /**
  * A contender made of tfjs calls: `build` returns the call (made once per timed call; it returns
- * the tensors to read back) and what its results must equal. On cpu and wasm a call is timed twice
- * over: until the op returned (the op alone: the kernels are synchronous) and until its results
- * were read back; on webgpu only the latter means the work is done.
+ * the tensors to read back) and what its results must equal. Calls are timed until their results
+ * were read back; on cpu and wasm, whose kernels are synchronous, also the op alone, in calls made
+ * back to back without read-back (timeOpAlone), as PyTorch's are; on webgpu only the read-back
+ * means the work is done.
  */
 function tfjsContender(
   impl: Impl, backend: StartedBackend, op: Op, unsupported: (spec: CaseSpec) => string | undefined,
@@ -128,25 +129,33 @@ function tfjsContender(
       const t = { x: tf.tensor(c.input, c.inputShape), g: tf.tensor(c.grid, c.gridShape), dy: tf.tensor(c.dy, outShape(c)) };
       const { call, check, keep = [], note } = build(t, c, spec, want);
       const release = async () => tf.dispose([t.x, t.g, t.dy, ...keep]);
-      const run = async (): Promise<{ data: Float32Array[]; opAloneMs: number }> => {
-        const start = performance.now();
+      const run = async (): Promise<Float32Array[]> => {
         const outs = call();
-        const opAloneMs = performance.now() - start;
         const data = await dataOf(outs);
         tf.dispose(outs);
-        return { data, opAloneMs };
+        return data;
       };
       try {
-        check((await run()).data);
+        check(await run());
       } catch (e) {
         await release();
         throw e;
       }
       return {
-        run: async () => {
-          const { opAloneMs } = await run();
-          return readBack === 'separate' ? opAloneMs : undefined;
-        },
+        run: async () => void (await run()),
+        ...(readBack === 'separate' ? {
+          timeOpAlone: (calls: number, warmCall: boolean) => {
+            if (warmCall) tf.dispose(call());
+            const ms: number[] = [];
+            for (let k = 0; k < calls; k++) {
+              const start = performance.now();
+              const outs = call();
+              ms.push(performance.now() - start);
+              tf.dispose(outs);
+            }
+            return ms;
+          },
+        } : {}),
         // A pool just started has a fresh memory to grow and fault in: one untimed call first.
         activate: async () => void ((await setThreads()) && threads > 1 && (await run())),
         release, ...(note ? { note } : {}),
