@@ -2,9 +2,11 @@
  * npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads (useThreads), beside
  * PyTorch 1.13 on 1 and 2 threads timed in the same rounds on the same data (bench:peers'
  * PytorchWorker, checked against stn-layer first). Bilinear, zeros, an STN-like affine grid the
- * size of the input (bench/lib/data.ts).
+ * size of the input (bench/lib/data.ts). With --browser: the wasm backend in headless Chromium,
+ * on a cross-origin-isolated page (tfjs-wasm's threaded build, its heap shared), on 1 and 2
+ * threads (a Web Worker on that heap; no copies: the op is the kernels), bench/threads_page.
  *
- *   npm run bench:threads -- [--quick] [--json]
+ *   npm run bench:threads -- [--quick] [--json] [--browser]
  *
  * Per shape: forward (the op), forward + backward (the op, then GridSampleGrad for d(input) and
  * d(grid)), forward + d(grid) (GridSampleGrad for d(grid) alone: an STN's step), each the median
@@ -16,6 +18,7 @@
  * average printed with the tables: two threads gain only where a second core is free.
  */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -32,18 +35,20 @@ import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, prog
 import { ms, shapeText, textTable } from './lib/table.js';
 import { type CaseSpec, type Prepared, pytorchContenders, stnLayerWant } from './peers/contenders.js';
 import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
+import type { ThreadsBenchResult } from './threads_page/page.js';
 
 const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads, beside PyTorch on 1 and 2 threads
 (the same data, timed in the same rounds).
 
-  npm run bench:threads -- [--quick] [--json]
+  npm run bench:threads -- [--quick] [--json] [--browser]
 
-  --quick  small shapes, few calls: a smoke test of the whole run
-  --json   the measurements as one JSON object on stdout
+  --quick    small shapes, few calls: a smoke test of the whole run
+  --json     the measurements as one JSON object on stdout
+  --browser  the wasm backend in headless Chromium (tfjs-wasm's threaded build) instead
   --help   print this and exit
 `;
 const argv = process.argv.slice(2);
-checkArgs(argv, USAGE, ['--quick', '--json']);
+checkArgs(argv, USAGE, ['--quick', '--json', '--browser']);
 const quick = argv.includes('--quick');
 const asJson = argv.includes('--json');
 
@@ -226,4 +231,42 @@ function workerRoundTrip(pool: WorkerPool): number {
   return times.sort((a, b) => a - b)[times.length >> 1]!;
 }
 
-await main();
+await (argv.includes('--browser') ? browser() : main());
+
+/**
+ * --browser: bench/threads_page in headless Chromium (Debian's, driven by playwright-core as the
+ * browser tests do), served cross-origin-isolated with tfjs-wasm's .wasm files beside it.
+ */
+async function browser(): Promise<void> {
+  const { WASM_THREADED_HEADERS, buildPage, closeServer, copyTfjsWasmFiles, launchChromium, removeAll, serve, tempDir } = await import('../test/browser_support.js');
+  const temp: string[] = [];
+  const outDir = tempDir('stn-bench-threads-', temp);
+  await buildPage(join(import.meta.dirname, 'threads_page'), outDir, 'stn-layer threads benchmark');
+  copyTfjsWasmFiles(outDir);
+  const { server, url } = await serve(outDir, WASM_THREADED_HEADERS);
+  const { context, page, errors } = await launchChromium(tempDir('stn-chromium-', temp));
+  try {
+    const loadBefore = load();
+    await page.goto(url);
+    await page.waitForFunction(() => 'stnThreads' in window);
+    const [rounds, calls] = quick ? [3, 2] : [9, 5];
+    progress(`headless Chromium, ${SHAPES.map(shapeText).join(', ')}: ${rounds} rounds of ${calls} calls per thread count`);
+    const result = await page.evaluate(([shapes, r, k]) =>
+      (window as unknown as { stnThreads: { run(...a: unknown[]): Promise<ThreadsBenchResult> } }).stnThreads.run(shapes, r, k), [SHAPES, rounds, calls] as const);
+    if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+    if (!result.threadedBuild) throw new Error('tfjs-wasm did not run its threaded build: the page is not cross-origin-isolated?');
+    const loadAfter = load();
+    if (asJson) {
+      process.stdout.write(`${JSON.stringify({ browser: result, loadBefore, loadAfter })}\n`);
+      return;
+    }
+    process.stdout.write(`gridSample on the wasm backend in headless Chromium (tfjs-wasm threaded build, ${result.cores} cores), bilinear zeros, ms (median of single calls)\n\n${textTable(
+      ['input', 'call', '1 thread', '2 threads', '2 / 1'],
+      result.rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2)]),
+    )}\n(the op alone: the wasm kernels work on tfjs-wasm's heap in place, so there are no copies; 2 threads: the page's\nthread and a Web Worker, the page spinning while it waits)\nload average before: ${loadBefore}; after: ${loadAfter}\n`);
+  } finally {
+    await context.close();
+    await closeServer(server);
+    removeAll(temp);
+  }
+}

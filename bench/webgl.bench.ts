@@ -21,7 +21,7 @@ const [ROUNDS, CALLS] = quick ? [3, 2] : [7, 5];
 
 const temp: string[] = [];
 const outDir = tempDir('stn-bench-webgl-', temp);
-await buildPage(join(import.meta.dirname, 'webgl_page'), outDir);
+await buildPage(join(import.meta.dirname, 'webgl_page'), outDir, 'stn-layer webgl benchmark');
 const { server, url } = await serve(outDir);
 const { context, page, errors } = await launchChromium(tempDir('stn-chromium-', temp), WEBGL_ARGS);
 try {

@@ -28,7 +28,7 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGPU', () => {
 
   beforeAll(async () => {
     const outDir = tempDir('stn-page-', temp);
-    await buildPage(join(__dirname, 'browser'), outDir);
+    await buildPage(join(__dirname, 'browser'), outDir, 'stn-layer on WebGPU');
     let url: string;
     ({ server, url } = await serve(outDir));
     ({ context, page, errors: consoleErrors } = await launchChromium(tempDir('stn-chromium-', temp)));

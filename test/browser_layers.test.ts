@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBGL_ARGS, chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGL2, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
+import { WEBGL_ARGS, buildPage, chromiumAvailable, closeServer, launchChromium, removeAll, requireWebGL2, requireWebGPUAdapter, serve, tempDir } from './browser_support.js';
 import type { BackendResult, LayersRun } from './browser_layers/protocol.js';
 
 /** The backends the page runs, in order. */
@@ -26,11 +26,7 @@ describe.skipIf(!hasChromium)('stn-layer/layers in headless Chromium', () => {
 
   beforeAll(async () => {
     const outDir = tempDir('stn-layers-page-', temp);
-    const { build } = await import('vite');
-    await build({
-      root: join(__dirname, 'browser_layers'), configFile: false, logLevel: 'warn',
-      build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false, target: 'es2022', chunkSizeWarningLimit: 100_000 },
-    });
+    await buildPage(join(__dirname, 'browser_layers'), outDir, 'stn-layer/layers in the browser');
     let url: string;
     ({ server, url } = await serve(outDir));
     const browser = await launchChromium(tempDir('stn-chromium-', temp), WEBGL_ARGS);

@@ -10,11 +10,12 @@
  * a secure context, hence http://127.0.0.1 rather than a file: or about:blank page. The other
  * flags keep the browser from reaching the network or a profile: a fresh user-data dir per run.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize } from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -43,14 +44,29 @@ export function requireWebGPUAdapter(adapter: unknown, ctx: { skip(): void }, wh
   ctx.skip();
 }
 
-/** Bundles the page whose index.html is in `root` into `outDir` with vite (no config file). */
-export async function buildPage(root: string, outDir: string): Promise<void> {
+/**
+ * Bundles the page `root`/page.ts into `outDir` with vite (no config file), under an index.html
+ * written into `root` here: every page's is the same but for its title (git-ignored).
+ */
+export async function buildPage(root: string, outDir: string, title: string): Promise<void> {
+  writeFileSync(join(root, 'index.html'), `<!doctype html>
+<html>
+  <head>
+    <meta charset="utf-8" />
+    <title>${title}</title>
+    <link rel="icon" href="data:," />
+  </head>
+  <body>
+    <script type="module" src="./page.ts"></script>
+  </body>
+</html>
+`);
   const { build } = await import('vite');
   await build({
     root,
     configFile: false,
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false, target: 'es2022' },
+    build: { outDir, emptyOutDir: true, minify: false, reportCompressedSize: false, target: 'es2022', chunkSizeWarningLimit: 100_000 },
   });
 }
 
@@ -71,6 +87,15 @@ const MIME: Record<string, string> = {
 };
 
 /** Serves `dir` on 127.0.0.1 at a free port; `url` ends with '/'. */
+/** The headers that make a page cross-origin-isolated: tfjs-wasm then runs its threaded build (a shared heap). */
+export const WASM_THREADED_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Copies tfjs-backend-wasm's .wasm files (its builds) into a page's directory: the page calls setWasmPaths('/'). */
+export function copyTfjsWasmFiles(outDir: string): void {
+  const dist = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  for (const f of readdirSync(dist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(dist, f), join(outDir, f));
+}
+
 export async function serve(dir: string, headers: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');

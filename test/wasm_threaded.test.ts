@@ -4,16 +4,14 @@
  * build of stn-layer's module cannot link to. ready() compiles the shared-memory build there, and
  * gridSample forward and backward on wasm must agree with cpu.
  */
-import { copyFileSync, readdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPage, chromiumAvailable, closeServer, launchChromium, removeAll, serve, tempDir } from './browser_support.js';
+import { WASM_THREADED_HEADERS, buildPage, chromiumAvailable, closeServer, copyTfjsWasmFiles, launchChromium, removeAll, serve, tempDir } from './browser_support.js';
 import { type GridSampleFixture, expectClose, loadFixtures } from './helpers.js';
 
 const hasChromium = chromiumAvailable('the tfjs-wasm threaded test');
-const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 describe.skipIf(!hasChromium)('headless Chromium, tfjs-wasm threaded (cross-origin-isolated)', () => {
   const temp: string[] = [];
@@ -24,11 +22,10 @@ describe.skipIf(!hasChromium)('headless Chromium, tfjs-wasm threaded (cross-orig
 
   beforeAll(async () => {
     const outDir = tempDir('stn-threaded-page-', temp);
-    await buildPage(join(__dirname, 'browser_wasm_threaded'), outDir);
-    const wasmDist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-    for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDist, f), join(outDir, f));
+    await buildPage(join(__dirname, 'browser_wasm_threaded'), outDir, 'stn-layer on tfjs-wasm\'s threaded build');
+    copyTfjsWasmFiles(outDir);
     let url: string;
-    ({ server, url } = await serve(outDir, ISOLATED));
+    ({ server, url } = await serve(outDir, WASM_THREADED_HEADERS));
     ({ context, page, errors } = await launchChromium(tempDir('stn-chromium-', temp)));
     await page.goto(url);
     await page.waitForFunction(() => 'stn' in window);
@@ -52,4 +49,23 @@ describe.skipIf(!hasChromium)('headless Chromium, tfjs-wasm threaded (cross-orig
     result.wasm.forEach((v, i) => expectClose(v, result.cpu[i]!, ['output', 'dInput', 'dGrid'][i]!, 1e-5));
     expect(errors).toEqual([]);
   });
+
+  // useThreads(2): a Web Worker runs the shared-memory module on tfjs-wasm's heap (and on the cpu
+  // backend's memory), the page's thread spinning while it waits (a main thread may not block).
+  // Batches split by item, one large image into stripes of grid points.
+  it('useThreads(2) splits the wasm and cpu backends\' calls over a Web Worker, with the same bits as one thread', async () => {
+    const shapes = [[2, 64, 64, 8], [2, 128, 128, 3], [1, 256, 256, 1]];
+    const rows = await page.evaluate(([b, s]) => (window as unknown as { stn: { threads(...a: unknown[]): Promise<unknown> } }).stn.threads(b, s),
+      [['wasm', 'cpu'], shapes] as const) as { backend: string; shape: number[]; threadsUsed: number; served: boolean; workerTasks: number; differing: number; elements: number }[];
+    expect(rows).toHaveLength(2 * shapes.length);
+    for (const r of rows) {
+      const what = `${r.backend} [${r.shape.join(',')}]`;
+      expect(r.threadsUsed, what).toBe(2);
+      expect(r.served, what).toBe(true);
+      expect(r.workerTasks, what).toBeGreaterThan(0);
+      expect(r.elements, what).toBeGreaterThan(0);
+      expect(r.differing, what).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  }, 600_000);
 });

@@ -146,7 +146,7 @@ describe.skipIf(!hasChromium)('headless Chromium, WebGL2 (tfjs webgl backend)', 
 
   beforeAll(async () => {
     const outDir = tempDir('stn-webgl-page-', temp);
-    await buildPage(join(__dirname, 'browser_webgl'), outDir);
+    await buildPage(join(__dirname, 'browser_webgl'), outDir, 'stn-layer on WebGL');
     let url: string;
     ({ server, url } = await serve(outDir));
     ({ context, page, errors: consoleErrors } = await launchChromium(tempDir('stn-chromium-', temp), WEBGL_ARGS));

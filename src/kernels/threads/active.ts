@@ -1,7 +1,7 @@
 /**
- * The worker pool the cpu kernels split calls over, when useThreads() has started one. This module
- * imports nothing from Node, so the cpu backend can ask for the pool synchronously in any
- * environment; the pool itself (pool.ts, node:worker_threads) is loaded by useThreads() alone.
+ * The worker pool the kernels split calls over, when useThreads() has started one. This module
+ * imports nothing from Node, so a backend can ask for the pool synchronously in any environment;
+ * the pool itself (pool.ts) is loaded by useThreads() alone.
  */
 import type { SplitExport } from '../shared/heap.js';
 import type { StnExports } from '../shared/stn_module.js';
@@ -15,8 +15,14 @@ export interface ThreadPool {
   readonly stn: StnExports;
   /** Tasks the workers have run so far: tests check which calls were split. */
   readonly workerTasks: number;
-  /** KernelHeap.run: the tasks spread over the threads, the calling thread working too. */
-  run(name: SplitExport, tasks: readonly number[][]): void;
+  /** Whether the threads run the module on `memory` (the pool's own, or one it was started with). */
+  serves(memory: WebAssembly.Memory): boolean;
+  /** KernelHeap.run on `memory` (the pool's own by default): the tasks spread over the threads, the calling thread working too. */
+  run(name: SplitExport, tasks: readonly number[][], memory?: WebAssembly.Memory): void;
+}
+
+export function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
 let active: ThreadPool | undefined;

@@ -1,18 +1,20 @@
 /**
- * The worker pool for the cpu kernels in Node: threads - 1 worker_threads, each running the
- * shared-memory build of the module (scripts/build-wasm.mjs) on one shared WebAssembly.Memory, the
- * calling thread working too. A call is synchronous, as a tfjs kernel is: the caller publishes each
- * worker's task in its slot of a control block (a SharedArrayBuffer), wakes it (Atomics.notify),
- * runs its own task, then waits (Atomics.wait) until every worker has answered. Workers are
- * unref()ed: they never keep the process alive. Loaded only by useThreads() (a chunk of its own).
+ * The worker pool for the WebAssembly kernels: threads - 1 workers (worker_threads in Node, Web
+ * Workers in a cross-origin-isolated page), each running the shared-memory build of the module
+ * (scripts/build-wasm.mjs) on the pool's own shared WebAssembly.Memory (the cpu backend's) and on
+ * any other shared memory it was started with (tfjs-wasm's heap in its threaded build), the
+ * calling thread working too. A call is synchronous, as a tfjs kernel is: the caller publishes
+ * each worker's task in its slot of a control block (a SharedArrayBuffer), wakes it
+ * (Atomics.notify), runs its own task, then waits until every worker has answered (Atomics.wait;
+ * a browser's main thread may not block, so it spins there, its own task done). Node's workers
+ * are unref()ed: they never keep the process alive. Loaded only by useThreads() (a chunk of its own).
  */
 import type * as NodeOs from 'node:os';
-import type { MessagePort, Worker } from 'node:worker_threads';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { SplitExport } from '../shared/heap.js';
 import { type StnExports, compileSharedStnModule, stnExportsFor } from '../shared/stn_module.js';
-import type { ThreadPool } from './active.js';
-import { SLOT, SLOT_LENGTH, STOP, WORKER_SOURCE } from './worker_source.js';
+import { type ThreadPool, isNode } from './active.js';
+import { BROWSER_WORKER_SOURCE, MESSAGE_BYTES, NODE_WORKER_SOURCE, SLOT, SLOT_LENGTH, STOP, type WorkerInit } from './worker_source.js';
 
 /**
  * A Node module, by a specifier that bundlers leave alone: a browser bundle of stn-layer carries
@@ -26,58 +28,92 @@ const EXPORTS: readonly SplitExport[] = ['gridSample', 'gridSample3d', 'addStrip
 /** 4 GiB, as the shared build declares: a shared memory cannot grow past its maximum. */
 const MAXIMUM_PAGES = 65536;
 
-interface PoolWorker { worker: Worker; port: MessagePort; control: Int32Array }
+/** A started worker, as either platform's: it ends with terminate(). */
+interface Spawned { terminate(): unknown }
+type Spawn = (init: WorkerInit) => Promise<Spawned>;
+
+interface PoolWorker { spawned: Spawned; control: Int32Array; message: Uint8Array }
+
+/** Node: a worker_threads Worker on NODE_WORKER_SOURCE, ready at its first message. */
+async function nodeSpawn(): Promise<Spawn> {
+  const { Worker } = await nodeModule<typeof WorkerThreads>('node:worker_threads');
+  return (init) => new Promise((resolve, reject) => {
+    // Plain JavaScript: none of the parent's flags (a TypeScript loader, --input-type) apply.
+    const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, execArgv: [], workerData: init });
+    worker.unref();
+    worker.once('message', () => {
+      worker.removeAllListeners();
+      resolve(worker);
+    });
+    worker.once('error', (e) => {
+      void worker.terminate();
+      reject(e);
+    });
+    worker.once('exit', (code) => reject(new Error(`stn-layer: a kernel worker exited (code ${code}) before it was ready`)));
+  });
+}
+
+/** A browser: a Web Worker on BROWSER_WORKER_SOURCE (a Blob URL), sent its WorkerInit, ready at its first message. */
+function browserSpawn(): Spawn {
+  return (init) => new Promise((resolve, reject) => {
+    const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+    const worker = new Worker(url);
+    URL.revokeObjectURL(url);
+    worker.addEventListener('message', () => resolve(worker), { once: true });
+    worker.addEventListener('error', (e) => {
+      worker.terminate();
+      reject(new Error(`stn-layer: a kernel worker failed to start: ${e.message || 'no message (a Content-Security-Policy without worker-src blob:?)'}`));
+    }, { once: true });
+    worker.postMessage(init);
+  });
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+function callerCanBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class WorkerPool implements ThreadPool {
   readonly threads: number;
   readonly memory: WebAssembly.Memory;
   readonly stn: StnExports;
   workerTasks = 0;
+  /** The pool's own memory, then the others it was started with; SLOT.MEMORY indexes them. */
+  private readonly memories: readonly WebAssembly.Memory[];
   private readonly workers: PoolWorker[];
-  private readonly receive: typeof WorkerThreads.receiveMessageOnPort;
+  private readonly canBlock = callerCanBlock();
 
-  private constructor(memory: WebAssembly.Memory, stn: StnExports, workers: PoolWorker[], receive: typeof WorkerThreads.receiveMessageOnPort) {
-    this.receive = receive;
-    this.memory = memory;
-    this.stn = stn;
+  private constructor(memories: readonly WebAssembly.Memory[], workers: PoolWorker[]) {
+    this.memories = memories;
+    this.memory = memories[0]!;
+    this.stn = stnExportsFor(this.memory);
     this.workers = workers;
     this.threads = workers.length + 1;
   }
 
-  /** Starts threads - 1 workers; resolves when each has its instance of the module. */
-  static async start(threads: number): Promise<WorkerPool> {
-    const { MessageChannel, Worker, receiveMessageOnPort } = await nodeModule<typeof WorkerThreads>('node:worker_threads');
+  /**
+   * Starts threads - 1 workers; resolves when each has its instances of the module, on a shared
+   * memory of the pool's own and on each of `others` (shared memories: tfjs-wasm's threaded heap).
+   */
+  static async start(threads: number, others: readonly WebAssembly.Memory[] = []): Promise<WorkerPool> {
+    const spawn = isNode() ? await nodeSpawn() : browserSpawn();
     const module = await compileSharedStnModule();
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
-    const stn = stnExportsFor(memory);
-    const control = new SharedArrayBuffer(SLOT_LENGTH * 4 * Math.max(1, threads - 1));
-    const starting = await Promise.allSettled(Array.from({ length: threads - 1 }, async (_, slot) => {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        // Plain JavaScript: none of the parent's flags (a TypeScript loader, --input-type) apply.
-        execArgv: [],
-        workerData: { module, memory, control, slot, exportNames: EXPORTS, port: port2 },
-        transferList: [port2],
-      });
-      worker.unref();
-      try {
-        await new Promise<void>((resolve, reject) => {
-          port1.once('message', () => resolve());
-          worker.once('error', reject);
-          worker.once('exit', (code) => reject(new Error(`stn-layer: a kernel worker exited (code ${code}) before it was ready`)));
-        });
-      } catch (e) {
-        await worker.terminate();
-        throw e;
-      }
-      worker.removeAllListeners();
-      port1.removeAllListeners();
-      port1.unref();
-      return { worker, port: port1, control: new Int32Array(control, slot * SLOT_LENGTH * 4, SLOT_LENGTH) };
-    }));
+    const memories = [new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true }), ...others];
+    const count = Math.max(1, threads - 1);
+    const control = new SharedArrayBuffer(SLOT_LENGTH * 4 * count);
+    const messages = new SharedArrayBuffer(MESSAGE_BYTES * count);
+    const starting = await Promise.allSettled(Array.from({ length: threads - 1 }, async (_, slot) => ({
+      spawned: await spawn({ module, memories, control, messages, slot, exportNames: EXPORTS }),
+      control: new Int32Array(control, slot * SLOT_LENGTH * 4, SLOT_LENGTH),
+      message: new Uint8Array(messages, slot * MESSAGE_BYTES, MESSAGE_BYTES),
+    })));
     const workers = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const pool = new WorkerPool(memory, stn, workers, receiveMessageOnPort);
+    const pool = new WorkerPool(memories, workers);
     const failed = starting.find((s) => s.status === 'rejected');
     if (failed) {
       // No pool with fewer threads than asked: end the ones that started.
@@ -87,22 +123,29 @@ export class WorkerPool implements ThreadPool {
     return pool;
   }
 
-  run(name: SplitExport, tasks: readonly number[][]): void {
+  serves(memory: WebAssembly.Memory): boolean {
+    return this.memories.includes(memory);
+  }
+
+  run(name: SplitExport, tasks: readonly number[][], memory: WebAssembly.Memory = this.memory): void {
     const which = EXPORTS.indexOf(name);
+    const on = this.memories.indexOf(memory);
+    if (on < 0) throw new Error('stn-layer: the worker pool does not run on this memory');
+    const own = on === 0 ? this.stn : stnExportsFor(memory);
     for (let first = 0; first < tasks.length; first += this.threads) {
       const round = tasks.slice(first, first + this.threads);
       const busy = this.workers.slice(0, round.length - 1);
-      busy.forEach((w, i) => post(w.control, which, round[i + 1]!));
+      busy.forEach((w, i) => post(w.control, which, on, round[i + 1]!));
       this.workerTasks += busy.length;
       let failure: unknown;
       try {
-        (this.stn[name] as (...args: number[]) => void)(...round[0]!);
+        (own[name] as (...args: number[]) => void)(...round[0]!);
       } catch (e) {
         failure = e;
       }
       // Every worker is waited for, even when the calling thread failed: they share its buffers.
       for (const w of busy) {
-        const error = join(w, this.receive);
+        const error = join(w, this.canBlock);
         failure ??= error;
       }
       if (failure !== undefined) throw failure;
@@ -111,17 +154,15 @@ export class WorkerPool implements ThreadPool {
 
   /** Tells each worker to return, then terminates it. */
   async stop(): Promise<void> {
-    for (const w of this.workers) post(w.control, STOP, []);
-    await Promise.all(this.workers.map(async (w) => {
-      w.port.close();
-      await w.worker.terminate();
-    }));
+    for (const w of this.workers) post(w.control, STOP, 0, []);
+    await Promise.all(this.workers.map((w) => w.spawned.terminate()));
   }
 }
 
-function post(control: Int32Array, which: number, args: readonly number[]): void {
+function post(control: Int32Array, which: number, memory: number, args: readonly number[]): void {
   if (args.length > SLOT_LENGTH - SLOT.ARGS) throw new Error(`stn-layer: ${args.length} arguments do not fit a worker's slot`);
   control[SLOT.EXPORT] = which;
+  control[SLOT.MEMORY] = memory;
   control[SLOT.COUNT] = args.length;
   control.set(args, SLOT.ARGS);
   // Atomics.add orders the stores above before the worker's load of GENERATION.
@@ -130,18 +171,20 @@ function post(control: Int32Array, which: number, args: readonly number[]): void
 }
 
 /** Waits for the worker's answer; the error it reported, if any. */
-function join(w: PoolWorker, receive: typeof WorkerThreads.receiveMessageOnPort): Error | undefined {
+function join(w: PoolWorker, canBlock: boolean): Error | undefined {
   const generation = Atomics.load(w.control, SLOT.GENERATION);
   for (let done = Atomics.load(w.control, SLOT.DONE); done !== generation; done = Atomics.load(w.control, SLOT.DONE)) {
-    Atomics.wait(w.control, SLOT.DONE, done);
+    if (canBlock) Atomics.wait(w.control, SLOT.DONE, done);
   }
   if (Atomics.exchange(w.control, SLOT.FAILED, 0) === 0) return undefined;
-  const message = receive(w.port)?.message as string | undefined;
-  return new Error(`stn-layer: a kernel worker failed: ${message ?? 'no message'}`);
+  // TextDecoder takes no view of shared memory: a copy.
+  const text = new TextDecoder().decode(w.message.slice(0, Atomics.load(w.control, SLOT.MESSAGE_LENGTH)));
+  return new Error(`stn-layer: a kernel worker failed: ${text || 'no message'}`);
 }
 
-/** The threads useThreads() takes when given no number: the cores Node says this process may use. */
+/** The threads useThreads() takes when given no number: the cores Node says this process may use, or the browser's count. */
 export async function availableThreads(): Promise<number> {
+  if (!isNode()) return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1);
   const os = await nodeModule<typeof NodeOs>('node:os');
   // availableParallelism is Node 18.14's; cpus() before it.
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : Math.max(1, os.cpus().length);

@@ -1,8 +1,9 @@
 /**
- * useThreads(): the public switch for the cpu kernels' worker threads (Node). Off by default: a
- * library that starts threads in its user's process unasked would surprise; one call turns them on.
+ * useThreads(): the public switch for the kernels' worker threads. Off by default: a library that
+ * starts threads in its user's process unasked would surprise; one call turns them on.
  */
-import { activePool, setActivePool } from './active.js';
+import { sharedWasmHeap } from '../wasm/wasm_backend.js';
+import { activePool, isNode, setActivePool } from './active.js';
 
 /** The most threads useThreads() takes. */
 const MAX_THREADS = 256;
@@ -10,12 +11,16 @@ let stopping: (() => Promise<void>) | undefined;
 let pending: Promise<unknown> = Promise.resolve();
 
 /**
- * Splits the cpu backend's gridSample calls (images and volumes, and their gradients) over `threads` threads: the
- * calling thread and threads - 1 worker_threads sharing the kernels' WebAssembly memory. Without an
- * argument, as many as Node says the process may use (os.availableParallelism()); 1 turns threads
- * off and ends the workers. Results are the same bits for any number of threads. Small calls stay
- * on the calling thread. Node only (a browser, or the wasm backend, runs one thread). The workers
- * never keep the process alive. Resolves to the number of threads now used.
+ * Splits gridSample calls (images and volumes, and their gradients) over `threads` threads: the
+ * calling thread and threads - 1 workers running the WebAssembly kernels on shared memory. The cpu
+ * backend's calls, in Node and in a cross-origin-isolated page; the wasm backend's in such a page,
+ * where tfjs-wasm runs its threaded build on a shared heap: start the wasm backend first (await
+ * tf.setBackend('wasm'), or tf.ready()), then call this (tfjs-wasm in Node has no shared heap: one
+ * thread there). Without an argument, as many as the platform says the process may use
+ * (os.availableParallelism(), navigator.hardwareConcurrency), or 1 in a page that is not
+ * cross-origin-isolated; 1 turns threads off and ends the workers. Results are the same bits for
+ * any number of threads. Small calls stay on the calling thread. The workers never keep the
+ * process alive. Resolves to the number of threads now used.
  */
 export function useThreads(threads?: number): Promise<number> {
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
@@ -28,23 +33,27 @@ export function useThreads(threads?: number): Promise<number> {
 }
 
 async function switchTo(threads: number | undefined): Promise<number> {
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (threads === 1 || (threads === undefined && !isNode)) {
+  // Workers share memory through SharedArrayBuffer, which a browser gives a cross-origin-isolated page only.
+  const shareable = isNode() || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (threads === 1 || (threads === undefined && !shareable)) {
     await stopPool();
     return 1;
   }
-  if (!isNode) throw new Error('stn-layer: useThreads: the kernels\' worker threads need Node (worker_threads); in a browser they run on one thread');
+  if (!shareable) {
+    throw new Error('stn-layer: useThreads: the kernels\' worker threads share memory (SharedArrayBuffer), which a browser gives only to a cross-origin-isolated page (served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)');
+  }
   const { WorkerPool, availableThreads } = await import('./pool.js');
   const wanted = threads ?? (await availableThreads());
-  if (activePool()?.threads === wanted) return wanted;
+  const heap = sharedWasmHeap();
+  const pool = activePool();
+  if (pool?.threads === wanted && (!heap || pool.serves(heap))) return wanted;
   await stopPool();
   if (wanted === 1) return 1;
-  const pool = await WorkerPool.start(wanted);
-  setActivePool(pool);
-  stopping = () => pool.stop();
+  const started = await WorkerPool.start(wanted, heap ? [heap] : []);
+  setActivePool(started);
+  stopping = () => started.stop();
   return wanted;
 }
-
 async function stopPool(): Promise<void> {
   const stop = stopping;
   setActivePool(undefined);

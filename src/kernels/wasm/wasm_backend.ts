@@ -3,8 +3,9 @@
  * AssemblyScript module imports, so kernels read and write tensors in place) and its tensor
  * offsets. Checked against @tensorflow/tfjs-backend-wasm 4.22.
  */
-import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelBackend, type TensorInfo, engine, util } from '@tensorflow/tfjs-core';
 import { type KernelHeap, runSerially } from '../shared/heap.js';
+import { activePool } from '../threads/active.js';
 import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 
 interface BackendWasmInternals extends KernelBackend {
@@ -29,6 +30,17 @@ function heapOf(b: BackendWasmInternals): WebAssembly.Memory {
 
 export function wasmMemory(backend: object): WebAssembly.Memory {
   return heapOf(internals(backend));
+}
+
+/**
+ * The started wasm backend's heap where it is shared (tfjs-wasm's threaded build, in a
+ * cross-origin-isolated page), for useThreads(): undefined if the backend has not started (it is
+ * not started here) or its heap is not shared.
+ */
+export function sharedWasmHeap(): WebAssembly.Memory | undefined {
+  const backend = engine().registry.wasm as BackendWasmInternals | undefined;
+  const heap = backend && heapOf(backend);
+  return heap instanceof WebAssembly.Memory && typeof SharedArrayBuffer !== 'undefined' && heap.buffer instanceof SharedArrayBuffer ? heap : undefined;
 }
 
 /** Byte offset of a tensor's data on the tfjs-wasm heap. */
@@ -65,12 +77,14 @@ export function wasmHeap(backend: object): WasmHeap {
     }
     return offset;
   };
+  // useThreads()'s pool, where it runs on this heap (tfjs-wasm's threaded build; in Node the heap is not shared).
+  const pool = activePool();
+  const split = pool?.serves(heap) ? pool : undefined;
   return {
     stn,
     place: () => stn,
-    // tfjs-wasm in Node is single-threaded and its memory is not shared.
-    threads: 1,
-    run: (name, tasks) => runSerially(stn, name, tasks),
+    threads: split?.threads ?? 1,
+    run: (name, tasks) => (split ? split.run(name, tasks, heap) : runSerially(stn, name, tasks)),
     input: (t) => wasmOffset(b, t),
     output: (shape) => allocate(shape, outputs),
     scratch: (length) => allocate([length], scratch),
