@@ -1,13 +1,15 @@
-// The bilinear fast paths of gridSample: the STN case (one channel) and RGB. Bilinear with fewer
-// than four channels runs the four points of a block side by side in the lanes
-// (bilinearFewChannelsBlock), forward and backward. One or three channels have a loop of their own
-// (bilinearPairsLoop, forward and backward): in the generic loop a block's state spilled out of
-// registers (the forward ran 1.6x slower, the backward 1.2-1.4x). Four or more channels: the four points' taps and weights as
-// vectors, one channel pass per point (bilinearForward / bilinearBackward, twins).
+// The bilinear fast paths of gridSample: the STN case (one channel), two channels and RGB.
+// Bilinear with fewer than four channels walks a loop of its own (bilinearPairsLoop, forward and
+// backward: in the generic loop a block's state spilled out of registers, and the forward ran
+// 1.6x slower, the backward 1.2-1.4x), the four points of a block side by side in the lanes;
+// its short and corner blocks go through bilinearFewChannelsBlock. Four or more channels: the
+// four points' taps and weights as vectors, one channel pass per point (bilinearForward /
+// bilinearBackward, twins).
 // The backward scatters into dInput point by point (points of a block can share a pixel, and
 // must add in turn): by tap pairs where a pair is inside (scalar for one channel: 8-byte
-// read-modify-writes stalled on store forwarding; 16 + 8 bytes per row for three channels, the
-// pair's six floats), else lane by lane (scatterAdd); with four or more, a vector per 4 channels.
+// read-modify-writes stalled on store forwarding; one 16-byte one per row for two channels; 16 + 8
+// bytes per row for three, the pair's six floats), else lane by lane (scatterAdd); with four or
+// more, a vector per 4 channels.
 //
 // THE DISPATCH TABLE: which routine takes a block of four grid points, from its channels, the
 // direction and where its taps are. bilinearPath() below is this table, and every choice between
@@ -15,6 +17,7 @@
 //
 //   channels  direction  the block                                        path: routine
 //   1         either     4 points, every tap pair inside                  ONE_PAIRS: bilinearPairsLoop's block
+//   2         either     4 points, every tap pair inside                  TWO_PAIRS: twoPairsForward / twoBackward
 //   3         forward    4 points, all taps inside and before the last    RGB_INSIDE: rgbInsideForward
 //                        pair (its loads read one float past the taps)
 //   3         forward    every tap pair inside (also fewer than 4 points) RGB_PAIRS: rgbPairsForward
@@ -22,24 +25,24 @@
 //   3         backward   4 points, every tap pair inside                  RGB_PAIRS: rgbBackward, masked
 //   1         either     every tap pair inside, fewer than 4 points       FEW_PAIRS: bilinearFewChannelsBlock,
 //                                                                           taps loaded and scattered in pairs
-//   1-3       either     any other (2 channels; a pair at an image         FEW_GATHER: bilinearFewChannelsBlock,
-//                        corner; 3 channels, fewer than 4 points           taps gathered and scattered one by one
-//                        backward)
+//   1-3       either     any other (a pair at an image corner; 2          FEW_GATHER: bilinearFewChannelsBlock,
+//                        channels, fewer than 4 points; 3 channels,         taps gathered and scattered one by one
+//                        fewer than 4 points backward)
 //   4+        either     4 points, all taps inside                        POINTS_INSIDE: bilinearForward /
 //                                                                           bilinearBackward, unmasked
 //   4+        either     any other                                        POINTS_MASKED: the same, masked
 //
-// "Tap pair": with one or three channels a tap and its east neighbour are adjacent in memory, so
+// "Tap pair": with one to three channels a tap and its east neighbour are adjacent in memory, so
 // a row of two taps loads at once, unless the pair would start before the image or end after it
 // (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
 // the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
 // bilinearPairsLoop, fewChannelsBackward) are chosen per call, with the row the best block
-// would take: one or three channels walk bilinearPairsLoop whatever the direction.
+// would take: one to three channels walk bilinearPairsLoop whatever the direction.
 import { applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
   PATH_FEW_GATHER, PATH_FEW_PAIRS, PATH_GENERIC, PATH_ONE_PAIRS, PATH_POINTS_INSIDE, PATH_POINTS_MASKED,
-  PATH_RGB_INSIDE, PATH_RGB_PAIRS, countPath,
+  PATH_RGB_INSIDE, PATH_RGB_PAIRS, PATH_TWO_PAIRS, countPath,
 } from './paths';
 import {
   accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, wantDGrid,
@@ -53,8 +56,9 @@ import { backwardTaps, forwardTaps } from './taps';
  */
 @inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
   if (C >= 4) return full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
-  if (C == 2 || !pairs || (backward && C == 3 && !full)) return PATH_FEW_GATHER;
+  if (!pairs || (C != 1 && !full && (C == 2 || backward))) return PATH_FEW_GATHER;
   if (C == 1) return full ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
+  if (C == 2) return PATH_TWO_PAIRS;
   return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
 }
 
@@ -227,9 +231,18 @@ import { backwardTaps, forwardTaps } from './taps';
   const t1 = rgbBackwardPoint(1, base, dBase, d1, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
   const t2 = rgbBackwardPoint(2, base, dBase, d2, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
   const t3 = rgbBackwardPoint(3, base, dBase, d3, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, masked, wantDInput, wantDGrid);
-  if (!wantDGrid) return;
-  // Per tap, the four points' dots (t_l holds point l's, in the order nw, ne, sw, se); a masked
-  // tap's is 0 (its dot read a pixel inside the pair, but not the tap).
+  if (wantDGrid) storeDotsDGrid(t0, t1, t2, t3, mNW, mNE, mSW, mSE, e, s, oe, os, gxMult, gyMult, dGridPtr, masked);
+}
+
+/**
+ * Four points' d(grid) from each point's taps' dots with dy (t_l holds point l's, in the order nw,
+ * ne, sw, se): rgbBackward's and twoBackward's, which read a point's taps by rows. `masked`: a
+ * masked tap's dot is 0 (it read a pixel inside the pair, but not the tap).
+ */
+@inline function storeDotsDGrid(
+  t0: v128, t1: v128, t2: v128, t3: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  e: v128, s: v128, oe: v128, os: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, masked: bool,
+): void {
   let aNW = transposeColumn(t0, t1, t2, t3, 0), aNE = transposeColumn(t0, t1, t2, t3, 1);
   let aSW = transposeColumn(t0, t1, t2, t3, 2), aSE = transposeColumn(t0, t1, t2, t3, 3);
   if (masked) {
@@ -242,6 +255,81 @@ import { backwardTaps, forwardTaps } from './taps';
   const dIx = f32x4.add(f32x4.mul(os, f32x4.sub(aNE, aNW)), f32x4.mul(s, f32x4.sub(aSE, aSW)));
   const dIy = f32x4.add(f32x4.mul(oe, f32x4.sub(aSW, aNW)), f32x4.mul(e, f32x4.sub(aSE, aNE)));
   storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, 4);
+}
+
+/** Lanes l, l of `west` and l, l of `east`: a two-channel row's weights or masks for point l (a constant). */
+@inline function twoRow(west: v128, east: v128, l: i32): v128 {
+  return l == 0 ? v128.shuffle<f32>(west, east, 0, 0, 4, 4) : l == 1 ? v128.shuffle<f32>(west, east, 1, 1, 5, 5)
+    : l == 2 ? v128.shuffle<f32>(west, east, 2, 2, 6, 6) : v128.shuffle<f32>(west, east, 3, 3, 7, 7);
+}
+
+/**
+ * Forward bilinear with two channels, four points, every tap pair inside: a row of two taps is
+ * four floats, one 16-byte load per point and row; each point's weighted rows, masked after the
+ * product (a masked tap and a NaN point add 0), fold to its two channels, two points per store.
+ */
+@inline function twoPairsForward(
+  top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize,
+): void {
+  const base = inBase;
+  const p0 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 0);
+  const p1 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 1);
+  const p2 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 2);
+  const p3 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 3);
+  // Point l's [west c0, west c1, east c0, east c1] sums, two points per store: c0 c1 of each.
+  v128.store(outPtr, f32x4.add(v128.shuffle<f32>(p0, p1, 0, 1, 4, 5), v128.shuffle<f32>(p0, p1, 2, 3, 6, 7)));
+  v128.store(outPtr, f32x4.add(v128.shuffle<f32>(p2, p3, 0, 1, 4, 5), v128.shuffle<f32>(p2, p3, 2, 3, 6, 7)), 16);
+}
+
+@inline function twoPoint(
+  base: usize, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32,
+): v128 {
+  const n = v128.and(f32x4.mul(v128.load(elementAt(base, top, l)), twoRow(wNW, wNE, l)), twoRow(mNW, mNE, l));
+  const s = v128.and(f32x4.mul(v128.load(elementAt(base, bottom, l)), twoRow(wSW, wSE, l)), twoRow(mSW, mSE, l));
+  return f32x4.add(n, s);
+}
+
+/**
+ * Backward bilinear with two channels, four points, every tap pair inside: point by point, its
+ * rows read and scattered as 16-byte loads and read-modify-writes (points sharing a pixel add in
+ * turn), masked after the product; d(grid) from the same row loads (storeDotsDGrid).
+ */
+@inline function twoBackward(
+  top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
+  dyPtr: usize, dGridPtr: usize, gxMult: v128, gyMult: v128, wantDInput: bool, wantDGrid: bool,
+): void {
+  // dy of the four points: c0 c1 of points 0-1, then of 2-3.
+  const d01 = v128.load(dyPtr), d23 = v128.load(dyPtr, 16);
+  const base = inBase, dBase = dInBase;
+  const t0 = twoBackwardPoint(0, base, dBase, v128.shuffle<f32>(d01, d01, 0, 1, 0, 1), top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, wantDInput, wantDGrid);
+  const t1 = twoBackwardPoint(1, base, dBase, v128.shuffle<f32>(d01, d01, 2, 3, 2, 3), top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, wantDInput, wantDGrid);
+  const t2 = twoBackwardPoint(2, base, dBase, v128.shuffle<f32>(d23, d23, 0, 1, 0, 1), top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, wantDInput, wantDGrid);
+  const t3 = twoBackwardPoint(3, base, dBase, v128.shuffle<f32>(d23, d23, 2, 3, 2, 3), top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, wantDInput, wantDGrid);
+  if (wantDGrid) storeDotsDGrid(t0, t1, t2, t3, mNW, mNE, mSW, mSE, e, s, oe, os, gxMult, gyMult, dGridPtr, true);
+}
+
+/**
+ * twoBackward's point `l` (a constant), its dy as c0 c1 c0 c1: scatters into dInput and returns
+ * its four taps' dots with dy, [nw, ne, sw, se].
+ */
+@inline function twoBackwardPoint(
+  l: i32, base: usize, dBase: usize, dy: v128, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
+  wNW: v128, wNE: v128, wSW: v128, wSE: v128, wantDInput: bool, wantDGrid: bool,
+): v128 {
+  let dots = f32x4.splat(0);
+  if (wantDGrid) {
+    const a = f32x4.mul(v128.load(elementAt(base, top, l)), dy), b = f32x4.mul(v128.load(elementAt(base, bottom, l)), dy);
+    dots = f32x4.add(v128.shuffle<f32>(a, b, 0, 2, 4, 6), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+  }
+  if (wantDInput) {
+    // After the product: a masked tap adds +0 even where dy is infinite.
+    const dn = elementAt(dBase, top, l), ds = elementAt(dBase, bottom, l);
+    v128.store(dn, f32x4.add(v128.load(dn), v128.and(f32x4.mul(dy, twoRow(wNW, wNE, l)), twoRow(mNW, mNE, l))));
+    v128.store(ds, f32x4.add(v128.load(ds), v128.and(f32x4.mul(dy, twoRow(wSW, wSE, l)), twoRow(mSW, mSE, l))));
+  }
+  return dots;
 }
 
 /**
@@ -702,6 +790,12 @@ export function bilinearBackward(
     const wSW = bilinearWeight(e, s, oe, os, false, true), wSE = bilinearWeight(e, s, oe, os, true, true);
     if (backward && (path == PATH_RGB_INSIDE || path == PATH_RGB_PAIRS)) {
       rgbBackwardBlock(path == PATH_RGB_PAIRS, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
+      continue;
+    }
+    if (path == PATH_TWO_PAIRS) {
+      countPath(PATH_TWO_PAIRS, backward);
+      if (backward) twoBackward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, e, s, oe, os, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
+      else twoPairsForward(top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, o);
       continue;
     }
     if (path == PATH_RGB_INSIDE) {

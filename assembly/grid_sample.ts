@@ -67,9 +67,9 @@ export function gridSample(
   accumulate = mode == MODE_BICUBIC;
   const count = pointEnd - pointStart;
   if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
-  // Bilinear with one or three channels walks bilinearPairsLoop, forward and backward; the other
-  // backward passes below four channels (two channels, a one-pixel image), fewChannelsBackward.
-  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && (C == 1 || C == 3);
+  // Bilinear with one to three channels walks bilinearPairsLoop, forward and backward; a one-pixel
+  // image's backward, fewChannelsBackward.
+  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && C < 4;
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
@@ -81,7 +81,9 @@ export function gridSample(
       const dy = dyPtr + first * rowBytes;
       const dGrid = dGridPtr + (first << 3);
       if (isBackward && C == 1) pairsBackwardOne(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (isBackward && C == 2) pairsBackwardTwo(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward) pairsBackwardRgb(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (C == 2) pairsForwardTwo(g, count, W, H, padding, alignCorners, o);
       else if (padding == PADDING_ZEROS && !alignCorners) {
         // The usual case gets its own copy, its coordinate math folded to constants.
         if (C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, false, false, false, o, 0, 0);
@@ -170,8 +172,8 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
 }
 
 /**
- * bilinearPairsLoop backward, one function per channel count (1, 3: each compiled on its own, so
- * that one's loops do not crowd the other's registers), a copy per combination of the gradients
+ * bilinearPairsLoop backward, one function per channel count (1, 2, 3: each compiled on its own,
+ * so that one's loops do not crowd the other's registers), a copy per combination of the gradients
  * asked for, each doing only its work; the usual case (zeros, alignCorners false) gets its own,
  * its coordinate math folded to constants (d(input) alone, rare, does not).
  */
@@ -179,8 +181,18 @@ function pairsBackwardOne(g: usize, count: i32, W: i32, H: i32, padding: i32, al
   pairsBackward(g, count, W, H, 1, padding, alignCorners, dy, dGrid);
 }
 
+function pairsBackwardTwo(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
+  pairsBackward(g, count, W, H, 2, padding, alignCorners, dy, dGrid);
+}
+
 function pairsBackwardRgb(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
   pairsBackward(g, count, W, H, 3, padding, alignCorners, dy, dGrid);
+}
+
+/** bilinearPairsLoop forward with two channels, in a function of its own: one and three channels' loops are inlined in gridSample. */
+function pairsForwardTwo(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, o: usize): void {
+  if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsLoop(g, count, W, H, 2, PADDING_ZEROS, false, false, false, false, o, 0, 0);
+  else bilinearPairsLoop(g, count, W, H, 2, padding, alignCorners, false, false, false, o, 0, 0);
 }
 
 @inline function pairsBackward(g: usize, count: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
@@ -198,8 +210,8 @@ function pairsBackwardRgb(g: usize, count: i32, W: i32, H: i32, padding: i32, al
 }
 
 /**
- * The bilinear backward with fewer than four channels that bilinearPairsLoop does not take (two
- * channels, a one-pixel image), one batch item: walkBlocks once per combination of the gradients
+ * The bilinear backward with fewer than four channels that bilinearPairsLoop does not take (a
+ * one-pixel image), one batch item: walkBlocks once per combination of the gradients
  * asked for, each folded to a loop that does only its work.
  */
 function fewChannelsBackward(gridPtr: usize, first: usize, points: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dyPtr: usize, dGridPtr: usize): void {

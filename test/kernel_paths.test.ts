@@ -52,7 +52,13 @@ const CASES: PathCase[] = [
   { name: '3 channels forward, the taps in the last pair (rgbInside would read past the image)', o: BILINEAR, image: [8, 8, 3], points: LAST_PAIR, want: { 'rgbPairs forward': 1 } },
   { name: '3 channels forward, a short block of two', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 2), want: { 'rgbPairs forward': 1 } },
   { name: '3 channels forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 3], points: CORNER, want: { 'fewGather forward': 1 } },
-  { name: '2 channels forward', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 4), want: { 'fewGather forward': 1 } },
+  { name: '2 channels forward, two blocks of four inside', o: BILINEAR, image: [8, 8, 2], points: INSIDE, want: { 'twoPairs forward': 2 } },
+  { name: '2 channels forward, a tap left of the image (masked taps read 0)', o: BILINEAR, image: [8, 8, 2], points: LEFT_EDGE, want: { 'twoPairs forward': 1 } },
+  { name: '2 channels forward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 2], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], want: { 'twoPairs forward': 1 } },
+  { name: '2 channels forward, the taps in the last pair', o: BILINEAR, image: [8, 8, 2], points: LAST_PAIR, want: { 'twoPairs forward': 1 } },
+  { name: '2 channels forward, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 2], points: INSIDE.slice(0, 4), want: { 'twoPairs forward': 1 } },
+  { name: '2 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 3), want: { 'fewGather forward': 1 } },
+  { name: '2 channels forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 2], points: CORNER, want: { 'fewGather forward': 1 } },
   { name: '5 channels forward, all taps inside', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 4), want: { 'pointsInside forward': 1 } },
   { name: '5 channels forward, a tap outside', o: BILINEAR, image: [8, 8, 5], points: CORNER, want: { 'pointsMasked forward': 1 } },
   { name: '5 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 3), want: { 'pointsMasked forward': 1 } },
@@ -90,7 +96,16 @@ const CASES: PathCase[] = [
   { name: '3 channels backward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 3], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], backward: true, want: { 'rgbPairs backward': 1 } },
   { name: '3 channels backward, a short block of three', o: BILINEAR, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'fewGather backward': 1 } },
   { name: '3 channels backward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 3], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
-  { name: '2 channels backward', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
+  { name: '2 channels backward', o: BILINEAR, image: [8, 8, 2], points: INSIDE, backward: true, want: { 'twoPairs backward': 2 } },
+  { name: '2 channels backward, four points in one pixel cell (their scatters add in turn)', o: BILINEAR, image: [8, 8, 2], points: [[0.01, 0.02], [0.02, 0.01], [0.015, 0.015], [0.005, 0.03]], backward: true, want: { 'twoPairs backward': 1 } },
+  { name: '2 channels backward, a tap left of the image (masked taps scatter +0)', o: BILINEAR, image: [8, 8, 2], points: LEFT_EDGE, backward: true, want: { 'twoPairs backward': 1 } },
+  { name: '2 channels backward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 2], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], backward: true, want: { 'twoPairs backward': 1 } },
+  { name: '2 channels backward, the taps in the last pair', o: BILINEAR, image: [8, 8, 2], points: LAST_PAIR, backward: true, want: { 'twoPairs backward': 1 } },
+  { name: '2 channels backward, d(grid) alone, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 2], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'twoPairs backward': 1 } },
+  { name: '2 channels backward, d(input) alone, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 2], points: INSIDE.slice(0, 4), backward: true, outputMask: [true, false], want: { 'twoPairs backward': 1 } },
+  { name: '2 channels backward, a short block of three', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 3), backward: true, want: { 'fewGather backward': 1 } },
+  { name: '2 channels backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 2], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
+  { name: '2 channels backward, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 2], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
   { name: '5 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, want: { 'pointsInside backward': 2 } },
   { name: '5 channels backward, all taps inside, d(grid) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [false, true], want: { 'pointsInside backward': 2 } },
   { name: '5 channels backward, all taps inside, d(input) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [true, false], want: { 'pointsInside backward': 2 } },
@@ -171,6 +186,6 @@ it('the cases cover every path the dispatch can take', () => {
   const backwardOnly = 'trilinearChannelsGrad';
   const every = [...KERNEL_PATHS.filter((p) => p !== backwardOnly).map((p) => `${p} forward`), 'generic backward', 'fewGather backward',
     'fewPairs backward', 'onePairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
-    'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`];
+    'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`, 'twoPairs backward'];
   expect([...covered].sort()).toEqual(every.sort());
 });

@@ -10,6 +10,8 @@ export const KERNEL_PATHS = [
   'generic', 'fewGather', 'fewPairs', 'onePairs', 'rgbPairs', 'rgbInside', 'pointsMasked', 'pointsInside',
   // volumes (assembly/grid_sample_3d.ts)
   'trilinearOneInside', 'trilinearOneGather', 'trilinearChannelsInside', 'trilinearChannelsGrad',
+  // two channels (a code added after the volumes')
+  'twoPairs',
 ] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 
