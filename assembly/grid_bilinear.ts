@@ -265,29 +265,30 @@ import { backwardTaps, forwardTaps } from './taps';
 
 /**
  * Forward bilinear with two channels, four points, every tap pair inside: a row of two taps is
- * four floats, one 16-byte load per point and row; each point's weighted rows, masked after the
- * product (a masked tap and a NaN point add 0), fold to its two channels, two points per store.
+ * four floats, one 16-byte load per point and row, weighted and masked after the product (a
+ * masked tap and a NaN point add 0); each row's west and east halves add, then the rows, as mix
+ * adds them (short and corner blocks give the same bits), two points per store.
  */
 @inline function twoPairsForward(
   top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize,
 ): void {
   const base = inBase;
-  const p0 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 0);
-  const p1 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 1);
-  const p2 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 2);
-  const p3 = twoPoint(base, top, bottom, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, 3);
-  // Point l's [west c0, west c1, east c0, east c1] sums, two points per store: c0 c1 of each.
-  v128.store(outPtr, f32x4.add(v128.shuffle<f32>(p0, p1, 0, 1, 4, 5), v128.shuffle<f32>(p0, p1, 2, 3, 6, 7)));
-  v128.store(outPtr, f32x4.add(v128.shuffle<f32>(p2, p3, 0, 1, 4, 5), v128.shuffle<f32>(p2, p3, 2, 3, 6, 7)), 16);
+  const n0 = twoRowProduct(base, top, wNW, wNE, mNW, mNE, 0), s0 = twoRowProduct(base, bottom, wSW, wSE, mSW, mSE, 0);
+  const n1 = twoRowProduct(base, top, wNW, wNE, mNW, mNE, 1), s1 = twoRowProduct(base, bottom, wSW, wSE, mSW, mSE, 1);
+  const n2 = twoRowProduct(base, top, wNW, wNE, mNW, mNE, 2), s2 = twoRowProduct(base, bottom, wSW, wSE, mSW, mSE, 2);
+  const n3 = twoRowProduct(base, top, wNW, wNE, mNW, mNE, 3), s3 = twoRowProduct(base, bottom, wSW, wSE, mSW, mSE, 3);
+  v128.store(outPtr, f32x4.add(twoRowSums(n0, n1), twoRowSums(s0, s1)));
+  v128.store(outPtr, f32x4.add(twoRowSums(n2, n3), twoRowSums(s2, s3)), 16);
 }
 
-@inline function twoPoint(
-  base: usize, top: v128, bottom: v128, mNW: v128, mNE: v128, mSW: v128, mSE: v128,
-  wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32,
-): v128 {
-  const n = v128.and(f32x4.mul(v128.load(elementAt(base, top, l)), twoRow(wNW, wNE, l)), twoRow(mNW, mNE, l));
-  const s = v128.and(f32x4.mul(v128.load(elementAt(base, bottom, l)), twoRow(wSW, wSE, l)), twoRow(mSW, mSE, l));
-  return f32x4.add(n, s);
+/** Point l's row of two taps at element `row`, times their weights, masked: [west c0, c1, east c0, c1]. */
+@inline function twoRowProduct(base: usize, row: v128, wWest: v128, wEast: v128, mWest: v128, mEast: v128, l: i32): v128 {
+  return v128.and(f32x4.mul(v128.load(elementAt(base, row, l)), twoRow(wWest, wEast, l)), twoRow(mWest, mEast, l));
+}
+
+/** Two points' rows (twoRowProduct's) to west + east per channel: c0 c1 of the first point, then of the second. */
+@inline function twoRowSums(a: v128, b: v128): v128 {
+  return f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
 }
 
 /**
@@ -454,7 +455,7 @@ import { backwardTaps, forwardTaps } from './taps';
 }
 
 /**
- * With one or three channels a tap and its east neighbour are adjacent (2C floats), so each row
+ * With one to three channels a tap and its east neighbour are adjacent (2C floats), so each row
  * of two taps loads at once (a pair). `top` / `bottom` hold the element index of each point's
  * west taps, 0 where neither tap of the row is inside (it reads pixel 0's pair, then drops it).
  * Only where a pair would start before the image or end after it (a corner) do the taps load one
@@ -464,9 +465,9 @@ import { backwardTaps, forwardTaps } from './taps';
   return v128.all_true<i32>(v128.and(i32x4.le_u(top, lastPair), i32x4.le_u(bottom, lastPair)));
 }
 
-/** The element index of the last pair's west tap, in every lane; for H * W >= 2. */
-@inline function lastPairStart(H: i32, W: i32): v128 {
-  return i32x4.splat((H * W - 2) * channels);
+/** The element index of the last pair's west tap (C channels), in every lane; for H * W >= 2. */
+@inline function lastPairStart(H: i32, W: i32, C: i32): v128 {
+  return i32x4.splat((H * W - 2) * C);
 }
 
 
@@ -490,7 +491,7 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
 }
 
 /**
- * bilinearFewChannelsBlock backward with one or three channels, as one function
+ * bilinearFewChannelsBlock backward with one to three channels, as one function
  * (bilinearPairsLoop's short and corner blocks): a copy per combination of the gradients asked for.
  */
 function fewChannelsBackwardBlock(
@@ -531,9 +532,11 @@ function fewChannelsBackwardBlock(
   const stride = <usize>C << 2;
   const top = v128.and(iNW, v128.or(mNW, mNE));
   const bottom = v128.and(iSW, v128.or(mSW, mSE));
-  const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, i32x4.splat((H * W - 2) * C));
-  // The callers send no block that the table gives to ONE_PAIRS, nor forward to RGB_INSIDE; backward
-  // reads and writes no float past a pair, so "inside" is every tap inside.
+  // Two channels' pair blocks (TWO_PAIRS) are bilinearPairsLoop's alone: here their taps are
+  // gathered, and the pair code below is one channel's (three go to rgbBackward / rgbPairsForward).
+  const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, lastPairStart(H, W, C));
+  // The callers send no block that the table gives to ONE_PAIRS or TWO_PAIRS, nor forward to
+  // RGB_INSIDE; backward reads and writes no float past a pair, so "inside" is every tap inside.
   const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
   const path = bilinearPath(C, backward, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
@@ -729,14 +732,15 @@ export function bilinearBackward(
 }
 
 /**
- * Bilinear with one or three channels over one batch item's `points`, forward or backward (the
+ * Bilinear with one to three channels over one batch item's `points`, forward or backward (the
  * gradients asked for: wantDInput, wantDGrid), with the state of a block of four points kept in
  * registers: in the generic loop it spilled out of them, and the forward ran 1.6x slower. A short
  * last block, and blocks with a tap pair at an image corner, go through bilinearFewChannels
- * (fewChannelsBackwardBlock); three channels take rgbInsideForward / rgbPairsForward forward and
- * rgbBackward backward; one channel's blocks load their taps in pairs here and scatter into
- * d(input) by pairs. Inlined with C (1 or 3), padding, alignCorners and the direction constant, so
- * that the dispatch table folds to the branches this case needs. Needs H * W >= 2.
+ * (fewChannelsBackwardBlock); two channels take twoPairsForward / twoBackward, three
+ * rgbInsideForward / rgbPairsForward forward and rgbBackward backward; one channel's blocks load
+ * their taps in pairs here and scatter into d(input) by pairs. Inlined with C (1 to 3), padding,
+ * alignCorners and the direction constant, so that the dispatch table folds to the branches this
+ * case needs. Needs H * W >= 2.
  */
 @inline export function bilinearPairsLoop(
   gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
@@ -745,7 +749,7 @@ export function bilinearBackward(
   const rowBytes = <usize>C << 2;
   const Cv = i32x4.splat(C);
   const rowElements = i32x4.splat(W * C);
-  const lastPair = i32x4.splat((H * W - 2) * C);
+  const lastPair = lastPairStart(H, W, C);
   const dGridAsked = backward && wantDGrid;
   for (let p = 0; p < points; p += 4) {
     const count = min(4, points - p);

@@ -86,7 +86,6 @@ const MIME: Record<string, string> = {
   '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port; `url` ends with '/'. */
 /** The headers that make a page cross-origin-isolated: tfjs-wasm then runs its threaded build (a shared heap). */
 export const WASM_THREADED_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -96,6 +95,7 @@ export function copyTfjsWasmFiles(outDir: string): void {
   for (const f of readdirSync(dist).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(dist, f), join(outDir, f));
 }
 
+/** Serves `dir` on 127.0.0.1 at a free port; `url` ends with '/'. */
 export async function serve(dir: string, headers: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');

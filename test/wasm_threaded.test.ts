@@ -2,7 +2,9 @@
  * tfjs-wasm's threaded build in headless Chromium: a page served cross-origin-isolated (COOP and
  * COEP headers), so tfjs-wasm puts its heap in a shared WebAssembly.Memory, which the unshared
  * build of stn-layer's module cannot link to. ready() compiles the shared-memory build there, and
- * gridSample forward and backward on wasm must agree with cpu.
+ * gridSample forward and backward on wasm must agree with cpu; useThreads(2) must split the wasm
+ * and cpu backends' calls (forward, and the backward kernel alone) over a Web Worker with the same
+ * bits as one thread.
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -56,13 +58,14 @@ describe.skipIf(!hasChromium)('headless Chromium, tfjs-wasm threaded (cross-orig
   it('useThreads(2) splits the wasm and cpu backends\' calls over a Web Worker, with the same bits as one thread', async () => {
     const shapes = [[2, 64, 64, 8], [2, 128, 128, 3], [1, 256, 256, 1]];
     const rows = await page.evaluate(([b, s]) => (window as unknown as { stn: { threads(...a: unknown[]): Promise<unknown> } }).stn.threads(b, s),
-      [['wasm', 'cpu'], shapes] as const) as { backend: string; shape: number[]; threadsUsed: number; served: boolean; workerTasks: number; differing: number; elements: number }[];
+      [['wasm', 'cpu'], shapes] as const) as { backend: string; shape: number[]; threadsUsed: number; served: boolean; workerTasks: number; backwardTasks: number; differing: number; elements: number }[];
     expect(rows).toHaveLength(2 * shapes.length);
     for (const r of rows) {
       const what = `${r.backend} [${r.shape.join(',')}]`;
       expect(r.threadsUsed, what).toBe(2);
       expect(r.served, what).toBe(true);
       expect(r.workerTasks, what).toBeGreaterThan(0);
+      expect(r.backwardTasks, what).toBeGreaterThan(0);
       expect(r.elements, what).toBeGreaterThan(0);
       expect(r.differing, what).toBe(0);
     }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { gridSample, ready, useThreads } from '../../src/index.js';
+import { GridSampleGrad, gridSample, ready, useThreads } from '../../src/index.js';
 import { activePool } from '../../src/kernels/threads/active.js';
 import { wasmMemory } from '../../src/kernels/wasm/wasm_backend.js';
 
@@ -63,6 +63,16 @@ async function outputs(shape: [number, number, number, number]): Promise<Float32
   return result;
 }
 
+/** The tasks the workers ran in one GridSampleGrad call (both gradients) of this shape. */
+function backwardTasks(shape: [number, number, number, number]): number {
+  const [N, H, W, C] = shape;
+  const [input, grid, dy] = [tf.ones(shape), tf.zeros([N, H, W, 2]), tf.ones([N, H, W, C])];
+  const before = activePool()!.workerTasks;
+  const attrs = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false, outputMask: [true, true] };
+  tf.dispose([input, grid, dy, ...(tf.engine().runKernel(GridSampleGrad, { dy, input, grid }, attrs as never) as tf.Tensor[])]);
+  return activePool()!.workerTasks - before;
+}
+
 /** Per backend and case: elements that differ between 1 and 2 threads, and the tasks the workers ran. */
 async function threads(backends: string[], shapes: [number, number, number, number][]) {
   await ready();
@@ -78,8 +88,9 @@ async function threads(backends: string[], shapes: [number, number, number, numb
     for (const [i, shape] of shapes.entries()) {
       const before = pool.workerTasks;
       const two = await outputs(shape);
+      const workerTasks = pool.workerTasks - before;
       const differing = two.reduce((sum, v, k) => sum + v.filter((x, j) => !Object.is(x, one[i]![k]![j])).length, 0);
-      rows.push({ backend, shape, threadsUsed, served, workerTasks: pool.workerTasks - before, differing, elements: two.reduce((n, v) => n + v.length, 0) });
+      rows.push({ backend, shape, threadsUsed, served, workerTasks, backwardTasks: backwardTasks(shape), differing, elements: two.reduce((n, v) => n + v.length, 0) });
     }
     await useThreads(1);
   }

@@ -58,12 +58,23 @@ function browserSpawn(): Spawn {
   return (init) => new Promise((resolve, reject) => {
     const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
     const worker = new Worker(url);
-    URL.revokeObjectURL(url);
-    worker.addEventListener('message', () => resolve(worker), { once: true });
-    worker.addEventListener('error', (e) => {
+    // Both listeners go at the first event, and the URL (not at once: some browsers' fetch of it would lose to that).
+    const settle = () => {
+      URL.revokeObjectURL(url);
+      worker.removeEventListener('message', ready);
+      worker.removeEventListener('error', failed);
+    };
+    const ready = () => {
+      settle();
+      resolve(worker);
+    };
+    const failed = (e: ErrorEvent) => {
+      settle();
       worker.terminate();
       reject(new Error(`stn-layer: a kernel worker failed to start: ${e.message || 'no message (a Content-Security-Policy without worker-src blob:?)'}`));
-    }, { once: true });
+    };
+    worker.addEventListener('message', ready);
+    worker.addEventListener('error', failed);
     worker.postMessage(init);
   });
 }
@@ -170,7 +181,10 @@ function post(control: Int32Array, which: number, memory: number, args: readonly
   Atomics.notify(control, SLOT.GENERATION);
 }
 
-/** Waits for the worker's answer; the error it reported, if any. */
+/**
+ * Waits for the worker's answer; the error it reported, if any. A worker that dies inside a task
+ * (its thread killed, out of memory) never answers: the wait has no end, as a pthread join's.
+ */
 function join(w: PoolWorker, canBlock: boolean): Error | undefined {
   const generation = Atomics.load(w.control, SLOT.GENERATION);
   for (let done = Atomics.load(w.control, SLOT.DONE); done !== generation; done = Atomics.load(w.control, SLOT.DONE)) {

@@ -7,14 +7,14 @@
  * Each worker instantiates the shared-memory module on each of the pool's memories, then waits on
  * its slot of the control block: the calling thread writes a memory's and an export's index and
  * the arguments there and bumps GENERATION; the worker calls the export and answers with DONE =
- * that generation. An error is flagged, its text written to the worker's part of the message
+ * that generation. An exception is flagged, its text written to the worker's part of the message
  * buffer (the caller cannot receive a message while it waits, nor a browser's at all
- * synchronously): never left as a hang.
+ * synchronously): it comes back as an error, never as a hang.
  */
 
 /** Int32 indices in a worker's slot of the control block. */
 export const SLOT = { GENERATION: 0, DONE: 1, EXPORT: 2, FAILED: 3, COUNT: 4, MEMORY: 5, MESSAGE_LENGTH: 6, ARGS: 8 } as const;
-/** Int32s per slot (a multiple of 16: 64 bytes, one cache line per worker). */
+/** Int32s per slot (128 bytes: no two workers' slots share a cache line). */
 export const SLOT_LENGTH = 32;
 /** EXPORT's value that tells a worker to return. */
 export const STOP = -1;
