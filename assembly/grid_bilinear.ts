@@ -25,9 +25,9 @@
 //   3         backward   4 points, every tap pair inside                  RGB_PAIRS: rgbBackward, masked
 //   1         either     every tap pair inside, fewer than 4 points       FEW_PAIRS: bilinearFewChannelsBlock,
 //                                                                           taps loaded and scattered in pairs
-//   1-3       either     any other (a pair at an image corner; 2          FEW_GATHER: bilinearFewChannelsBlock,
+//   0-3       either     any other (a pair at an image corner; 2          FEW_GATHER: bilinearFewChannelsBlock,
 //                        channels, fewer than 4 points; 3 channels,         taps gathered and scattered one by one
-//                        fewer than 4 points backward)
+//                        fewer than 4 points backward; no channels)
 //   4+        either     4 points, all taps inside                        POINTS_INSIDE: bilinearForward /
 //                                                                           bilinearBackward, unmasked
 //   4+        either     any other                                        POINTS_MASKED: the same, masked
@@ -59,7 +59,9 @@ import { backwardTaps, forwardTaps } from './taps';
   if (!pairs || (C != 1 && !full && (C == 2 || backward))) return PATH_FEW_GATHER;
   if (C == 1) return full ? PATH_ONE_PAIRS : PATH_FEW_PAIRS;
   if (C == 2) return PATH_TWO_PAIRS;
-  return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
+  if (C == 3) return full && inside ? PATH_RGB_INSIDE : PATH_RGB_PAIRS;
+  // No channels: nothing to read or scatter, and d(grid) is 0.
+  return PATH_FEW_GATHER;
 }
 
 /** The weight of tap (east, south) of four points, from their distances e, s and 1 - e, 1 - s: the one place they are computed. */

@@ -69,7 +69,7 @@ export function gridSample(
   if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
   // Bilinear with one to three channels walks bilinearPairsLoop, forward and backward; a one-pixel
   // image's backward, fewChannelsBackward.
-  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && C < 4;
+  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && C > 0 && C < 4;
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;

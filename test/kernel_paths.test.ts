@@ -110,6 +110,7 @@ const CASES: PathCase[] = [
   { name: '2 channels backward, a short block of three', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 3), backward: true, want: { 'fewGather backward': 1 } },
   { name: '2 channels backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 2], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
   { name: '2 channels backward, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 2], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
+  { name: 'no channels backward: d(grid) is 0', o: BILINEAR, image: [8, 8, 0], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
   { name: '5 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, want: { 'pointsInside backward': 2 } },
   { name: '5 channels backward, all taps inside, d(grid) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [false, true], want: { 'pointsInside backward': 2 } },
   { name: '5 channels backward, all taps inside, d(input) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [true, false], want: { 'pointsInside backward': 2 } },
