@@ -83,16 +83,9 @@ export function gridSample(
       if (isBackward && C == 1) pairsBackwardOne(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward && C == 2) pairsBackwardTwo(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward) pairsBackwardRgb(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (C == 1) pairsForward(g, count, W, H, 1, padding, alignCorners, o);
       else if (C == 2) pairsForwardTwo(g, count, W, H, padding, alignCorners, o);
-      else if (padding == PADDING_ZEROS && !alignCorners) {
-        // The usual case gets its own copy, its coordinate math folded to constants.
-        if (C == 1) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, false, false, false, o, 0, 0);
-        else bilinearPairsLoop(g, count, W, H, 3, PADDING_ZEROS, false, false, false, false, o, 0, 0);
-      } else if (C == 1) {
-        bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, false, false, false, o, 0, 0);
-      } else {
-        bilinearPairsLoop(g, count, W, H, 3, padding, alignCorners, false, false, false, o, 0, 0);
-      }
+      else pairsForward(g, count, W, H, 3, padding, alignCorners, o);
       continue;
     }
     if (lanesTogether && isBackward) {
@@ -191,8 +184,13 @@ function pairsBackwardRgb(g: usize, count: i32, W: i32, H: i32, padding: i32, al
 
 /** bilinearPairsLoop forward with two channels, in a function of its own: one and three channels' loops are inlined in gridSample. */
 function pairsForwardTwo(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, o: usize): void {
-  if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsLoop(g, count, W, H, 2, PADDING_ZEROS, false, false, false, false, o, 0, 0);
-  else bilinearPairsLoop(g, count, W, H, 2, padding, alignCorners, false, false, false, o, 0, 0);
+  pairsForward(g, count, W, H, 2, padding, alignCorners, o);
+}
+
+/** bilinearPairsLoop forward; the usual case (zeros, alignCorners false) gets its own copy, its coordinate math folded to constants. */
+@inline function pairsForward(g: usize, count: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, o: usize): void {
+  if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsLoop(g, count, W, H, C, PADDING_ZEROS, false, false, false, false, o, 0, 0);
+  else bilinearPairsLoop(g, count, W, H, C, padding, alignCorners, false, false, false, o, 0, 0);
 }
 
 @inline function pairsBackward(g: usize, count: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {

@@ -22,7 +22,6 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { GridSampleGrad, gridSample } from '../src/index.js';
 import { STRIPES } from '../src/kernels/shared/split.js';
 import { type KernelHeap, runSerially } from '../src/kernels/shared/heap.js';
 import { gridSampleGradKernel, gridSampleKernel } from '../src/kernels/shared/kernels.js';
@@ -30,6 +29,7 @@ import { type StnExports, stnExportsFor } from '../src/kernels/shared/stn_module
 import { setActivePool } from '../src/kernels/threads/active.js';
 import { WorkerPool } from '../src/kernels/threads/pool.js';
 import { checkArgs } from './lib/args.js';
+import { ATTRS, DIRECTIONS, type Direction, directionCalls } from './lib/directions.js';
 import { type Shape4, makeCase, sizeOf } from './lib/data.js';
 import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
@@ -56,9 +56,6 @@ const SHAPES: Shape4[] = quick ? [[2, 64, 64, 3], [1, 128, 128, 3]] : [[64, 28, 
 const MEASURE: MeasureOptions = quick
   ? { rounds: 5, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1 }
   : { rounds: 15, roundMs: 150, maxCallsPerRound: 8, tooSlowMs: 20_000, warmup: 3 };
-const ATTRS = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
-const DIRECTIONS = ['forward', 'forward+backward', 'forward+d(grid)'] as const;
-type Direction = (typeof DIRECTIONS)[number];
 
 const median = (outcome: Outcome) => ('stats' in outcome ? outcome.stats.msMedian : NaN);
 const load = () => (process.platform === 'linux' ? spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim() : 'n/a');
@@ -83,13 +80,7 @@ async function main(): Promise<void> {
     const x = tf.tensor4d(c.input, c.inputShape);
     const g = tf.tensor4d(c.grid, c.gridShape);
     const dy = tf.tensor4d(c.dy, [...c.gridShape.slice(0, 3), shape[3]] as Shape4);
-    const grad = (outputMask: [boolean, boolean]) =>
-      tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...ATTRS, outputMask }) as tf.Tensor[];
-    const calls: Record<Direction, () => tf.Tensor[]> = {
-      forward: () => [gridSample(x, g, ATTRS)],
-      'forward+backward': () => [gridSample(x, g, ATTRS), ...grad([true, true])],
-      'forward+d(grid)': () => [gridSample(x, g, ATTRS), ...grad([false, true])],
-    };
+    const calls = directionCalls(x, g, dy);
     // The kernels alone: the same kernel functions on operands already in the module's memory.
     const resident = [residentKernels(own, stnExportsFor(own), [x, g, dy]), residentKernels(pool.memory, pool.stn, [x, g, dy], pool)];
     for (const direction of DIRECTIONS) {

@@ -8,16 +8,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { GridSampleGrad, gridSample, ready, useThreads } from '../../src/index.js';
+import { ready, useThreads } from '../../src/index.js';
 import { activePool, setActivePool } from '../../src/kernels/threads/active.js';
 import { type Shape4, makeCase } from '../lib/data.js';
+import { DIRECTIONS, type Direction, directionCalls } from '../lib/directions.js';
 
 setWasmPaths('/');
 
-const ATTRS = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
-const DIRECTIONS = ['forward', 'forward+backward', 'forward+d(grid)'] as const;
 
-export interface ThreadsBenchRow { shape: Shape4; direction: (typeof DIRECTIONS)[number]; oneMs: number; twoMs: number }
+export interface ThreadsBenchRow { shape: Shape4; direction: Direction; oneMs: number; twoMs: number }
 export interface ThreadsBenchResult { threadedBuild: boolean; cores: number; rows: ThreadsBenchRow[] }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
@@ -34,13 +33,7 @@ async function run(shapes: Shape4[], rounds: number, calls: number): Promise<Thr
     const x = tf.tensor4d(c.input, c.inputShape);
     const g = tf.tensor4d(c.grid, c.gridShape);
     const dy = tf.tensor4d(c.dy, shape);
-    const grad = (outputMask: [boolean, boolean]) =>
-      tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...ATTRS, outputMask } as never) as tf.Tensor[];
-    const call = {
-      forward: () => [gridSample(x, g, ATTRS)],
-      'forward+backward': () => [gridSample(x, g, ATTRS), ...grad([true, true])],
-      'forward+d(grid)': () => [gridSample(x, g, ATTRS), ...grad([false, true])],
-    };
+    const call = directionCalls(x, g, dy);
     for (const direction of DIRECTIONS) {
       const ms: Record<1 | 2, number[]> = { 1: [], 2: [] };
       for (let r = 0; r < rounds; r++) {

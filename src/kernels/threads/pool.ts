@@ -142,7 +142,7 @@ export class WorkerPool implements ThreadPool {
     const which = EXPORTS.indexOf(name);
     const on = this.memories.indexOf(memory);
     if (on < 0) throw new Error('stn-layer: the worker pool does not run on this memory');
-    const own = on === 0 ? this.stn : stnExportsFor(memory);
+    const own = stnExportsFor(memory);
     for (let first = 0; first < tasks.length; first += this.threads) {
       const round = tasks.slice(first, first + this.threads);
       const busy = this.workers.slice(0, round.length - 1);
