@@ -50,8 +50,8 @@ const SHAPES: { input: Shape4; out: [number, number] }[] = [
   ...(quick ? [] : [{ input: [32, 64, 64, 3] as Shape4, out: [64, 64] as [number, number] }]),
 ];
 const MEASURE: MeasureOptions = quick
-  ? { rounds: 7, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1 }
-  : { rounds: 9, roundMs: 150, maxCallsPerRound: 10, tooSlowMs: 20_000, warmup: 3 };
+  ? { rounds: 7, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1, warmupMs: 0 }
+  : { rounds: 9, roundMs: 150, maxCallsPerRound: 10, tooSlowMs: 20_000, warmup: 3, warmupMs: 300 };
 const ATTRS = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
 
 interface Row {

@@ -70,8 +70,8 @@ const tooSlowArg = argv.indexOf('--too-slow-s');
 const tooSlowMs = tooSlowArg < 0 ? 20_000 : Number(argv[tooSlowArg + 1]) * 1000;
 if (!(tooSlowMs > 0)) throw new RangeError(`--too-slow-s: expected a positive number of seconds; received '${argv[tooSlowArg + 1]}'`);
 const MEASURE: MeasureOptions = quick
-  ? { rounds: 3, roundMs: 10, maxCallsPerRound: 1, tooSlowMs, warmup: 1 }
-  : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs, warmup: 2 };
+  ? { rounds: 3, roundMs: 10, maxCallsPerRound: 1, tooSlowMs, warmup: 1, warmupMs: 0 }
+  : { rounds: 7, roundMs: 100, maxCallsPerRound: 6, tooSlowMs, warmup: 2, warmupMs: 300 };
 
 const TOO_SLOW = `skipped: too slow (> ${MEASURE.tooSlowMs / 1000} s per call)`;
 const outputElements = (s: CaseSpec) => s.inputShape[0] * sizeOf(s.outSize) * s.inputShape[s.inputShape.length - 1]!;

@@ -54,8 +54,8 @@ const asJson = argv.includes('--json');
 
 const SHAPES: Shape4[] = quick ? [[2, 64, 64, 3], [1, 128, 128, 3]] : [[64, 28, 28, 1], [8, 128, 128, 16], [1, 512, 512, 3]];
 const MEASURE: MeasureOptions = quick
-  ? { rounds: 5, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1 }
-  : { rounds: 15, roundMs: 150, maxCallsPerRound: 8, tooSlowMs: 20_000, warmup: 3 };
+  ? { rounds: 5, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1, warmupMs: 0 }
+  : { rounds: 15, roundMs: 150, maxCallsPerRound: 8, tooSlowMs: 20_000, warmup: 3, warmupMs: 300 };
 
 const median = (outcome: Outcome) => ('stats' in outcome ? outcome.stats.msMedian : NaN);
 const load = () => (process.platform === 'linux' ? spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim() : 'n/a');

@@ -47,6 +47,12 @@ export interface MeasureOptions {
   tooSlowMs: number;
   /** Warm-up calls (the first call compiles, allocates, fills caches). */
   warmup: number;
+  /**
+   * And warm-up goes on until this much time has passed: V8 optimises the JS around a kernel (the
+   * tfjs engine, the op's wrapper) only after some dozens of calls, so a sub-millisecond op timed
+   * after two calls would be timed partly unoptimised, which a training loop never is.
+   */
+  warmupMs: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -93,7 +99,8 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
     await t.activate?.();
     const warm = t.alreadyCalledMs !== undefined && t.alreadyCalledMs > o.roundMs * 10;
     let slowest = warm ? t.alreadyCalledMs! : 0;
-    for (let w = 0; w < (warm ? 0 : o.warmup); w++) {
+    const warmupStart = performance.now();
+    for (let w = 0; !warm && (w < o.warmup || performance.now() - warmupStart < o.warmupMs); w++) {
       slowest = await timeCall(t);
       if (slowest > o.tooSlowMs) break;
       if (slowest > o.roundMs * 10) break; // one warm-up call is enough for a slow contender
