@@ -42,8 +42,11 @@ const CORNER_3D = [[-1, -1, -1], ...INSIDE_3D.slice(0, 3)];
 const OUTSIDE_3D = [[-3, 0, 0], [3, 0.2, 0.1], [0, 4, 0], [0.1, 0.2, -5]];
 
 const CASES: PathCase[] = [
-  { name: '1 channel forward, two blocks of four inside', o: BILINEAR, image: [8, 8, 1], points: INSIDE, want: { 'onePairs forward': 2 } },
-  { name: '1 channel forward, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 1], points: INSIDE.slice(0, 4), want: { 'onePairs forward': 1 } },
+  { name: '1 channel forward, two blocks of four, every tap inside', o: BILINEAR, image: [8, 8, 1], points: INSIDE, want: { 'oneInside forward': 2 } },
+  { name: '1 channel forward, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 1], points: INSIDE.slice(0, 4), want: { 'oneInside forward': 1 } },
+  { name: '1 channel forward, a tap left of the image (masked taps read 0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, want: { 'onePairs forward': 1 } },
+  { name: '1 channel forward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 1], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], want: { 'onePairs forward': 1 } },
+  { name: '1 channel forward, the taps in the last pair', o: BILINEAR, image: [8, 8, 1], points: LAST_PAIR, want: { 'oneInside forward': 1 } },
   { name: '1 channel forward, a short block of three', o: BILINEAR, image: [8, 8, 1], points: INSIDE.slice(0, 3), want: { 'fewPairs forward': 1 } },
   { name: '1 channel forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, want: { 'fewGather forward': 1 } },
   { name: '1 channel forward, a tap pair past the bottom-right corner', o: BILINEAR, image: [8, 8, 1], points: [[1, 1], ...INSIDE.slice(0, 3)], want: { 'fewGather forward': 1 } },
@@ -66,21 +69,23 @@ const CASES: PathCase[] = [
   { name: '5 channels forward, a tap outside', o: BILINEAR, image: [8, 8, 5], points: CORNER, want: { 'pointsMasked forward': 1 } },
   { name: '5 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 3), want: { 'pointsMasked forward': 1 } },
   // One channel's backward walks the forward's loop (bilinearPairsLoop) and its block, whichever gradients are asked for.
-  { name: '1 channel backward', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, want: { 'onePairs backward': 2 } },
-  { name: '1 channel backward, four points in one pixel cell (their scatters add in turn)', o: BILINEAR, image: [8, 8, 1], points: [[0.01, 0.02], [0.02, 0.01], [0.015, 0.015], [0.005, 0.03]], backward: true, want: { 'onePairs backward': 1 } },
-  { name: '1 channel backward, the taps in the last pair', o: BILINEAR, image: [8, 8, 1], points: LAST_PAIR, backward: true, want: { 'onePairs backward': 1 } },
+  { name: '1 channel backward', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, want: { 'oneInside backward': 2 } },
+  { name: '1 channel backward, four points in one pixel cell (their scatters add in turn)', o: BILINEAR, image: [8, 8, 1], points: [[0.01, 0.02], [0.02, 0.01], [0.015, 0.015], [0.005, 0.03]], backward: true, want: { 'oneInside backward': 1 } },
+  { name: '1 channel backward, the taps in the last pair', o: BILINEAR, image: [8, 8, 1], points: LAST_PAIR, backward: true, want: { 'oneInside backward': 1 } },
   { name: '1 channel backward, a short block of three', o: BILINEAR, image: [8, 8, 1], points: INSIDE.slice(0, 3), backward: true, want: { 'fewPairs backward': 1 } },
-  { name: '1 channel backward, d(grid) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [false, true], want: { 'onePairs backward': 2 } },
-  { name: '1 channel backward, d(grid) alone, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'onePairs backward': 1 } },
+  { name: '1 channel backward, d(grid) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [false, true], want: { 'oneInside backward': 2 } },
+  { name: '1 channel backward, d(grid) alone, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'oneInside backward': 1 } },
   { name: '1 channel backward, d(grid) alone, a tap left of the image (masked taps read 0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, outputMask: [false, true], want: { 'onePairs backward': 1 } },
   { name: '1 channel backward, d(grid) alone, a short block of three', o: BILINEAR, image: [8, 8, 1], points: INSIDE.slice(0, 3), backward: true, outputMask: [false, true], want: { 'fewPairs backward': 1 } },
   { name: '1 channel backward, d(grid) alone, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, outputMask: [false, true], want: { 'fewGather backward': 1 } },
   { name: '1 channel backward, d(grid) alone, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 1], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'fewGather backward': 1 } },
-  { name: '1 channel backward, d(input) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [true, false], want: { 'onePairs backward': 2 } },
+  { name: '1 channel backward, d(input) alone', o: BILINEAR, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [true, false], want: { 'oneInside backward': 2 } },
   { name: '1 channel backward, d(input) alone, a short block of three', o: BILINEAR, image: [8, 8, 1], points: INSIDE.slice(0, 3), backward: true, outputMask: [true, false], want: { 'fewPairs backward': 1 } },
   { name: '1 channel backward, d(input) alone, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, outputMask: [true, false], want: { 'fewGather backward': 1 } },
-  { name: '1 channel backward, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, want: { 'onePairs backward': 1 } },
+  { name: '1 channel backward, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, want: { 'oneInside backward': 1 } },
   { name: '1 channel backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
+  { name: '1 channel backward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 1], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], backward: true, want: { 'onePairs backward': 1 } },
+  { name: '1 channel backward, d(input) alone, a tap left of the image', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, outputMask: [true, false], want: { 'onePairs backward': 1 } },
   { name: '1 channel backward, a tap left of the image (pairs, masked taps scatter +0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, want: { 'onePairs backward': 1 } },
   { name: '3 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, want: { 'rgbInside backward': 2 } },
   { name: '3 channels backward, all taps inside, d(grid) alone', o: BILINEAR, image: [8, 8, 3], points: INSIDE, backward: true, outputMask: [false, true], want: { 'rgbInside backward': 2 } },
@@ -191,6 +196,6 @@ it('the cases cover every path the dispatch can take', () => {
   const backwardOnly = 'trilinearChannelsGrad';
   const every = [...KERNEL_PATHS.filter((p) => p !== backwardOnly).map((p) => `${p} forward`), 'generic backward', 'fewGather backward',
     'fewPairs backward', 'onePairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
-    'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`, 'twoPairs backward'];
+    'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`, 'twoPairs backward', 'oneInside backward'];
   expect([...covered].sort()).toEqual(every.sort());
 });

@@ -10,8 +10,8 @@ export const KERNEL_PATHS = [
   'generic', 'fewGather', 'fewPairs', 'onePairs', 'rgbPairs', 'rgbInside', 'pointsMasked', 'pointsInside',
   // volumes (assembly/grid_sample_3d.ts)
   'trilinearOneInside', 'trilinearOneGather', 'trilinearChannelsInside', 'trilinearChannelsGrad',
-  // two channels (a code added after the volumes')
-  'twoPairs',
+  // codes added after the volumes': two channels; one channel with every tap inside
+  'twoPairs', 'oneInside',
 ] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 
