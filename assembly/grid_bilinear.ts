@@ -463,9 +463,10 @@ import { backwardTaps, forwardTaps } from './taps';
 
 /**
  * elementIndexNW for a block whose taps are all inside an image of fewer than 2^22 elements: the
- * index computed in floats (exact below 2^24), then made an integer by adding 1.5 * 2^23, which
- * leaves it in the mantissa's low bits: two operations where i32x4.trunc_sat_f32x4_s, which
- * V8 lowers to seven on x64 (its saturation), took two conversions.
+ * index computed in floats (whole numbers, exact below 2^24), then made an integer by adding
+ * 1.5 * 2^23, which leaves a whole number below 2^22 in the mantissa's low bits, and subtracting
+ * that constant's bits. Two operations in place of elementIndexNW's two i32x4.trunc_sat_f32x4_s,
+ * each of which V8 lowers to seven on x64 (for its saturation).
  */
 @inline function elementIndexNWInside(ix: v128, iy: v128, W: i32, C: i32): v128 {
   const pixel = f32x4.add(f32x4.mul(f32x4.floor(iy), f32x4.splat(<f32>W)), f32x4.floor(ix));
@@ -558,7 +559,7 @@ function fewChannelsBackwardBlock(
   const Wv = i32x4.splat(W);
   // Element index of channel 0 of each tap.
   const Cv = i32x4.splat(C);
-  const iNW = i32x4.mul(pixelIndexNW(ix, iy, W), Cv);
+  const iNW = elementIndexNW(ix, iy, W, C);
   const iNE = i32x4.add(iNW, Cv);
   const iSW = i32x4.add(iNW, i32x4.mul(Wv, Cv));
   const iSE = i32x4.add(iSW, Cv);
@@ -572,8 +573,8 @@ function fewChannelsBackwardBlock(
   // Two channels' pair blocks (TWO_PAIRS) are bilinearPairsLoop's alone: here their taps are
   // gathered, and the pair code below is one channel's (three go to rgbBackward / rgbPairsForward).
   const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, lastPairStart(H, W, C));
-  // The callers send no block that the table gives to ONE_PAIRS or TWO_PAIRS, nor forward to
-  // RGB_INSIDE; backward reads and writes no float past a pair, so "inside" is every tap inside.
+  // The callers send no block that the table gives to ONE_INSIDE, ONE_PAIRS or TWO_PAIRS (`inside`
+  // is false for one channel here), nor forward to RGB_INSIDE; backward reads and writes no float past a pair, so "inside" is every tap inside.
   const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
   const path = bilinearPath(C, backward, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
@@ -774,8 +775,8 @@ export function bilinearBackward(
  * registers: in the generic loop it spilled out of them, and the forward ran 1.6x slower. A short
  * last block, and blocks with a tap pair at an image corner, go through bilinearFewChannels
  * (fewChannelsBackwardBlock); two channels take twoPairsForward / twoBackward, three
- * rgbInsideForward / rgbPairsForward forward and rgbBackward backward; one channel's blocks load
- * their taps in pairs here and scatter into d(input) by pairs. Inlined with C (1 to 3), padding,
+ * rgbInsideForward / rgbPairsForward forward and rgbBackward backward; one channel's, onePairsBlock
+ * (its taps loaded and scattered into d(input) by pairs). A block with every tap inside skips the masks. Inlined with C (1 to 3), padding,
  * alignCorners and the direction constant, so that the dispatch table folds to the branches this
  * case needs. Needs H * W >= 2.
  */
@@ -786,8 +787,9 @@ export function bilinearBackward(
   const rowBytes = <usize>C << 2;
   const rowElements = i32x4.splat(W * C);
   const lastPair = lastPairStart(H, W, C);
-  // elementIndexNWInside's floats are exact below 2^22 elements. Three channels' backward keeps
-  // elementIndexNW: with the other, its loop ran 5% slower (the forward and d(grid) alone 0-3% faster).
+  // elementIndexNWInside's conversion (adding 1.5 * 2^23) holds below 2^22 elements. Three
+  // channels' backward keeps elementIndexNW: with the other, its loop ran 5% slower (the forward
+  // and d(grid) alone 0-3% faster).
   const floatIndex = <f64>H * <f64>W * <f64>C < 4194304 && (C != 3 || !backward);
   const dGridAsked = backward && wantDGrid;
   for (let p = 0; p < points; p += 4) {

@@ -8,7 +8,7 @@
 export const PATH_GENERIC: i32 = 0; // taps.ts, point by point
 export const PATH_FEW_GATHER: i32 = 1; // bilinearFewChannelsBlock, taps gathered one by one
 export const PATH_FEW_PAIRS: i32 = 2; // bilinearFewChannelsBlock, one channel, taps loaded in pairs
-export const PATH_ONE_PAIRS: i32 = 3; // bilinearPairsLoop's one-channel block (taps loaded and, backward, scattered in pairs)
+export const PATH_ONE_PAIRS: i32 = 3; // onePairsBlock masked: one channel, a tap outside (taps loaded and, backward, scattered in pairs)
 export const PATH_RGB_PAIRS: i32 = 4; // rgbPairsForward
 export const PATH_RGB_INSIDE: i32 = 5; // rgbInsideForward
 export const PATH_POINTS_MASKED: i32 = 6; // bilinearForward, taps masked

@@ -36,6 +36,13 @@ const CORNER: [number, number][] = [[-1, -1], ...INSIDE.slice(0, 3)];
 const LEFT_EDGE: [number, number][] = [[-1, 0], ...INSIDE.slice(0, 3)];
 /** On an 8x8 image: every tap inside, the south taps in the image's last pair (ix, iy in [6, 7)). */
 const LAST_PAIR: [number, number][] = [[0.75, 0.75], [0.7, 0.75], [0.75, 0.72], [0.74, 0.74]];
+/**
+ * On a 2047x2048 image (4,192,256 elements, just under 2^22: the float tap index's limit): every
+ * tap inside, in the image's last two rows and columns (ix in [2046, 2047), iy in [2045, 2046)).
+ * Coordinates 1 - k/4096, whose pixel coordinates float32 holds exactly: near 2046 its spacing is
+ * 2^-12 px, which d(grid)'s factor of ~1024 would make a difference of ~0.01 from the float64 reference.
+ */
+const BIG_LAST: [number, number][] = [[3, 4], [4, 5], [5, 3], [6, 6]].map(([a, b]) => [1 - a! / 4096, 1 - b! / 4096]);
 // Volumes: the points above, each at a depth.
 const INSIDE_3D = INSIDE.map(([x, y], i) => [x, y, 0.3 * Math.sin(i + 1)]);
 const CORNER_3D = [[-1, -1, -1], ...INSIDE_3D.slice(0, 3)];
@@ -47,7 +54,9 @@ const CASES: PathCase[] = [
   { name: '1 channel forward, a tap left of the image (masked taps read 0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, want: { 'onePairs forward': 1 } },
   { name: '1 channel forward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 1], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], want: { 'onePairs forward': 1 } },
   { name: '1 channel forward, the taps in the last pair', o: BILINEAR, image: [8, 8, 1], points: LAST_PAIR, want: { 'oneInside forward': 1 } },
-  { name: '1 channel forward, every tap inside an image of 2^22 elements (the tap index from integers, not floats)', o: BILINEAR, image: [2048, 2048, 1], points: INSIDE.slice(0, 4), want: { 'oneInside forward': 1 } },
+  { name: '1 channel forward, every tap inside an image of 2^22 elements (past the float tap index)', o: BILINEAR, image: [2048, 2048, 1], points: INSIDE.slice(0, 4), want: { 'oneInside forward': 1 } },
+  { name: '1 channel forward, every tap inside, at the end of an image just under 2^22 elements', o: BILINEAR, image: [2047, 2048, 1], points: BIG_LAST, want: { 'oneInside forward': 1 } },
+  { name: '1 channel forward, every tap inside a 6x9 image, alignCorners', o: { ...BILINEAR, alignCorners: true }, image: [6, 9, 1], points: INSIDE.slice(0, 4), want: { 'oneInside forward': 1 } },
   { name: '1 channel forward, a short block of three', o: BILINEAR, image: [8, 8, 1], points: INSIDE.slice(0, 3), want: { 'fewPairs forward': 1 } },
   { name: '1 channel forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, want: { 'fewGather forward': 1 } },
   { name: '1 channel forward, a tap pair past the bottom-right corner', o: BILINEAR, image: [8, 8, 1], points: [[1, 1], ...INSIDE.slice(0, 3)], want: { 'fewGather forward': 1 } },
@@ -86,6 +95,9 @@ const CASES: PathCase[] = [
   { name: '1 channel backward, reflection, alignCorners', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [8, 8, 1], points: INSIDE.slice(0, 4), backward: true, want: { 'oneInside backward': 1 } },
   { name: '1 channel backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 1], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
   { name: '1 channel backward, every tap inside an image of 2^22 elements', o: BILINEAR, image: [2048, 2048, 1], points: INSIDE.slice(0, 4), backward: true, want: { 'oneInside backward': 1 } },
+  { name: '1 channel backward, every tap inside, at the end of an image just under 2^22 elements', o: BILINEAR, image: [2047, 2048, 1], points: BIG_LAST, backward: true, want: { 'oneInside backward': 1 } },
+  { name: '1 channel backward, d(grid) alone, every tap inside a 6x9 image, alignCorners', o: { ...BILINEAR, alignCorners: true }, image: [6, 9, 1], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'oneInside backward': 1 } },
+  { name: '1 channel backward, d(grid) alone, border padding, a point clipped to the left edge (its d(grid) x is 0)', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 1], points: [[-1.5, 0], ...INSIDE.slice(0, 3)], backward: true, outputMask: [false, true], want: { 'oneInside backward': 1 } },
   { name: '1 channel backward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 1], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], backward: true, want: { 'onePairs backward': 1 } },
   { name: '1 channel backward, d(input) alone, a tap left of the image', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, outputMask: [true, false], want: { 'onePairs backward': 1 } },
   { name: '1 channel backward, a tap left of the image (pairs, masked taps scatter +0)', o: BILINEAR, image: [8, 8, 1], points: LEFT_EDGE, backward: true, want: { 'onePairs backward': 1 } },

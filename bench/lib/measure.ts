@@ -98,18 +98,18 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
   for (const [i, t] of contenders.entries()) {
     await t.activate?.();
     const warm = t.alreadyCalledMs !== undefined && t.alreadyCalledMs > o.roundMs * 10;
-    let slowest = warm ? t.alreadyCalledMs! : 0;
+    let lastCallMs = warm ? t.alreadyCalledMs! : 0;
     const warmupStart = performance.now();
     for (let w = 0; !warm && (w < o.warmup || performance.now() - warmupStart < o.warmupMs); w++) {
-      slowest = await timeCall(t);
-      if (slowest > o.tooSlowMs) break;
-      if (slowest > o.roundMs * 10) break; // one warm-up call is enough for a slow contender
+      lastCallMs = await timeCall(t);
+      if (lastCallMs > o.tooSlowMs) break;
+      if (lastCallMs > o.roundMs * 10) break; // one warm-up call is enough for a slow contender
     }
-    if (slowest > o.tooSlowMs) {
+    if (lastCallMs > o.tooSlowMs) {
       skipped[i] = `skipped: too slow (> ${o.tooSlowMs / 1000} s per call)`;
       onSkip?.(i, skipped[i]!);
     }
-    callsPerRound[i] = Math.max(1, Math.min(o.maxCallsPerRound, Math.round(o.roundMs / Math.max(slowest, 1e-3))));
+    callsPerRound[i] = Math.max(1, Math.min(o.maxCallsPerRound, Math.round(o.roundMs / Math.max(lastCallMs, 1e-3))));
   }
   for (let r = 0; r < o.rounds; r++) {
     for (const [i, t] of contenders.entries()) {
