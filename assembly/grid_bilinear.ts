@@ -574,7 +574,8 @@ function fewChannelsBackwardBlock(
   // gathered, and the pair code below is one channel's (three go to rgbBackward / rgbPairsForward).
   const pairsOk = (C == 1 || C == 3) && H * W >= 2 && pairsInside(top, bottom, lastPairStart(H, W, C));
   // The callers send no block that the table gives to ONE_INSIDE, ONE_PAIRS or TWO_PAIRS (`inside`
-  // is false for one channel here), nor forward to RGB_INSIDE; backward reads and writes no float past a pair, so "inside" is every tap inside.
+  // is false for one channel here), nor forward to RGB_INSIDE; backward reads and writes no float
+  // past a pair, so "inside" is every tap inside.
   const inside = backward && C == 3 && v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE)));
   const path = bilinearPath(C, backward, count == 4, pairsOk, inside);
   // Each branch counts its own constant path: one global add.
@@ -776,9 +777,9 @@ export function bilinearBackward(
  * last block, and blocks with a tap pair at an image corner, go through bilinearFewChannels
  * (fewChannelsBackwardBlock); two channels take twoPairsForward / twoBackward, three
  * rgbInsideForward / rgbPairsForward forward and rgbBackward backward; one channel's, onePairsBlock
- * (its taps loaded and scattered into d(input) by pairs). A block with every tap inside skips the masks. Inlined with C (1 to 3), padding,
- * alignCorners and the direction constant, so that the dispatch table folds to the branches this
- * case needs. Needs H * W >= 2.
+ * (its taps loaded and scattered into d(input) by pairs). A block with every tap inside skips the
+ * masks. Inlined with C (1 to 3), padding, alignCorners and the direction constant, so that the
+ * dispatch table folds to the branches this case needs. Needs H * W >= 2.
  */
 @inline export function bilinearPairsLoop(
   gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
