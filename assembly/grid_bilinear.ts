@@ -1,10 +1,11 @@
-// The bilinear fast paths of gridSample: the STN case (one channel), two channels and RGB.
-// Bilinear with fewer than four channels walks a loop of its own (bilinearPairsLoop, forward and
+// The bilinear fast paths of gridSample: the STN case (one channel), two channels, RGB and RGBA.
+// Bilinear with one to four channels walks a loop of its own (bilinearPairsLoop, forward and
 // backward: in the generic loop a block's state spilled out of registers, and the forward ran
-// 1.6x slower, the backward 1.2-1.4x), the four points of a block side by side in the lanes;
-// its short and corner blocks go through bilinearFewChannelsBlock. Four or more channels: the
-// four points' taps and weights as vectors, one channel pass per point (bilinearForward /
-// bilinearBackward, twins).
+// 1.6x slower, the backward 1.2-1.4x; four channels' forward 1.8x), the four points of a block
+// side by side in the lanes; its short and corner blocks go through bilinearFewChannelsBlock (four
+// channels: bilinearForward / bilinearBackward). Four or more channels: the four points' taps and
+// weights as vectors, one channel pass per point (bilinearForward / bilinearBackward, twins); four
+// channels with every tap inside, a tap is one vector (rgbaInsideBlock).
 // The backward scatters into dInput point by point (points of a block can share a pixel, and
 // must add in turn): by tap pairs where a pair is inside (scalar for one channel: 8-byte
 // read-modify-writes stalled on store forwarding; one 16-byte one per row for two channels; 16 + 8
@@ -29,7 +30,8 @@
 //   0-3       either     any other (a pair at an image corner; 2          FEW_GATHER: bilinearFewChannelsBlock,
 //                        channels, fewer than 4 points; 3 channels,         taps gathered and scattered one by one
 //                        fewer than 4 points backward; no channels)
-//   4+        either     4 points, all taps inside                        POINTS_INSIDE: bilinearForward /
+//   4         either     4 points, all taps inside                        RGBA_INSIDE: rgbaInsideBlock
+//   5+        either     4 points, all taps inside                        POINTS_INSIDE: bilinearForward /
 //                                                                           bilinearBackward, unmasked
 //   4+        either     any other                                        POINTS_MASKED: the same, masked
 //
@@ -38,18 +40,18 @@
 // (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
 // the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
 // bilinearPairsLoop, fewChannelsBackward) are chosen per call, with the row the best block
-// would take: one to three channels walk bilinearPairsLoop whatever the direction.
+// would take: one to four channels walk bilinearPairsLoop whatever the direction.
 import { applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad, unnormalizeGrad } from './coords';
 import { PADDING_ZEROS } from './contract';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
   PATH_FEW_GATHER, PATH_FEW_PAIRS, PATH_GENERIC, PATH_ONE_INSIDE, PATH_ONE_PAIRS, PATH_POINTS_INSIDE, PATH_POINTS_MASKED,
-  PATH_RGB_INSIDE, PATH_RGB_PAIRS, PATH_TWO_PAIRS, countPath,
+  PATH_RGB_INSIDE, PATH_RGB_PAIRS, PATH_RGBA_INSIDE, PATH_TWO_PAIRS, countPath,
 } from './paths';
 import {
   accDIx, accDIy, channels, dInBase, dyRow, inBase, outRow, wantDGrid,
 } from './registers';
-import { backwardTaps, forwardTaps } from './taps';
+import { backwardTaps, forwardTaps, laneSums } from './taps';
 
 /**
  * The dispatch table above. `full`: the block has four points; `pairs`: every tap pair of the
@@ -57,7 +59,7 @@ import { backwardTaps, forwardTaps } from './taps';
  * last pair). Inlined: with the facts its caller knows as constants, it folds to a branch or two.
  */
 @inline export function bilinearPath(C: i32, backward: bool, full: bool, pairs: bool, inside: bool): i32 {
-  if (C >= 4) return full && inside ? PATH_POINTS_INSIDE : PATH_POINTS_MASKED;
+  if (C >= 4) return !(full && inside) ? PATH_POINTS_MASKED : C == 4 ? PATH_RGBA_INSIDE : PATH_POINTS_INSIDE;
   if (!pairs || (C != 1 && !full && (C == 2 || backward))) return PATH_FEW_GATHER;
   if (C == 1) return !full ? PATH_FEW_PAIRS : inside ? PATH_ONE_INSIDE : PATH_ONE_PAIRS;
   if (C == 2) return PATH_TWO_PAIRS;
@@ -662,7 +664,7 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   const v0 = transposeColumn(wNW, wNE, wSW, wSE, 0), v1 = transposeColumn(wNW, wNE, wSW, wSE, 1);
   const v2 = transposeColumn(wNW, wNE, wSW, wSE, 2), v3 = transposeColumn(wNW, wNE, wSW, wSE, 3);
   const rowBytes = <usize>channels << 2;
-  const path = bilinearPath(4, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  const path = bilinearPath(channels, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
     countPath(PATH_POINTS_INSIDE, false);
@@ -725,7 +727,7 @@ export function bilinearBackward(
   const rowBytes = <usize>channels << 2;
   const zero = f32x4.splat(0);
   let dIx = zero, dIy = zero;
-  const path = bilinearPath(4, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
+  const path = bilinearPath(channels, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
     countPath(PATH_POINTS_INSIDE, true);
@@ -771,15 +773,16 @@ export function bilinearBackward(
 }
 
 /**
- * Bilinear with one to three channels over one batch item's `points`, forward or backward (the
+ * Bilinear with one to four channels over one batch item's `points`, forward or backward (the
  * gradients asked for: wantDInput, wantDGrid), with the state of a block of four points kept in
  * registers: in the generic loop it spilled out of them, and the forward ran 1.6x slower. A short
  * last block, and blocks with a tap pair at an image corner, go through bilinearFewChannels
  * (fewChannelsBackwardBlock); two channels take twoPairsForward / twoBackward, three
  * rgbInsideForward / rgbPairsForward forward and rgbBackward backward; one channel's, onePairsBlock
- * (its taps loaded and scattered into d(input) by pairs). A block with every tap inside skips the
- * masks. Inlined with C (1 to 3), padding, alignCorners and the direction constant, so that the
- * dispatch table folds to the branches this case needs. Needs H * W >= 2.
+ * (its taps loaded and scattered into d(input) by pairs). Four channels: rgbaInsideBlock, or for a
+ * block with a tap outside (or short) bilinearForward / bilinearBackward. A block with every tap
+ * inside skips the masks. Inlined with C (1 to 4), padding, alignCorners and the direction
+ * constant, so that the dispatch table folds to the branches this case needs. Needs H * W >= 2.
  */
 @inline export function bilinearPairsLoop(
   gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
@@ -808,7 +811,9 @@ export function bilinearBackward(
     const dy = dyPtr + <usize>p * rowBytes;
     const dGrid = dGridPtr + (<usize>p << 3);
     if (count < 4) {
-      if (backward) fewChannelsBackwardBlock(ix, iy, valid, W, H, C, count, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
+      if (C == 4 && backward) bilinearBackward(ix, iy, valid, W, H, count, dy, dGrid, gxMult, gyMult);
+      else if (C == 4) bilinearForward(ix, iy, valid, W, H, count, o);
+      else if (backward) fewChannelsBackwardBlock(ix, iy, valid, W, H, C, count, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
       else bilinearFewChannels(ix, iy, valid, W, H, count, o);
       continue;
     }
@@ -840,6 +845,19 @@ export function bilinearBackward(
           zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult);
         continue;
       }
+      if (path == PATH_RGBA_INSIDE) {
+        // As ONE_INSIDE: with zeros padding, the coordinates' derivatives are the unnormalize scale.
+        const zeros = padding == PADDING_ZEROS;
+        rgbaInsideBlock(top, bottom, wNW, wNE, wSW, wSE, e, s, oe, os, backward, wantDInput, wantDGrid, o, dy, dGrid,
+          zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult);
+        continue;
+      }
+    } else if (C == 4) {
+      // Four channels' blocks with a tap outside (POINTS_MASKED): bilinearForward / bilinearBackward,
+      // which mask their own taps.
+      if (backward) bilinearBackward(ix, iy, valid, W, H, 4, dy, dGrid, gxMult, gyMult);
+      else bilinearForward(ix, iy, valid, W, H, 4, o);
+      continue;
     } else {
       mNW = tapMask(ix, iy, valid, W, H, false, false); mNE = tapMask(ix, iy, valid, W, H, true, false);
       mSW = tapMask(ix, iy, valid, W, H, false, true); mSE = tapMask(ix, iy, valid, W, H, true, true);
@@ -916,4 +934,80 @@ export function bilinearBackward(
     scatterPairs(dBase, top, masked ? v128.and(nw, mNW) : nw, masked ? v128.and(ne, mNE) : ne);
     scatterPairs(dBase, bottom, masked ? v128.and(sw, mSW) : sw, masked ? v128.and(se, mSE) : se);
   }
+}
+
+/**
+ * bilinearPairsLoop's four-channel (RGBA) block with every tap inside (RGBA_INSIDE): a tap is one
+ * vector of its four channels, loaded at the element indices `top` / `bottom` (west taps; the
+ * east ones 16 bytes on), each point's weights broadcast from the block's lanes; no masks, no
+ * transposed taps. The same operations in the same order as bilinearForward / bilinearBackward's
+ * unmasked pass (forwardTaps; backwardTaps with one group of four channels, then its d(grid)
+ * dots), so the same bits. Forward: stores the four output rows. Backward: d(grid) tap by tap
+ * over the four points (a tap's dots of the four points side by side: d(ix), d(iy) need no
+ * horizontal sums), and d(input) point by point (points sharing a pixel add in turn).
+ */
+@inline function rgbaInsideBlock(
+  top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
+  backward: bool, wantDInput: bool, wantDGrid: bool, o: usize, dy: usize, dGrid: usize, gxMult: v128, gyMult: v128,
+): void {
+  countPath(PATH_RGBA_INSIDE, backward);
+  const base = inBase;
+  if (!backward) {
+    // Written out per lane: with a loop, lane numbers would not be constants.
+    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 0));
+    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 1), 16);
+    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 2), 32);
+    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 3), 48);
+    return;
+  }
+  const d0 = v128.load(dy), d1 = v128.load(dy, 16), d2 = v128.load(dy, 32), d3 = v128.load(dy, 48);
+  if (wantDGrid) {
+    // Lane l of dNW: point l's dot of dy and its NW tap (backwardTaps' 0 + dy * tap, summed by laneSums).
+    const dNW = rgbaTapDots(base, top, false, d0, d1, d2, d3), dNE = rgbaTapDots(base, top, true, d0, d1, d2, d3);
+    const dSW = rgbaTapDots(base, bottom, false, d0, d1, d2, d3), dSE = rgbaTapDots(base, bottom, true, d0, d1, d2, d3);
+    // backwardTaps' horizontalSum(dots * dwdx), dwdx = (-(1 - s), 1 - s, -s, s), for the four points at once.
+    const zero = f32x4.splat(0);
+    const dIx = f32x4.add(zero, f32x4.add(
+      f32x4.add(f32x4.mul(dNW, f32x4.neg(os)), f32x4.mul(dNE, os)), f32x4.add(f32x4.mul(dSW, f32x4.neg(s)), f32x4.mul(dSE, s))));
+    const dIy = f32x4.add(zero, f32x4.add(
+      f32x4.add(f32x4.mul(dNW, f32x4.neg(oe)), f32x4.mul(dNE, f32x4.neg(e))), f32x4.add(f32x4.mul(dSW, oe), f32x4.mul(dSE, e))));
+    storeDGrid(dIx, dIy, gxMult, gyMult, dGrid, 4);
+  }
+  if (wantDInput) {
+    const dBase = dInBase;
+    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d0, 0);
+    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d1, 1);
+    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d2, 2);
+    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d3, 3);
+  }
+}
+
+/** Point l of rgbaInsideBlock forward: its four taps times its weights, as forwardTaps sums them. */
+@inline function rgbaForwardPoint(base: usize, top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
+  const n = elementAt(base, top, l), s = elementAt(base, bottom, l);
+  const a = f32x4.add(f32x4.mul(broadcast(wNW, l), v128.load(n)), f32x4.mul(broadcast(wNE, l), v128.load(n, 16)));
+  const b = f32x4.add(f32x4.mul(broadcast(wSW, l), v128.load(s)), f32x4.mul(broadcast(wSE, l), v128.load(s, 16)));
+  return f32x4.add(a, b);
+}
+
+/** The four points' dots of dy and one tap (the west or east one of the row at `row`), in their lanes. */
+@inline function rgbaTapDots(base: usize, row: v128, east: bool, d0: v128, d1: v128, d2: v128, d3: v128): v128 {
+  const zero = f32x4.splat(0);
+  const off: usize = east ? 16 : 0;
+  return laneSums(
+    f32x4.add(zero, f32x4.mul(d0, v128.load(elementAt(base, row, 0) + off))),
+    f32x4.add(zero, f32x4.mul(d1, v128.load(elementAt(base, row, 1) + off))),
+    f32x4.add(zero, f32x4.mul(d2, v128.load(elementAt(base, row, 2) + off))),
+    f32x4.add(zero, f32x4.mul(d3, v128.load(elementAt(base, row, 3) + off))));
+}
+
+/** Point l's d(input): each of its taps' pixels += its weight times dy (`d`), as backwardTaps adds them. */
+@inline function rgbaScatterPoint(
+  dBase: usize, top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, d: v128, l: i32,
+): void {
+  const n = elementAt(dBase, top, l), s = elementAt(dBase, bottom, l);
+  v128.store(n, f32x4.add(v128.load(n), f32x4.mul(broadcast(wNW, l), d)));
+  v128.store(n, f32x4.add(v128.load(n, 16), f32x4.mul(broadcast(wNE, l), d)), 16);
+  v128.store(s, f32x4.add(v128.load(s), f32x4.mul(broadcast(wSW, l), d)));
+  v128.store(s, f32x4.add(v128.load(s, 16), f32x4.mul(broadcast(wSE, l), d)), 16);
 }

@@ -67,9 +67,9 @@ export function gridSample(
   accumulate = mode == MODE_BICUBIC;
   const count = pointEnd - pointStart;
   if (wantDInput) memory.fill(dInputPtr + <usize>itemStart * imageBytes, 0, imageBytes * <usize>(itemEnd - itemStart));
-  // Bilinear with one to three channels walks bilinearPairsLoop, forward and backward; a one-pixel
-  // image's backward, fewChannelsBackward.
-  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && C > 0 && C < 4;
+  // Bilinear with one to four channels walks bilinearPairsLoop, forward and backward; a one-pixel
+  // image's backward with one to three, fewChannelsBackward.
+  const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && C > 0 && C <= 4;
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
@@ -82,10 +82,12 @@ export function gridSample(
       const dGrid = dGridPtr + (first << 3);
       if (isBackward && C == 1) pairsBackwardOne(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward && C == 2) pairsBackwardTwo(g, count, W, H, padding, alignCorners, dy, dGrid);
-      else if (isBackward) pairsBackwardRgb(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (isBackward && C == 3) pairsBackwardRgb(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (isBackward) pairsBackwardRgba(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (C == 1) pairsForward(g, count, W, H, 1, padding, alignCorners, o);
       else if (C == 2) pairsForwardTwo(g, count, W, H, padding, alignCorners, o);
-      else pairsForward(g, count, W, H, 3, padding, alignCorners, o);
+      else if (C == 3) pairsForward(g, count, W, H, 3, padding, alignCorners, o);
+      else pairsForwardRgba(g, count, W, H, padding, alignCorners, o);
       continue;
     }
     if (lanesTogether && isBackward) {
@@ -165,7 +167,7 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
 }
 
 /**
- * bilinearPairsLoop backward, one function per channel count (1, 2, 3: each compiled on its own,
+ * bilinearPairsLoop backward, one function per channel count (1 to 4: each compiled on its own,
  * so that one's loops do not crowd the other's registers), a copy per combination of the gradients
  * asked for, each doing only its work; the usual case (zeros, alignCorners false) gets its own,
  * its coordinate math folded to constants (d(input) alone, rare, does not).
@@ -182,9 +184,18 @@ function pairsBackwardRgb(g: usize, count: i32, W: i32, H: i32, padding: i32, al
   pairsBackward(g, count, W, H, 3, padding, alignCorners, dy, dGrid);
 }
 
+function pairsBackwardRgba(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
+  pairsBackward(g, count, W, H, 4, padding, alignCorners, dy, dGrid);
+}
+
 /** bilinearPairsLoop forward with two channels, in a function of its own: one and three channels' loops are inlined in gridSample. */
 function pairsForwardTwo(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, o: usize): void {
   pairsForward(g, count, W, H, 2, padding, alignCorners, o);
+}
+
+/** bilinearPairsLoop forward with four channels, in a function of its own, as two channels'. */
+function pairsForwardRgba(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, o: usize): void {
+  pairsForward(g, count, W, H, 4, padding, alignCorners, o);
 }
 
 /** bilinearPairsLoop forward; the usual case (zeros, alignCorners false) gets its own copy, its coordinate math folded to constants. */

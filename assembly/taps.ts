@@ -98,10 +98,7 @@ import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow,
     if (m2) v128.store(d2 + k, f32x4.add(v128.load(d2 + k), f32x4.mul(v2, d)));
     if (m3) v128.store(d3 + k, f32x4.add(v128.load(d3 + k), f32x4.mul(v3, d)));
   }
-  // Transpose-and-add: lane t of `dots` is the sum of p_t's lanes.
-  const t01 = f32x4.add(v128.shuffle<f32>(p0, p1, 0, 4, 1, 5), v128.shuffle<f32>(p0, p1, 2, 6, 3, 7));
-  const t23 = f32x4.add(v128.shuffle<f32>(p2, p3, 0, 4, 1, 5), v128.shuffle<f32>(p2, p3, 2, 6, 3, 7));
-  let dots = f32x4.add(v128.shuffle<f32>(t01, t23, 0, 1, 4, 5), v128.shuffle<f32>(t01, t23, 2, 3, 6, 7));
+  let dots = laneSums(p0, p1, p2, p3);
   for (; c < channels; c++) {
     const k = <usize>c << 2;
     const d = load<f32>(dyRow + k);
@@ -118,6 +115,16 @@ import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow,
   accDIx += horizontalSum(f32x4.mul(dots, dwdx));
   accDIy += horizontalSum(f32x4.mul(dots, dwdy));
   if (depth) accDIz += horizontalSum(f32x4.mul(dots, dwdz));
+}
+
+/**
+ * Transpose-and-add: lane t is the sum of p_t's lanes, (p_t[0] + p_t[2]) + (p_t[1] + p_t[3]) (a
+ * tap's dot over four channels). grid_bilinear.ts's rgbaInsideBlock sums in this order too.
+ */
+@inline export function laneSums(p0: v128, p1: v128, p2: v128, p3: v128): v128 {
+  const t01 = f32x4.add(v128.shuffle<f32>(p0, p1, 0, 4, 1, 5), v128.shuffle<f32>(p0, p1, 2, 6, 3, 7));
+  const t23 = f32x4.add(v128.shuffle<f32>(p2, p3, 0, 4, 1, 5), v128.shuffle<f32>(p2, p3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(t01, t23, 0, 1, 4, 5), v128.shuffle<f32>(t01, t23, 2, 3, 6, 7));
 }
 
 /** Lanes where 0 <= x < W and 0 <= y < H. */

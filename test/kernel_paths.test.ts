@@ -75,6 +75,16 @@ const CASES: PathCase[] = [
   { name: '2 channels forward, a tap pair past the bottom-right corner', o: BILINEAR, image: [8, 8, 2], points: [[1, 1], ...INSIDE.slice(0, 3)], want: { 'fewGather forward': 1 } },
   { name: '2 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 2], points: INSIDE.slice(0, 3), want: { 'fewGather forward': 1 } },
   { name: '2 channels forward, a tap pair at the top-left corner', o: BILINEAR, image: [8, 8, 2], points: CORNER, want: { 'fewGather forward': 1 } },
+  // Four channels (RGBA) walk bilinearPairsLoop: a block with every tap inside takes rgbaInsideBlock, any other bilinearForward / bilinearBackward.
+  { name: '4 channels forward, two blocks of four, every tap inside', o: BILINEAR, image: [8, 8, 4], points: INSIDE, want: { 'rgbaInside forward': 2 } },
+  { name: '4 channels forward, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 4], points: INSIDE.slice(0, 4), want: { 'rgbaInside forward': 1 } },
+  { name: '4 channels forward, the taps in the last pair', o: BILINEAR, image: [8, 8, 4], points: LAST_PAIR, want: { 'rgbaInside forward': 1 } },
+  { name: '4 channels forward, every tap inside a 6x9 image, alignCorners', o: { ...BILINEAR, alignCorners: true }, image: [6, 9, 4], points: INSIDE.slice(0, 4), want: { 'rgbaInside forward': 1 } },
+  { name: '4 channels forward, every tap inside an image of 2^22 elements (past the float tap index)', o: BILINEAR, image: [1024, 1024, 4], points: INSIDE.slice(0, 4), want: { 'rgbaInside forward': 1 } },
+  { name: '4 channels forward, a tap outside', o: BILINEAR, image: [8, 8, 4], points: CORNER, want: { 'pointsMasked forward': 1 } },
+  { name: '4 channels forward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 4], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], want: { 'pointsMasked forward': 1 } },
+  { name: '4 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 4], points: INSIDE.slice(0, 3), want: { 'pointsMasked forward': 1 } },
+  { name: '4 channels forward, a one-pixel image', o: BILINEAR, image: [1, 1, 4], points: INSIDE.slice(0, 4), want: { 'pointsMasked forward': 1 } },
   { name: '5 channels forward, all taps inside', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 4), want: { 'pointsInside forward': 1 } },
   { name: '5 channels forward, a tap outside', o: BILINEAR, image: [8, 8, 5], points: CORNER, want: { 'pointsMasked forward': 1 } },
   { name: '5 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 3), want: { 'pointsMasked forward': 1 } },
@@ -130,6 +140,16 @@ const CASES: PathCase[] = [
   { name: '2 channels backward, a tap pair at the corner', o: BILINEAR, image: [8, 8, 2], points: CORNER, backward: true, want: { 'fewGather backward': 1 } },
   { name: '2 channels backward, a one-pixel image (no pair)', o: BILINEAR, image: [1, 1, 2], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
   { name: 'no channels backward: d(grid) is 0', o: BILINEAR, image: [8, 8, 0], points: INSIDE.slice(0, 4), backward: true, want: { 'fewGather backward': 1 } },
+  { name: '4 channels backward, every tap inside', o: BILINEAR, image: [8, 8, 4], points: INSIDE, backward: true, want: { 'rgbaInside backward': 2 } },
+  { name: '4 channels backward, every tap inside, d(grid) alone', o: BILINEAR, image: [8, 8, 4], points: INSIDE, backward: true, outputMask: [false, true], want: { 'rgbaInside backward': 2 } },
+  { name: '4 channels backward, every tap inside, d(input) alone', o: BILINEAR, image: [8, 8, 4], points: INSIDE, backward: true, outputMask: [true, false], want: { 'rgbaInside backward': 2 } },
+  { name: '4 channels backward, d(grid) alone, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 4], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, reflection, alignCorners, a 6x9 image', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [6, 9, 4], points: INSIDE.slice(0, 4), backward: true, want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, four points in one pixel cell (they add to the same pixels in turn)', o: BILINEAR, image: [8, 8, 4], points: [[0.1, 0.1], [0.12, 0.1], [0.1, 0.13], [0.11, 0.12]], backward: true, want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, the taps in the last pair', o: BILINEAR, image: [8, 8, 4], points: LAST_PAIR, backward: true, want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, a tap outside', o: BILINEAR, image: [8, 8, 4], points: CORNER, backward: true, want: { 'pointsMasked backward': 1 } },
+  { name: '4 channels backward, a tap outside, d(grid) alone', o: BILINEAR, image: [8, 8, 4], points: CORNER, backward: true, outputMask: [false, true], want: { 'pointsMasked backward': 1 } },
+  { name: '4 channels backward, a short block of three', o: BILINEAR, image: [8, 8, 4], points: INSIDE.slice(0, 3), backward: true, want: { 'pointsMasked backward': 1 } },
   { name: '5 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, want: { 'pointsInside backward': 2 } },
   { name: '5 channels backward, all taps inside, d(grid) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [false, true], want: { 'pointsInside backward': 2 } },
   { name: '5 channels backward, all taps inside, d(input) alone', o: BILINEAR, image: [8, 8, 5], points: INSIDE, backward: true, outputMask: [true, false], want: { 'pointsInside backward': 2 } },
@@ -210,6 +230,7 @@ it('the cases cover every path the dispatch can take', () => {
   const backwardOnly = 'trilinearChannelsGrad';
   const every = [...KERNEL_PATHS.filter((p) => p !== backwardOnly).map((p) => `${p} forward`), 'generic backward', 'fewGather backward',
     'fewPairs backward', 'onePairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
-    'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`, 'twoPairs backward', 'oneInside backward'];
+    'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`, 'twoPairs backward', 'oneInside backward',
+    'rgbaInside backward'];
   expect([...covered].sort()).toEqual(every.sort());
 });

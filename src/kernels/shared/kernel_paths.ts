@@ -10,8 +10,8 @@ export const KERNEL_PATHS = [
   'generic', 'fewGather', 'fewPairs', 'onePairs', 'rgbPairs', 'rgbInside', 'pointsMasked', 'pointsInside',
   // volumes (assembly/grid_sample_3d.ts)
   'trilinearOneInside', 'trilinearOneGather', 'trilinearChannelsInside', 'trilinearChannelsGrad',
-  // codes added after the volumes': two channels; one channel with every tap inside
-  'twoPairs', 'oneInside',
+  // codes added after the volumes': two channels; one channel with every tap inside; four channels with every tap inside
+  'twoPairs', 'oneInside', 'rgbaInside',
 ] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 
