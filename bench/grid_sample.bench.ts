@@ -47,7 +47,8 @@ const SHAPES: { input: Shape4; out: [number, number] }[] = [
   { input: [64, 28, 28, 1], out: [28, 28] }, // the STN-MNIST call
   { input: [8, 128, 128, 16], out: [128, 128] },
   // bench:peers' mid shape, so the two benchmarks' figures can be set side by side.
-  ...(quick ? [] : [{ input: [32, 64, 64, 3] as Shape4, out: [64, 64] as [number, number] }]),
+  // and four channels (RGBA, as a canvas's ImageData), which have a kernel path of their own.
+  ...(quick ? [] : [{ input: [32, 64, 64, 3] as Shape4, out: [64, 64] as [number, number] }, { input: [32, 64, 64, 4] as Shape4, out: [64, 64] as [number, number] }]),
 ];
 const MEASURE: MeasureOptions = quick
   ? { rounds: 7, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1, warmupMs: 0 }
