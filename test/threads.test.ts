@@ -35,6 +35,9 @@ interface Shapes { input: number[]; grid: number[] }
 // One image (and one volume) with enough points for d(input)'s stripes; batches split by item (N = 3: uneven).
 const LARGE_IMAGE: Shapes = { input: [1, 96, 112, 3], grid: [1, 256, 256, 2] };
 const BATCH: Shapes = { input: [3, 40, 52, 5], grid: [3, 64, 96, 2] };
+// Four channels (RGBA) take a kernel path of their own (rgbaInside), striped and by item.
+const LARGE_RGBA: Shapes = { input: [1, 96, 112, 4], grid: [1, 256, 256, 2] };
+const RGBA_BATCH: Shapes = { input: [3, 40, 52, 4], grid: [3, 64, 96, 2] };
 const LARGE_VOLUME: Shapes = { input: [1, 32, 40, 48, 1], grid: [1, 40, 40, 41, 3] };
 const VOLUME_BATCH: Shapes = { input: [3, 12, 14, 16, 2], grid: [3, 20, 24, 28, 3] };
 const size = (shape: number[]) => shape.reduce((a, b) => a * b);
@@ -88,10 +91,13 @@ describe('useThreads on the cpu backend', () => {
   });
 
   it('the large image and volume take stripes', () => {
-    for (const s of [LARGE_IMAGE, LARGE_VOLUME]) expect(dInputStripes(1, size(s.input.slice(1, -1)), size(s.grid.slice(1, -1)))).toBe(2);
+    for (const s of [LARGE_IMAGE, LARGE_RGBA, LARGE_VOLUME]) expect(dInputStripes(1, size(s.input.slice(1, -1)), size(s.grid.slice(1, -1)))).toBe(2);
   });
 
-  const cases = { 'one large image': LARGE_IMAGE, 'a batch of 3 images': BATCH, 'one large volume': LARGE_VOLUME, 'a batch of 3 volumes': VOLUME_BATCH };
+  const cases = {
+    'one large image': LARGE_IMAGE, 'a batch of 3 images': BATCH, 'one large RGBA image': LARGE_RGBA, 'a batch of 3 RGBA images': RGBA_BATCH,
+    'one large volume': LARGE_VOLUME, 'a batch of 3 volumes': VOLUME_BATCH,
+  };
   for (const [name, shapes] of Object.entries(cases)) {
     it.each(ALL_OPTIONS)(`${name}: 1 and 2 threads give the same bits, forward and every gradient: %o`, async (o) => {
       await useThreads(1);
