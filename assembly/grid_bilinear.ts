@@ -1,11 +1,12 @@
 // The bilinear fast paths of gridSample: the STN case (one channel), two channels, RGB and RGBA.
 // Bilinear with one to four channels walks a loop of its own (bilinearPairsLoop, forward and
 // backward: in the generic loop a block's state spilled out of registers, and the forward ran
-// 1.6x slower, the backward 1.2-1.4x; four channels' forward 1.8x), the four points of a block
-// side by side in the lanes; its short and corner blocks go through bilinearFewChannelsBlock (four
-// channels: bilinearForward / bilinearBackward). Four or more channels: the four points' taps and
-// weights as vectors, one channel pass per point (bilinearForward / bilinearBackward, twins); four
-// channels with every tap inside, a tap is one vector (rgbaInsideBlock).
+// 1.6x slower, the backward 1.2-1.4x), the four points of a block side by side in the lanes; its
+// short and corner blocks go through bilinearFewChannelsBlock (four channels: short blocks and any
+// with a tap outside, bilinearForward / bilinearBackward). Four or more channels: the four points'
+// taps and weights as vectors, one channel pass per point (bilinearForward / bilinearBackward,
+// twins); four channels with every tap inside, a tap is one vector (rgbaInsideBlock: with the loop,
+// four channels' forward 1.8x, d(grid) 1.9x faster than through walkBlocks and bilinearForward).
 // The backward scatters into dInput point by point (points of a block can share a pixel, and
 // must add in turn): by tap pairs where a pair is inside (scalar for one channel: 8-byte
 // read-modify-writes stalled on store forwarding; one 16-byte one per row for two channels; 16 + 8
@@ -664,6 +665,8 @@ export function bilinearForward(ix: v128, iy: v128, valid: v128, W: i32, H: i32,
   const v0 = transposeColumn(wNW, wNE, wSW, wSE, 0), v1 = transposeColumn(wNW, wNE, wSW, wSE, 1);
   const v2 = transposeColumn(wNW, wNE, wSW, wSE, 2), v3 = transposeColumn(wNW, wNE, wSW, wSE, 3);
   const rowBytes = <usize>channels << 2;
+  // Four channels come here only with a short block or a tap outside (bilinearPairsLoop takes
+  // their inside blocks to rgbaInsideBlock), so the row is POINTS_MASKED for them.
   const path = bilinearPath(channels, false, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.
@@ -727,6 +730,8 @@ export function bilinearBackward(
   const rowBytes = <usize>channels << 2;
   const zero = f32x4.splat(0);
   let dIx = zero, dIy = zero;
+  // Four channels come here only with a short block or a tap outside (bilinearPairsLoop takes
+  // their inside blocks to rgbaInsideBlock), so the row is POINTS_MASKED for them.
   const path = bilinearPath(channels, true, count == 4, false, v128.all_true<i32>(v128.and(v128.and(mNW, mNE), v128.and(mSW, mSE))));
   if (path == PATH_POINTS_INSIDE) {
     // Every tap inside (the usual case): no masks.

@@ -56,9 +56,10 @@ export function gridSample(
   // An empty image has no taps: every sample reads 0 (outputs are zero-filled) and d(grid) is 0.
   const hasPixels = H > 0 && W > 0;
   // The bilinear fast paths (grid_bilinear.ts's dispatch table, asked with the best block) take
-  // every bilinear call: points side by side in the lanes below four channels, forward and
+  // every bilinear call: points side by side in the lanes below five channels, forward and
   // backward (measured: 1.4x tapGroup's per-tap rows for 2-3 channels backward, even scattering
-  // lane by lane); four or more, points together, a vector per four channels.
+  // lane by lane); five or more (and four channels' blocks with a tap outside), points together,
+  // a vector per four channels.
   const fastPaths = mode == MODE_BILINEAR && hasPixels && bilinearPath(C, isBackward, true, true, true) != PATH_GENERIC;
   const lanesTogether = fastPaths && C < 4;
   const pointsTogether = fastPaths && C >= 4;

@@ -11,8 +11,8 @@ export const PATH_FEW_PAIRS: i32 = 2; // bilinearFewChannelsBlock, one channel, 
 export const PATH_ONE_PAIRS: i32 = 3; // onePairsBlock masked: one channel, a tap outside (taps loaded and, backward, scattered in pairs)
 export const PATH_RGB_PAIRS: i32 = 4; // rgbPairsForward
 export const PATH_RGB_INSIDE: i32 = 5; // rgbInsideForward
-export const PATH_POINTS_MASKED: i32 = 6; // bilinearForward, taps masked
-export const PATH_POINTS_INSIDE: i32 = 7; // bilinearForward, every tap inside
+export const PATH_POINTS_MASKED: i32 = 6; // bilinearForward, taps masked (four or more channels)
+export const PATH_POINTS_INSIDE: i32 = 7; // bilinearForward, every tap inside (five or more channels)
 // Volumes (grid_sample_3d.ts's table in ARCHITECTURE.md).
 export const PATH_TRILINEAR_ONE_INSIDE: i32 = 8; // trilinearOneInside: one channel, a block with every tap inside
 export const PATH_TRILINEAR_ONE_GATHER: i32 = 9; // trilinearOneChannel: one channel, taps gathered (or a block without taps)

@@ -64,13 +64,14 @@ describe('the rule, on the reference', () => {
     });
 });
 
-// One and three channels take the bilinear forward's pairs loop, two the other paths for few
-// channels, five the paths for four or more.
+// One, three and four channels take the bilinear forward's pairs loop (four: its RGBA block inside,
+// bilinearForward / bilinearBackward at the edges), two the other paths for few channels, five the
+// paths for four or more.
 for (const backend of CPU_BACKENDS) {
   describe(`${backend} backend`, () => {
     beforeAll(() => useBackend(backend));
 
-    it.each(combos.flatMap((o) => [1, 2, 3, 5].map((C) => ({ ...o, C }))))('extreme coordinates follow the reference, with finite results: %o', async ({ C, ...o }) => {
+    it.each(combos.flatMap((o) => [1, 2, 3, 4, 5].map((C) => ({ ...o, C }))))('extreme coordinates follow the reference, with finite results: %o', async ({ C, ...o }) => {
       const inputValues = inputWith(C);
       const input = tf.tensor4d(inputValues, [1, H, W, C]);
       const grid = tf.tensor4d(gridValues, [1, points, 1, 2]);
@@ -100,7 +101,7 @@ for (const backend of CPU_BACKENDS) {
 describe('wasm heap guard', () => {
   beforeAll(() => useBackend('wasm'));
 
-  it.each(combos.flatMap((o) => [1, 2, 3, 5].map((C) => ({ ...o, C }))))('forward and backward write nothing outside their outputs: %o', async ({ C, ...o }) => {
+  it.each(combos.flatMap((o) => [1, 2, 3, 4, 5].map((C) => ({ ...o, C }))))('forward and backward write nothing outside their outputs: %o', async ({ C, ...o }) => {
     const inputValues = inputWith(C);
     // Sentinel tensors allocated around the operands: any stray write would change them.
     const SENTINEL = -12345.5;
@@ -173,7 +174,7 @@ describe('the module on a small image and output at the edge of its memory', () 
   const allValues = [...spread, ...near.flat()];
   const GRID = 1024;
 
-  it.each(combos.flatMap((o) => [1, 2, 3, 5].flatMap((C) => [80, 81].flatMap((count) =>
+  it.each(combos.flatMap((o) => [1, 2, 3, 4, 5].flatMap((C) => [80, 81].flatMap((count) =>
     ['input', 'output'].map((atEnd) => ({ ...o, C, count, atEnd }))))))(
     'reads and writes nothing outside its buffers: %o', ({ C, count, atEnd, ...o }) => {
       const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });

@@ -43,6 +43,12 @@ const LAST_PAIR: [number, number][] = [[0.75, 0.75], [0.7, 0.75], [0.75, 0.72], 
  * 2^-12 px, which d(grid)'s factor of ~1024 would make a difference of ~0.01 from the float64 reference.
  */
 const BIG_LAST: [number, number][] = [[3, 4], [4, 5], [5, 3], [6, 6]].map(([a, b]) => [1 - a! / 4096, 1 - b! / 4096]);
+/**
+ * On a 1023x1024 RGBA image (4,190,208 elements, just under 2^22): every tap inside, in the last two
+ * rows and columns (ix in [1022, 1023), iy in [1021, 1022)), at coordinates 1 - k/4096 whose pixel
+ * coordinates float32 holds exactly (ix = 1023.5 - k/8, iy = 1022.5 - 1023k/8192).
+ */
+const RGBA_LAST: [number, number][] = [[5, 6], [7, 8], [9, 5], [12, 10]].map(([a, b]) => [1 - a! / 4096, 1 - b! / 4096]);
 // Volumes: the points above, each at a depth.
 const INSIDE_3D = INSIDE.map(([x, y], i) => [x, y, 0.3 * Math.sin(i + 1)]);
 const CORNER_3D = [[-1, -1, -1], ...INSIDE_3D.slice(0, 3)];
@@ -81,6 +87,7 @@ const CASES: PathCase[] = [
   { name: '4 channels forward, the taps in the last pair', o: BILINEAR, image: [8, 8, 4], points: LAST_PAIR, want: { 'rgbaInside forward': 1 } },
   { name: '4 channels forward, every tap inside a 6x9 image, alignCorners', o: { ...BILINEAR, alignCorners: true }, image: [6, 9, 4], points: INSIDE.slice(0, 4), want: { 'rgbaInside forward': 1 } },
   { name: '4 channels forward, every tap inside an image of 2^22 elements (past the float tap index)', o: BILINEAR, image: [1024, 1024, 4], points: INSIDE.slice(0, 4), want: { 'rgbaInside forward': 1 } },
+  { name: '4 channels forward, every tap inside, at the end of an image just under 2^22 elements (the float tap index)', o: BILINEAR, image: [1023, 1024, 4], points: RGBA_LAST, want: { 'rgbaInside forward': 1 } },
   { name: '4 channels forward, a tap outside', o: BILINEAR, image: [8, 8, 4], points: CORNER, want: { 'pointsMasked forward': 1 } },
   { name: '4 channels forward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 4], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], want: { 'pointsMasked forward': 1 } },
   { name: '4 channels forward, a short block of three', o: BILINEAR, image: [8, 8, 4], points: INSIDE.slice(0, 3), want: { 'pointsMasked forward': 1 } },
@@ -145,7 +152,10 @@ const CASES: PathCase[] = [
   { name: '4 channels backward, every tap inside, d(input) alone', o: BILINEAR, image: [8, 8, 4], points: INSIDE, backward: true, outputMask: [true, false], want: { 'rgbaInside backward': 2 } },
   { name: '4 channels backward, d(grid) alone, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 4], points: INSIDE.slice(0, 4), backward: true, outputMask: [false, true], want: { 'rgbaInside backward': 1 } },
   { name: '4 channels backward, reflection, alignCorners, a 6x9 image', o: { ...BILINEAR, paddingMode: 'reflection', alignCorners: true }, image: [6, 9, 4], points: INSIDE.slice(0, 4), backward: true, want: { 'rgbaInside backward': 1 } },
-  { name: '4 channels backward, four points in one pixel cell (they add to the same pixels in turn)', o: BILINEAR, image: [8, 8, 4], points: [[0.1, 0.1], [0.12, 0.1], [0.1, 0.13], [0.11, 0.12]], backward: true, want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, four points whose taps share pixels (they add to them in turn)', o: BILINEAR, image: [8, 8, 4], points: [[0.1, 0.1], [0.12, 0.1], [0.1, 0.13], [0.11, 0.12]], backward: true, want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, zeros padding, alignCorners', o: { ...BILINEAR, alignCorners: true }, image: [8, 8, 4], points: INSIDE.slice(0, 4), backward: true, want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, every tap inside, at the end of an image just under 2^22 elements (the float tap index)', o: BILINEAR, image: [1023, 1024, 4], points: RGBA_LAST, backward: true, want: { 'rgbaInside backward': 1 } },
+  { name: '4 channels backward, a NaN point beside three inside', o: BILINEAR, image: [8, 8, 4], points: [[NaN, 0.1], ...INSIDE.slice(0, 3)], backward: true, want: { 'pointsMasked backward': 1 } },
   { name: '4 channels backward, the taps in the last pair', o: BILINEAR, image: [8, 8, 4], points: LAST_PAIR, backward: true, want: { 'rgbaInside backward': 1 } },
   { name: '4 channels backward, a tap outside', o: BILINEAR, image: [8, 8, 4], points: CORNER, backward: true, want: { 'pointsMasked backward': 1 } },
   { name: '4 channels backward, a tap outside, d(grid) alone', o: BILINEAR, image: [8, 8, 4], points: CORNER, backward: true, outputMask: [false, true], want: { 'pointsMasked backward': 1 } },
@@ -222,6 +232,38 @@ describe.each(CPU_BACKENDS)('%s backend: the kernel path each case takes', (back
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     await useBackend(backend);
     expect(await runCase(backend, c)).toEqual(c.want);
+  });
+});
+
+/**
+ * rgbaInsideBlock claims the same operations in the same order as bilinearForward / bilinearBackward:
+ * three points inside give the same bits, output and d(grid), in a block of four inside (rgbaInside)
+ * and beside a NaN point (pointsMasked, the masks all set for them).
+ */
+describe.each(CPU_BACKENDS)('%s backend: four channels, the same bits on either path', (backend) => {
+  it('output and d(grid) of points inside', async () => {
+    await useBackend(backend);
+    const image = [1, 8, 8, 4];
+    const x = tf.tensor(Array.from({ length: 256 }, (_, i) => Math.sin(i + 1)), image);
+    const dy = tf.tensor(Array.from({ length: 16 }, (_, i) => Math.cos(i + 2)), [1, 1, 4, 4]);
+    const run = (points: number[][]) => {
+      const grid = tf.tensor(points.flat(), [1, 1, 4, 2]);
+      tf.dispose(gridSample(x, grid, BILINEAR));
+      const stn = stnOf(backend);
+      stn.resetKernelPathCounts();
+      const out = gridSample(x, grid, BILINEAR);
+      const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid }, { ...BILINEAR, outputMask: [false, true] }) as tf.Tensor[];
+      const result = { counts: kernelPathCounts(stn), out: out.dataSync().slice(0, 12), dGrid: dGrid!.dataSync().slice(0, 6) };
+      tf.dispose([grid, out, dInput!, dGrid!]);
+      return result;
+    };
+    const inside = run(INSIDE.slice(0, 4));
+    const masked = run([...INSIDE.slice(0, 3), [NaN, 0.1]]);
+    expect(inside.counts).toEqual({ 'rgbaInside forward': 1, 'rgbaInside backward': 1 });
+    expect(masked.counts).toEqual({ 'pointsMasked forward': 1, 'pointsMasked backward': 1 });
+    expect(Buffer.from(masked.out.buffer).equals(Buffer.from(inside.out.buffer))).toBe(true);
+    expect(Buffer.from(masked.dGrid.buffer).equals(Buffer.from(inside.dGrid.buffer))).toBe(true);
+    tf.dispose([x, dy]);
   });
 });
 

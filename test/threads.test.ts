@@ -179,7 +179,7 @@ describe('the split module at the end of the shared memory', () => {
   beforeAll(() => useThreads(2));
   afterAll(() => useThreads(1));
 
-  it.each(ALL_OPTIONS.flatMap((o) => [1, 3, 5].flatMap((C) => ['input', 'output'].map((atEnd) => ({ ...o, C, atEnd })))))(
+  it.each(ALL_OPTIONS.flatMap((o) => [1, 3, 4, 5].flatMap((C) => ['input', 'output'].map((atEnd) => ({ ...o, C, atEnd })))))(
     'reads and writes nothing outside its buffers: %o', ({ C, atEnd, ...o }) => {
       const pool = activePool()!;
       const end = pool.memory.buffer.byteLength;
