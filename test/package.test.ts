@@ -21,7 +21,7 @@
  *   condition, so nothing from node:*), and headless Chromium runs it.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -279,6 +279,10 @@ beforeAll(async () => {
     if (!NOT_BUILD_INPUTS.has(entry)) cpSync(join(ROOT, entry), join(source, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
+  // The WebAssembly module in src/generated was built from these same inputs (npm test's pretest):
+  // its stamp lets npm pack's build reuse it, where a rebuild took most of this hook's time.
+  const stamp = join(ROOT, 'build', 'inputs.sha256');
+  if (existsSync(stamp)) cpSync(stamp, join(source, 'build', 'inputs.sha256'));
   packedDir = tempDir('stn-pack-', temp);
   await sh(source, 'npm', ['pack', '--pack-destination', packedDir, '--loglevel=error']);
   tarball = join(packedDir, readdirSync(packedDir).find((f) => f.endsWith('.tgz'))!);
