@@ -24,7 +24,7 @@ import { loadMnist } from '../src/mnist/data.js';
 import { type DatasetName, DATASETS, PAPER_BATCH_SIZE, PAPER_LR, type PaperModelName, type PaperTransform, TRANSFORMS } from '../src/mnist/defaults.js';
 import { hasPaperCheckpoint, loadPaperCheckpoint, savePaperCheckpoint } from '../src/mnist/paper_checkpoint.js';
 import { learningRate, trainPaper } from '../src/mnist/paper_train.js';
-import { DEFAULT_FILTERS, parameterCount } from '../src/mnist/paper_models.js';
+import { DEFAULT_DOWNSAMPLE, DEFAULT_FILTERS, type Downsample, DOWNSAMPLES, parameterCount } from '../src/mnist/paper_models.js';
 import { transformFirst } from '../src/mnist/steps.js';
 import { figurePng } from '../src/mnist/visualize.js';
 import { parseCheckedArgs } from './lib/args.js';
@@ -48,10 +48,13 @@ with one budget, appended to bench/paper/runs.jsonl, reported in bench/PAPER.md 
 
   npm run paper -- [--datasets rts,p,tc] [--models cnn,st-cnn:affine,st-cnn:projective,st-cnn:tps] [--seeds 1,2]
                    [--epochs 10] [--limit-train 60000] [--limit-test 10000] [--batch-size ${PAPER_BATCH_SIZE}] [--lr ${PAPER_LR}]
-                   [--filters ${DEFAULT_FILTERS}] [--backend wasm] [--checkpoints DIR] [--out bench/PAPER.md] [--fresh] [--report-only]
+                   [--filters ${DEFAULT_FILTERS}] [--downsample ${DEFAULT_DOWNSAMPLE}] [--backend wasm] [--checkpoints DIR] [--out bench/PAPER.md] [--fresh] [--report-only]
 
   --lr X             Adam's learning rate (divided by 10 for the last third of the epochs); part of the budget
   --filters N        the cnn classifier's filters per convolution (the localisation net's stay); part of the budget
+  --downsample sample|pool
+                     the 2x downsampling after the transformer on rts and tc: sample at half the side, or sample
+                     the whole canvas and average-pool 2x2; part of the budget
   --checkpoints DIR  keep each run's checkpoint (after every epoch) in DIR and continue a run found there
   --fresh            empty runs.jsonl first
   --report-only      write the report from runs.jsonl, training nothing
@@ -67,6 +70,7 @@ const OPTIONS = {
   'batch-size': { type: 'string', default: String(PAPER_BATCH_SIZE) },
   lr: { type: 'string', default: String(PAPER_LR) },
   filters: { type: 'string', default: String(DEFAULT_FILTERS) },
+  downsample: { type: 'string', default: DEFAULT_DOWNSAMPLE },
   backend: { type: 'string', default: 'wasm' },
   out: { type: 'string', default: join(HERE, 'PAPER.md') },
   checkpoints: { type: 'string' },
@@ -87,6 +91,8 @@ const [epochs, limitTrain, limitTest, batchSize, lr] = [v.epochs, v['limit-train
 if (!(lr > 0)) throw new Error(`--lr: expected a positive number, received '${v.lr}'`);
 const filters = Number(v.filters);
 if (!(Number.isInteger(filters) && filters >= 1)) throw new Error(`--filters: expected a positive integer, received '${v.filters}'`);
+const downsample = v.downsample as Downsample;
+if (!DOWNSAMPLES.includes(downsample)) throw new Error(`--downsample: expected one of ${DOWNSAMPLES.join(', ')}, received '${v.downsample}'`);
 const backend = v.backend as BackendName;
 
 const MACHINE = `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`;
@@ -104,6 +110,8 @@ interface Run {
   lr?: number;
   /** The cnn classifier's filters per convolution (absent in older runs: DEFAULT_FILTERS). */
   filters?: number;
+  /** The downsampling after the transformer (absent in older runs: DEFAULT_DOWNSAMPLE). */
+  downsample?: Downsample;
   /** The rate each epoch ran at (absent in older runs: learningRate's schedule); differs from it in a run continued to a longer budget. */
   lrs?: number[];
   /** Test error in % after each epoch. */
@@ -144,8 +152,10 @@ function scheduleOf(r: Run): string {
   return `Adam at ${spans.map(([x, n]) => `${x} for ${n} epochs`).join(', then ')} (continued from a shorter run)`;
 }
 const filtersOf = (r: Run) => r.filters ?? DEFAULT_FILTERS;
+const downsampleOf = (r: Run) => r.downsample ?? DEFAULT_DOWNSAMPLE;
 const budgetOf = (r: Run) => `${r.epochs} epochs of ${r.trainImages.toLocaleString('en')} training images, batch ${r.batchSize}, ${scheduleOf(r)}, ` +
   (filtersOf(r) === DEFAULT_FILTERS ? '' : `the classifier's convolutions of ${filtersOf(r)} filters, `) +
+  (downsampleOf(r) === DEFAULT_DOWNSAMPLE ? '' : 'the transformer sampling the whole canvas, then a 2x2 average pool, ') +
   `${r.testImages.toLocaleString('en')} test images, ${r.backend}, recipe ${r.recipe}`;
 
 if (!v['report-only']) {
@@ -155,7 +165,8 @@ if (!v['report-only']) {
     for (const m of models) {
       for (const seed of seeds) {
         const wide = filters === DEFAULT_FILTERS ? '' : `-filters${filters}`;
-        const dir = v.checkpoints && join(v.checkpoints, `${dataset}-${m.key.replace(':', '-')}${wide}-seed${seed}`);
+        const pool = downsample === DEFAULT_DOWNSAMPLE ? '' : `-${downsample}`;
+        const dir = v.checkpoints && join(v.checkpoints, `${dataset}-${m.key.replace(':', '-')}${wide}${pool}-seed${seed}`);
         const resume = dir && hasPaperCheckpoint(dir) ? loadPaperCheckpoint(dir) : undefined;
         // The wall time and loads of the parts before a stop, kept beside the checkpoint.
         const partsFile = dir && join(dir, 'wall.json');
@@ -163,7 +174,7 @@ if (!v['report-only']) {
           ? JSON.parse(readFileSync(partsFile, 'utf8')) : { wallSeconds: 0, loads: [] };
         const start = performance.now();
         const { model, test, history } = await trainPaper(data, {
-          model: m.model, transform: m.transform, dataset, epochs, batchSize, lr, seed, backend, filters,
+          model: m.model, transform: m.transform, dataset, epochs, batchSize, lr, seed, backend, filters, downsample,
         }, {
           ...(dir && {
             save: async (c) => {
@@ -177,7 +188,7 @@ if (!v['report-only']) {
         if (!dir) parts.loads.push(loadavg()[0]!);
         const run: Run = {
           dataset, key: m.key, model: m.model, transform: m.transform, seed, epochs, trainImages: data.train.count,
-          testImages: data.test.count, batchSize, lr, filters, lrs: history.map((r) => r.lr), backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
+          testImages: data.test.count, batchSize, lr, filters, downsample, lrs: history.map((r) => r.lr), backend, errors: history.map((r) => 100 * (1 - r.testAccuracy)),
           seconds: history.reduce((t, r) => t + r.trainSeconds, 0), loadAverage: loadavg()[0]!,
           wallSeconds: parts.wallSeconds + (performance.now() - start) / 1000, meanLoad: mean(parts.loads), machine: MACHINE, recipe: RECIPE,
         };

@@ -142,13 +142,41 @@ describe('the paper models', () => {
     model.dispose();
   });
 
+  it("with downsample 'pool', average-pool the transformer's whole-canvas output 2x2 (rts, tc); the same parameters", async () => {
+    await setUpBackend('cpu');
+    for (const dataset of ['rts', 'tc'] as const) {
+      const S = CANVAS[dataset];
+      const config: PaperModelConfig = { model: 'st-cnn', transform: 'affine', dataset };
+      expect(parameterCount({ ...config, downsample: 'pool' })).toEqual(parameterCount(config));
+      const [sampled, pooled] = [new PaperModel(config, new Rng(6)), new PaperModel({ ...config, downsample: 'pool' }, new Rng(6))];
+      const x = tf.randomUniform([2, S, S, 1], -0.5, 2.5, 'float32', 7) as tf.Tensor4D;
+      // At the identity, sampling at half the side reads between 2x2 pixels: the same as the pool.
+      expectClose(await pooled.forward(x).data(), await sampled.forward(x).data(), `${dataset} identity`, 1e-4);
+      // Zoomed out 2x, they differ: the pool averages the whole-canvas sampling, which the identity
+      // model then classifies as it would any canvas.
+      const values = new Map([...pooled.params].map(([k, v]) => [k, v.dataSync() as Float32Array]));
+      values.set('loc.head.bias', Float32Array.from([2, 0, 0.1, 0, 2, -0.2]));
+      pooled.assignValues(values);
+      const viaPool = await pooled.forward(x).data();
+      expectClose(viaPool, await sampled.forward(pooled.transform(x)).data(), `${dataset} zoomed out`, 1e-4);
+      sampled.assignValues(values);
+      const viaSample = await sampled.forward(x).data();
+      expect(Math.max(...viaPool.map((v, i) => Math.abs(v - viaSample[i]!))), `${dataset}: pool differs from sample`).toBeGreaterThan(1e-3);
+      tf.dispose(x);
+      sampled.dispose();
+      pooled.dispose();
+    }
+    expect(() => new PaperModel({ model: 'st-cnn', transform: 'affine', dataset: 'rts', downsample: 'max' as 'pool' }, new Rng(1)))
+      .toThrow("PaperModel: 'downsample' must be one of sample, pool; received 'max'");
+  });
+
   it('divide the learning rate by 10 for the last third of the epochs', () => {
     expect([1, 2, 3, 4, 5, 6].map((e) => learningRate(1, e, 6))).toEqual([1, 1, 1, 1, 0.1, 0.1]);
     expect([1, 2].map((e) => learningRate(1, e, 2))).toEqual([1, 1]);
     expect([1, 2, 3].map((e) => learningRate(1, e, 3))).toEqual([1, 1, 0.1]);
   });
 
-  it('continue a run only with the width it was trained at', async () => {
+  it('continue a run only with the width and downsampling it was trained at', async () => {
     await setUpBackend('cpu');
     const config = { model: 'cnn', transform: 'affine', dataset: 'r', epochs: 1, batchSize: 4, lr: 0.001, seed: 1, backend: 'cpu' } as const;
     const model = new PaperModel({ ...config, filters: 8 }, new Rng(1));
@@ -156,6 +184,10 @@ describe('the paper models', () => {
     await expect(trainPaper(mnist, { ...config, epochs: 2 }, {}, { model, state, adam: { iterations: 0, moments: [] } }))
       .rejects.toThrow("trainPaper: the run to resume has filters '8'; received '16'");
     model.dispose();
+    const pooled = new PaperModel({ ...config, model: 'st-cnn', dataset: 'rts', downsample: 'pool' }, new Rng(1));
+    await expect(trainPaper(mnist, { ...config, model: 'st-cnn', dataset: 'rts', epochs: 2 }, {}, { model: pooled, state, adam: { iterations: 0, moments: [] } }))
+      .rejects.toThrow("trainPaper: the run to resume has downsample 'pool'; received 'sample'");
+    pooled.dispose();
   });
 
   it('reject an unknown model or transform, naming it', () => {

@@ -12,9 +12,11 @@
  *
  * The transformer is affine (6 params), projective (8: H's first eight entries, h33 = 1) or tps
  * (a 4x4 lattice of 16 control points, 32 params); its head starts at the identity (zero weights,
- * the identity as bias). On the rts and tc canvases it samples at half the canvas's side (the paper's
- * 2x downsampling after the transformer), so the classifier sees 21x21 or 30x30; the plain cnn/fcn
- * see the whole canvas. tc's 60x60 canvas is average-pooled 2x before the convolutional
+ * the identity as bias). On the rts and tc canvases a 2x downsampling follows the transformer (the
+ * paper's), so the classifier sees 21x21 or 30x30; the plain cnn/fcn see the whole canvas. By
+ * default (`downsample: 'sample'`) the transformer samples at half the canvas's side; with 'pool' it
+ * samples the whole canvas and a 2x2 average pool follows (a box filter before the decimation: where
+ * the transformer zooms out, sampling at half the side skips pixels). tc's 60x60 canvas is average-pooled 2x before the convolutional
  * localisation net (its input then 30x30, as its classifier's).
  *
  * Choices where the paper leaves it open or the machine asks for less: the cnn's filters are 16 by
@@ -44,6 +46,10 @@ const LOCALISATION_MAX_SIDE = 42;
 const TPS_GRID = 4;
 /** The classifier's convolutions' filters unless the config says otherwise. */
 export const DEFAULT_FILTERS = 16;
+/** 'sample': the transformer samples at half the side; 'pool': at the full side, then a 2x2 average pool. */
+export const DOWNSAMPLES = ['sample', 'pool'] as const;
+export type Downsample = (typeof DOWNSAMPLES)[number];
+export const DEFAULT_DOWNSAMPLE: Downsample = 'sample';
 /** A black pixel, normalised as the batches are. */
 const BACKGROUND = -MNIST_MEAN / MNIST_STD;
 
@@ -60,6 +66,8 @@ export interface PaperModelConfig {
   dataset: DatasetName;
   /** The cnn classifier's filters per convolution (DEFAULT_FILTERS when absent); the fcn's layers ignore it. */
   filters?: number;
+  /** How the 2x downsampling after the transformer is done on rts and tc (DEFAULT_DOWNSAMPLE when absent). */
+  downsample?: Downsample;
 }
 
 /** Side after a 'valid' convolution of size k then a 2x max-pool (floor). */
@@ -152,6 +160,9 @@ export class PaperModel implements Classifier, Transformer {
     if (config.filters !== undefined && !(Number.isInteger(config.filters) && config.filters >= 1)) {
       throw new RangeError(`PaperModel: 'filters' must be a positive integer; received ${String(config.filters)}`);
     }
+    if (config.downsample !== undefined && !DOWNSAMPLES.includes(config.downsample)) {
+      throw new RangeError(`PaperModel: 'downsample' must be one of ${DOWNSAMPLES.join(', ')}; received '${String(config.downsample)}'`);
+    }
     this.config = config;
     const l = layout(config);
     this.canvas = l.canvas;
@@ -241,7 +252,9 @@ export class PaperModel implements Classifier, Transformer {
   /** Log-probabilities [N, 10] of x [N, S, S, 1] (normalised pixels). */
   forward(x: tf.Tensor4D): tf.Tensor2D {
     const n = x.shape[0];
-    const h0 = this.hasTransformer ? this.sample(x, this.classified) : x;
+    const pooled = this.hasTransformer && this.classified < this.canvas && this.config.downsample === 'pool';
+    const h0 = !this.hasTransformer ? x
+      : pooled ? tf.avgPool(this.sample(x, this.canvas), 2, 2, 'valid') : this.sample(x, this.classified);
     let logits: tf.Tensor2D;
     if (this.config.model.endsWith('cnn')) {
       let h = tf.relu(tf.maxPool(this.conv(h0, 'conv1', 'same'), 2, 2, 'valid'));

@@ -14,13 +14,13 @@ import type { EpochRecord, TrainingState } from './checkpoint.js';
 import type { Mnist } from './data.js';
 import { type DatasetName, type DistortedSplit, TEST_SEED, distort, trainingSeed } from './distort.js';
 import { nllLoss } from './model.js';
-import { DEFAULT_FILTERS, PaperModel, type PaperModelConfig, type PaperModelName, type PaperTransform, type SavedTensor, saveTensor, savedValues } from './paper_models.js';
+import { DEFAULT_DOWNSAMPLE, DEFAULT_FILTERS, PaperModel, type PaperModelConfig, type PaperModelName, type PaperTransform, type SavedTensor, saveTensor, savedValues } from './paper_models.js';
 import { Rng } from './random.js';
 import { evaluate } from './steps.js';
 
 const LOSS_EVERY = 10;
 
-/** The model to train (PaperModelConfig: model, transform, dataset, filters) and how. */
+/** The model to train (PaperModelConfig: model, transform, dataset, filters, downsample) and how. */
 export interface PaperTrainConfig extends PaperModelConfig {
   epochs: number;
   batchSize: number;
@@ -113,9 +113,10 @@ export async function trainPaper(data: Mnist, config: PaperTrainConfig, callback
   model: PaperModel; test: DistortedSplit; history: PaperEpochRecord[];
 }> {
   if (resume) {
-    // A plain model's transform is no part of it; an older model without filters has the default.
+    // A plain model's transform is no part of it; an older model without filters or downsample has the default.
     const parts = (c: PaperModelConfig) => ({
       model: c.model, dataset: c.dataset, transform: resume.model.hasTransformer ? c.transform : undefined, filters: c.filters ?? DEFAULT_FILTERS,
+      downsample: c.downsample ?? DEFAULT_DOWNSAMPLE,
     });
     const [saved, asked] = [parts(resume.model.config), parts(config)];
     for (const key of Object.keys(saved) as (keyof typeof saved)[]) {
