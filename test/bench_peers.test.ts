@@ -163,6 +163,12 @@ describe('the benchmarks\' command lines', () => {
     }
   });
 
+  it('paper.ts refuses a downsampling it does not know, naming --downsample, the choices and what it received', () => {
+    const r = runBench('paper.ts', ['--downsample', 'max', '--report-only']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("--downsample: expected one of sample, pool, received 'max'");
+  });
+
   // Minutes on a loaded machine: the whole run, every contender started, on tiny shapes.
   it('peers.bench.ts --quick runs every contender on tiny shapes, op alone beside with read-back, PyTorch where installed', async () => {
     // Not spawnSync: the run takes a minute, and a blocked worker misses vitest's RPC deadline.
