@@ -73,11 +73,16 @@ export interface PaperModelConfig {
 /** Side after a 'valid' convolution of size k then a 2x max-pool (floor). */
 const validPooled = (side: number, k: number) => Math.floor((side - k + 1) / 2);
 
-/** The model's layout: its parameters and the sizes the forward pass needs. */
-function layout(c: PaperModelConfig): { params: ParamSpec[]; canvas: number; classified: number; locSide: number } {
+/**
+ * The model's layout: its parameters, the side the classifier sees (`classified`), the side the
+ * transformer samples at (`sampled`: twice `classified` where a 2x2 average pool follows it) and
+ * the localisation net's input side.
+ */
+function layout(c: PaperModelConfig): { params: ParamSpec[]; canvas: number; classified: number; sampled: number; locSide: number } {
   const canvas = CANVAS[c.dataset];
   const st = c.model.startsWith('st-');
   const classified = st && DOWNSAMPLED.includes(c.dataset) ? canvas / 2 : canvas;
+  const sampled = classified < canvas && (c.downsample ?? DEFAULT_DOWNSAMPLE) === 'pool' ? canvas : classified;
   const params: ParamSpec[] = [];
   const identity = TRANSFORM_PARAMS[c.transform];
   const head = (nin: number): ParamSpec[] => [
@@ -99,7 +104,7 @@ function layout(c: PaperModelConfig): { params: ParamSpec[]; canvas: number; cla
   } else {
     params.push(...linear('fc1', classified * classified, 128), ...linear('fc2', 128, 128), ...linear('fc3', 128, NUM_CLASSES));
   }
-  return { params, canvas, classified, locSide };
+  return { params, canvas, classified, sampled, locSide };
 }
 
 /** The number of parameters of a model: all of them, and those of its classifier alone. */
@@ -147,6 +152,7 @@ export class PaperModel implements Classifier, Transformer {
   readonly params: ReadonlyMap<string, tf.Variable>;
   private readonly canvas: number;
   private readonly classified: number;
+  private readonly sampled: number;
   private readonly locSide: number;
 
   /** A freshly initialised model (PyTorch's default initialisation drawn from `rng`, heads at the identity). */
@@ -167,6 +173,7 @@ export class PaperModel implements Classifier, Transformer {
     const l = layout(config);
     this.canvas = l.canvas;
     this.classified = l.classified;
+    this.sampled = l.sampled;
     this.locSide = l.locSide;
     this.params = new Map(l.params.map((p) => [p.name, tf.variable(tf.tensor(initialValues(p, rng), p.shape, 'float32'), true)]));
   }
@@ -252,9 +259,8 @@ export class PaperModel implements Classifier, Transformer {
   /** Log-probabilities [N, 10] of x [N, S, S, 1] (normalised pixels). */
   forward(x: tf.Tensor4D): tf.Tensor2D {
     const n = x.shape[0];
-    const pooled = this.hasTransformer && this.classified < this.canvas && this.config.downsample === 'pool';
-    const h0 = !this.hasTransformer ? x
-      : pooled ? tf.avgPool(this.sample(x, this.canvas), 2, 2, 'valid') : this.sample(x, this.classified);
+    let h0 = this.hasTransformer ? this.sample(x, this.sampled) : x;
+    if (this.sampled > this.classified) h0 = tf.avgPool(h0, 2, 2, 'valid');
     let logits: tf.Tensor2D;
     if (this.config.model.endsWith('cnn')) {
       let h = tf.relu(tf.maxPool(this.conv(h0, 'conv1', 'same'), 2, 2, 'valid'));
