@@ -17,6 +17,7 @@ import { loadMnist } from '../src/mnist/data.js';
 import { CANVAS, type DatasetName, TEST_SEED, distort } from '../src/mnist/distort.js';
 import { nllLoss } from '../src/mnist/model.js';
 import { PaperModel, type PaperModelConfig, parameterCount } from '../src/mnist/paper_models.js';
+import { DOWNSAMPLES } from '../src/mnist/index.js';
 import { learningRate, paperTrainStep, trainPaper } from '../src/mnist/paper_train.js';
 import { Rng } from '../src/mnist/random.js';
 import { evaluate } from '../src/mnist/steps.js';
@@ -166,6 +167,8 @@ describe('the paper models', () => {
       sampled.dispose();
       pooled.dispose();
     }
+    // stn-layer/mnist names the choices.
+    expect(DOWNSAMPLES).toEqual(['sample', 'pool']);
     expect(() => new PaperModel({ model: 'st-cnn', transform: 'affine', dataset: 'rts', downsample: 'max' as 'pool' }, new Rng(1)))
       .toThrow("PaperModel: 'downsample' must be one of sample, pool; received 'max'");
   });

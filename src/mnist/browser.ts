@@ -20,7 +20,7 @@ export {
   similarityTheta, trainingSeed,
 } from './distort.js';
 export {
-  MODELS, type ModelName, PAPER_MODEL_FORMAT, PaperModel, type PaperModelConfig, type PaperModelJson, type PaperModelName, type PaperTransform, TRANSFORMS, parameterCount,
+  DOWNSAMPLES, type Downsample, MODELS, type ModelName, PAPER_MODEL_FORMAT, PaperModel, type PaperModelConfig, type PaperModelJson, type PaperModelName, type PaperTransform, TRANSFORMS, parameterCount,
 } from './paper_models.js';
 export { type PaperCallbacks, type PaperEpochRecord, type PaperTrainConfig, learningRate, paperTrainStep, trainPaper } from './paper_train.js';
 export { PAPER_LR } from './defaults.js';
