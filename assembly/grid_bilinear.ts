@@ -38,8 +38,8 @@
 //
 // "Tap pair": with one to three channels a tap and its east neighbour are adjacent in memory, so
 // a row of two taps loads at once, unless the pair would start before the image or end after it
-// (pairsInside; a one-pixel image has no pair). Nearest, bicubic and an empty image always take
-// the generic path (taps.ts, point by point). The loops that walk the grid (grid_sample.ts,
+// (pairsInside; a one-pixel image has no pair). Bicubic and an empty image always take the
+// generic path (taps.ts, point by point); nearest, grid_nearest.ts. The loops that walk the grid (grid_sample.ts,
 // bilinearPairsLoop, fewChannelsBackward) are chosen per call, with the row the best block
 // would take: one to four channels walk bilinearPairsLoop whatever the direction.
 import { applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad, unnormalizeGrad } from './coords';

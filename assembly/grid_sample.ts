@@ -5,13 +5,14 @@
 //   coords.ts         the coordinate math: grid coordinate -> pixel coordinate (unnormalize, clamp,
 //                     padding) and the bicubic weights, each function beside its derivative twin.
 //   taps.ts           the generic per-point tap path, one routine per mode (the mirror of the
-//                     reference's sampleTaps): each point's taps (1 nearest, 4 bilinear, 16
-//                     bicubic) carry a weight w and dw/dx, dw/dy, and
+//                     reference's sampleTaps): each point's taps (4 bilinear, 16 bicubic)
+//                     carry a weight w and dw/dx, dw/dy, and
 //                       forward   out[c]      += w * in[tap, c]
 //                       backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];
 //                                 dIx += dot * dw/dx  (and dIy), the pixel coordinates' gradients
 //   grid_bilinear.ts  the bilinear fast paths (every bilinear call), chosen by one dispatch
 //                     table at the top of that file.
+//   grid_nearest.ts   nearest (every nearest call): a row copied, or added, per point.
 // The backward pass computes only the gradients asked for: a null dInput or dGrid pointer is one
 // not asked for (GridSampleGrad's outputMask).
 // This file is the entry: it walks the grid four points at a time (one f32x4 lane each), turns
@@ -20,9 +21,10 @@
 // paths.ts the per-path counters the tests read.
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
-import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
+import { MODE_BICUBIC, MODE_BILINEAR, MODE_NEAREST, PADDING_ZEROS } from './contract';
 import { computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsLoop, bilinearPath } from './grid_bilinear';
+import { nearestImage } from './grid_nearest';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
 import { accumulate, backward, channels, dInBase, inBase, wantDGrid, wantDInput } from './registers';
@@ -75,6 +77,11 @@ export function gridSample(
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
     const first = <usize>n * <usize>points + <usize>pointStart;
+    if (mode == MODE_NEAREST && hasPixels) {
+      nearestImage(gridPtr + (first << 3), count, W, H, C, padding, alignCorners, isBackward,
+        outputPtr + first * rowBytes, dyPtr + first * rowBytes, dGridPtr + (first << 3));
+      continue;
+    }
     if (!isBackward && accumulate) memory.fill(outputPtr + first * rowBytes, 0, rowBytes * <usize>count);
     if (pairsLoop) {
       const g = gridPtr + (first << 3);

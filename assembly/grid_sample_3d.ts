@@ -6,15 +6,16 @@
 // axis: z goes through the same computeSourceIndex / computeSourceIndexGrad as x and y, four grid
 // points in the f32x4 lanes); the taps reuse taps.ts's tapGroup (four taps, one channel pass; its `depth` argument
 // adds the z dot), with a pixel index (z * H + y) * W + x:
-//   nearest    1 tap
 //   trilinear  8 taps: two groups of four, the planes z0 and z0 + 1
 //   tricubic   64 taps: sixteen groups of four, one per (z, y) row, each tap padded per axis
 // Forward, a point's first group stores its output and the others add to it (`accumulate`).
+// Nearest (1 tap) is grid_nearest.ts's, as for images.
 // Trilinear has vector paths beside the generic one (ARCHITECTURE.md's volume path table): one
 // channel with four points in the lanes, four or more channels as vectors.
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient; taps outside
 // the input are masked, so nothing is read or written outside the buffers.
-import { MODE_BICUBIC, MODE_BILINEAR, PADDING_ZEROS } from './contract';
+import { MODE_BICUBIC, MODE_BILINEAR, MODE_NEAREST, PADDING_ZEROS } from './contract';
+import { nearestVolume } from './grid_nearest';
 import { applySourceIndexGrad, computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad } from './coords';
 import { horizontalSum, lane, laneI, loadLanes, storeLanes } from './lanes';
 import { PATH_GENERIC, PATH_TRILINEAR_CHANNELS_GRAD, PATH_TRILINEAR_CHANNELS_INSIDE, PATH_TRILINEAR_ONE_GATHER, PATH_TRILINEAR_ONE_INSIDE, countPath } from './paths';
@@ -55,6 +56,11 @@ export function gridSample3d(
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
     const first = <usize>n * <usize>points + <usize>pointStart;
+    if (mode == MODE_NEAREST && hasPixels) {
+      nearestVolume(gridPtr + first * 12, count, D, H, W, C, padding, alignCorners, isBackward,
+        outputPtr + first * rowBytes, dyPtr + first * rowBytes, dGridPtr + first * 12);
+      continue;
+    }
     if (oneChannelTrilinear) {
       trilinearOneChannelItem(gridPtr, first, count, D, H, W, padding, alignCorners, outputPtr, dyPtr, dGridPtr);
       continue;
@@ -483,17 +489,6 @@ function trilinearOneChannelItem(
   return i32x4.add(i32x4.mul(i32x4.add(i32x4.mul(zs, i32x4.splat(H)), ys), i32x4.splat(W)), xs);
 }
 
-function sampleNearest3d(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32): void {
-  // f32.nearest rounds half to even, as PyTorch's nearbyint does. One tap; the others are masked.
-  const xs = i32x4.splat(<i32>nearest<f32>(ix));
-  const ys = i32x4.splat(<i32>nearest<f32>(iy));
-  const zs = i32x4.splat(<i32>nearest<f32>(iz));
-  const inside = v128.and(insideMask3d(xs, ys, zs, W, H, D), i32x4(-1, 0, 0, 0));
-  const zero = f32x4.splat(0);
-  accumulate = false;
-  tapGroup(pixelIndex(xs, ys, zs, W, H), inside, 1, 0, 0, 0, zero, zero, true, zero);
-}
-
 function sampleTrilinear(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32): void {
   const fx = Mathf.floor(ix), fy = Mathf.floor(iy), fz = Mathf.floor(iz);
   const e = ix - fx; // distance from the west pixel
@@ -584,9 +579,9 @@ function sampleTricubic(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32, paddi
   if (hasPixels && laneI(valid, l) != 0) {
     dyRow = dyPtr + point * rowBytes;
     const x = lane(ix, l), y = lane(iy, l), z = lane(iz, l);
+    // Nearest never comes here (grid_nearest.ts takes it).
     if (mode == MODE_BILINEAR) sampleTrilinear(x, y, z, D, H, W);
-    else if (mode == MODE_BICUBIC) sampleTricubic(x, y, z, D, H, W, padding, alignCorners);
-    else sampleNearest3d(x, y, z, D, H, W);
+    else sampleTricubic(x, y, z, D, H, W, padding, alignCorners);
   } else if (!backward) {
     memory.fill(outRow, 0, rowBytes); // a point without taps reads 0
   }

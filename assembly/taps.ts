@@ -1,11 +1,12 @@
-// The generic per-point tap path of gridSample, one routine per mode (sampleNearest,
-// sampleBilinear, sampleBicubic), the mirror of sampleTaps in the TypeScript reference: each
+// The generic per-point tap path of gridSample, one routine per interpolating mode
+// (sampleBilinear, sampleBicubic; nearest, one tap of weight 1, has grid_nearest.ts), the mirror
+// of sampleTaps in the TypeScript reference: each
 // lists a point's taps with their weights and weight derivatives, and tapGroup applies four taps
 // at a time, forward (forwardTaps: out[c] (+)= w * in[tap, c]) or backward (dIn[tap, c] += w *
 // dy[c], and the dots that give d(grid)), with the channel loop on f32x4 lanes (channels are
 // contiguous in NHWC). samplePoint runs one point of a block; grid_sample.ts calls it for every
 // case that no fast path in grid_bilinear.ts takes.
-import { MODE_BILINEAR, MODE_NEAREST } from './contract';
+import { MODE_BILINEAR } from './contract';
 import { computeCoordinates, cubicWeights, cubicWeightsGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
@@ -132,15 +133,6 @@ import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow,
   return v128.and(i32x4.lt_u(xs, i32x4.splat(W)), i32x4.lt_u(ys, i32x4.splat(H)));
 }
 
-function sampleNearest(ix: f32, iy: f32, W: i32, H: i32): void {
-  // f32.nearest rounds half to even, as PyTorch's nearbyint does. One tap; the others are masked.
-  const x = <i32>nearest<f32>(ix);
-  const y = <i32>nearest<f32>(iy);
-  const inside = v128.and(insideMask(i32x4.splat(x), i32x4.splat(y), W, H), i32x4(-1, 0, 0, 0));
-  const zero = f32x4.splat(0);
-  tapGroup(i32x4.splat(y * W + x), inside, 1, 0, 0, 0, zero, zero);
-}
-
 function sampleBilinear(ix: f32, iy: f32, W: i32, H: i32): void {
   const fx = Mathf.floor(ix);
   const fy = Mathf.floor(iy);
@@ -202,8 +194,8 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
     dyRow = dyPtr + point * rowBytes;
     const x = lane(ix, l);
     const y = lane(iy, l);
+    // Nearest never comes here (grid_nearest.ts takes it).
     if (mode == MODE_BILINEAR) sampleBilinear(x, y, W, H);
-    else if (mode == MODE_NEAREST) sampleNearest(x, y, W, H);
     else sampleBicubic(x, y, W, H, padding, alignCorners);
   } else if (!backward && !accumulate) {
     memory.fill(outRow, 0, rowBytes); // a point without taps reads 0

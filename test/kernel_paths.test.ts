@@ -31,6 +31,7 @@ interface PathCase {
 }
 
 const BILINEAR: SampleOptions = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false };
+const NEAREST: SampleOptions = { ...BILINEAR, mode: 'nearest' };
 const INSIDE: [number, number][] = [[-0.3, -0.2], [0.1, 0.4], [0.45, -0.35], [-0.05, 0.05], [0.2, 0.2], [-0.4, 0.3], [0.3, -0.1], [0, 0]];
 const CORNER: [number, number][] = [[-1, -1], ...INSIDE.slice(0, 3)];
 const LEFT_EDGE: [number, number][] = [[-1, 0], ...INSIDE.slice(0, 3)];
@@ -169,7 +170,19 @@ const CASES: PathCase[] = [
   { name: '5 channels backward, a short block of three', o: BILINEAR, image: [8, 8, 5], points: INSIDE.slice(0, 3), backward: true, want: { 'pointsMasked backward': 1 } },
   { name: '16 channels backward, all taps inside', o: BILINEAR, image: [8, 8, 16], points: INSIDE.slice(0, 4), backward: true, want: { 'pointsInside backward': 1 } },
   { name: '16 channels backward, a NaN point, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 16], points: [[NaN, 0.1], ...CORNER.slice(0, 3)], backward: true, want: { 'pointsMasked backward': 1 } },
-  { name: 'nearest forward', o: { ...BILINEAR, mode: 'nearest' }, image: [8, 8, 1], points: INSIDE.slice(0, 4), want: { 'generic forward': 4 } },
+  // Nearest: assembly/grid_nearest.ts, blocks of four, every channel count, images and volumes.
+  ...[1, 2, 3, 4, 5, 16].flatMap((C): PathCase[] => [
+    { name: `nearest ${C} channels forward, two blocks of four`, o: NEAREST, image: [8, 8, C], points: INSIDE, want: { 'nearest forward': 2 } },
+    { name: `nearest ${C} channels backward, two blocks of four`, o: NEAREST, image: [8, 8, C], points: INSIDE, backward: true, want: { 'nearest backward': 2 } },
+    { name: `nearest ${C} channels forward, a NaN point and points outside (they read 0)`, o: NEAREST, image: [8, 8, C], points: [[NaN, 0.1], [-1.2, 0], [0, 1.3], [0.99, -0.999]], want: { 'nearest forward': 1 } },
+  ]),
+  { name: 'nearest backward, a short block of three', o: NEAREST, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'nearest backward': 1 } },
+  { name: 'nearest backward, four points on one pixel (they add to it in turn)', o: NEAREST, image: [8, 8, 3], points: [[0.1, 0.1], [0.12, 0.1], [0.1, 0.13], [0.11, 0.12]], backward: true, want: { 'nearest backward': 1 } },
+  { name: 'nearest backward, points outside and a NaN point (nothing scattered, d(grid) 0)', o: NEAREST, image: [8, 8, 2], points: [[NaN, 0.1], [-1.2, 0], [0, 1.3], [0.5, 0.5]], backward: true, want: { 'nearest backward': 1 } },
+  { name: 'nearest backward, d(grid) alone: zeros, no block walked', o: NEAREST, image: [8, 8, 1], points: INSIDE, backward: true, outputMask: [false, true], want: {} },
+  { name: 'nearest backward, d(input) alone, reflection, alignCorners', o: { ...NEAREST, paddingMode: 'reflection', alignCorners: true }, image: [6, 9, 3], points: [[-1.3, 0.2], [1.7, -2.1], ...INSIDE.slice(0, 2)], backward: true, outputMask: [true, false], want: { 'nearest backward': 1 } },
+  { name: 'nearest forward, border padding, points outside', o: { ...NEAREST, paddingMode: 'border' }, image: [8, 8, 4], points: [[-3, 0.2], [2, -7], [0.3, 1.01], [-0.5, 0.5]], want: { 'nearest forward': 1 } },
+  { name: 'nearest forward, ties rounded half to even', o: { ...NEAREST, alignCorners: true }, image: [9, 9, 1], points: [[-0.875, -0.625], [-0.375, 0.125], [0.375, 0.625], [0.875, -0.125]], want: { 'nearest forward': 1 } },
   { name: 'bicubic backward', o: { ...BILINEAR, mode: 'bicubic' }, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'generic backward': 3 } },
   // Volumes: assembly/grid_sample_3d.ts.
   { name: 'volume 1 channel forward, two blocks of four inside', o: BILINEAR, image: [6, 8, 8, 1], points: INSIDE_3D, want: { 'trilinearOneInside forward': 2 } },
@@ -184,6 +197,11 @@ const CASES: PathCase[] = [
   { name: 'volume 8 channels backward d(grid) alone, points outside', o: BILINEAR, image: [6, 8, 8, 8], points: [...OUTSIDE_3D.slice(0, 2), ...INSIDE_3D.slice(0, 1)], backward: true, outputMask: [false, true], want: { 'trilinearChannelsGrad backward': 3 } },
   { name: 'volume 2 channels backward', o: BILINEAR, image: [6, 8, 8, 2], points: INSIDE_3D.slice(0, 4), backward: true, want: { 'generic backward': 4 } },
   { name: 'volume tricubic forward', o: { ...BILINEAR, mode: 'bicubic' }, image: [6, 8, 8, 1], points: INSIDE_3D.slice(0, 2), want: { 'generic forward': 2 } },
+  { name: 'volume nearest 1 channel forward, two blocks of four', o: NEAREST, image: [6, 8, 8, 1], points: INSIDE_3D, want: { 'nearestVolume forward': 2 } },
+  { name: 'volume nearest 3 channels forward, a corner and points outside, reflection', o: { ...NEAREST, paddingMode: 'reflection' }, image: [6, 8, 8, 3], points: [...CORNER_3D, ...OUTSIDE_3D], want: { 'nearestVolume forward': 2 } },
+  { name: 'volume nearest 4 channels backward, a short block of three', o: NEAREST, image: [6, 8, 8, 4], points: INSIDE_3D.slice(0, 3), backward: true, want: { 'nearestVolume backward': 1 } },
+  { name: 'volume nearest 1 channel backward, points outside and on one voxel, border', o: { ...NEAREST, paddingMode: 'border' }, image: [6, 8, 8, 1], points: [...OUTSIDE_3D, [0.1, 0.1, 0.1], [0.11, 0.1, 0.1], [0.1, 0.12, 0.1], [0.1, 0.1, 0.11]], backward: true, want: { 'nearestVolume backward': 2 } },
+  { name: 'volume nearest 2 channels backward, d(grid) alone: zeros, no block walked', o: NEAREST, image: [6, 8, 8, 2], points: INSIDE_3D.slice(0, 4), backward: true, outputMask: [false, true], want: {} },
 ];
 
 function stnOf(backend: string): StnExports {
@@ -273,6 +291,31 @@ it('the cases cover every path the dispatch can take', () => {
   const every = [...KERNEL_PATHS.filter((p) => p !== backwardOnly).map((p) => `${p} forward`), 'generic backward', 'fewGather backward',
     'fewPairs backward', 'onePairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
     'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`, 'twoPairs backward', 'oneInside backward',
-    'rgbaInside backward'];
+    'rgbaInside backward', 'nearest backward', 'nearestVolume backward'];
   expect([...covered].sort()).toEqual(every.sort());
+});
+
+/**
+ * Nearest's d(grid) is 0 (rounding has no gradient; PyTorch writes zeros), also where the input
+ * or dy is not finite: the nearest path writes it without reading them (a tap loop's 0 * Infinity
+ * would give NaN).
+ */
+describe.each(CPU_BACKENDS)('%s backend: nearest d(grid) is 0 whatever the input', (backend) => {
+  it.each([[[8, 8, 3], 2], [[4, 8, 8, 1], 3]] as const)('input %j', async (image, dims) => {
+    await useBackend(backend);
+    const C = image.at(-1)!;
+    const size = image.reduce((a, b) => a * b, 1);
+    const values = Array.from({ length: size }, (_, i) => [Infinity, -Infinity, NaN, 1e38][i % 4]!);
+    const x = tf.tensor(values, [1, ...image]);
+    const points = (dims === 2 ? INSIDE : INSIDE_3D).slice(0, 6);
+    const grid = tf.tensor(points.flat(), [1, ...Array<number>(dims - 1).fill(1), points.length, dims]);
+    const dy = tf.tensor(Array.from({ length: points.length * C }, (_, i) => (i % 3 === 0 ? Infinity : 2)), [1, ...Array<number>(dims - 1).fill(1), points.length, C]);
+    const [dInput, dGrid] = tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid }, { ...NEAREST, outputMask: [true, true] }) as tf.Tensor[];
+    expect(Array.from(await dGrid!.data())).toEqual(Array<number>(points.length * dims).fill(0));
+    // d(input) is the sum of dy at each point's tap: Infinity where an infinite dy landed.
+    const want = gridSampleReference(values, [1, ...image], points.flat(), grid.shape, NEAREST,
+      await dy.data()).dInput!;
+    expect(Array.from(await dInput!.data())).toEqual(Array.from(want));
+    tf.dispose([x, grid, dy, dInput!, dGrid!]);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * The names of gridSample's kernel paths in the AssemblyScript module (assembly/paths.ts, in the
  * order of its PATH_ codes: the rows of the dispatch table in assembly/grid_bilinear.ts, the
- * generic per-point path and the volume paths of assembly/grid_sample_3d.ts), and their counters, for tests that name the path each case exercises.
+ * generic per-point path, the volume paths of assembly/grid_sample_3d.ts and the nearest paths of
+ * assembly/grid_nearest.ts), and their counters, for tests that name the path each case exercises.
  * Production code does not read them.
  */
 import type { StnExports } from './stn_module.js';
@@ -12,6 +13,8 @@ export const KERNEL_PATHS = [
   'trilinearOneInside', 'trilinearOneGather', 'trilinearChannelsInside', 'trilinearChannelsGrad',
   // codes added after the volumes': two channels; one channel with every tap inside; four channels with every tap inside
   'twoPairs', 'oneInside', 'rgbaInside',
+  // nearest (assembly/grid_nearest.ts): images, volumes
+  'nearest', 'nearestVolume',
 ] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 
