@@ -301,7 +301,7 @@ it('the cases cover every path the dispatch can take', () => {
  * would give NaN).
  */
 describe.each(CPU_BACKENDS)('%s backend: nearest d(grid) is 0 whatever the input', (backend) => {
-  it.each([[[8, 8, 3], 2], [[4, 8, 8, 1], 3]] as const)('input %j', async (image, dims) => {
+  it.each([[[8, 8, 3], 2], [[4, 8, 8, 1], 3]] as [number[], number][])('input %j', async (image, dims) => {
     await useBackend(backend);
     const C = image.at(-1)!;
     const size = image.reduce((a, b) => a * b, 1);

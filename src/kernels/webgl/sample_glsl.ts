@@ -1,7 +1,7 @@
 /**
  * The taps of one grid point, in GLSL, for images and volumes alike: the same steps as
  * sampleNearest / sampleBilinear / sampleBicubic in src/kernels/webgpu/sample_wgsl.ts (volumes:
- * sample_3d_wgsl.ts), assembly/taps.ts (grid_sample_3d.ts) and the reference's rank-free
+ * sample_3d_wgsl.ts), assembly/taps.ts (grid_sample_3d.ts; nearest: grid_nearest.ts) and the reference's rank-free
  * sampleTaps. Each tap is an input pixel (voxel) with its weight w and dw/dx, dw/dy (dw/dz):
  *   forward   out[c]      += w * in[tap, c]
  *   backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];  dx += dot * dw/dx

@@ -1,6 +1,7 @@
 /**
- * The taps of one grid point, in WGSL: the same steps as sampleNearest / sampleBilinear /
- * sampleBicubic in assembly/taps.ts and sampleTaps in src/reference/grid_sample.ts. Each
+ * The taps of one grid point, in WGSL: the same steps as sampleBilinear / sampleBicubic in
+ * assembly/taps.ts (nearest: roundToPixel in assembly/grid_nearest.ts) and sampleTaps in
+ * src/reference/grid_sample.ts. Each
  * tap is an input pixel with its weight w and dw/dx, dw/dy, and
  *   forward   out[c]      += w * in[tap, c]
  *   backward  dIn[tap, c] += w * dy[c];  dot = sum_c dy[c] * in[tap, c];  dx += dot * dw/dx
