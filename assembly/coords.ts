@@ -173,6 +173,27 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
 }
 
 /**
+ * cubicWeights with four points' t in the lanes: the weight of tap `k` (0-3, at floor(x) - 1 + k)
+ * of each point, the same operations as cubicWeights' lane k (so the same bits).
+ */
+@inline export function cubicWeightLanes(t: v128, k: i32): v128 {
+  const a = CUBIC_A;
+  const one = splat(1);
+  if (k == 0) return cubicConvolution2Lanes(f32x4.add(t, one), a);
+  if (k == 1) return cubicConvolution1Lanes(t, a);
+  if (k == 2) return cubicConvolution1Lanes(f32x4.sub(one, t), a);
+  return cubicConvolution2Lanes(f32x4.sub(splat(2), t), a);
+}
+
+@inline function cubicConvolution1Lanes(x: v128, a: f32): v128 {
+  return f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(f32x4.mul(splat(a + 2), x), splat(a + 3)), x), x), splat(1));
+}
+
+@inline function cubicConvolution2Lanes(x: v128, a: f32): v128 {
+  return f32x4.sub(f32x4.mul(f32x4.add(f32x4.mul(f32x4.sub(f32x4.mul(splat(a), x), splat(5 * a)), x), splat(8 * a)), x), splat(4 * a));
+}
+
+/**
  * d(cubicWeights)/dt, as one f32x4. The formulas are PyTorch's get_cubic_coefficients_grad,
  * which gives d/d(tap - t): hence the negation.
  */

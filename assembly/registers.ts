@@ -32,6 +32,6 @@ export let pairEast: v128 = f32x4.splat(0);
 
 // paths.ts's counters: blocks (points, on the generic path) per path, forward (f) and backward (b).
 export let f0: u32 = 0, f1: u32 = 0, f2: u32 = 0, f3: u32 = 0, f4: u32 = 0, f5: u32 = 0, f6: u32 = 0, f7: u32 = 0;
-export let f8: u32 = 0, f9: u32 = 0, f10: u32 = 0, f11: u32 = 0, f12: u32 = 0, f13: u32 = 0, f14: u32 = 0, f15: u32 = 0, f16: u32 = 0;
+export let f8: u32 = 0, f9: u32 = 0, f10: u32 = 0, f11: u32 = 0, f12: u32 = 0, f13: u32 = 0, f14: u32 = 0, f15: u32 = 0, f16: u32 = 0, f17: u32 = 0;
 export let b0: u32 = 0, b1: u32 = 0, b2: u32 = 0, b3: u32 = 0, b4: u32 = 0, b5: u32 = 0, b6: u32 = 0, b7: u32 = 0;
-export let b8: u32 = 0, b9: u32 = 0, b10: u32 = 0, b11: u32 = 0, b12: u32 = 0, b13: u32 = 0, b14: u32 = 0, b15: u32 = 0, b16: u32 = 0;
+export let b8: u32 = 0, b9: u32 = 0, b10: u32 = 0, b11: u32 = 0, b12: u32 = 0, b13: u32 = 0, b14: u32 = 0, b15: u32 = 0, b16: u32 = 0, b17: u32 = 0;

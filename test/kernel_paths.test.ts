@@ -32,6 +32,7 @@ interface PathCase {
 
 const BILINEAR: SampleOptions = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false };
 const NEAREST: SampleOptions = { ...BILINEAR, mode: 'nearest' };
+const BICUBIC: SampleOptions = { ...BILINEAR, mode: 'bicubic' };
 const INSIDE: [number, number][] = [[-0.3, -0.2], [0.1, 0.4], [0.45, -0.35], [-0.05, 0.05], [0.2, 0.2], [-0.4, 0.3], [0.3, -0.1], [0, 0]];
 const CORNER: [number, number][] = [[-1, -1], ...INSIDE.slice(0, 3)];
 const LEFT_EDGE: [number, number][] = [[-1, 0], ...INSIDE.slice(0, 3)];
@@ -184,6 +185,15 @@ const CASES: PathCase[] = [
   { name: 'nearest forward, border padding, points outside', o: { ...NEAREST, paddingMode: 'border' }, image: [8, 8, 4], points: [[-3, 0.2], [2, -7], [0.3, 1.01], [-0.5, 0.5]], want: { 'nearest forward': 1 } },
   { name: 'nearest forward, ties rounded half to even', o: { ...NEAREST, alignCorners: true }, image: [9, 9, 1], points: [[-0.875, -0.625], [-0.375, 0.125], [0.375, 0.625], [0.875, -0.125]], want: { 'nearest forward': 1 } },
   { name: 'bicubic backward', o: { ...BILINEAR, mode: 'bicubic' }, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'generic backward': 3 } },
+  // The bicubic forward with one to three channels: assembly/grid_bicubic.ts, points in the lanes.
+  ...[1, 2, 3].flatMap((C): PathCase[] => [
+    { name: `bicubic ${C} channels forward, two blocks of four inside`, o: BICUBIC, image: [8, 8, C], points: INSIDE, want: { 'bicubicLanes forward': 2 } },
+    { name: `bicubic ${C} channels forward, a NaN point, taps outside (zeros)`, o: BICUBIC, image: [8, 8, C], points: [[NaN, 0.1], [-1, -1], [0.95, 0.99], [1.2, -0.3]], want: { 'bicubicLanes forward': 1 } },
+    { name: `bicubic ${C} channels forward, a short block of three, border`, o: { ...BICUBIC, paddingMode: 'border' }, image: [8, 8, C], points: [[-1.3, 0.2], [1.7, -2.1], [0.3, 0.4]], want: { 'bicubicLanes forward': 1 } },
+  ]),
+  { name: 'bicubic forward, reflection, alignCorners, a 6x9 image', o: { ...BICUBIC, paddingMode: 'reflection', alignCorners: true }, image: [6, 9, 3], points: [[-1.3, 0.2], [1.7, -2.1], ...INSIDE.slice(0, 2)], want: { 'bicubicLanes forward': 1 } },
+  { name: 'bicubic forward, reflection, a 2x1 image', o: { ...BICUBIC, paddingMode: 'reflection' }, image: [2, 1, 2], points: INSIDE.slice(0, 4), want: { 'bicubicLanes forward': 1 } },
+  { name: 'bicubic 4 channels forward (the generic path)', o: BICUBIC, image: [8, 8, 4], points: INSIDE.slice(0, 2), want: { 'generic forward': 2 } },
   // Volumes: assembly/grid_sample_3d.ts.
   { name: 'volume 1 channel forward, two blocks of four inside', o: BILINEAR, image: [6, 8, 8, 1], points: INSIDE_3D, want: { 'trilinearOneInside forward': 2 } },
   { name: 'volume 1 channel backward, inside, reflection', o: { ...BILINEAR, paddingMode: 'reflection' }, image: [6, 8, 8, 1], points: INSIDE_3D.slice(0, 4), backward: true, want: { 'trilinearOneInside backward': 1 } },
@@ -317,5 +327,36 @@ describe.each(CPU_BACKENDS)('%s backend: nearest d(grid) is 0 whatever the input
       await dy.data()).dInput!;
     expect(Array.from(await dInput!.data())).toEqual(Array.from(want));
     tf.dispose([x, grid, dy, dInput!, dGrid!]);
+  });
+});
+
+/**
+ * The bicubic lanes (one to three channels) claim the generic path's operations in the same order,
+ * which four channels still take: the first channels of an RGBA image, sampled alone, give the
+ * same bits as the RGBA call, for every padding mode and a NaN point.
+ */
+describe.each(CPU_BACKENDS)('%s backend: bicubic, the same bits on either path', (backend) => {
+  it.each(['zeros', 'border', 'reflection'] as const)('%s padding', async (paddingMode) => {
+    await useBackend(backend);
+    const o: SampleOptions = { ...BICUBIC, paddingMode };
+    const H = 7, W = 9;
+    const rgba = Array.from({ length: H * W * 4 }, (_, i) => Math.sin(i * 0.7 + 1) * 3);
+    const points = [...INSIDE, [NaN, 0.2], [-1.1, 0.9], [0.97, -1.3], [2.5, 0.1], [0.2, -0.2]];
+    const grid = tf.tensor(points.flat(), [1, 1, points.length, 2]);
+    const all = tf.tensor(rgba, [1, H, W, 4]);
+    const want = gridSample(all, grid, o).dataSync();
+    for (const C of [1, 2, 3]) {
+      const x = tf.tensor(rgba.filter((_, i) => i % 4 < C), [1, H, W, C]);
+      tf.dispose(gridSample(x, grid, o));
+      const stn = stnOf(backend);
+      stn.resetKernelPathCounts();
+      const got = gridSample(x, grid, o);
+      expect(kernelPathCounts(stn)).toEqual({ 'bicubicLanes forward': 4 });
+      const sameChannels = Float32Array.from({ length: points.length * C }, (_, i) => want[Math.floor(i / C) * 4 + (i % C)]!);
+      const g = got.dataSync() as Float32Array;
+      expect(Buffer.from(g.buffer, g.byteOffset, g.byteLength).equals(Buffer.from(sameChannels.buffer))).toBe(true);
+      tf.dispose([x, got]);
+    }
+    tf.dispose([grid, all]);
   });
 });

@@ -15,6 +15,8 @@ export const KERNEL_PATHS = [
   'twoPairs', 'oneInside', 'rgbaInside',
   // nearest (assembly/grid_nearest.ts): images, volumes
   'nearest', 'nearestVolume',
+  // the bicubic forward with 1-3 channels (assembly/grid_bicubic.ts)
+  'bicubicLanes',
 ] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 

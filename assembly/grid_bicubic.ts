@@ -1,0 +1,96 @@
+// The bicubic forward of images with one to three channels, four grid points side by side in the
+// lanes (the generic path, taps.ts's sampleBicubic, takes a point at a time with its taps in the
+// lanes: with fewer than four channels its channel loop is all scalar tail, a horizontal sum per
+// channel and row). The same operations in the same order as the generic path, so the same bits:
+// per point, the 16 taps at rows fy - 1 .. fy + 2 and columns fx - 1 .. fx + 2, each padded
+// (PyTorch's get_value_bounded: computeCoordinates per tap), weight cx[k] * cy[i]; per channel
+//   out = (((0 + row 0) + row 1) + row 2) + row 3,  row i = (w0 v0 + w1 v1) + (w2 v2 + w3 v3)
+// with taps outside the image (zeros padding) masked to 0 before the product. A point with a NaN
+// coordinate reads 0. The backward and four or more channels stay on the generic path.
+import { MODE_BICUBIC } from './contract';
+import { computeCoordinates, cubicWeightLanes } from './coords';
+import { laneI, lane } from './lanes';
+import { PATH_BICUBIC_LANES, countPath } from './paths';
+import { inBase } from './registers';
+
+/** Whether a gridSample call's blocks take bicubicLanesForward (else the generic path's samplePoint). */
+@inline export function bicubicLanes(mode: i32, backward: bool, hasPixels: bool, C: i32): bool {
+  return mode == MODE_BICUBIC && !backward && hasPixels && C > 0 && C < 4;
+}
+
+/**
+ * One block of `count` points (pixel coordinates `ix`, `iy`, unpadded; `valid` where not NaN) of an
+ * image with C = 1..3 channels: stores their output rows at `o`.
+ */
+@inline export function bicubicLanesForward(
+  ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32, padding: i32, alignCorners: bool, o: usize,
+): void {
+  countPath(PATH_BICUBIC_LANES, false);
+  const fx = f32x4.floor(ix), fy = f32x4.floor(iy);
+  const tx = f32x4.sub(ix, fx), ty = f32x4.sub(iy, fy);
+  const cx0 = cubicWeightLanes(tx, 0), cx1 = cubicWeightLanes(tx, 1), cx2 = cubicWeightLanes(tx, 2), cx3 = cubicWeightLanes(tx, 3);
+  const x0 = tapCoordinate(fx, -1, W, padding, alignCorners), x1 = tapCoordinate(fx, 0, W, padding, alignCorners);
+  const x2 = tapCoordinate(fx, 1, W, padding, alignCorners), x3 = tapCoordinate(fx, 2, W, padding, alignCorners);
+  // Columns inside the image (all of them but with zeros padding), for valid points.
+  const width = i32x4.splat(W);
+  const m0 = v128.and(valid, i32x4.lt_u(x0, width)), m1 = v128.and(valid, i32x4.lt_u(x1, width));
+  const m2 = v128.and(valid, i32x4.lt_u(x2, width)), m3 = v128.and(valid, i32x4.lt_u(x3, width));
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0;
+  for (let i = 0; i < 4; i++) {
+    const y = tapCoordinate(fy, i - 1, H, padding, alignCorners);
+    const wy = cubicWeightLanes(ty, i);
+    const inRow = i32x4.lt_u(y, i32x4.splat(H));
+    const row = i32x4.mul(y, width);
+    // Element indices of the row's four taps of each point (0 where masked: read, then masked to 0).
+    const k0 = v128.and(m0, inRow), k1 = v128.and(m1, inRow), k2 = v128.and(m2, inRow), k3 = v128.and(m3, inRow);
+    const e0 = v128.and(i32x4.mul(i32x4.add(row, x0), i32x4.splat(C)), k0);
+    const e1 = v128.and(i32x4.mul(i32x4.add(row, x1), i32x4.splat(C)), k1);
+    const e2 = v128.and(i32x4.mul(i32x4.add(row, x2), i32x4.splat(C)), k2);
+    const e3 = v128.and(i32x4.mul(i32x4.add(row, x3), i32x4.splat(C)), k3);
+    const w0 = f32x4.mul(cx0, wy), w1 = f32x4.mul(cx1, wy), w2 = f32x4.mul(cx2, wy), w3 = f32x4.mul(cx3, wy);
+    a0 = f32x4.add(a0, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 0));
+    if (C > 1) a1 = f32x4.add(a1, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 1));
+    if (C > 2) a2 = f32x4.add(a2, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 2));
+  }
+  // A NaN point reads 0 (its weights are NaN: masked here).
+  a0 = v128.and(a0, valid);
+  a1 = v128.and(a1, valid);
+  a2 = v128.and(a2, valid);
+  if (C == 1 && count == 4) {
+    v128.store(o, a0);
+    return;
+  }
+  storePoint(o, 0, C, a0, a1, a2);
+  if (count > 1) storePoint(o, 1, C, a0, a1, a2);
+  if (count > 2) storePoint(o, 2, C, a0, a1, a2);
+  if (count > 3) storePoint(o, 3, C, a0, a1, a2);
+}
+
+/** The padded tap coordinate floor(x) + step of four points, as integers. */
+@inline function tapCoordinate(f: v128, step: i32, size: i32, padding: i32, alignCorners: bool): v128 {
+  return i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f, f32x4.splat(<f32>step)), size, padding, alignCorners));
+}
+
+/** One row's four taps of channel `c` for the four points: (w0 v0 + w1 v1) + (w2 v2 + w3 v3), masked taps 0. */
+@inline function rowTerm(
+  e0: v128, e1: v128, e2: v128, e3: v128, k0: v128, k1: v128, k2: v128, k3: v128, w0: v128, w1: v128, w2: v128, w3: v128, c: i32,
+): v128 {
+  const p0 = f32x4.mul(w0, v128.and(gather(e0, c), k0)), p1 = f32x4.mul(w1, v128.and(gather(e1, c), k1));
+  const p2 = f32x4.mul(w2, v128.and(gather(e2, c), k2)), p3 = f32x4.mul(w3, v128.and(gather(e3, c), k3));
+  return f32x4.add(f32x4.add(p0, p1), f32x4.add(p2, p3));
+}
+
+/** Channel `c` of the input at the four points' element indices `e`. */
+@inline function gather(e: v128, c: i32): v128 {
+  const at = inBase + (<usize>c << 2);
+  return f32x4(load<f32>(at + (<usize>laneI(e, 0) << 2)), load<f32>(at + (<usize>laneI(e, 1) << 2)),
+    load<f32>(at + (<usize>laneI(e, 2) << 2)), load<f32>(at + (<usize>laneI(e, 3) << 2)));
+}
+
+/** Point l's output row: its lane of each channel's sums. */
+@inline function storePoint(o: usize, l: i32, C: i32, a0: v128, a1: v128, a2: v128): void {
+  const row = o + <usize>(l * C) * 4;
+  store<f32>(row, lane(a0, l));
+  if (C > 1) store<f32>(row, lane(a1, l), 4);
+  if (C > 2) store<f32>(row, lane(a2, l), 8);
+}
