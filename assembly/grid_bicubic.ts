@@ -9,7 +9,7 @@
 // coordinate reads 0. The backward and four or more channels stay on the generic path.
 import { MODE_BICUBIC } from './contract';
 import { computeCoordinates, cubicWeightLanes } from './coords';
-import { laneI, lane } from './lanes';
+import { broadcast, lane, laneI } from './lanes';
 import { PATH_BICUBIC_LANES, countPath } from './paths';
 import { inBase } from './registers';
 
@@ -35,6 +35,10 @@ import { inBase } from './registers';
   const width = i32x4.splat(W);
   const m0 = v128.and(valid, i32x4.lt_u(x0, width)), m1 = v128.and(valid, i32x4.lt_u(x1, width));
   const m2 = v128.and(valid, i32x4.lt_u(x2, width)), m3 = v128.and(valid, i32x4.lt_u(x3, width));
+  if (C == 3 && count == 4 && H * W >= 2 && !lastPixelTap(fy, x0, x1, x2, x3, valid, W, H, padding, alignCorners)) {
+    rgbRows(fy, ty, x0, x1, x2, x3, m0, m1, m2, m3, cx0, cx1, cx2, cx3, valid, W, H, padding, alignCorners, o);
+    return;
+  }
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0;
   for (let i = 0; i < 4; i++) {
     const y = tapCoordinate(fy, i - 1, H, padding, alignCorners);
@@ -64,6 +68,74 @@ import { inBase } from './registers';
   if (count > 1) storePoint(o, 1, C, a0, a1, a2);
   if (count > 2) storePoint(o, 2, C, a0, a1, a2);
   if (count > 3) storePoint(o, 3, C, a0, a1, a2);
+}
+
+/**
+ * Whether a valid point of the block has a tap on the image's last pixel, where rgbRows' 16-byte
+ * load of its three channels would read past the image (a masked tap reads pixel 0, the first).
+ */
+@inline function lastPixelTap(
+  fy: v128, x0: v128, x1: v128, x2: v128, x3: v128, valid: v128, W: i32, H: i32, padding: i32, alignCorners: bool,
+): bool {
+  const lastX = i32x4.splat(W - 1), lastY = i32x4.splat(H - 1);
+  const atX = v128.or(v128.or(i32x4.eq(x0, lastX), i32x4.eq(x1, lastX)), v128.or(i32x4.eq(x2, lastX), i32x4.eq(x3, lastX)));
+  const atY = v128.or(
+    v128.or(i32x4.eq(tapCoordinate(fy, -1, H, padding, alignCorners), lastY), i32x4.eq(tapCoordinate(fy, 0, H, padding, alignCorners), lastY)),
+    v128.or(i32x4.eq(tapCoordinate(fy, 1, H, padding, alignCorners), lastY), i32x4.eq(tapCoordinate(fy, 2, H, padding, alignCorners), lastY)));
+  return v128.any_true(v128.and(valid, v128.and(atX, atY)));
+}
+
+/**
+ * Three channels, four points: a tap's three channels are one 16-byte load (the fourth float, the
+ * next pixel's, lands in a lane that is not stored), and each point's row sum is forwardTaps' vector
+ * pass ((w0 v0 + w1 v1) + (w2 v2 + w3 v3) per channel lane), so the same bits as the gathers above.
+ */
+@inline function rgbRows(
+  fy: v128, ty: v128, x0: v128, x1: v128, x2: v128, x3: v128, m0: v128, m1: v128, m2: v128, m3: v128,
+  cx0: v128, cx1: v128, cx2: v128, cx3: v128, valid: v128, W: i32, H: i32, padding: i32, alignCorners: bool, o: usize,
+): void {
+  const width = i32x4.splat(W);
+  let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0;
+  for (let i = 0; i < 4; i++) {
+    const y = tapCoordinate(fy, i - 1, H, padding, alignCorners);
+    const wy = cubicWeightLanes(ty, i);
+    const inRow = i32x4.lt_u(y, i32x4.splat(H));
+    const row = i32x4.mul(y, width);
+    const k0 = v128.and(m0, inRow), k1 = v128.and(m1, inRow), k2 = v128.and(m2, inRow), k3 = v128.and(m3, inRow);
+    // Byte offsets of the taps' rows (pixel 0 where masked).
+    const e0 = v128.and(i32x4.mul(i32x4.add(row, x0), i32x4.splat(12)), k0);
+    const e1 = v128.and(i32x4.mul(i32x4.add(row, x1), i32x4.splat(12)), k1);
+    const e2 = v128.and(i32x4.mul(i32x4.add(row, x2), i32x4.splat(12)), k2);
+    const e3 = v128.and(i32x4.mul(i32x4.add(row, x3), i32x4.splat(12)), k3);
+    const w0 = f32x4.mul(cx0, wy), w1 = f32x4.mul(cx1, wy), w2 = f32x4.mul(cx2, wy), w3 = f32x4.mul(cx3, wy);
+    p0 = f32x4.add(p0, rgbRowTerm(0, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+    p1 = f32x4.add(p1, rgbRowTerm(1, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+    p2 = f32x4.add(p2, rgbRowTerm(2, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+    p3 = f32x4.add(p3, rgbRowTerm(3, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+  }
+  storeRgb(o, v128.and(p0, broadcast(valid, 0)));
+  storeRgb(o + 12, v128.and(p1, broadcast(valid, 1)));
+  storeRgb(o + 24, v128.and(p2, broadcast(valid, 2)));
+  storeRgb(o + 36, v128.and(p3, broadcast(valid, 3)));
+}
+
+/** Point l's row of four taps, its channels in the lanes: (w0 t0 + w1 t1) + (w2 t2 + w3 t3), masked taps 0. */
+@inline function rgbRowTerm(
+  l: i32, e0: v128, e1: v128, e2: v128, e3: v128, k0: v128, k1: v128, k2: v128, k3: v128, w0: v128, w1: v128, w2: v128, w3: v128,
+): v128 {
+  const base = inBase;
+  const t0 = v128.and(v128.load(base + <usize>laneI(e0, l)), broadcast(k0, l));
+  const t1 = v128.and(v128.load(base + <usize>laneI(e1, l)), broadcast(k1, l));
+  const t2 = v128.and(v128.load(base + <usize>laneI(e2, l)), broadcast(k2, l));
+  const t3 = v128.and(v128.load(base + <usize>laneI(e3, l)), broadcast(k3, l));
+  return f32x4.add(f32x4.add(f32x4.mul(broadcast(w0, l), t0), f32x4.mul(broadcast(w1, l), t1)),
+    f32x4.add(f32x4.mul(broadcast(w2, l), t2), f32x4.mul(broadcast(w3, l), t3)));
+}
+
+/** The first three lanes of `v` at `o` (a point's RGB row). */
+@inline function storeRgb(o: usize, v: v128): void {
+  v128.store64_lane(o, v, 0);
+  store<f32>(o, f32x4.extract_lane(v, 2), 8);
 }
 
 /** The padded tap coordinate floor(x) + step of four points, as integers. */

@@ -341,7 +341,9 @@ describe.each(CPU_BACKENDS)('%s backend: bicubic, the same bits on either path',
     const o: SampleOptions = { ...BICUBIC, paddingMode };
     const H = 7, W = 9;
     const rgba = Array.from({ length: H * W * 4 }, (_, i) => Math.sin(i * 0.7 + 1) * 3);
-    const points = [...INSIDE, [NaN, 0.2], [-1.1, 0.9], [0.97, -1.3], [2.5, 0.1], [0.2, -0.2]];
+    // Blocks of four inside, one with a NaN point and taps outside, one with taps on the image's last
+    // pixel (three channels then gather as one and two do), then a short block.
+    const points = [...INSIDE, [NaN, 0.2], [-1.1, 0.9], [0.97, -1.3], [2.5, 0.1], [0.2, -0.2], [0.99, 0.98], [1, 1], [-0.5, 0.5], [0.3, 0.1]];
     const grid = tf.tensor(points.flat(), [1, 1, points.length, 2]);
     const all = tf.tensor(rgba, [1, H, W, 4]);
     const want = gridSample(all, grid, o).dataSync();
@@ -351,7 +353,7 @@ describe.each(CPU_BACKENDS)('%s backend: bicubic, the same bits on either path',
       const stn = stnOf(backend);
       stn.resetKernelPathCounts();
       const got = gridSample(x, grid, o);
-      expect(kernelPathCounts(stn)).toEqual({ 'bicubicLanes forward': 4 });
+      expect(kernelPathCounts(stn)).toEqual({ 'bicubicLanes forward': 5 });
       const sameChannels = Float32Array.from({ length: points.length * C }, (_, i) => want[Math.floor(i / C) * 4 + (i % C)]!);
       const g = got.dataSync() as Float32Array;
       expect(Buffer.from(g.buffer, g.byteOffset, g.byteLength).equals(Buffer.from(sameChannels.buffer))).toBe(true);
