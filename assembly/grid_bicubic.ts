@@ -35,28 +35,42 @@ import { inBase } from './registers';
   const width = i32x4.splat(W);
   const m0 = v128.and(valid, i32x4.lt_u(x0, width)), m1 = v128.and(valid, i32x4.lt_u(x1, width));
   const m2 = v128.and(valid, i32x4.lt_u(x2, width)), m3 = v128.and(valid, i32x4.lt_u(x3, width));
-  if (C == 3 && count == 4 && H * W >= 2 && !lastPixelTap(fy, x0, x1, x2, x3, valid, W, H, padding, alignCorners)) {
-    rgbRows(fy, ty, x0, x1, x2, x3, m0, m1, m2, m3, cx0, cx1, cx2, cx3, valid, W, H, padding, alignCorners, o);
-    return;
-  }
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0;
+  // Three channels in a block of four: a tap's channels as one vector (rgbTerm), the accumulators
+  // one per point; else one per channel (rowTerm's gathers).
+  const rgb = C == 3 && count == 4 && H * W >= 2 && !lastPixelTap(fy, x0, x1, x2, x3, valid, W, H, padding, alignCorners);
+  const rowBytes = i32x4.splat(C << 2);
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   for (let i = 0; i < 4; i++) {
     const y = tapCoordinate(fy, i - 1, H, padding, alignCorners);
     const wy = cubicWeightLanes(ty, i);
     const inRow = i32x4.lt_u(y, i32x4.splat(H));
     const row = i32x4.mul(y, width);
-    // Element indices of the row's four taps of each point (0 where masked: read, then masked to 0).
+    // Byte offsets of the row's four taps of each point (pixel 0 where masked: read, then masked to 0).
     const k0 = v128.and(m0, inRow), k1 = v128.and(m1, inRow), k2 = v128.and(m2, inRow), k3 = v128.and(m3, inRow);
-    const e0 = v128.and(i32x4.mul(i32x4.add(row, x0), i32x4.splat(C)), k0);
-    const e1 = v128.and(i32x4.mul(i32x4.add(row, x1), i32x4.splat(C)), k1);
-    const e2 = v128.and(i32x4.mul(i32x4.add(row, x2), i32x4.splat(C)), k2);
-    const e3 = v128.and(i32x4.mul(i32x4.add(row, x3), i32x4.splat(C)), k3);
+    const e0 = v128.and(i32x4.mul(i32x4.add(row, x0), rowBytes), k0);
+    const e1 = v128.and(i32x4.mul(i32x4.add(row, x1), rowBytes), k1);
+    const e2 = v128.and(i32x4.mul(i32x4.add(row, x2), rowBytes), k2);
+    const e3 = v128.and(i32x4.mul(i32x4.add(row, x3), rowBytes), k3);
     const w0 = f32x4.mul(cx0, wy), w1 = f32x4.mul(cx1, wy), w2 = f32x4.mul(cx2, wy), w3 = f32x4.mul(cx3, wy);
+    if (rgb) {
+      a0 = f32x4.add(a0, rgbTerm(0, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+      a1 = f32x4.add(a1, rgbTerm(1, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+      a2 = f32x4.add(a2, rgbTerm(2, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+      a3 = f32x4.add(a3, rgbTerm(3, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
+      continue;
+    }
     a0 = f32x4.add(a0, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 0));
     if (C > 1) a1 = f32x4.add(a1, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 1));
     if (C > 2) a2 = f32x4.add(a2, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 2));
   }
   // A NaN point reads 0 (its weights are NaN: masked here).
+  if (rgb) {
+    storeRgb(o, v128.and(a0, broadcast(valid, 0)));
+    storeRgb(o + 12, v128.and(a1, broadcast(valid, 1)));
+    storeRgb(o + 24, v128.and(a2, broadcast(valid, 2)));
+    storeRgb(o + 36, v128.and(a3, broadcast(valid, 3)));
+    return;
+  }
   a0 = v128.and(a0, valid);
   a1 = v128.and(a1, valid);
   a2 = v128.and(a2, valid);
@@ -71,7 +85,7 @@ import { inBase } from './registers';
 }
 
 /**
- * Whether a valid point of the block has a tap on the image's last pixel, where rgbRows' 16-byte
+ * Whether a valid point of the block has a tap on the image's last pixel, where rgbTerm's 16-byte
  * load of its three channels would read past the image (a masked tap reads pixel 0, the first).
  */
 @inline function lastPixelTap(
@@ -86,41 +100,11 @@ import { inBase } from './registers';
 }
 
 /**
- * Three channels, four points: a tap's three channels are one 16-byte load (the fourth float, the
- * next pixel's, lands in a lane that is not stored), and each point's row sum is forwardTaps' vector
- * pass ((w0 v0 + w1 v1) + (w2 v2 + w3 v3) per channel lane), so the same bits as the gathers above.
+ * Three channels: point l's row of four taps with its channels in the lanes, each tap one 16-byte
+ * load (its fourth float, the next pixel's, lands in a lane never stored), summed as forwardTaps'
+ * vector pass: (w0 t0 + w1 t1) + (w2 t2 + w3 t3), masked taps 0; the same bits as rowTerm's.
  */
-@inline function rgbRows(
-  fy: v128, ty: v128, x0: v128, x1: v128, x2: v128, x3: v128, m0: v128, m1: v128, m2: v128, m3: v128,
-  cx0: v128, cx1: v128, cx2: v128, cx3: v128, valid: v128, W: i32, H: i32, padding: i32, alignCorners: bool, o: usize,
-): void {
-  const width = i32x4.splat(W);
-  let p0 = f32x4.splat(0), p1 = p0, p2 = p0, p3 = p0;
-  for (let i = 0; i < 4; i++) {
-    const y = tapCoordinate(fy, i - 1, H, padding, alignCorners);
-    const wy = cubicWeightLanes(ty, i);
-    const inRow = i32x4.lt_u(y, i32x4.splat(H));
-    const row = i32x4.mul(y, width);
-    const k0 = v128.and(m0, inRow), k1 = v128.and(m1, inRow), k2 = v128.and(m2, inRow), k3 = v128.and(m3, inRow);
-    // Byte offsets of the taps' rows (pixel 0 where masked).
-    const e0 = v128.and(i32x4.mul(i32x4.add(row, x0), i32x4.splat(12)), k0);
-    const e1 = v128.and(i32x4.mul(i32x4.add(row, x1), i32x4.splat(12)), k1);
-    const e2 = v128.and(i32x4.mul(i32x4.add(row, x2), i32x4.splat(12)), k2);
-    const e3 = v128.and(i32x4.mul(i32x4.add(row, x3), i32x4.splat(12)), k3);
-    const w0 = f32x4.mul(cx0, wy), w1 = f32x4.mul(cx1, wy), w2 = f32x4.mul(cx2, wy), w3 = f32x4.mul(cx3, wy);
-    p0 = f32x4.add(p0, rgbRowTerm(0, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
-    p1 = f32x4.add(p1, rgbRowTerm(1, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
-    p2 = f32x4.add(p2, rgbRowTerm(2, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
-    p3 = f32x4.add(p3, rgbRowTerm(3, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
-  }
-  storeRgb(o, v128.and(p0, broadcast(valid, 0)));
-  storeRgb(o + 12, v128.and(p1, broadcast(valid, 1)));
-  storeRgb(o + 24, v128.and(p2, broadcast(valid, 2)));
-  storeRgb(o + 36, v128.and(p3, broadcast(valid, 3)));
-}
-
-/** Point l's row of four taps, its channels in the lanes: (w0 t0 + w1 t1) + (w2 t2 + w3 t3), masked taps 0. */
-@inline function rgbRowTerm(
+@inline function rgbTerm(
   l: i32, e0: v128, e1: v128, e2: v128, e3: v128, k0: v128, k1: v128, k2: v128, k3: v128, w0: v128, w1: v128, w2: v128, w3: v128,
 ): v128 {
   const base = inBase;
@@ -152,11 +136,11 @@ import { inBase } from './registers';
   return f32x4.add(f32x4.add(p0, p1), f32x4.add(p2, p3));
 }
 
-/** Channel `c` of the input at the four points' element indices `e`. */
+/** Channel `c` of the input at the four points' byte offsets `e`. */
 @inline function gather(e: v128, c: i32): v128 {
   const at = inBase + (<usize>c << 2);
-  return f32x4(load<f32>(at + (<usize>laneI(e, 0) << 2)), load<f32>(at + (<usize>laneI(e, 1) << 2)),
-    load<f32>(at + (<usize>laneI(e, 2) << 2)), load<f32>(at + (<usize>laneI(e, 3) << 2)));
+  return f32x4(load<f32>(at + <usize>laneI(e, 0)), load<f32>(at + <usize>laneI(e, 1)),
+    load<f32>(at + <usize>laneI(e, 2)), load<f32>(at + <usize>laneI(e, 3)));
 }
 
 /** Point l's output row: its lane of each channel's sums. */
