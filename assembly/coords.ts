@@ -193,6 +193,25 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
   return f32x4.sub(f32x4.mul(f32x4.add(f32x4.mul(f32x4.sub(f32x4.mul(splat(a), x), splat(5 * a)), x), splat(8 * a)), x), splat(4 * a));
 }
 
+/** cubicWeightsGrad with four points' t in the lanes: tap `k`'s, the same operations as its lane k. */
+@inline export function cubicWeightGradLanes(t: v128, k: i32): v128 {
+  const a = CUBIC_A;
+  if (k == 0) {
+    const x = f32x4.sub(splat(-1), t);
+    return f32x4.neg(f32x4.sub(f32x4.mul(f32x4.sub(f32x4.mul(splat(a * -3), x), splat(a * 10)), x), splat(a * 8)));
+  }
+  if (k == 1) {
+    const x = f32x4.neg(t);
+    return f32x4.neg(f32x4.mul(f32x4.sub(f32x4.mul(splat((a + 2) * -3), x), splat((a + 3) * 2)), x));
+  }
+  if (k == 2) {
+    const x = f32x4.sub(splat(1), t);
+    return f32x4.neg(f32x4.mul(f32x4.sub(f32x4.mul(splat((a + 2) * 3), x), splat((a + 3) * 2)), x));
+  }
+  const x = f32x4.sub(splat(2), t);
+  return f32x4.neg(f32x4.add(f32x4.mul(f32x4.sub(f32x4.mul(splat(a * 3), x), splat(a * 10)), x), splat(a * 8)));
+}
+
 /**
  * d(cubicWeights)/dt, as one f32x4. The formulas are PyTorch's get_cubic_coefficients_grad,
  * which gives d/d(tap - t): hence the negation.

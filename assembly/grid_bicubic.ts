@@ -6,26 +6,45 @@
 // (PyTorch's get_value_bounded: computeCoordinates per tap), weight cx[k] * cy[i]; per channel
 //   out = (((0 + row 0) + row 1) + row 2) + row 3,  row i = (w0 v0 + w1 v1) + (w2 v2 + w3 v3)
 // with taps outside the image (zeros padding) masked to 0 before the product. A point with a NaN
-// coordinate reads 0. The backward and four or more channels stay on the generic path.
+// coordinate reads 0. d(grid) alone (an STN's step, the image being data) is
+// computed the same way, the generic path's dots and sums in its order (the same bits). A backward
+// that asks for d(input) and four or more channels stay on the generic path (a lanes scatter,
+// point by point and tap by tap as it must go, measured 1.5x slower than the generic path's).
 import { MODE_BICUBIC } from './contract';
-import { computeCoordinates, cubicWeightLanes } from './coords';
-import { broadcast, lane, laneI } from './lanes';
+import { computeCoordinates, cubicWeightGradLanes, cubicWeightLanes } from './coords';
+import { storeDGrid } from './grid_bilinear';
+import { broadcast, lane, laneI, loadLanes } from './lanes';
 import { PATH_BICUBIC_LANES, countPath } from './paths';
 import { inBase } from './registers';
 
-/** Whether a gridSample call's blocks take bicubicLanesForward (else the generic path's samplePoint). */
-@inline export function bicubicLanes(mode: i32, backward: bool, hasPixels: bool, C: i32): bool {
-  return mode == MODE_BICUBIC && !backward && hasPixels && C > 0 && C < 4;
+/**
+ * Whether a gridSample call's blocks take bicubicLanesBlock (forward, or d(grid) alone), else the
+ * generic path's samplePoint.
+ */
+@inline export function bicubicLanes(mode: i32, backward: bool, wantDInput: bool, hasPixels: bool, C: i32): bool {
+  return mode == MODE_BICUBIC && !(backward && wantDInput) && hasPixels && C > 0 && C < 4;
+}
+
+/** One tap of the four points: the sum over channels of dy[c] * tap[c] (masked taps 0), from 0, channel after channel. */
+@inline function tapDot(e: v128, k: v128, C: i32, d0: v128, d1: v128, d2: v128): v128 {
+  let dot = f32x4.add(f32x4.splat(0), f32x4.mul(d0, v128.and(gather(e, 0), k)));
+  if (C > 1) dot = f32x4.add(dot, f32x4.mul(d1, v128.and(gather(e, 1), k)));
+  if (C > 2) dot = f32x4.add(dot, f32x4.mul(d2, v128.and(gather(e, 2), k)));
+  return dot;
 }
 
 /**
  * One block of `count` points (pixel coordinates `ix`, `iy`, unpadded; `valid` where not NaN) of an
- * image with C = 1..3 channels: stores their output rows at `o`.
+ * image with C = 1..3 channels. Forward: stores their output rows at `o`. Backward (d(grid) alone):
+ * reads their dy rows at `dy` and stores d(grid) (with the coordinates' derivatives gxMult, gyMult)
+ * at `dGrid`: backwardTaps' dots (0 + dy[0] * tap[0], then each channel added) and sums
+ * (horizontalSum(dots * dw), the rows added in turn from 0) with the points in the lanes.
  */
-@inline export function bicubicLanesForward(
-  ix: v128, iy: v128, valid: v128, W: i32, H: i32, C: i32, count: i32, padding: i32, alignCorners: bool, o: usize,
+@inline export function bicubicLanesBlock(
+  backward: bool, ix: v128, iy: v128, valid: v128, gxMult: v128, gyMult: v128, W: i32, H: i32, C: i32, count: i32,
+  padding: i32, alignCorners: bool, o: usize, dy: usize, dGrid: usize,
 ): void {
-  countPath(PATH_BICUBIC_LANES, false);
+  countPath(PATH_BICUBIC_LANES, backward);
   const fx = f32x4.floor(ix), fy = f32x4.floor(iy);
   const tx = f32x4.sub(ix, fx), ty = f32x4.sub(iy, fy);
   const cx0 = cubicWeightLanes(tx, 0), cx1 = cubicWeightLanes(tx, 1), cx2 = cubicWeightLanes(tx, 2), cx3 = cubicWeightLanes(tx, 3);
@@ -35,14 +54,23 @@ import { inBase } from './registers';
   const width = i32x4.splat(W);
   const m0 = v128.and(valid, i32x4.lt_u(x0, width)), m1 = v128.and(valid, i32x4.lt_u(x1, width));
   const m2 = v128.and(valid, i32x4.lt_u(x2, width)), m3 = v128.and(valid, i32x4.lt_u(x3, width));
-  // Three channels in a block of four: a tap's channels as one vector (rgbTerm), the accumulators
-  // one per point; else one per channel (rowTerm's gathers).
-  const rgb = C == 3 && count == 4 && H * W >= 2 && !lastPixelTap(fy, x0, x1, x2, x3, valid, W, H, padding, alignCorners);
+  // Backward: the weights' derivatives, and dy of the four points as a vector per channel (a short
+  // block's missing points 0).
+  const zero = f32x4.splat(0);
+  const dcx0 = backward ? cubicWeightGradLanes(tx, 0) : zero, dcx1 = backward ? cubicWeightGradLanes(tx, 1) : zero;
+  const dcx2 = backward ? cubicWeightGradLanes(tx, 2) : zero, dcx3 = backward ? cubicWeightGradLanes(tx, 3) : zero;
+  const stride = <usize>C << 2;
+  const d0 = backward ? loadLanes(dy, stride, count, 0) : zero;
+  const d1 = backward && C > 1 ? loadLanes(dy + 4, stride, count, 0) : zero;
+  const d2 = backward && C > 2 ? loadLanes(dy + 8, stride, count, 0) : zero;
+  // Forward with three channels in a block of four: a tap's channels as one vector (rgbTerm), the
+  // accumulators one per point; else one per channel (rowTerm's gathers); backward, d(ix) and d(iy).
+  const rgb = !backward && C == 3 && count == 4 && H * W >= 2 && !lastPixelTap(fy, x0, x1, x2, x3, valid, W, H, padding, alignCorners);
   const rowBytes = i32x4.splat(C << 2);
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
   for (let i = 0; i < 4; i++) {
     const y = tapCoordinate(fy, i - 1, H, padding, alignCorners);
-    const wy = cubicWeightLanes(ty, i);
+    const cy = cubicWeightLanes(ty, i);
     const inRow = i32x4.lt_u(y, i32x4.splat(H));
     const row = i32x4.mul(y, width);
     // Byte offsets of the row's four taps of each point (pixel 0 where masked: read, then masked to 0).
@@ -51,7 +79,18 @@ import { inBase } from './registers';
     const e1 = v128.and(i32x4.mul(i32x4.add(row, x1), rowBytes), k1);
     const e2 = v128.and(i32x4.mul(i32x4.add(row, x2), rowBytes), k2);
     const e3 = v128.and(i32x4.mul(i32x4.add(row, x3), rowBytes), k3);
-    const w0 = f32x4.mul(cx0, wy), w1 = f32x4.mul(cx1, wy), w2 = f32x4.mul(cx2, wy), w3 = f32x4.mul(cx3, wy);
+    if (backward) {
+      const p0 = tapDot(e0, k0, C, d0, d1, d2), p1 = tapDot(e1, k1, C, d0, d1, d2);
+      const p2 = tapDot(e2, k2, C, d0, d1, d2), p3 = tapDot(e3, k3, C, d0, d1, d2);
+      // dw/dx of tap (i, k) is dcx[k] * cy[i], dw/dy is cx[k] * dcy[i] (sampleBicubic's bicubicRow).
+      const dcy = cubicWeightGradLanes(ty, i);
+      a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(p0, f32x4.mul(dcx0, cy)), f32x4.mul(p1, f32x4.mul(dcx1, cy))),
+        f32x4.add(f32x4.mul(p2, f32x4.mul(dcx2, cy)), f32x4.mul(p3, f32x4.mul(dcx3, cy)))));
+      a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(p0, f32x4.mul(cx0, dcy)), f32x4.mul(p1, f32x4.mul(cx1, dcy))),
+        f32x4.add(f32x4.mul(p2, f32x4.mul(cx2, dcy)), f32x4.mul(p3, f32x4.mul(cx3, dcy)))));
+      continue;
+    }
+    const w0 = f32x4.mul(cx0, cy), w1 = f32x4.mul(cx1, cy), w2 = f32x4.mul(cx2, cy), w3 = f32x4.mul(cx3, cy);
     if (rgb) {
       a0 = f32x4.add(a0, rgbTerm(0, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
       a1 = f32x4.add(a1, rgbTerm(1, e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3));
@@ -62,6 +101,10 @@ import { inBase } from './registers';
     a0 = f32x4.add(a0, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 0));
     if (C > 1) a1 = f32x4.add(a1, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 1));
     if (C > 2) a2 = f32x4.add(a2, rowTerm(e0, e1, e2, e3, k0, k1, k2, k3, w0, w1, w2, w3, 2));
+  }
+  if (backward) {
+    storeDGrid(a0, a1, gxMult, gyMult, dGrid, count);
+    return;
   }
   // A NaN point reads 0 (its weights are NaN: masked here).
   if (rgb) {

@@ -409,7 +409,7 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
  * Stores four points' d(grid) from their d(pixel coordinates) dIx, dIy and the coordinate
  * chain's derivatives (applySourceIndexGrad).
  */
-@inline function storeDGrid(dIx: v128, dIy: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
+@inline export function storeDGrid(dIx: v128, dIy: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
   const dGridX = applySourceIndexGrad(dIx, gxMult), dGridY = applySourceIndexGrad(dIy, gyMult);
   storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
   if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);

@@ -13,7 +13,8 @@
 //   grid_bilinear.ts  the bilinear fast paths (every bilinear call), chosen by one dispatch
 //                     table at the top of that file.
 //   grid_nearest.ts   nearest (every nearest call): a row copied, or added, per point.
-//   grid_bicubic.ts   the bicubic forward with one to three channels, points in the lanes.
+//   grid_bicubic.ts   bicubic with one to three channels, forward and d(grid) alone, points in
+//                     the lanes.
 // The backward pass computes only the gradients asked for: a null dInput or dGrid pointer is one
 // not asked for (GridSampleGrad's outputMask).
 // This file is the entry: it walks the grid four points at a time (one f32x4 lane each), turns
@@ -25,7 +26,7 @@
 import { MODE_BICUBIC, MODE_BILINEAR, MODE_NEAREST, PADDING_ZEROS } from './contract';
 import { computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsLoop, bilinearPath } from './grid_bilinear';
-import { bicubicLanes, bicubicLanesForward } from './grid_bicubic';
+import { bicubicLanes, bicubicLanesBlock } from './grid_bicubic';
 import { nearestImage } from './grid_nearest';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
@@ -84,7 +85,7 @@ export function gridSample(
         outputPtr + first * rowBytes, dyPtr + first * rowBytes, dGridPtr + (first << 3));
       continue;
     }
-    if (!isBackward && accumulate && !bicubicLanes(mode, isBackward, hasPixels, C)) memory.fill(outputPtr + first * rowBytes, 0, rowBytes * <usize>count);
+    if (!isBackward && accumulate && !bicubicLanes(mode, false, false, hasPixels, C)) memory.fill(outputPtr + first * rowBytes, 0, rowBytes * <usize>count);
     if (pairsLoop) {
       const g = gridPtr + (first << 3);
       const o = outputPtr + first * rowBytes;
@@ -168,8 +169,9 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
       bilinearForward(ix, iy, valid, W, H, count, outputPtr + at * rowBytes);
       continue;
     }
-    if (bicubicLanes(mode, backward, hasPixels, C)) {
-      bicubicLanesForward(ix, iy, valid, W, H, C, count, padding, alignCorners, outputPtr + at * rowBytes);
+    if (bicubicLanes(mode, backward, wantIn, hasPixels, C)) {
+      if (backward) bicubicLanesBlock(true, ix, iy, valid, gxMult, gyMult, W, H, C, count, padding, alignCorners, 0, dyPtr + at * rowBytes, dGridPtr + (at << 3));
+      else bicubicLanesBlock(false, ix, iy, valid, gxMult, gyMult, W, H, C, count, padding, alignCorners, outputPtr + at * rowBytes, 0, 0);
       continue;
     }
     // One point at a time, written out so that the lane numbers are constants.

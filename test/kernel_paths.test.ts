@@ -184,12 +184,17 @@ const CASES: PathCase[] = [
   { name: 'nearest backward, d(input) alone, reflection, alignCorners', o: { ...NEAREST, paddingMode: 'reflection', alignCorners: true }, image: [6, 9, 3], points: [[-1.3, 0.2], [1.7, -2.1], ...INSIDE.slice(0, 2)], backward: true, outputMask: [true, false], want: { 'nearest backward': 1 } },
   { name: 'nearest forward, border padding, points outside', o: { ...NEAREST, paddingMode: 'border' }, image: [8, 8, 4], points: [[-3, 0.2], [2, -7], [0.3, 1.01], [-0.5, 0.5]], want: { 'nearest forward': 1 } },
   { name: 'nearest forward, ties rounded half to even', o: { ...NEAREST, alignCorners: true }, image: [9, 9, 1], points: [[-0.875, -0.625], [-0.375, 0.125], [0.375, 0.625], [0.875, -0.125]], want: { 'nearest forward': 1 } },
-  { name: 'bicubic backward', o: { ...BILINEAR, mode: 'bicubic' }, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'generic backward': 3 } },
+  { name: 'bicubic backward, both gradients (the generic path)', o: BICUBIC, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'generic backward': 3 } },
+  { name: 'bicubic 4 channels backward d(grid) alone (the generic path)', o: BICUBIC, image: [8, 8, 4], points: INSIDE.slice(0, 3), backward: true, outputMask: [false, true], want: { 'generic backward': 3 } },
   // The bicubic forward with one to three channels: assembly/grid_bicubic.ts, points in the lanes.
   ...[1, 2, 3].flatMap((C): PathCase[] => [
     { name: `bicubic ${C} channels forward, two blocks of four inside`, o: BICUBIC, image: [8, 8, C], points: INSIDE, want: { 'bicubicLanes forward': 2 } },
     { name: `bicubic ${C} channels forward, a NaN point, taps outside (zeros)`, o: BICUBIC, image: [8, 8, C], points: [[NaN, 0.1], [-1, -1], [0.95, 0.99], [1.2, -0.3]], want: { 'bicubicLanes forward': 1 } },
     { name: `bicubic ${C} channels forward, a short block of three, border`, o: { ...BICUBIC, paddingMode: 'border' }, image: [8, 8, C], points: [[-1.3, 0.2], [1.7, -2.1], [0.3, 0.4]], want: { 'bicubicLanes forward': 1 } },
+    { name: `bicubic ${C} channels d(grid) alone, two blocks of four inside`, o: BICUBIC, image: [8, 8, C], points: INSIDE, backward: true, outputMask: [false, true], want: { 'bicubicLanes backward': 2 } },
+    { name: `bicubic ${C} channels d(grid) alone, a NaN point, taps outside (zeros)`, o: BICUBIC, image: [8, 8, C], points: [[NaN, 0.1], [-1, -1], [0.95, 0.99], [1.2, -0.3]], backward: true, outputMask: [false, true], want: { 'bicubicLanes backward': 1 } },
+    { name: `bicubic ${C} channels d(grid) alone, a short block of three, border`, o: { ...BICUBIC, paddingMode: 'border' }, image: [8, 8, C], points: [[-1.3, 0.2], [1.7, -2.1], [0.3, 0.4]], backward: true, outputMask: [false, true], want: { 'bicubicLanes backward': 1 } },
+    { name: `bicubic ${C} channels d(grid) alone, reflection, alignCorners`, o: { ...BICUBIC, paddingMode: 'reflection', alignCorners: true }, image: [6, 9, C], points: [[-1.3, 0.2], [1.7, -2.1], ...INSIDE.slice(0, 2)], backward: true, outputMask: [false, true], want: { 'bicubicLanes backward': 1 } },
   ]),
   { name: 'bicubic forward, reflection, alignCorners, a 6x9 image', o: { ...BICUBIC, paddingMode: 'reflection', alignCorners: true }, image: [6, 9, 3], points: [[-1.3, 0.2], [1.7, -2.1], ...INSIDE.slice(0, 2)], want: { 'bicubicLanes forward': 1 } },
   { name: 'bicubic forward, reflection, a 2x1 image', o: { ...BICUBIC, paddingMode: 'reflection' }, image: [2, 1, 2], points: INSIDE.slice(0, 4), want: { 'bicubicLanes forward': 1 } },
@@ -301,7 +306,7 @@ it('the cases cover every path the dispatch can take', () => {
   const every = [...KERNEL_PATHS.filter((p) => p !== backwardOnly).map((p) => `${p} forward`), 'generic backward', 'fewGather backward',
     'fewPairs backward', 'onePairs backward', 'rgbPairs backward', 'rgbInside backward', 'pointsMasked backward', 'pointsInside backward',
     'trilinearOneInside backward', 'trilinearOneGather backward', `${backwardOnly} backward`, 'twoPairs backward', 'oneInside backward',
-    'rgbaInside backward', 'nearest backward', 'nearestVolume backward'];
+    'rgbaInside backward', 'nearest backward', 'nearestVolume backward', 'bicubicLanes backward'];
   expect([...covered].sort()).toEqual(every.sort());
 });
 
@@ -361,4 +366,31 @@ describe.each(CPU_BACKENDS)('%s backend: bicubic, the same bits on either path',
     }
     tf.dispose([grid, all]);
   });
+});
+
+/**
+ * Bicubic d(grid) alone (one to three channels: bicubicLanes) claims the generic path's dots and sums
+ * in their order, which a call asking for both gradients still takes: the same bits.
+ */
+describe.each(CPU_BACKENDS)('%s backend: bicubic d(grid), the same bits on either path', (backend) => {
+  it.each([1, 2, 3].flatMap((C) => (['zeros', 'border', 'reflection'] as const).map((paddingMode) => [C, paddingMode] as const)))(
+    '%i channels, %s padding', async (C, paddingMode) => {
+      await useBackend(backend);
+      const o: SampleOptions = { ...BICUBIC, paddingMode };
+      const H = 7, W = 9;
+      const x = tf.tensor(Array.from({ length: H * W * C }, (_, i) => Math.sin(i * 0.7 + 1) * 3), [1, H, W, C]);
+      const points = [...INSIDE, [NaN, 0.2], [-1.1, 0.9], [0.97, -1.3], [2.5, 0.1], [0.2, -0.2], [0.99, 0.98], [1, 1]];
+      const grid = tf.tensor(points.flat(), [1, 1, points.length, 2]);
+      const dy = tf.tensor(Array.from({ length: points.length * C }, (_, i) => Math.cos(i + 2)), [1, 1, points.length, C]);
+      const run = (outputMask: [boolean, boolean]) => tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid }, { ...o, outputMask }) as tf.Tensor[];
+      tf.dispose(run([false, true]));
+      const stn = stnOf(backend);
+      stn.resetKernelPathCounts();
+      const [noInput, lanes] = run([false, true]);
+      const [dInput, generic] = run([true, true]);
+      expect(kernelPathCounts(stn)).toEqual({ 'bicubicLanes backward': 4, 'generic backward': points.length });
+      const a = lanes!.dataSync() as Float32Array, b = generic!.dataSync() as Float32Array;
+      expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
+      tf.dispose([x, grid, dy, noInput!, lanes!, dInput!, generic!]);
+    });
 });
