@@ -76,14 +76,23 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
 
 /**
  * bilinearWeight's twin: one channel's part of d(loss)/d(ix) (x true) or d(loss)/d(iy) for four
- * points, dy times the taps (masked ones 0) weighted by the weights' derivatives.
+ * points, dy times the taps (masked ones 0) weighted by the weights' derivatives (bilinearSlopes).
  */
 @inline function bilinearWeightGrad(
   dy: v128, vNW: v128, vNE: v128, vSW: v128, vSE: v128, e: v128, s: v128, oe: v128, os: v128, x: bool,
 ): v128 {
-  return f32x4.mul(dy, x
+  return f32x4.mul(dy, bilinearSlopes(vNW, vNE, vSW, vSE, e, s, oe, os, x));
+}
+
+/**
+ * One channel's slopes: d(sample)/d(ix) (x true) or d(sample)/d(iy) of four points, the taps
+ * weighted by the weights' derivatives; the forward saves them for gridSampleSlopesGrad
+ * (grid_slopes.ts), which multiplies them by dy as bilinearWeightGrad does.
+ */
+@inline function bilinearSlopes(vNW: v128, vNE: v128, vSW: v128, vSE: v128, e: v128, s: v128, oe: v128, os: v128, x: bool): v128 {
+  return x
     ? f32x4.add(f32x4.mul(os, f32x4.sub(vNE, vNW)), f32x4.mul(s, f32x4.sub(vSE, vSW)))
-    : f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE))));
+    : f32x4.add(f32x4.mul(oe, f32x4.sub(vSW, vNW)), f32x4.mul(e, f32x4.sub(vSE, vNE)));
 }
 
 /**
@@ -405,14 +414,33 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
   return dots;
 }
 
+/** Stores the first `count` of four points' (x, y) pairs as a grid is laid out: x, y per point (d(grid), the slopes). */
+@inline export function storeXY(x: v128, y: v128, ptr: usize, count: i32): void {
+  storeLanes(ptr, 4, v128.shuffle<f32>(x, y, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
+  if (count > 2) storeLanes(ptr + 16, 4, v128.shuffle<f32>(x, y, 2, 6, 3, 7), count == 4 ? 4 : 2);
+}
+
 /**
  * Stores four points' d(grid) from their d(pixel coordinates) dIx, dIy and the coordinate
  * chain's derivatives (applySourceIndexGrad).
  */
+
 @inline export function storeDGrid(dIx: v128, dIy: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
-  const dGridX = applySourceIndexGrad(dIx, gxMult), dGridY = applySourceIndexGrad(dIy, gyMult);
-  storeLanes(dGridPtr, 4, v128.shuffle<f32>(dGridX, dGridY, 0, 4, 1, 5), count >= 2 ? 4 : count * 2);
-  if (count > 2) storeLanes(dGridPtr + 16, 4, v128.shuffle<f32>(dGridX, dGridY, 2, 6, 3, 7), count == 4 ? 4 : 2);
+  storeXY(applySourceIndexGrad(dIx, gxMult), applySourceIndexGrad(dIy, gyMult), dGridPtr, count);
+}
+
+/**
+ * Four points' d(grid) from their slopes at slopesPtr (the forward's, gridSampleSlopes) and dy:
+ * 0 + dy * slope, then storeDGrid, as the one-channel blocks finish their dots (onePairsBlock,
+ * bilinearFewChannelsBlock), so the same bits as they give.
+ */
+@inline export function slopesDGrid(dyPtr: usize, slopesPtr: usize, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
+  const s0 = loadGridHalf(slopesPtr, count, 0), s1 = loadGridHalf(slopesPtr, count, 1);
+  const dy = loadLanes(dyPtr, 4, count, 0);
+  const zero = f32x4.splat(0);
+  const dIx = f32x4.add(zero, f32x4.mul(dy, v128.shuffle<f32>(s0, s1, 0, 2, 4, 6)));
+  const dIy = f32x4.add(zero, f32x4.mul(dy, v128.shuffle<f32>(s0, s1, 1, 3, 5, 7)));
+  storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
 }
 
 /**
@@ -531,6 +559,11 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   bilinearFewChannelsBlock(ix, iy, valid, W, H, channels, count, outPtr, 0, 0, valid, valid, false, false, false);
 }
 
+/** bilinearFewChannels with one channel, writing the block's slopes too (gridSampleSlopes). */
+function bilinearFewChannelsSlopes(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize, slopesPtr: usize): void {
+  bilinearFewChannelsBlock(ix, iy, valid, W, H, 1, count, outPtr, 0, slopesPtr, valid, valid, false, false, true);
+}
+
 /**
  * bilinearFewChannelsBlock backward with one to three channels, as one function
  * (bilinearPairsLoop's short and corner blocks): a copy per combination of the gradients asked for.
@@ -622,6 +655,11 @@ function fewChannelsBackwardBlock(
       const out = f32x4.add(f32x4.add(f32x4.mul(wNW, vNW), f32x4.mul(wNE, vNE)), f32x4.add(f32x4.mul(wSW, vSW), f32x4.mul(wSE, vSE)));
       // A NaN point's weights are NaN: it reads 0.
       storeLanes(outPtr + (<usize>c << 2), stride, v128.and(out, valid), count);
+      // The slopes (wantDGrid, forward, one channel): the backward's dots with dy = 1.
+      if (wantDGrid) {
+        dIx = f32x4.add(dIx, bilinearSlopes(vNW, vNE, vSW, vSE, e, s, oe, os, true));
+        dIy = f32x4.add(dIy, bilinearSlopes(vNW, vNE, vSW, vSE, e, s, oe, os, false));
+      }
       continue;
     }
     const dy = loadLanes(dyPtr + (<usize>c << 2), stride, count, 0);
@@ -640,7 +678,8 @@ function fewChannelsBackwardBlock(
     dIx = f32x4.add(dIx, bilinearWeightGrad(dy, vNW, vNE, vSW, vSE, e, s, oe, os, true));
     dIy = f32x4.add(dIy, bilinearWeightGrad(dy, vNW, vNE, vSW, vSE, e, s, oe, os, false));
   }
-  if (wantDGrid) storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
+  if (wantDGrid && !backward) storeXY(dIx, dIy, dGridPtr, count);
+  else if (wantDGrid) storeDGrid(dIx, dIy, gxMult, gyMult, dGridPtr, count);
 }
 
 /**
@@ -788,10 +827,13 @@ export function bilinearBackward(
  * block with a tap outside (or short) bilinearForward / bilinearBackward. A block with every tap
  * inside skips the masks. Inlined with C (1 to 4), padding, alignCorners and the direction
  * constant, so that the dispatch table folds to the branches this case needs. Needs H * W >= 2.
+ * Forward with wantDGrid (one channel only): the slopes too, at dGridPtr (gridSampleSlopes).
+ * Backward fromSlopes (one channel, wantDGrid false): d(grid) from the slopes at outPtr
+ * (slopesDGrid), beside d(input) (wantDInput).
  */
 @inline export function bilinearPairsLoop(
   gridPtr: usize, points: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool,
-  backward: bool, wantDInput: bool, wantDGrid: bool, outPtr: usize, dyPtr: usize, dGridPtr: usize,
+  backward: bool, wantDInput: bool, wantDGrid: bool, outPtr: usize, dyPtr: usize, dGridPtr: usize, fromSlopes: bool = false,
 ): void {
   const rowBytes = <usize>C << 2;
   const rowElements = i32x4.splat(W * C);
@@ -800,7 +842,7 @@ export function bilinearBackward(
   // channels' backward keeps elementIndexNW: with the other, its loop ran 5% slower (the forward
   // and d(grid) alone 0-3% faster).
   const floatIndex = <f64>H * <f64>W * <f64>C < 4194304 && (C != 3 || !backward);
-  const dGridAsked = backward && wantDGrid;
+  const dGridAsked = backward && (wantDGrid || fromSlopes);
   for (let p = 0; p < points; p += 4) {
     const count = min(4, points - p);
     const xy0 = loadGridHalf(gridPtr + (<usize>p << 3), count, 0), xy1 = loadGridHalf(gridPtr + (<usize>p << 3), count, 1);
@@ -815,10 +857,13 @@ export function bilinearBackward(
     const gyMult = dGridAsked ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid) : valid;
     const dy = dyPtr + <usize>p * rowBytes;
     const dGrid = dGridPtr + (<usize>p << 3);
+    // d(grid) from the forward's slopes (at outPtr): the block's own routine then does d(input) alone.
+    if (fromSlopes) slopesDGrid(dy, outPtr + (<usize>p << 3), gxMult, gyMult, dGrid, count);
     if (count < 4) {
       if (C == 4 && backward) bilinearBackward(ix, iy, valid, W, H, count, dy, dGrid, gxMult, gyMult);
       else if (C == 4) bilinearForward(ix, iy, valid, W, H, count, o);
       else if (backward) fewChannelsBackwardBlock(ix, iy, valid, W, H, C, count, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
+      else if (wantDGrid) bilinearFewChannelsSlopes(ix, iy, valid, W, H, count, o, dGrid);
       else bilinearFewChannels(ix, iy, valid, W, H, count, o);
       continue;
     }
@@ -873,6 +918,7 @@ export function bilinearBackward(
     }
     if (path == PATH_FEW_GATHER) {
       if (backward) fewChannelsBackwardBlock(ix, iy, valid, W, H, C, 4, dy, dGrid, gxMult, gyMult, wantDInput, wantDGrid);
+      else if (wantDGrid) bilinearFewChannelsSlopes(ix, iy, valid, W, H, 4, o, dGrid);
       else bilinearFewChannels(ix, iy, valid, W, H, 4, o);
       continue;
     }
@@ -919,15 +965,18 @@ export function bilinearBackward(
     const s01 = loadPairHalf(base, bottom, 0), s23 = loadPairHalf(base, bottom, 1);
     const vNW = pairTaps(n01, n23, false), vNE = pairTaps(n01, n23, true);
     const vSW = pairTaps(s01, s23, false), vSE = pairTaps(s01, s23, true);
+    const tNW = masked ? v128.and(vNW, mNW) : vNW, tNE = masked ? v128.and(vNE, mNE) : vNE;
+    const tSW = masked ? v128.and(vSW, mSW) : vSW, tSE = masked ? v128.and(vSE, mSE) : vSE;
     if (!backward) {
       v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, masked));
+      // The slopes (wantDGrid, forward): d(output)/d(ix), d(iy), the dots below with dy = 1, which
+      // gridSampleSlopesGrad multiplies by dy as this block's backward would.
+      if (wantDGrid) storeXY(bilinearSlopes(tNW, tNE, tSW, tSE, e, s, oe, os, true), bilinearSlopes(tNW, tNE, tSW, tSE, e, s, oe, os, false), dGrid, 4);
       return;
     }
     // As bilinearFewChannelsBlock's one-channel pass (0 + x, as its accumulators: the same bits).
     const dyv = v128.load(dy);
     const zero = f32x4.splat(0);
-    const tNW = masked ? v128.and(vNW, mNW) : vNW, tNE = masked ? v128.and(vNE, mNE) : vNE;
-    const tSW = masked ? v128.and(vSW, mSW) : vSW, tSE = masked ? v128.and(vSE, mSE) : vSE;
     const dIx = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, true));
     const dIy = f32x4.add(zero, bilinearWeightGrad(dyv, tNW, tNE, tSW, tSE, e, s, oe, os, false));
     storeDGrid(dIx, dIy, gxMult, gyMult, dGrid, 4);

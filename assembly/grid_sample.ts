@@ -27,6 +27,7 @@ import { MODE_BICUBIC, MODE_BILINEAR, MODE_NEAREST, PADDING_ZEROS } from './cont
 import { computeSourceIndex, computeSourceIndexGrad } from './coords';
 import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsLoop, bilinearPath } from './grid_bilinear';
 import { bicubicLanes, bicubicLanesBlock } from './grid_bicubic';
+import { slopesGrad } from './grid_slopes';
 import { nearestImage } from './grid_nearest';
 import { PATH_GENERIC } from './paths';
 import { loadGridHalf } from './lanes';
@@ -36,7 +37,8 @@ import { samplePoint } from './taps';
 /**
  * input [N,H,W,C], grid [N,Ho,Wo,2] (as `points` = Ho*Wo per batch item).
  * Forward (isBackward false): writes output [N,Ho,Wo,C].
- * Backward: reads dy [N,Ho,Wo,C], writes dInput [N,H,W,C] and dGrid [N,Ho,Wo,2]; a gradient
+ * Backward: reads dy [N,Ho,Wo,C], writes dInput [N,H,W,C] and dGrid [N,Ho,Wo,2] (one-channel
+ * bilinear: from the forward's slopes [N,Ho,Wo,2] at outputPtr where it is not 0); a gradient
  * whose pointer is 0 is not asked for and not computed (d(grid) alone skips the zero-fill and
  * scatter into dInput; d(input) alone reads no input and skips d(grid)'s dots).
  * Pointers are byte offsets; an unused one is 0.
@@ -76,6 +78,8 @@ export function gridSample(
   // Bilinear with one to four channels walks bilinearPairsLoop, forward and backward; a one-pixel
   // image's backward with one to three, fewChannelsBackward.
   const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && C > 0 && C <= 4;
+  // Backward, outputPtr is the forward's slopes (grid_slopes.ts): d(grid) from them.
+  const slopes = isBackward && wantDGrid && outputPtr != 0;
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
@@ -91,7 +95,8 @@ export function gridSample(
       const o = outputPtr + first * rowBytes;
       const dy = dyPtr + first * rowBytes;
       const dGrid = dGridPtr + (first << 3);
-      if (isBackward && C == 1) pairsBackwardOne(g, count, W, H, padding, alignCorners, dy, dGrid);
+      if (isBackward && C == 1 && slopes) pairsBackwardSlopes(g, count, W, H, padding, alignCorners, dy, dGrid, outputPtr + (first << 3));
+      else if (isBackward && C == 1) pairsBackwardOne(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward && C == 2) pairsBackwardTwo(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward && C == 3) pairsBackwardRgb(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward) pairsBackwardRgba(g, count, W, H, padding, alignCorners, dy, dGrid);
@@ -188,6 +193,17 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
  * asked for, each doing only its work; the usual case (zeros, alignCorners false) gets its own,
  * its coordinate math folded to constants (d(input) alone, rare, does not).
  */
+/**
+ * bilinearPairsLoop backward with one channel and the forward's slopes: d(grid) alone is
+ * slopesGrad's pass over the points; with d(input), the walk for d(input) takes d(grid) from the
+ * slopes on the way.
+ */
+function pairsBackwardSlopes(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize, slopes: usize): void {
+  if (!wantDInput) slopesGrad(g, count, W, H, padding, alignCorners, dy, slopes, dGrid);
+  else if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsLoop(g, count, W, H, 1, PADDING_ZEROS, false, true, true, false, slopes, dy, dGrid, true);
+  else bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, true, true, false, slopes, dy, dGrid, true);
+}
+
 function pairsBackwardOne(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
   pairsBackward(g, count, W, H, 1, padding, alignCorners, dy, dGrid);
 }

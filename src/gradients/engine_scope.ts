@@ -1,10 +1,10 @@
 /**
- * The one place that touches tfjs-core's engine internals: its stack of tidy scopes. Checked
- * against @tensorflow/tfjs-core 4.22, where tape.ts runs each input's gradient thunk inside a tidy
- * of its own, nested in the backward pass's tidy, and endScope disposes what a scope tracks
- * unless it is kept or returned.
+ * The one place that touches tfjs-core's engine internals: its stack of tidy scopes, whether it is
+ * recording gradients, and its runKernelFunc. Checked against @tensorflow/tfjs-core 4.22, where
+ * tape.ts runs each input's gradient thunk inside a tidy of its own, nested in the backward pass's
+ * tidy, and endScope disposes what a scope tracks unless it is kept or returned.
  */
-import { type Tensor, engine } from '@tensorflow/tfjs-core';
+import { type GradSaveFunc, type NamedTensorMap, type Tensor, engine } from '@tensorflow/tfjs-core';
 
 interface ScopeInternals {
   track: Tensor[];
@@ -27,4 +27,37 @@ export function trackInEnclosingScope(t: Tensor): boolean {
   outer.track.push(t);
   (t as unknown as { scopeId: number }).scopeId = outer.id;
   return true;
+}
+
+interface EngineInternals {
+  isTapeOn?: () => boolean;
+  runKernelFunc?: (params: {
+    forwardFunc: (backend: unknown, save: GradSaveFunc) => Tensor;
+    backwardsFunc: (dy: Tensor, saved: Tensor[]) => Record<string, () => Tensor>;
+    inputs: NamedTensorMap;
+  }) => Tensor;
+}
+
+/**
+ * Whether the engine is recording gradients here (inside tf.grad, tf.variableGrads, an optimizer's
+ * minimize, and not inside a kernel); false where the engine is not laid out as expected.
+ */
+export function recordingGradients(): boolean {
+  const e = engine() as unknown as EngineInternals;
+  return typeof e.isTapeOn === 'function' && typeof e.runKernelFunc === 'function' && e.isTapeOn();
+}
+
+/**
+ * Runs `forward` as one node of the gradient tape, as tf.customGrad does, but with a gradient thunk
+ * per input (named as in `inputs`), which tfjs calls only for the inputs that lead to what is
+ * differentiated (tf.customGrad computes every input's gradient). `forward` saves what the
+ * backward needs with `save`; the thunks get it back, in order, as `saved`. Call only where
+ * recordingGradients() is true.
+ */
+export function runWithGradient(
+  inputs: NamedTensorMap, forward: (save: GradSaveFunc) => Tensor,
+  backward: (dy: Tensor, saved: Tensor[]) => Record<string, () => Tensor>,
+): Tensor {
+  const e = engine() as unknown as Required<EngineInternals>;
+  return e.runKernelFunc({ forwardFunc: (_backend, save) => forward(save), backwardsFunc: backward, inputs });
 }

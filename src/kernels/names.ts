@@ -19,6 +19,19 @@ export const ProjectiveGrid = 'ProjectiveGrid';
 /** d(h) [N, 3, 3] of projectiveGrid from dy and h on cpu and wasm (attrs: ProjectiveGrid's). Not public. */
 export const ProjectiveGridGrad = 'ProjectiveGridGrad';
 /**
+ * One-channel bilinear gridSample on cpu and wasm that also returns the slopes [N, Ho, Wo, 2]: each
+ * sample's derivatives with respect to its pixel coordinates (x, y), from which d(grid) is a
+ * product (GridSampleSlopesGrad). The op takes it while tfjs records gradients. Inputs: GridSample's;
+ * attrs: GridSampleAttrs (mode 'bilinear'); outputs [output, slopes]. Not part of the public API.
+ */
+export const GridSampleSlopes = 'GridSampleSlopes';
+/**
+ * GridSampleGrad with GridSampleSlopes' slopes as a fourth input (dy, input, grid, slopes), on cpu
+ * and wasm: d(grid) comes from the slopes, not the taps, with the same bits. Attrs and outputs:
+ * GridSampleGrad's. Not part of the public API.
+ */
+export const GridSampleSlopesGrad = 'GridSampleSlopesGrad';
+/**
  * a [batchA, M, K] · b [batchB, K, N] with tfjs's batch broadcasting and no transposes, on the cpu
  * backend, whose own BatchMatMul is a JavaScript loop (tpsGrid uses it). Not part of the public API.
  */

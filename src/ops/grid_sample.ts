@@ -1,5 +1,6 @@
 import { type Tensor, type Tensor4D, type Tensor5D, type TensorLike, engine, tidy } from '@tensorflow/tfjs-core';
 import { GridSample, type GridSampleAttrs, MODES, type Mode, PADDING_MODES, type PaddingMode } from '../kernels/names.js';
+import { gridSampleWithSlopes, takesSlopesRoute } from '../gradients/grid_sample_grad.js';
 import { checkBackendServed, checkBoolean, checkOneOf, checkShape, describe, toFloat32Tensor, warnIfChannelsFirst } from './checks.js';
 
 export interface GridSampleOptions {
@@ -61,6 +62,7 @@ export function gridSample(input: Tensor | TensorLike, grid: Tensor | TensorLike
       throw new RangeError(`${OP}: 'grid' batch must equal 'input' batch ${$input.shape[0]}; received grid shape [${$grid.shape.join(', ')}]`);
     }
     warnIfChannelsFirst($input.shape, OP, 'input', 'tensor');
+    if (takesSlopesRoute($input, attrs)) return gridSampleWithSlopes($input, $grid, attrs) as Tensor4D;
     return engine().runKernel(GridSample, { input: $input, grid: $grid } as Record<string, Tensor>, attrs) as Tensor4D | Tensor5D;
   });
 }

@@ -5,7 +5,10 @@
  * skips the module.
  */
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type ProjectiveGridAttrs, gradOutputMask, modeCode, paddingCode } from '../names.js';
+import {
+  type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type ProjectiveGridAttrs, gradOutputMask,
+  modeCode, paddingCode,
+} from '../names.js';
 import type { KernelHeap } from './heap.js';
 import { dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
@@ -20,17 +23,42 @@ export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: Tens
 /**
  * Returns [dInput, dGrid]. A gradient that outputMask leaves out comes back with shape [0], and
  * the module gets pointer 0 for it, which it reads as "not asked for": it skips that half.
+ * GridSampleSlopesGrad passes the forward's slopes (one-channel bilinear): the module takes d(grid)
+ * from them (its output pointer, unused backward) instead of from the taps, with the same bits.
  */
 export function gridSampleGradKernel(
-  heap: KernelHeap, dy: TensorInfo, input: TensorInfo, grid: TensorInfo, attrs: GridSampleGradAttrs,
+  heap: KernelHeap, dy: TensorInfo, input: TensorInfo, grid: TensorInfo, attrs: GridSampleGradAttrs, slopes?: TensorInfo,
 ): TensorInfo[] {
   const [wantDInput, wantDGrid] = gradOutputMask(attrs);
-  const operands = { input: heap.input(input), grid: heap.input(grid), output: 0, dy: heap.input(dy), dInput: 0, dGrid: 0 };
+  // With the forward's slopes (GridSampleSlopesGrad), d(grid) alone reads no input: it is not placed.
+  const operands = {
+    input: slopes && !wantDInput ? 0 : heap.input(input), grid: heap.input(grid), output: slopes && wantDGrid ? heap.input(slopes) : 0,
+    dy: heap.input(dy), dInput: 0, dGrid: 0,
+  };
   const dInputPtr = heap.output(wantDInput ? input.shape : [0]);
   const dGridPtr = heap.output(wantDGrid ? grid.shape : [0]);
   if ((wantDInput && !isEmpty(input.shape)) || (wantDGrid && !isEmpty(grid.shape))) {
     runGridSample(heap, input.shape, grid.shape, attrs, true,
       { ...operands, dInput: wantDInput ? dInputPtr : 0, dGrid: wantDGrid ? dGridPtr : 0 });
+  }
+  return heap.finish();
+}
+
+/**
+ * GridSampleSlopes: one-channel bilinear gridSample, [output, slopes]. The forward's split (blocks
+ * of four points), so the output has gridSample's bits on any number of threads.
+ */
+export function gridSampleSlopesKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo[] {
+  const [N, H, W] = input.shape as [number, number, number, number];
+  const points = util.sizeFromShape(grid.shape.slice(1, -1));
+  const [inputPtr, gridPtr] = [heap.input(input), heap.input(grid)];
+  const outputPtr = heap.output([...grid.shape.slice(0, -1), 1]);
+  const slopesPtr = heap.output([...grid.shape]);
+  heap.place();
+  if (N * points > 0) {
+    const [padding, ac] = [paddingCode(attrs.paddingMode), +attrs.alignCorners];
+    heap.run('gridSampleSlopes', splitRange(points, threadsFor(heap.threads, N * points), 4)
+      .map(([start, end]) => [inputPtr, N, H, W, gridPtr, points, padding, ac, outputPtr, slopesPtr, 0, N, start, end]));
   }
   return heap.finish();
 }

@@ -3,11 +3,14 @@ import { affineGridConfig } from './AffineGrid.js';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter.js';
 import { gridSampleConfig } from './GridSample.js';
 import { gridSampleGradConfig } from './GridSampleGrad.js';
+import { gridSampleSlopesConfig } from './GridSampleSlopes.js';
+import { gridSampleSlopesGradConfig } from './GridSampleSlopesGrad.js';
 import { projectiveGridConfig } from './ProjectiveGrid.js';
 import { projectiveGridGradConfig } from './ProjectiveGridGrad.js';
 
 const wasmKernelConfigs: KernelConfig[] = [
-  affineGridConfig, gridSampleConfig, gridSampleGradConfig, projectiveGridConfig, projectiveGridGradConfig,
+  affineGridConfig, gridSampleConfig, gridSampleGradConfig, gridSampleSlopesConfig, gridSampleSlopesGradConfig,
+  projectiveGridConfig, projectiveGridGradConfig,
 ];
 /** Kernels tfjs-backend-wasm lacks (4.22 has no Conv2DBackpropFilter, so no convnet trains on it). */
 const wasmMissingKernelConfigs: KernelConfig[] = [conv2DBackpropFilterConfig];
