@@ -1,6 +1,7 @@
 import { type GradConfig, type Tensor, engine, getBackend, getKernel } from '@tensorflow/tfjs-core';
 import {
   GridSample, GridSampleGrad, type GridSampleAttrs, type GridSampleGradAttrs, GridSampleSlopes, GridSampleSlopesGrad,
+  type GridSampleSlopesGradAttrs,
 } from '../kernels/names.js';
 import { recordingGradients, runWithGradient, trackInEnclosingScope } from './engine_scope.js';
 
@@ -60,17 +61,18 @@ export function takesSlopesRoute(input: Tensor, attrs: GridSampleAttrs): boolean
 /**
  * gridSample as one node of the gradient tape (takesSlopesRoute): GridSampleSlopes forward, then
  * GridSampleSlopesGrad, asked as GridSampleGrad is in gridSampleGradConfig (one call for both
- * gradients where d(input) is wanted). The output, d(input) and d(grid) have the bits of the
- * GridSample route's.
+ * gradients where d(input) is wanted). The tape holds the grid and the slopes: the backward
+ * reads no input. The output, d(input) and d(grid) have the bits of the GridSample route's.
  */
 export function gridSampleWithSlopes(input: Tensor, grid: Tensor, attrs: GridSampleAttrs): Tensor {
+  const inputShape = input.shape;
   return runWithGradient({ input, grid }, (save) => {
     const [output, slopes] = engine().runKernel(GridSampleSlopes, { input, grid }, attrs) as [Tensor, Tensor];
-    save([input, grid, slopes]);
+    save([grid, slopes]);
     return output;
   }, (dy, saved) => {
-    const [savedInput, savedGrid, slopes] = saved as [Tensor, Tensor, Tensor];
-    return gradientThunks((outputMask) => engine().runKernel(GridSampleSlopesGrad, { dy, input: savedInput, grid: savedGrid, slopes },
-      { ...attrs, outputMask } satisfies GridSampleGradAttrs) as [Tensor, Tensor]);
+    const [savedGrid, slopes] = saved as [Tensor, Tensor];
+    return gradientThunks((outputMask) => engine().runKernel(GridSampleSlopesGrad, { dy, grid: savedGrid, slopes },
+      { ...attrs, outputMask, inputShape } satisfies GridSampleSlopesGradAttrs) as [Tensor, Tensor]);
   });
 }

@@ -26,9 +26,10 @@ export const ProjectiveGridGrad = 'ProjectiveGridGrad';
  */
 export const GridSampleSlopes = 'GridSampleSlopes';
 /**
- * GridSampleGrad with GridSampleSlopes' slopes as a fourth input (dy, input, grid, slopes), on cpu
- * and wasm: d(grid) comes from the slopes, not the taps, with the same bits. Attrs and outputs:
- * GridSampleGrad's. Not part of the public API.
+ * GridSampleGrad from GridSampleSlopes' slopes, on cpu and wasm: inputs dy, grid and slopes (the
+ * input is not read: its shape is an attr), outputs [dInput, dGrid] as GridSampleGrad's, with the
+ * same bits; d(grid) comes from the slopes, not the taps. Attrs: GridSampleSlopesGradAttrs. Not
+ * part of the public API.
  */
 export const GridSampleSlopesGrad = 'GridSampleSlopesGrad';
 /**
@@ -57,6 +58,9 @@ export interface GridSampleAttrs extends NamedAttrMap {
  * asked for is a float32 tensor of shape [0], and no work is done for it.
  */
 export type GridSampleGradAttrs = GridSampleAttrs & { outputMask?: [boolean, boolean] };
+
+/** GridSampleSlopesGrad's attrs: GridSampleGrad's, and the shape of the input sampled ([N, H, W, 1]). */
+export type GridSampleSlopesGradAttrs = GridSampleGradAttrs & { inputShape: number[] };
 
 /** outputMask with its default: [compute d(input), compute d(grid)]. */
 export function gradOutputMask(attrs: GridSampleGradAttrs): [boolean, boolean] {

@@ -1,12 +1,12 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { type GridSampleGradAttrs, GridSampleSlopesGrad } from '../names.js';
-import { gridSampleGradKernel } from '../shared/kernels.js';
+import { GridSampleSlopesGrad, type GridSampleSlopesGradAttrs } from '../names.js';
+import { gridSampleSlopesGradKernel } from '../shared/kernels.js';
 import { cpuHeap } from './cpu_backend.js';
 
 export const gridSampleSlopesGradConfig: KernelConfig = {
   kernelName: GridSampleSlopesGrad,
   backendName: 'cpu',
   kernelFunc: ({ inputs, backend, attrs }) =>
-    gridSampleGradKernel(cpuHeap(backend), inputs.dy as TensorInfo, inputs.input as TensorInfo, inputs.grid as TensorInfo,
-      attrs as GridSampleGradAttrs, inputs.slopes as TensorInfo),
+    gridSampleSlopesGradKernel(cpuHeap(backend), inputs.dy as TensorInfo, inputs.grid as TensorInfo, inputs.slopes as TensorInfo,
+      attrs as GridSampleSlopesGradAttrs),
 };

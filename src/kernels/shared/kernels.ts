@@ -6,7 +6,8 @@
  */
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import {
-  type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type ProjectiveGridAttrs, gradOutputMask,
+  type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type GridSampleSlopesGradAttrs, type ProjectiveGridAttrs,
+  gradOutputMask,
   modeCode, paddingCode,
 } from '../names.js';
 import type { KernelHeap } from './heap.js';
@@ -23,22 +24,34 @@ export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: Tens
 /**
  * Returns [dInput, dGrid]. A gradient that outputMask leaves out comes back with shape [0], and
  * the module gets pointer 0 for it, which it reads as "not asked for": it skips that half.
- * GridSampleSlopesGrad passes the forward's slopes (one-channel bilinear): the module takes d(grid)
- * from them (its output pointer, unused backward) instead of from the taps, with the same bits.
  */
 export function gridSampleGradKernel(
-  heap: KernelHeap, dy: TensorInfo, input: TensorInfo, grid: TensorInfo, attrs: GridSampleGradAttrs, slopes?: TensorInfo,
+  heap: KernelHeap, dy: TensorInfo, input: TensorInfo, grid: TensorInfo, attrs: GridSampleGradAttrs,
+): TensorInfo[] {
+  return gradKernel(heap, dy, input.shape, heap.input(input), grid, attrs, 0);
+}
+
+/**
+ * GridSampleSlopesGrad: GridSampleGrad with d(grid) from the forward's slopes (the module takes
+ * them at its output pointer, unused backward), with the same bits. Neither the scatter into
+ * d(input) nor the slopes read the input: it is not an input, only its shape an attr.
+ */
+export function gridSampleSlopesGradKernel(
+  heap: KernelHeap, dy: TensorInfo, grid: TensorInfo, slopes: TensorInfo, attrs: GridSampleSlopesGradAttrs,
+): TensorInfo[] {
+  return gradKernel(heap, dy, attrs.inputShape, 0, grid, attrs, gradOutputMask(attrs)[1] ? heap.input(slopes) : 0);
+}
+
+function gradKernel(
+  heap: KernelHeap, dy: TensorInfo, inputShape: readonly number[], inputPtr: number, grid: TensorInfo, attrs: GridSampleGradAttrs,
+  slopesPtr: number,
 ): TensorInfo[] {
   const [wantDInput, wantDGrid] = gradOutputMask(attrs);
-  // With the forward's slopes (GridSampleSlopesGrad), d(grid) alone reads no input: it is not placed.
-  const operands = {
-    input: slopes && !wantDInput ? 0 : heap.input(input), grid: heap.input(grid), output: slopes && wantDGrid ? heap.input(slopes) : 0,
-    dy: heap.input(dy), dInput: 0, dGrid: 0,
-  };
-  const dInputPtr = heap.output(wantDInput ? input.shape : [0]);
+  const operands = { input: inputPtr, grid: heap.input(grid), output: slopesPtr, dy: heap.input(dy), dInput: 0, dGrid: 0 };
+  const dInputPtr = heap.output(wantDInput ? [...inputShape] : [0]);
   const dGridPtr = heap.output(wantDGrid ? grid.shape : [0]);
-  if ((wantDInput && !isEmpty(input.shape)) || (wantDGrid && !isEmpty(grid.shape))) {
-    runGridSample(heap, input.shape, grid.shape, attrs, true,
+  if ((wantDInput && !isEmpty(inputShape)) || (wantDGrid && !isEmpty(grid.shape))) {
+    runGridSample(heap, inputShape, grid.shape, attrs, true,
       { ...operands, dInput: wantDInput ? dInputPtr : 0, dGrid: wantDGrid ? dGridPtr : 0 });
   }
   return heap.finish();
