@@ -857,8 +857,11 @@ export function bilinearBackward(
     const gyMult = dGridAsked ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid) : valid;
     const dy = dyPtr + <usize>p * rowBytes;
     const dGrid = dGridPtr + (<usize>p << 3);
-    // d(grid) from the forward's slopes (at outPtr): the block's own routine then does d(input) alone.
-    if (fromSlopes) slopesDGrid(dy, outPtr + (<usize>p << 3), gxMult, gyMult, dGrid, count);
+    // d(grid) from the forward's slopes (at outPtr), in each kind of block below (ONE_INSIDE's
+    // coordinate derivatives are constants with zeros padding): the block's own routine then does
+    // d(input) alone.
+    const slopes = outPtr + (<usize>p << 3);
+    if (fromSlopes && count < 4) slopesDGrid(dy, slopes, gxMult, gyMult, dGrid, count);
     if (count < 4) {
       if (C == 4 && backward) bilinearBackward(ix, iy, valid, W, H, count, dy, dGrid, gxMult, gyMult);
       else if (C == 4) bilinearForward(ix, iy, valid, W, H, count, o);
@@ -890,6 +893,9 @@ export function bilinearBackward(
         // gyMult are computed for the other blocks only (d(grid) alone 9% faster; for three
         // channels, 3% slower, so theirs are not).
         const zeros = padding == PADDING_ZEROS;
+        if (fromSlopes) {
+          slopesDGrid(dy, slopes, zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult, dGrid, 4);
+        }
         onePairsBlock(false, top, bottom, mNW, mNE, mSW, mSE, valid, wNW, wNE, wSW, wSE, e, s, oe, os,
           backward, wantDInput, wantDGrid, o, dy, dGrid,
           zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult);
@@ -909,6 +915,7 @@ export function bilinearBackward(
       else bilinearForward(ix, iy, valid, W, H, 4, o);
       continue;
     } else {
+      if (fromSlopes) slopesDGrid(dy, slopes, gxMult, gyMult, dGrid, 4);
       mNW = tapMask(ix, iy, valid, W, H, false, false); mNE = tapMask(ix, iy, valid, W, H, true, false);
       mSW = tapMask(ix, iy, valid, W, H, false, true); mSE = tapMask(ix, iy, valid, W, H, true, true);
       const iNW = elementIndexNW(ix, iy, W, C);

@@ -9,6 +9,7 @@
 // add per point. The forward and d(input) are the generic path's bits (1 * v, += 1 * dy); d(grid)
 // is +0 even where the input is not finite (the tap loop's 0 * Infinity gave NaN there).
 import { computeSourceIndex } from './coords';
+import { pixelIndex } from './grid_sample_3d';
 import { laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import { PATH_NEAREST, PATH_NEAREST_VOLUME, countPath } from './paths';
 import { dInBase, inBase, wantDGrid, wantDInput } from './registers';
@@ -76,8 +77,7 @@ export function nearestVolume(
     const inside = v128.and(v128.and(axisInside(x, lastX), axisInside(y, lastY)), axisInside(z, lastZ));
     const rows = floatIndex
       ? i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(z, f32x4.splat(<f32>H)), y), f32x4.splat(<f32>W)), x), f32x4.splat(<f32>C)))
-      : i32x4.mul(i32x4.add(i32x4.mul(i32x4.add(i32x4.mul(i32x4.trunc_sat_f32x4_s(z), i32x4.splat(H)), i32x4.trunc_sat_f32x4_s(y)),
-        i32x4.splat(W)), i32x4.trunc_sat_f32x4_s(x)), i32x4.splat(C));
+      : i32x4.mul(pixelIndex(i32x4.trunc_sat_f32x4_s(x), i32x4.trunc_sat_f32x4_s(y), i32x4.trunc_sat_f32x4_s(z), W, H), i32x4.splat(C));
     countPath(PATH_NEAREST_VOLUME, backward);
     nearestBlock(i32x4.shl(v128.and(rows, inside), 2), inside, n, C, backward, (backward ? dy : o) + at * rowBytes);
   }

@@ -484,8 +484,8 @@ function trilinearOneChannelItem(
   return v128.and(v128.and(i32x4.lt_u(xs, i32x4.splat(W)), i32x4.lt_u(ys, i32x4.splat(H))), i32x4.lt_u(zs, i32x4.splat(D)));
 }
 
-/** Pixel indices (z * H + y) * W + x. */
-@inline function pixelIndex(xs: v128, ys: v128, zs: v128, W: i32, H: i32): v128 {
+/** Pixel indices (z * H + y) * W + x (also grid_nearest.ts's, past its float index's limit). */
+@inline export function pixelIndex(xs: v128, ys: v128, zs: v128, W: i32, H: i32): v128 {
   return i32x4.add(i32x4.mul(i32x4.add(i32x4.mul(zs, i32x4.splat(H)), ys), i32x4.splat(W)), xs);
 }
 
