@@ -207,21 +207,23 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
  * Forward bilinear with three channels where all sixteen taps are inside: no masks, and each
  * point's result stays pixel-major (no transposes). Each tap loads 16 bytes, one float past its
  * three, so the caller makes sure the east taps end 4 bytes before the image does. The stores
- * overlap by one float; the last point stores exactly its three.
+ * overlap by one float; the last point stores exactly its three. The south taps are `belowBytes`
+ * (one image row) past the north ones.
  */
-@inline function rgbInsideForward(top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize): void {
+@inline function rgbInsideForward(top: v128, belowBytes: usize, wNW: v128, wNE: v128, wSW: v128, wSE: v128, outPtr: usize): void {
   // Written out per lane: with a loop, lane numbers would not be constants.
   const base = inBase;
-  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 0));
-  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 1), 12);
-  v128.store(outPtr, rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 2), 24);
-  const last = rgbInsidePoint(base, top, bottom, wNW, wNE, wSW, wSE, 3);
+  v128.store(outPtr, rgbInsidePoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 0));
+  v128.store(outPtr, rgbInsidePoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 1), 12);
+  v128.store(outPtr, rgbInsidePoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 2), 24);
+  const last = rgbInsidePoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 3);
   v128.store64_lane(outPtr, last, 0, 36);
   v128.store32_lane(outPtr, last, 2, 44);
 }
 
-@inline function rgbInsidePoint(base: usize, top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
-  return rgbPoint(elementAt(base, top, l), elementAt(base, bottom, l), broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
+@inline function rgbInsidePoint(base: usize, top: v128, belowBytes: usize, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
+  const n = elementAt(base, top, l);
+  return rgbPoint(n, n + belowBytes, broadcast(wNW, l), broadcast(wNE, l), broadcast(wSW, l), broadcast(wSE, l));
 }
 
 /**
@@ -904,7 +906,7 @@ export function bilinearBackward(
       if (path == PATH_RGBA_INSIDE) {
         // As ONE_INSIDE: with zeros padding, the coordinates' derivatives are the unnormalize scale.
         const zeros = padding == PADDING_ZEROS;
-        rgbaInsideBlock(top, bottom, wNW, wNE, wSW, wSE, e, s, oe, os, backward, wantDInput, wantDGrid, o, dy, dGrid,
+        rgbaInsideBlock(top, <usize>(W * C) << 2, wNW, wNE, wSW, wSE, e, s, oe, os, backward, wantDInput, wantDGrid, o, dy, dGrid,
           zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult);
         continue;
       }
@@ -941,7 +943,7 @@ export function bilinearBackward(
     }
     if (path == PATH_RGB_INSIDE) {
       countPath(PATH_RGB_INSIDE, false);
-      rgbInsideForward(top, bottom, wNW, wNE, wSW, wSE, o);
+      rgbInsideForward(top, <usize>(W * C) << 2, wNW, wNE, wSW, wSE, o);
       continue;
     }
     if (path == PATH_RGB_PAIRS) {
@@ -1004,8 +1006,9 @@ export function bilinearBackward(
 
 /**
  * bilinearPairsLoop's four-channel (RGBA) block with every tap inside (RGBA_INSIDE): a tap is one
- * vector of its four channels, loaded at the element indices `top` / `bottom` (west taps; the
- * east ones 16 bytes on), each point's weights broadcast from the block's lanes; no masks, no
+ * vector of its four channels, loaded at the element indices `top` (west taps; the east ones 16
+ * bytes on; the south ones `belowBytes` on, one image row, so the bottom lanes are not extracted
+ * again), each point's weights broadcast from the block's lanes; no masks, no
  * transposed taps. The same operations in the same order as bilinearForward / bilinearBackward's
  * unmasked pass (forwardTaps; backwardTaps with one group of four channels, then its d(grid)
  * dots), so the same bits. Forward: stores the four output rows. Backward: d(grid) tap by tap
@@ -1013,24 +1016,24 @@ export function bilinearBackward(
  * horizontal sums), and d(input) point by point (points sharing a pixel add in turn).
  */
 @inline function rgbaInsideBlock(
-  top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
+  top: v128, belowBytes: usize, wNW: v128, wNE: v128, wSW: v128, wSE: v128, e: v128, s: v128, oe: v128, os: v128,
   backward: bool, wantDInput: bool, wantDGrid: bool, o: usize, dy: usize, dGrid: usize, gxMult: v128, gyMult: v128,
 ): void {
   countPath(PATH_RGBA_INSIDE, backward);
   const base = inBase;
   if (!backward) {
     // Written out per lane: with a loop, lane numbers would not be constants.
-    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 0));
-    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 1), 16);
-    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 2), 32);
-    v128.store(o, rgbaForwardPoint(base, top, bottom, wNW, wNE, wSW, wSE, 3), 48);
+    v128.store(o, rgbaForwardPoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 0));
+    v128.store(o, rgbaForwardPoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 1), 16);
+    v128.store(o, rgbaForwardPoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 2), 32);
+    v128.store(o, rgbaForwardPoint(base, top, belowBytes, wNW, wNE, wSW, wSE, 3), 48);
     return;
   }
   const d0 = v128.load(dy), d1 = v128.load(dy, 16), d2 = v128.load(dy, 32), d3 = v128.load(dy, 48);
   if (wantDGrid) {
     // Lane l of dNW: point l's dot of dy and its NW tap (backwardTaps' 0 + dy * tap, summed by laneSums).
     const dNW = rgbaTapDots(base, top, false, d0, d1, d2, d3), dNE = rgbaTapDots(base, top, true, d0, d1, d2, d3);
-    const dSW = rgbaTapDots(base, bottom, false, d0, d1, d2, d3), dSE = rgbaTapDots(base, bottom, true, d0, d1, d2, d3);
+    const dSW = rgbaTapDots(base + belowBytes, top, false, d0, d1, d2, d3), dSE = rgbaTapDots(base + belowBytes, top, true, d0, d1, d2, d3);
     // backwardTaps' horizontalSum(dots * dwdx), dwdx = (-(1 - s), 1 - s, -s, s), for the four points at once.
     const zero = f32x4.splat(0);
     const dIx = f32x4.add(zero, f32x4.add(
@@ -1041,16 +1044,16 @@ export function bilinearBackward(
   }
   if (wantDInput) {
     const dBase = dInBase;
-    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d0, 0);
-    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d1, 1);
-    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d2, 2);
-    rgbaScatterPoint(dBase, top, bottom, wNW, wNE, wSW, wSE, d3, 3);
+    rgbaScatterPoint(dBase, top, belowBytes, wNW, wNE, wSW, wSE, d0, 0);
+    rgbaScatterPoint(dBase, top, belowBytes, wNW, wNE, wSW, wSE, d1, 1);
+    rgbaScatterPoint(dBase, top, belowBytes, wNW, wNE, wSW, wSE, d2, 2);
+    rgbaScatterPoint(dBase, top, belowBytes, wNW, wNE, wSW, wSE, d3, 3);
   }
 }
 
 /** Point l of rgbaInsideBlock forward: its four taps times its weights, as forwardTaps sums them. */
-@inline function rgbaForwardPoint(base: usize, top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
-  const n = elementAt(base, top, l), s = elementAt(base, bottom, l);
+@inline function rgbaForwardPoint(base: usize, top: v128, belowBytes: usize, wNW: v128, wNE: v128, wSW: v128, wSE: v128, l: i32): v128 {
+  const n = elementAt(base, top, l), s = n + belowBytes;
   const a = f32x4.add(f32x4.mul(broadcast(wNW, l), v128.load(n)), f32x4.mul(broadcast(wNE, l), v128.load(n, 16)));
   const b = f32x4.add(f32x4.mul(broadcast(wSW, l), v128.load(s)), f32x4.mul(broadcast(wSE, l), v128.load(s, 16)));
   return f32x4.add(a, b);
@@ -1069,9 +1072,9 @@ export function bilinearBackward(
 
 /** Point l's d(input): each of its taps' pixels += its weight times dy (`d`), as backwardTaps adds them. */
 @inline function rgbaScatterPoint(
-  dBase: usize, top: v128, bottom: v128, wNW: v128, wNE: v128, wSW: v128, wSE: v128, d: v128, l: i32,
+  dBase: usize, top: v128, belowBytes: usize, wNW: v128, wNE: v128, wSW: v128, wSE: v128, d: v128, l: i32,
 ): void {
-  const n = elementAt(dBase, top, l), s = elementAt(dBase, bottom, l);
+  const n = elementAt(dBase, top, l), s = n + belowBytes;
   v128.store(n, f32x4.add(v128.load(n), f32x4.mul(broadcast(wNW, l), d)));
   v128.store(n, f32x4.add(v128.load(n, 16), f32x4.mul(broadcast(wNE, l), d)), 16);
   v128.store(s, f32x4.add(v128.load(s), f32x4.mul(broadcast(wSW, l), d)));
