@@ -16,8 +16,10 @@ import { ALL_OPTIONS, CPU_BACKENDS, EXTREME_COORDINATES, useBackend } from './he
 import { bits as rawBits, random } from './mask_support.js';
 
 /**
- * The bits, every NaN as one: WebAssembly leaves a NaN's sign and payload to the engine (V8's
- * baseline and optimized code, both of which run a call here as it tiers up, can differ).
+ * The bits, every NaN as one: WebAssembly leaves a NaN's sign and payload to the engine, and one run
+ * in 24 saw -NaN from one call and +NaN from the other for the same element under a non-finite dy
+ * (V8's baseline and optimized tiers, both of which run these calls as the module tiers up, are
+ * the suspect).
  */
 const bits = (a: Float32Array) => rawBits(a.map((v) => (Number.isNaN(v) ? NaN : v)));
 
