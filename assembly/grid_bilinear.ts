@@ -86,8 +86,8 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
 
 /**
  * One channel's slopes: d(sample)/d(ix) (x true) or d(sample)/d(iy) of four points, the taps
- * weighted by the weights' derivatives; the forward saves them for gridSampleSlopesGrad
- * (grid_slopes.ts), which multiplies them by dy as bilinearWeightGrad does.
+ * weighted by the weights' derivatives; the forward saves them (gridSampleSlopes, grid_slopes.ts)
+ * and slopesDGrid multiplies them by dy as bilinearWeightGrad does.
  */
 @inline function bilinearSlopes(vNW: v128, vNE: v128, vSW: v128, vSE: v128, e: v128, s: v128, oe: v128, os: v128, x: bool): v128 {
   return x
@@ -426,7 +426,6 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
  * Stores four points' d(grid) from their d(pixel coordinates) dIx, dIy and the coordinate
  * chain's derivatives (applySourceIndexGrad).
  */
-
 @inline export function storeDGrid(dIx: v128, dIy: v128, gxMult: v128, gyMult: v128, dGridPtr: usize, count: i32): void {
   storeXY(applySourceIndexGrad(dIx, gxMult), applySourceIndexGrad(dIy, gyMult), dGridPtr, count);
 }
@@ -984,7 +983,7 @@ export function bilinearBackward(
     if (!backward) {
       v128.store(o, mix(vNW, vNE, vSW, vSE, mNW, mNE, mSW, mSE, wNW, wNE, wSW, wSE, valid, masked));
       // The slopes (wantDGrid, forward): d(output)/d(ix), d(iy), the dots below with dy = 1, which
-      // gridSampleSlopesGrad multiplies by dy as this block's backward would.
+      // slopesDGrid multiplies by dy as this block's backward would.
       if (wantDGrid) storeXY(bilinearSlopes(tNW, tNE, tSW, tSE, e, s, oe, os, true), bilinearSlopes(tNW, tNE, tSW, tSE, e, s, oe, os, false), dGrid, 4);
       return;
     }

@@ -188,12 +188,6 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
 }
 
 /**
- * bilinearPairsLoop backward, one function per channel count (1 to 4: each compiled on its own,
- * so that one's loops do not crowd the other's registers), a copy per combination of the gradients
- * asked for, each doing only its work; the usual case (zeros, alignCorners false) gets its own,
- * its coordinate math folded to constants (d(input) alone, rare, does not).
- */
-/**
  * bilinearPairsLoop backward with one channel and the forward's slopes: d(grid) alone is
  * slopesGrad's pass over the points; with d(input), the walk for d(input) takes d(grid) from the
  * slopes on the way.
@@ -204,6 +198,12 @@ function pairsBackwardSlopes(g: usize, count: i32, W: i32, H: i32, padding: i32,
   else bilinearPairsLoop(g, count, W, H, 1, padding, alignCorners, true, true, false, slopes, dy, dGrid, true);
 }
 
+/**
+ * bilinearPairsLoop backward, one function per channel count (1 to 4: each compiled on its own,
+ * so that one's loops do not crowd the other's registers), a copy per combination of the gradients
+ * asked for, each doing only its work; the usual case (zeros, alignCorners false) gets its own,
+ * its coordinate math folded to constants (d(input) alone, rare, does not).
+ */
 function pairsBackwardOne(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {
   pairsBackward(g, count, W, H, 1, padding, alignCorners, dy, dGrid);
 }
