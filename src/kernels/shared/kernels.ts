@@ -7,8 +7,7 @@
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import {
   type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type GridSampleSlopesGradAttrs, type ProjectiveGridAttrs,
-  gradOutputMask,
-  modeCode, paddingCode,
+  gradOutputMask, modeCode, paddingCode,
 } from '../names.js';
 import type { KernelHeap } from './heap.js';
 import { dInputStripes, splitRange, threadsFor } from './split.js';
