@@ -86,7 +86,7 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
 
 /**
  * One channel's slopes: d(sample)/d(ix) (x true) or d(sample)/d(iy) of four points, the taps
- * weighted by the weights' derivatives; the forward saves them (gridSampleSlopes, grid_slopes.ts)
+ * weighted by the weights' derivatives; the forward saves them (pairsForwardSlopes, grid_slopes.ts)
  * and slopesDGrid multiplies them by dy as bilinearWeightGrad does.
  */
 @inline function bilinearSlopes(vNW: v128, vNE: v128, vSW: v128, vSE: v128, e: v128, s: v128, oe: v128, os: v128, x: bool): v128 {
@@ -431,7 +431,7 @@ import { backwardTaps, forwardTaps, laneSums } from './taps';
 }
 
 /**
- * Four points' d(grid) from their slopes at slopesPtr (the forward's, gridSampleSlopes) and dy:
+ * Four points' d(grid) from their slopes at slopesPtr (the forward's, pairsForwardSlopes) and dy:
  * 0 + dy * slope, then storeDGrid, as the one-channel blocks finish their dots (onePairsBlock,
  * bilinearFewChannelsBlock), so the same bits as they give.
  */
@@ -560,7 +560,7 @@ export function bilinearFewChannels(ix: v128, iy: v128, valid: v128, W: i32, H: 
   bilinearFewChannelsBlock(ix, iy, valid, W, H, channels, count, outPtr, 0, 0, valid, valid, false, false, false);
 }
 
-/** bilinearFewChannels with one channel, writing the block's slopes too (gridSampleSlopes). */
+/** bilinearFewChannels with one channel, writing the block's slopes too (pairsForwardSlopes). */
 function bilinearFewChannelsSlopes(ix: v128, iy: v128, valid: v128, W: i32, H: i32, count: i32, outPtr: usize, slopesPtr: usize): void {
   bilinearFewChannelsBlock(ix, iy, valid, W, H, 1, count, outPtr, 0, slopesPtr, valid, valid, false, false, true);
 }
@@ -828,7 +828,7 @@ export function bilinearBackward(
  * block with a tap outside (or short) bilinearForward / bilinearBackward. A block with every tap
  * inside skips the masks. Inlined with C (1 to 4), padding, alignCorners and the direction
  * constant, so that the dispatch table folds to the branches this case needs. Needs H * W >= 2.
- * Forward with wantDGrid (one channel only): the slopes too, at dGridPtr (gridSampleSlopes).
+ * Forward with wantDGrid (one channel only): the slopes too, at dGridPtr (pairsForwardSlopes).
  * Backward fromSlopes (one channel, wantDGrid false): d(grid) from the slopes at outPtr
  * (slopesDGrid), beside d(input) (wantDInput).
  */

@@ -37,6 +37,8 @@ import { samplePoint } from './taps';
 /**
  * input [N,H,W,C], grid [N,Ho,Wo,2] (as `points` = Ho*Wo per batch item).
  * Forward (isBackward false): writes output [N,Ho,Wo,C].
+ * One-channel bilinear forward with dGridPtr (unused forward) not 0: the slopes [N,Ho,Wo,2] too,
+ * there (grid_slopes.ts: the op's slopes route, while tfjs records gradients).
  * Backward: reads dy [N,Ho,Wo,C], writes dInput [N,H,W,C] and dGrid [N,Ho,Wo,2] (one-channel
  * bilinear: from the forward's slopes [N,Ho,Wo,2] at outputPtr where it is not 0); a gradient
  * whose pointer is 0 is not asked for and not computed (d(grid) alone skips the zero-fill and
@@ -78,8 +80,11 @@ export function gridSample(
   // Bilinear with one to four channels walks bilinearPairsLoop, forward and backward; a one-pixel
   // image's backward with one to three, fewChannelsBackward.
   const pairsLoop = mode == MODE_BILINEAR && H * W >= 2 && C > 0 && C <= 4;
-  // Backward, outputPtr is the forward's slopes (grid_slopes.ts): d(grid) from them.
+  // Backward, outputPtr is the forward's slopes (grid_slopes.ts): d(grid) from them. Forward,
+  // dGridPtr is where they go.
   const slopes = isBackward && wantDGrid && outputPtr != 0;
+  const writesSlopes = !isBackward && dGridPtr != 0;
+  if (writesSlopes && !(pairsLoop && C == 1)) unreachable();
   for (let n = itemStart; n < itemEnd; n++) {
     inBase = inputPtr + <usize>n * imageBytes;
     dInBase = dInputPtr + <usize>n * imageBytes;
@@ -100,6 +105,7 @@ export function gridSample(
       else if (isBackward && C == 2) pairsBackwardTwo(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward && C == 3) pairsBackwardRgb(g, count, W, H, padding, alignCorners, dy, dGrid);
       else if (isBackward) pairsBackwardRgba(g, count, W, H, padding, alignCorners, dy, dGrid);
+      else if (C == 1 && writesSlopes) pairsForwardSlopes(g, count, W, H, padding, alignCorners, o, dGrid);
       else if (C == 1) pairsForward(g, count, W, H, 1, padding, alignCorners, o);
       else if (C == 2) pairsForwardTwo(g, count, W, H, padding, alignCorners, o);
       else if (C == 3) pairsForward(g, count, W, H, 3, padding, alignCorners, o);
@@ -230,10 +236,20 @@ function pairsForwardRgba(g: usize, count: i32, W: i32, H: i32, padding: i32, al
   pairsForward(g, count, W, H, 4, padding, alignCorners, o);
 }
 
-/** bilinearPairsLoop forward; the usual case (zeros, alignCorners false) gets its own copy, its coordinate math folded to constants. */
-@inline function pairsForward(g: usize, count: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, o: usize): void {
-  if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsLoop(g, count, W, H, C, PADDING_ZEROS, false, false, false, false, o, 0, 0);
-  else bilinearPairsLoop(g, count, W, H, C, padding, alignCorners, false, false, false, o, 0, 0);
+/** bilinearPairsLoop forward with one channel and its slopes (grid_slopes.ts), in a function of its own, as two channels'. */
+function pairsForwardSlopes(g: usize, count: i32, W: i32, H: i32, padding: i32, alignCorners: bool, o: usize, slopes: usize): void {
+  pairsForward(g, count, W, H, 1, padding, alignCorners, o, true, slopes);
+}
+
+/**
+ * bilinearPairsLoop forward (`withSlopes`, a constant: the slopes too, at `slopes`); the usual
+ * case (zeros, alignCorners false) gets its own copy, its coordinate math folded to constants.
+ */
+@inline function pairsForward(
+  g: usize, count: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, o: usize, withSlopes: bool = false, slopes: usize = 0,
+): void {
+  if (padding == PADDING_ZEROS && !alignCorners) bilinearPairsLoop(g, count, W, H, C, PADDING_ZEROS, false, false, false, withSlopes, o, 0, slopes);
+  else bilinearPairsLoop(g, count, W, H, C, padding, alignCorners, false, false, withSlopes, o, 0, slopes);
 }
 
 @inline function pairsBackward(g: usize, count: i32, W: i32, H: i32, C: i32, padding: i32, alignCorners: bool, dy: usize, dGrid: usize): void {

@@ -1,6 +1,5 @@
 // The one WebAssembly module of stn-layer (built with --enable simd --importMemory --runtime stub).
 export { addStripe, gridSample } from './grid_sample';
-export { gridSampleSlopes } from './grid_slopes';
 export { affineGrid } from './affine_grid';
 export { gridSample3d } from './grid_sample_3d';
 export { affineGrid3d } from './affine_grid_3d';

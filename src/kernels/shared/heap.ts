@@ -2,7 +2,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { StnExports } from './stn_module.js';
 
 /** The module's exports a kernel may split over threads: each call of a task list is independent. */
-export type SplitExport = 'gridSample' | 'gridSample3d' | 'addStripe' | 'gridSampleSlopes';
+export type SplitExport = 'gridSample' | 'gridSample3d' | 'addStripe';
 
 /**
  * What a kernel needs from a backend to run the AssemblyScript module: the byte offsets of its

@@ -57,21 +57,15 @@ function gradKernel(
 }
 
 /**
- * GridSampleSlopes: one-channel bilinear gridSample, [output, slopes]. The forward's split (blocks
- * of four points), so the output has gridSample's bits on any number of threads.
+ * GridSampleSlopes: one-channel bilinear gridSample, [output, slopes]: the module's forward with
+ * the slopes' pointer at dGrid (unused forward), split as the forward is, so the output has
+ * gridSample's bits on any number of threads.
  */
 export function gridSampleSlopesKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo[] {
-  const [N, H, W] = input.shape as [number, number, number, number];
-  const points = util.sizeFromShape(grid.shape.slice(1, -1));
-  const [inputPtr, gridPtr] = [heap.input(input), heap.input(grid)];
-  const outputPtr = heap.output([...grid.shape.slice(0, -1), 1]);
-  const slopesPtr = heap.output([...grid.shape]);
-  heap.place();
-  if (N * points > 0) {
-    const [padding, ac] = [paddingCode(attrs.paddingMode), +attrs.alignCorners];
-    heap.run('gridSampleSlopes', splitRange(points, threadsFor(heap.threads, N * points), 4)
-      .map(([start, end]) => [inputPtr, N, H, W, gridPtr, points, padding, ac, outputPtr, slopesPtr, 0, N, start, end]));
-  }
+  const operands = { input: heap.input(input), grid: heap.input(grid), dy: 0, dInput: 0 };
+  const output = heap.output([...grid.shape.slice(0, -1), 1]);
+  const slopes = heap.output([...grid.shape]);
+  if (!isEmpty(grid.shape)) runGridSample(heap, input.shape, grid.shape, attrs, false, { ...operands, output, dGrid: slopes });
   return heap.finish();
 }
 

@@ -24,7 +24,7 @@ function nodeModule<T>(name: string): Promise<T> {
   return import(/* @vite-ignore */ name) as Promise<T>;
 }
 
-const EXPORTS: readonly SplitExport[] = ['gridSample', 'gridSample3d', 'addStripe', 'gridSampleSlopes'];
+const EXPORTS: readonly SplitExport[] = ['gridSample', 'gridSample3d', 'addStripe'];
 /** 4 GiB, as the shared build declares: a shared memory cannot grow past its maximum. */
 const MAXIMUM_PAGES = 65536;
 
