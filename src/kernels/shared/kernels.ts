@@ -14,10 +14,27 @@ import { dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
+  return forwardKernel(heap, input, grid, attrs, false)[0]!;
+}
+
+/**
+ * GridSampleSlopes: one-channel bilinear gridSample, [output, slopes]: the forward with the
+ * slopes' pointer at dGrid (unused forward), split as any forward, so the output has gridSample's
+ * bits on any number of threads.
+ */
+export function gridSampleSlopesKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo[] {
+  return forwardKernel(heap, input, grid, attrs, true);
+}
+
+/** The forward: [output], or [output, slopes] where `slopes` (one-channel bilinear only). */
+function forwardKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs, slopes: boolean): TensorInfo[] {
   const outShape = [...grid.shape.slice(0, -1), input.shape[input.shape.length - 1]!];
-  const operands = { input: heap.input(input), grid: heap.input(grid), output: heap.output(outShape), dy: 0, dInput: 0, dGrid: 0 };
+  const operands = {
+    input: heap.input(input), grid: heap.input(grid), output: heap.output(outShape), dy: 0, dInput: 0,
+    dGrid: slopes ? heap.output([...grid.shape]) : 0,
+  };
   if (!isEmpty(outShape)) runGridSample(heap, input.shape, grid.shape, attrs, false, operands);
-  return heap.finish()[0]!;
+  return heap.finish();
 }
 
 /**
@@ -53,19 +70,6 @@ function gradKernel(
     runGridSample(heap, inputShape, grid.shape, attrs, true,
       { ...operands, dInput: wantDInput ? dInputPtr : 0, dGrid: wantDGrid ? dGridPtr : 0 });
   }
-  return heap.finish();
-}
-
-/**
- * GridSampleSlopes: one-channel bilinear gridSample, [output, slopes]: the module's forward with
- * the slopes' pointer at dGrid (unused forward), split as the forward is, so the output has
- * gridSample's bits on any number of threads.
- */
-export function gridSampleSlopesKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo[] {
-  const operands = { input: heap.input(input), grid: heap.input(grid), dy: 0, dInput: 0 };
-  const output = heap.output([...grid.shape.slice(0, -1), 1]);
-  const slopes = heap.output([...grid.shape]);
-  if (!isEmpty(grid.shape)) runGridSample(heap, input.shape, grid.shape, attrs, false, { ...operands, output, dGrid: slopes });
   return heap.finish();
 }
 
