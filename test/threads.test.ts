@@ -1,7 +1,8 @@
 /**
  * useThreads(): the cpu kernels split over worker_threads sharing the module's memory. Results are
  * bit-identical for 1 and 2 threads (forward, d(input), d(grid), both; one large image or volume,
- * whose d(input) is scattered in fixed stripes, and batches split by item; every mode and padding);
+ * whose d(input) is scattered in fixed stripes, and batches, split by item or by point; every mode
+ * and padding; the cpu heap's copies made task by task);
  * small calls stay on the calling thread; the split module reads and writes nothing past the end
  * of the shared memory; an error in a worker is an error, not a hang; the workers end (a process
  * that used them exits by itself).
@@ -32,14 +33,17 @@ type Masks = [boolean, boolean];
 const MASKS: Masks[] = [[true, true], [true, false], [false, true]];
 
 interface Shapes { input: number[]; grid: number[] }
-// One image (and one volume) with enough points for d(input)'s stripes; batches split by item (N = 3: uneven).
+// One image (and one volume) with enough points for d(input)'s stripes; batches: d(input) split by
+// item; the forward and d(grid) by point where the items do not divide evenly (N = 3), else by item (N = 4, 2).
 const LARGE_IMAGE: Shapes = { input: [1, 96, 112, 3], grid: [1, 256, 256, 2] };
 const BATCH: Shapes = { input: [3, 40, 52, 5], grid: [3, 64, 96, 2] };
+const EVEN_BATCH: Shapes = { input: [4, 40, 52, 5], grid: [4, 64, 96, 2] };
 // Four channels (RGBA) take a kernel path of their own (rgbaInside), striped and by item.
 const LARGE_RGBA: Shapes = { input: [1, 96, 112, 4], grid: [1, 256, 256, 2] };
 const RGBA_BATCH: Shapes = { input: [3, 40, 52, 4], grid: [3, 64, 96, 2] };
 const LARGE_VOLUME: Shapes = { input: [1, 32, 40, 48, 1], grid: [1, 40, 40, 41, 3] };
 const VOLUME_BATCH: Shapes = { input: [3, 12, 14, 16, 2], grid: [3, 20, 24, 28, 3] };
+const EVEN_VOLUME_BATCH: Shapes = { input: [2, 12, 14, 16, 2], grid: [2, 24, 28, 32, 3] };
 const size = (shape: number[]) => shape.reduce((a, b) => a * b);
 
 /** Forward and GridSampleGrad with each outputMask, every value read back. */
@@ -95,8 +99,9 @@ describe('useThreads on the cpu backend', () => {
   });
 
   const cases = {
-    'one large image': LARGE_IMAGE, 'a batch of 3 images': BATCH, 'one large RGBA image': LARGE_RGBA, 'a batch of 3 RGBA images': RGBA_BATCH,
-    'one large volume': LARGE_VOLUME, 'a batch of 3 volumes': VOLUME_BATCH,
+    'one large image': LARGE_IMAGE, 'a batch of 3 images': BATCH, 'a batch of 4 images': EVEN_BATCH, 'one large RGBA image': LARGE_RGBA,
+    'a batch of 3 RGBA images': RGBA_BATCH, 'one large volume': LARGE_VOLUME, 'a batch of 3 volumes': VOLUME_BATCH,
+    'a batch of 2 volumes': EVEN_VOLUME_BATCH,
   };
   for (const [name, shapes] of Object.entries(cases)) {
     it.each(ALL_OPTIONS)(`${name}: 1 and 2 threads give the same bits, forward and every gradient: %o`, async (o) => {
@@ -197,6 +202,18 @@ describe('the split module at the end of the shared memory', () => {
       expectClose(f32.slice(outAt / 4, outAt / 4 + count * C), want.output, 'output');
     });
 
+  it('calls the hooks on the calling thread: before each worker\'s task is posted, around its own, after each worker\'s answer', () => {
+    const pool = activePool()!;
+    const call = (range: [number, number]) => [16384, 1, H, W, 1, GRID, count, 0, 0, 0, 0, 8192, 0, 0, 0, 0, 1, ...range];
+    const seen: string[] = [];
+    pool.run('gridSample', [call([0, 40]), call([40, 80])], pool.memory, {
+      before: (task) => seen.push(`before ${task}`),
+      after: (task) => seen.push(`after ${task}`),
+    });
+    // The cpu heap copies a worker's inputs in before its task starts, and each task's outputs out once it is done.
+    expect(seen).toEqual(['before 1', 'before 0', 'after 0', 'after 1']);
+  });
+
   it('an error in a worker comes back as an error, and the pool works on', () => {
     const pool = activePool()!;
     const end = pool.memory.buffer.byteLength;
@@ -204,7 +221,11 @@ describe('the split module at the end of the shared memory', () => {
     // of the memory, so its reads trap.
     new Float32Array(pool.memory.buffer).fill(0, 1024 / 4, 1024 / 4 + 8);
     const call = (inputAt: number) => [inputAt, 1, 8, 8, 4, 1024, 4, 0, 0, 0, 0, 8192, 0, 0, 0, 0, 1, 0, 4];
-    expect(() => pool.run('gridSample', [call(16384), call(end - 16)])).toThrow(/kernel worker failed: RuntimeError: memory access out of bounds/);
+    const after: number[] = [];
+    const hooks = { before: () => {}, after: (task: number) => after.push(task) };
+    expect(() => pool.run('gridSample', [call(16384), call(end - 16)], pool.memory, hooks)).toThrow(/kernel worker failed: RuntimeError: memory access out of bounds/);
+    // Nothing is copied out of the failed task.
+    expect(after).toEqual([0]);
     expect(() => pool.run('gridSample', [call(16384), call(32768)])).not.toThrow();
   });
 });

@@ -4,15 +4,28 @@ import type { StnExports } from './stn_module.js';
 /** The module's exports a kernel may split over threads: each call of a task list is independent. */
 export type SplitExport = 'gridSample' | 'gridSample3d' | 'addStripe';
 
+/** Part of an operand: its byte offset (as input() or output() returned it), then floats [start, end). */
+export type Span = readonly [operand: number, start: number, end: number];
+
+/**
+ * What one task of run() reads of the inputs and leaves final of the outputs. For each input a
+ * task list names, the tasks' reads are disjoint and cover all of it; an input named by none is
+ * read whole by any task. Likewise for the outputs the run finishes (no later run writes them).
+ */
+export interface TaskSpans {
+  readonly reads: readonly Span[];
+  readonly writes: readonly Span[];
+}
+
 /**
  * What a kernel needs from a backend to run the AssemblyScript module: the byte offsets of its
  * inputs, outputs to write, and the module on the memory they are in. tfjs-wasm gives its heap
  * directly (zero copy); the cpu backend copies into and out of the module's own memory.
  *
- * The one rule of order: place() comes after the input(), output() and scratch() calls whose
- * operands the module will use (it is where the cpu backend grows its memory, once for the whole
- * call, and copies the inputs in; a call too large is refused there, before anything grows or is
- * copied).
+ * The one rule of order: place(), or the first run(), comes after the input(), output() and
+ * scratch() calls whose operands the module will use (it is where the cpu backend grows its
+ * memory, once for the whole call, and copies the inputs in; a call too large is refused there,
+ * before anything grows or is copied).
  */
 export interface KernelHeap {
   /** Byte offset of a float32 input's data. */
@@ -26,10 +39,13 @@ export interface KernelHeap {
   /** How many threads run() splits over (1 but on the cpu backend with useThreads()). */
   readonly threads: number;
   /**
-   * After place(): calls `name` once per task (its arguments), the tasks spread over the threads;
-   * returns when all are done. The tasks must not write the same bytes.
+   * Calls `name` once per task (its arguments), the tasks spread over the threads; returns when
+   * all are done. The tasks must not write the same bytes. Places the operands if place() has not.
+   * With `spans` (one per task), a heap that copies may copy in only what a task reads before it
+   * starts and copy out what it finished as soon as it ends: the cpu backend with threads so
+   * overlaps its copies, made by the calling thread, with the workers' tasks.
    */
-  run(name: SplitExport, tasks: readonly number[][]): void;
+  run(name: SplitExport, tasks: readonly number[][], spans?: readonly TaskSpans[]): void;
   /** The outputs, in the order they were allocated (zeros where the module never ran). */
   finish(): TensorInfo[];
 }

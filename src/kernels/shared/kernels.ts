@@ -9,7 +9,7 @@ import {
   type AffineGridAttrs, type GridSampleAttrs, type GridSampleGradAttrs, type GridSampleSlopesGradAttrs, type ProjectiveGridAttrs,
   gradOutputMask, modeCode, paddingCode,
 } from '../names.js';
-import type { KernelHeap } from './heap.js';
+import type { KernelHeap, Span, TaskSpans } from './heap.js';
 import { dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
 
@@ -78,13 +78,15 @@ interface GridSampleOperands { input: number; grid: number; output: number; dy: 
 
 /**
  * The module's gridSample for an image (input rank 4) or gridSample3d for a volume (rank 5: the
- * same arguments and the depth), split into tasks over the heap's threads (shared/split.ts).
+ * same arguments and the depth), split into tasks over the heap's threads (shared/split.ts), each
+ * with the spans of the operands it reads and finishes.
  */
 function runGridSample(
   heap: KernelHeap, inputShape: readonly number[], gridShape: readonly number[], attrs: GridSampleAttrs, backward: boolean,
   p: GridSampleOperands,
 ): void {
   const points = util.sizeFromShape(gridShape.slice(1, -1));
+  const coords = gridShape[gridShape.length - 1]!;
   const [mode, padding, ac] = [modeCode(attrs.mode), paddingCode(attrs.paddingMode), attrs.alignCorners];
   const N = inputShape[0]!;
   const C = inputShape[inputShape.length - 1]!;
@@ -93,20 +95,49 @@ function runGridSample(
   const stripes = p.dInput !== 0 ? dInputStripes(N, pixels, points) : 1;
   // Stripe 0 scatters into dInput itself, the others into buffers of their own.
   const stripeBuffers = [p.dInput, ...Array.from({ length: stripes - 1 }, () => heap.scratch(pixels * C))];
-  heap.place();
   const threads = threadsFor(heap.threads, N * points * C);
   const name = inputShape.length === 5 ? 'gridSample3d' : 'gridSample';
   const call = (dInput: number, items: [number, number], pointRange: [number, number]) =>
     [p.input, N, ...spatial, C, p.grid, points, mode, padding, +ac, +backward, p.output, p.dy, dInput, p.dGrid, ...items, ...pointRange];
+  // A task's part of an operand of `width` floats a grid point (one span for whole items, else one an item).
+  const pointSpans = (operand: number, width: number, [i0, i1]: [number, number], [p0, p1]: [number, number]): Span[] => {
+    if (operand === 0) return [];
+    if (p0 === 0 && p1 === points) return [[operand, i0 * points * width, i1 * points * width]];
+    return Array.from({ length: i1 - i0 }, (_, k) => [operand, ((i0 + k) * points + p0) * width, ((i0 + k) * points + p1) * width] as const);
+  };
+  const imageSpans = (operand: number, [i0, i1]: [number, number]): Span[] => (operand === 0 ? [] : [[operand, i0 * pixels * C, i1 * pixels * C]]);
+  // Reads: the grid, and backward dy and the slopes (at output). Finished: the forward's output and
+  // slopes (at dGrid), d(grid); d(input) only where split by item (stripes are summed after).
+  const spans = (items: [number, number], range: [number, number], byItem: boolean): TaskSpans => ({
+    reads: [
+      ...pointSpans(p.grid, coords, items, range),
+      ...(backward ? [...pointSpans(p.dy, C, items, range), ...pointSpans(p.output, coords, items, range)] : []),
+      ...(byItem ? imageSpans(p.input, items) : []),
+    ],
+    writes: [
+      ...(backward ? [] : pointSpans(p.output, C, items, range)),
+      ...pointSpans(p.dGrid, coords, items, range),
+      ...(byItem ? imageSpans(p.dInput, items) : []),
+    ],
+  });
+  const run = (parts: { dInput: number; items: [number, number]; range: [number, number]; byItem: boolean }[]) =>
+    heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range, t.byItem)));
   if (stripes > 1) {
-    heap.run(name, splitRange(points, stripes, 4).map((range, i) => call(stripeBuffers[i]!, [0, 1], range)));
-    for (const stripe of stripeBuffers.slice(1)) {
-      heap.run('addStripe', splitRange(pixels * C, threads, 4).map(([start, end]) => [p.dInput, stripe, start, end]));
-    }
+    run(splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1], range, byItem: false })));
+    const ranges = splitRange(pixels * C, threads, 4);
+    stripeBuffers.slice(1).forEach((stripe, i, sums) => {
+      // The last sum finishes d(input).
+      const writes = (range: [number, number]): Span[] => (i === sums.length - 1 ? [[p.dInput, ...range]] : []);
+      heap.run('addStripe', ranges.map(([start, end]) => [p.dInput, stripe, start, end]), ranges.map((range) => ({ reads: [], writes: writes(range) })));
+    });
   } else if (p.dInput !== 0) {
-    heap.run(name, splitRange(N, threads, 1).map((items) => call(p.dInput, items, [0, points])));
+    run(splitRange(N, threads, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points], byItem: true })));
+  } else if (N % threads === 0) {
+    // By item where the items split evenly (else by point, as evenly as blocks allow): a task then
+    // reads only its items' images, which a heap that copies places while the other threads work.
+    run(splitRange(N, threads, 1).map((items) => ({ dInput: 0, items, range: [0, points], byItem: true })));
   } else {
-    heap.run(name, splitRange(points, threads, 4).map((range) => call(0, [0, N], range)));
+    run(splitRange(points, threads, 4).map((range) => ({ dInput: 0, items: [0, N], range, byItem: false })));
   }
 }
 

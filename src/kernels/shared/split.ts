@@ -1,8 +1,9 @@
 /**
  * How a gridSample call (images or volumes) is split into independent calls of the module (tasks), which
  * KernelHeap.run() spreads over threads (src/kernels/threads). Every split gives the same bits as
- * one call: the forward and d(grid) are per grid point and split on blocks of four points (the
- * module's own blocks); d(input) is a scatter, split by batch item (disjoint images, each summed
+ * one call: the forward and d(grid) are per grid point, split by batch item where the items
+ * divide evenly among the threads, else on blocks of four points (the module's own blocks);
+ * d(input) is a scatter, split by batch item (disjoint images, each summed
  * in the order one thread sums it). One large image's d(input) is scattered in a FIXED number of
  * stripes of grid points, each into a buffer of its own, summed in stripe order: the stripes
  * depend on the shapes only, never on the thread count, and one thread runs the same stripes.

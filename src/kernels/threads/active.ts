@@ -6,6 +6,12 @@
 import type { SplitExport } from '../shared/heap.js';
 import type { StnExports } from '../shared/stn_module.js';
 
+/** Called around each task of ThreadPool.run, on the calling thread: before it starts, after it is done (not after a failure). */
+export interface TaskHooks {
+  before(task: number): void;
+  after(task: number): void;
+}
+
 export interface ThreadPool {
   /** The calling thread and the workers. */
   readonly threads: number;
@@ -17,8 +23,11 @@ export interface ThreadPool {
   readonly workerTasks: number;
   /** Whether the threads run the module on `memory` (the pool's own, or one it was started with). */
   serves(memory: WebAssembly.Memory): boolean;
-  /** KernelHeap.run on `memory` (the pool's own by default): the tasks spread over the threads, the calling thread working too. */
-  run(name: SplitExport, tasks: readonly number[][], memory?: WebAssembly.Memory): void;
+  /**
+   * KernelHeap.run on `memory` (the pool's own by default): the tasks spread over the threads, the
+   * calling thread working too (each round: the workers' tasks posted in order, then its own, the first).
+   */
+  run(name: SplitExport, tasks: readonly number[][], memory?: WebAssembly.Memory, hooks?: TaskHooks): void;
 }
 
 export function isNode(): boolean {

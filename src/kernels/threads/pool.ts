@@ -13,7 +13,7 @@ import type * as NodeOs from 'node:os';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { SplitExport } from '../shared/heap.js';
 import { type StnExports, compileSharedStnModule, stnExportsFor } from '../shared/stn_module.js';
-import { type ThreadPool, isNode } from './active.js';
+import { type TaskHooks, type ThreadPool, isNode } from './active.js';
 import { BROWSER_WORKER_SOURCE, MESSAGE_BYTES, NODE_WORKER_SOURCE, SLOT, SLOT_LENGTH, STOP, type WorkerInit } from './worker_source.js';
 
 /**
@@ -138,26 +138,39 @@ export class WorkerPool implements ThreadPool {
     return this.memories.includes(memory);
   }
 
-  run(name: SplitExport, tasks: readonly number[][], memory: WebAssembly.Memory = this.memory): void {
+  run(name: SplitExport, tasks: readonly number[][], memory: WebAssembly.Memory = this.memory, hooks?: TaskHooks): void {
     const which = EXPORTS.indexOf(name);
     const on = this.memories.indexOf(memory);
     if (on < 0) throw new Error('stn-layer: the worker pool does not run on this memory');
-    const own = stnExportsFor(memory);
+    const own = stnExportsFor(memory)[name] as (...args: number[]) => void;
     for (let first = 0; first < tasks.length; first += this.threads) {
       const round = tasks.slice(first, first + this.threads);
-      const busy = this.workers.slice(0, round.length - 1);
-      busy.forEach((w, i) => post(w.control, which, on, round[i + 1]!));
-      this.workerTasks += busy.length;
+      const posted: PoolWorker[] = [];
       let failure: unknown;
       try {
-        (own[name] as (...args: number[]) => void)(...round[0]!);
+        // The workers' tasks first, so that they work while the calling thread prepares and runs its own.
+        for (let i = 1; i < round.length; i++) {
+          hooks?.before(first + i);
+          post(this.workers[i - 1]!.control, which, on, round[i]!);
+          posted.push(this.workers[i - 1]!);
+        }
+        this.workerTasks += posted.length;
+        hooks?.before(first);
+        own(...round[0]!);
+        hooks?.after(first);
       } catch (e) {
         failure = e;
       }
-      // Every worker is waited for, even when the calling thread failed: they share its buffers.
-      for (const w of busy) {
+      // Every posted worker is waited for, even when the calling thread failed: they share its buffers.
+      for (const [i, w] of posted.entries()) {
         const error = join(w, this.canBlock);
         failure ??= error;
+        if (failure !== undefined) continue;
+        try {
+          hooks?.after(first + i + 1);
+        } catch (e) {
+          failure = e;
+        }
       }
       if (failure !== undefined) throw failure;
     }
