@@ -46,7 +46,16 @@ const VOLUME_BATCH: Shapes = { input: [3, 12, 14, 16, 2], grid: [3, 20, 24, 28, 
 const EVEN_VOLUME_BATCH: Shapes = { input: [2, 12, 14, 16, 2], grid: [2, 24, 28, 32, 3] };
 const size = (shape: number[]) => shape.reduce((a, b) => a * b);
 
-/** Forward and GridSampleGrad with each outputMask, every value read back. */
+/**
+ * NaN in every float of the pool's memory (when threads are on): a kernel that read an operand
+ * its spans never copied in would read NaN there, not the same values left by the call before.
+ */
+function poisonPoolMemory(): void {
+  const pool = activePool();
+  if (pool) new Float32Array(pool.memory.buffer).fill(NaN);
+}
+
+/** Forward and GridSampleGrad with each outputMask, every value read back; the pool's memory poisoned before each call. */
 function runAll(s: Shapes, o: SampleOptions): Float32Array[] {
   const x = tf.tensor<tf.Rank>(values(size(s.input), 1, -1, 1), s.input) as tf.Tensor4D;
   // Past the edges, so every padding rule is exercised; a NaN now and then.
@@ -55,8 +64,12 @@ function runAll(s: Shapes, o: SampleOptions): Float32Array[] {
   const g = tf.tensor<tf.Rank>(gridValues, s.grid) as tf.Tensor4D;
   const outShape = [...s.grid.slice(0, -1), s.input[s.input.length - 1]!];
   const dy = tf.tensor(values(size(outShape), 3, -1, 1), outShape);
+  poisonPoolMemory();
   const out = gridSample(x, g, o);
-  const grads = MASKS.map((outputMask) => tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...o, outputMask }) as tf.Tensor[]);
+  const grads = MASKS.map((outputMask) => {
+    poisonPoolMemory();
+    return tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...o, outputMask }) as tf.Tensor[];
+  });
   const result = [out, ...grads.flat()].map((t) => t.dataSync() as Float32Array);
   tf.dispose([x, g, dy, out, ...grads.flat()]);
   return result;
@@ -131,6 +144,19 @@ describe('useThreads on the cpu backend', () => {
     // d(grid) is not striped (and jumps where float32 and float64 put a coordinate on either side of a pixel).
     expectClose(dInput!.dataSync(), want.dInput!, 'dInput');
     tf.dispose([x, g, dy, dInput!, dGrid!]);
+  });
+
+  it('empty grids and empty images: the same results as one thread, with every outputMask', async () => {
+    const shapes: Shapes[] = [
+      { input: [2, 6, 7, 3], grid: [2, 0, 5, 2] }, { input: [2, 0, 7, 3], grid: [2, 4, 5, 2] }, { input: [0, 6, 7, 3], grid: [0, 4, 5, 2] },
+      { input: [2, 4, 5, 6, 2], grid: [2, 3, 0, 4, 3] },
+    ];
+    for (const s of shapes) {
+      await useThreads(1);
+      const one = runAll(s, ALL_OPTIONS[0]!);
+      await useThreads(2);
+      expectSameBits(one, runAll(s, ALL_OPTIONS[0]!));
+    }
   });
 
   it('small calls stay on the calling thread', async () => {

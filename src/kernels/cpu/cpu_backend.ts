@@ -8,7 +8,7 @@
  * (no worker can read the cpu backend's plain ArrayBuffers) overlap the workers' work.
  */
 import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { type KernelHeap, type TaskSpans, runSerially } from '../shared/heap.js';
+import { type KernelHeap, type Span, type TaskSpans, runSerially } from '../shared/heap.js';
 import { type StnExports, stnExportsFor } from '../shared/stn_module.js';
 import { type TaskHooks, type ThreadPool, activePool } from '../threads/active.js';
 
@@ -50,17 +50,28 @@ export function cpuStnMemoryBytes(): number {
  * before the copy over it took as long as the copy (measured on a 2-core VM).
  */
 function floatsToOverwrite(length: number): Float32Array {
-  const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(bytes: number): Uint8Array } }).Buffer;
-  if (!nodeBuffer) return new Float32Array(length);
+  const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow?(bytes: number): Uint8Array } }).Buffer;
+  if (typeof nodeBuffer?.allocUnsafeSlow !== 'function') return new Float32Array(length);
   const bytes = nodeBuffer.allocUnsafeSlow(length * 4);
   return new Float32Array(bytes.buffer, bytes.byteOffset, length);
 }
 
+/** An input and how many of its floats are in place. */
+interface Input { data: Float32Array; offset: number; copied: number }
+/** An output and, once copied out (run() copies it task by task), its values and how many of them are written. */
+interface Output { shape: number[]; offset: number; length: number; values?: Float32Array; written: number }
+
+/** The non-empty operand a span names (an empty one shares its offset with the next). */
+function named<T extends { offset: number }>(operands: readonly T[], offset: number, size: (o: T) => number): T {
+  const found = operands.find((o) => o.offset === offset && size(o) > 0);
+  if (!found) throw new Error(`stn-layer: internal error: a task's span names no operand at byte ${offset}`);
+  return found;
+}
+
 export function cpuHeap(backend: object): KernelHeap {
   const b = backend as BackendCpuInternals;
-  const pending: { data: Float32Array; offset: number }[] = []; // inputs not yet copied in
-  // values: where run() copied the output out, task by task (written: how many floats).
-  const outputs: { shape: number[]; offset: number; length: number; values?: Float32Array; written: number }[] = [];
+  const inputs: Input[] = [];
+  const outputs: Output[] = [];
   let top = ALIGN; // 0 stays unused: the module reads pointer 0 as "none"
   const reserve = (length: number) => {
     const offset = top;
@@ -72,29 +83,32 @@ export function cpuHeap(backend: object): KernelHeap {
   const pool = activePool();
   // Every offset is known by the first place() or run(), so one grow serves the whole call.
   const grow = () => (placedIn = ensureBytes(pool, top));
-  const copyIn = ({ data, offset }: { data: Float32Array; offset: number }, start = 0, end = data.length) => {
-    new Float32Array(placedIn!.buffer).set(data.subarray(start, end), offset / 4 + start);
+  const heapFloats = () => new Float32Array(placedIn!.buffer);
+  const copyIn = (input: Input, start = 0, end = input.data.length) => {
+    heapFloats().set(input.data.subarray(start, end), input.offset / 4 + start);
+    input.copied += end - start;
+  };
+  const copyOut = (out: Output, start = 0, end = out.length) => {
+    (out.values ??= floatsToOverwrite(out.length)).set(heapFloats().subarray(out.offset / 4 + start, out.offset / 4 + end), start);
+    out.written += end - start;
   };
   const place = () => {
     grow();
-    for (const input of pending.splice(0)) copyIn(input);
+    for (const input of inputs) if (input.copied === 0) copyIn(input);
     return pool?.stn ?? stnExportsFor(placedIn!);
   };
+  const nonEmpty = (spans: readonly Span[]) => spans.filter(([, start, end]) => end > start);
   /** The hooks that copy a task's reads in before it starts and its finished writes out after it ends. */
   const copiesAround = (spans: readonly TaskSpans[]): TaskHooks => ({
     before: (task) => {
-      for (const [offset, start, end] of spans[task]!.reads) {
-        const input = pending.find((p) => p.offset === offset && p.data.length > 0);
-        if (input) copyIn(input, start, end);
+      for (const [offset, start, end] of nonEmpty(spans[task]!.reads)) {
+        const input = named(inputs, offset, (i) => i.data.length);
+        // In place already (a place() before this run): not again.
+        if (input.copied < input.data.length) copyIn(input, start, end);
       }
     },
     after: (task) => {
-      const heap = new Float32Array(placedIn!.buffer);
-      for (const [offset, start, end] of spans[task]!.writes) {
-        const out = outputs.find((o) => o.offset === offset && o.length > 0)!;
-        (out.values ??= floatsToOverwrite(out.length)).set(heap.subarray(offset / 4 + start, offset / 4 + end), start);
-        out.written += end - start;
-      }
+      for (const [offset, start, end] of nonEmpty(spans[task]!.writes)) copyOut(named(outputs, offset, (o) => o.length), start, end);
     },
   });
   return {
@@ -103,7 +117,7 @@ export function cpuHeap(backend: object): KernelHeap {
     input: (t) => {
       const data = b.readSync(t.dataId) as Float32Array;
       const offset = reserve(data.length);
-      pending.push({ data, offset });
+      inputs.push({ data, offset, copied: 0 });
       return offset;
     },
     output: (shape) => {
@@ -120,25 +134,19 @@ export function cpuHeap(backend: object): KernelHeap {
         else runSerially(stn, name, tasks);
         return;
       }
-      // The inputs no task names are read whole by every task: in place before any starts.
+      if (spans.length !== tasks.length) throw new Error(`stn-layer: internal error: ${spans.length} tasks' spans for ${tasks.length} tasks`);
       grow();
-      const named = new Set(spans.flatMap((s) => s.reads.map(([offset]) => offset)));
-      for (const input of pending) if (!named.has(input.offset)) copyIn(input);
+      // The inputs that no task names (read whole by every task) and those an earlier place() left: in place before any starts.
+      const read = new Set(spans.flatMap((s) => nonEmpty(s.reads).map(([offset]) => offset)));
+      for (const input of inputs) if (input.copied === 0 && !(input.data.length > 0 && read.has(input.offset))) copyIn(input);
       pool.run(name, tasks, placedIn, copiesAround(spans));
-      pending.length = 0;
     },
     finish: () => {
-      const heap = placedIn ? new Float32Array(placedIn.buffer) : undefined;
-      const copyOut = (offset: number, length: number) => {
-        const values = floatsToOverwrite(length);
-        values.set(heap!.subarray(offset / 4, offset / 4 + length));
-        return values;
-      };
-      return outputs.map(({ shape, offset, length, values, written }) => {
-        // A part never copied out would be uninitialized memory: a kernel's spans must cover its outputs.
-        if (values && written !== length) throw new Error(`stn-layer: internal error: ${written} of an output's ${length} floats copied out`);
-        return b.makeTensorInfo(shape, 'float32', values ?? (heap ? copyOut(offset, length) : new Float32Array(length)));
-      });
+      for (const out of outputs) if (placedIn && out.written === 0) copyOut(out);
+      // A part never copied in or out would be another call's data or uninitialized memory.
+      const short = [...inputs.filter((i) => placedIn && i.copied !== i.data.length), ...outputs.filter((o) => placedIn && o.written !== o.length)];
+      if (short.length > 0) throw new Error('stn-layer: internal error: a task\'s spans do not cover its operands');
+      return outputs.map((out) => b.makeTensorInfo(out.shape, 'float32', out.values ?? new Float32Array(out.length)));
     },
   };
 }

@@ -153,8 +153,8 @@ export class WorkerPool implements ThreadPool {
           hooks?.before(first + i);
           post(this.workers[i - 1]!.control, which, on, round[i]!);
           posted.push(this.workers[i - 1]!);
+          this.workerTasks++;
         }
-        this.workerTasks += posted.length;
         hooks?.before(first);
         own(...round[0]!);
         hooks?.after(first);
