@@ -138,14 +138,15 @@ export function cpuHeap(backend: object): KernelHeap {
       grow();
       // The inputs that no task names (read whole by every task) and those an earlier place() left: in place before any starts.
       const read = new Set(spans.flatMap((s) => nonEmpty(s.reads).map(([offset]) => offset)));
-      for (const input of inputs) if (input.copied === 0 && !(input.data.length > 0 && read.has(input.offset))) copyIn(input);
+      for (const input of inputs) if (input.copied === 0 && !read.has(input.offset)) copyIn(input);
       pool.run(name, tasks, placedIn, copiesAround(spans));
     },
     finish: () => {
       for (const out of outputs) if (placedIn && out.written === 0) copyOut(out);
       // A part never copied in or out would be another call's data or uninitialized memory.
-      const short = [...inputs.filter((i) => placedIn && i.copied !== i.data.length), ...outputs.filter((o) => placedIn && o.written !== o.length)];
-      if (short.length > 0) throw new Error('stn-layer: internal error: a task\'s spans do not cover its operands');
+      if (placedIn && (inputs.some((i) => i.copied !== i.data.length) || outputs.some((o) => o.written !== o.length))) {
+        throw new Error('stn-layer: internal error: a task\'s spans do not cover its operands');
+      }
       return outputs.map((out) => b.makeTensorInfo(out.shape, 'float32', out.values ?? new Float32Array(out.length)));
     },
   };

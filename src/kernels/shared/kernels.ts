@@ -106,38 +106,41 @@ function runGridSample(
     return Array.from({ length: i1 - i0 }, (_, k) => [operand, ((i0 + k) * points + p0) * width, ((i0 + k) * points + p1) * width] as const);
   };
   const imageSpans = (operand: number, [i0, i1]: [number, number]): Span[] => (operand === 0 ? [] : [[operand, i0 * pixels * C, i1 * pixels * C]]);
-  // Reads: the grid, and backward dy and the slopes (at output). Finished: the forward's output and
-  // slopes (at dGrid), d(grid); d(input) only where split by item (stripes are summed after).
-  const spans = (items: [number, number], range: [number, number], byItem: boolean): TaskSpans => ({
-    reads: [
-      ...pointSpans(p.grid, coords, items, range),
-      ...(backward ? [...pointSpans(p.dy, C, items, range), ...pointSpans(p.output, coords, items, range)] : []),
-      ...(byItem ? imageSpans(p.input, items) : []),
-    ],
-    writes: [
-      ...(backward ? [] : pointSpans(p.output, C, items, range)),
-      ...pointSpans(p.dGrid, coords, items, range),
-      ...(byItem ? imageSpans(p.dInput, items) : []),
-    ],
-  });
-  const run = (parts: { dInput: number; items: [number, number]; range: [number, number]; byItem: boolean }[]) =>
-    heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range, t.byItem)));
+  // Reads: the grid, and backward dy and the slopes (at output); a task over whole items, its
+  // items' images. Finished: the forward's output and slopes (at dGrid), d(grid); d(input) where
+  // a task has whole items (a stripe has part of the points: the stripes are summed after).
+  const spans = (items: [number, number], range: [number, number]): TaskSpans => {
+    const wholeItems = range[0] === 0 && range[1] === points;
+    return {
+      reads: [
+        ...pointSpans(p.grid, coords, items, range),
+        ...(backward ? [...pointSpans(p.dy, C, items, range), ...pointSpans(p.output, coords, items, range)] : []),
+        ...(wholeItems ? imageSpans(p.input, items) : []),
+      ],
+      writes: [
+        ...(backward ? [] : pointSpans(p.output, C, items, range)),
+        ...pointSpans(p.dGrid, coords, items, range),
+        ...(wholeItems ? imageSpans(p.dInput, items) : []),
+      ],
+    };
+  };
+  const run = (parts: { dInput: number; items: [number, number]; range: [number, number] }[]) =>
+    heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)));
   if (stripes > 1) {
-    run(splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1], range, byItem: false })));
+    run(splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1], range })));
     const ranges = splitRange(pixels * C, threads, 4);
     stripeBuffers.slice(1).forEach((stripe, i, sums) => {
       // The last sum finishes d(input).
       const writes = (range: [number, number]): Span[] => (i === sums.length - 1 ? [[p.dInput, ...range]] : []);
       heap.run('addStripe', ranges.map(([start, end]) => [p.dInput, stripe, start, end]), ranges.map((range) => ({ reads: [], writes: writes(range) })));
     });
-  } else if (p.dInput !== 0) {
-    run(splitRange(N, threads, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points], byItem: true })));
-  } else if (N % threads === 0) {
-    // By item where the items split evenly (else by point, as evenly as blocks allow): a task then
-    // reads only its items' images, which a heap that copies places while the other threads work.
-    run(splitRange(N, threads, 1).map((items) => ({ dInput: 0, items, range: [0, points], byItem: true })));
+  } else if (p.dInput !== 0 || N % threads === 0) {
+    // d(input) by item; the forward and d(grid) too where the items split evenly (else by point,
+    // as evenly as blocks allow): a task then reads only its items' images, which a heap that
+    // copies places while the other threads work.
+    run(splitRange(N, threads, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points] })));
   } else {
-    run(splitRange(points, threads, 4).map((range) => ({ dInput: 0, items: [0, N], range, byItem: false })));
+    run(splitRange(points, threads, 4).map((range) => ({ dInput: 0, items: [0, N], range })));
   }
 }
 
