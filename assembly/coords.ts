@@ -8,7 +8,9 @@
 // Each function has its derivative twin beside it, named with "Grad": the same arguments, and it
 // returns d(value)/d(input) (PyTorch's *_set_grad functions return both, the derivative through
 // a pointer). Both are inlined, so where a caller asks for a value and its derivative the
-// optimizer computes their shared steps once; no module global carries a result.
+// optimizer computes their shared steps once; no module global carries a result. Where the
+// reference takes an axis' size, these take the axis, whose constants setAxis() computed for the
+// call (below).
 // Clamps use pmin/pmax (one x86 instruction; wasm's NaN-exact min/max take about eight): equal
 // in value to min/max for every non-NaN input, and NaN points are masked out by the callers.
 // The module has no data segment and no allocator: it runs on memory it is given (tfjs-wasm's
@@ -17,6 +19,10 @@
 // The padding codes and the constants are the contract's (src/kernels/names.ts, generated into
 // contract.ts by scripts/build-wasm.mjs).
 import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MARGIN } from './contract';
+import {
+  axisFlatX, axisFlatY, axisFlatZ, axisHighX, axisHighY, axisHighZ, axisLastX, axisLastY, axisLastZ, axisLowX, axisLowY, axisLowZ,
+  axisPinnedX, axisPinnedY, axisPinnedZ, axisScaleX, axisScaleY, axisScaleZ, axisTwiceSpanX, axisTwiceSpanY, axisTwiceSpanZ,
+} from './registers';
 
 @inline function splat(x: f32): v128 {
   return f32x4.splat(x);
@@ -27,22 +33,19 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
   return v128.and(mask, splat(1));
 }
 
+// The axes' constants. The functions below take an axis (AXIS_X, AXIS_Y, AXIS_Z) where the
+// reference takes its size: what they need of the size (the unnormalize scale, the safe range, the
+// reflection's span, the last pixel) depends on it, the padding and alignCorners alone, but V8
+// does not move loop-invariant code out of a loop, so inlined in a kernel's loop over blocks they
+// were computed again every block (with reflection, three scalar divisions an axis: 40% of a
+// nearest/reflection forward). setAxis() computes them once per call into module globals
+// (registers.ts), each a load in the loop.
+export const AXIS_X: i32 = 0;
+export const AXIS_Y: i32 = 1;
+export const AXIS_Z: i32 = 2;
+
 @inline function unnormalizeScale(size: i32, alignCorners: bool): f32 {
   return alignCorners ? <f32>(size - 1) * 0.5 : <f32>size * 0.5;
-}
-
-@inline export function unnormalize(coord: v128, size: i32, alignCorners: bool): v128 {
-  // scale is 0 only for a 1-pixel side with alignCorners: every coordinate maps to 0, ±Infinity too.
-  // Asked as alignCorners && size == 1 (the same thing for the sides that reach here; an empty
-  // image's d(grid) is 0 through unnormalizeGrad): the usual case's constant alignCorners folds
-  // the branch away, and the forward's and computeSourceIndexGrad's unnormalize become one.
-  if (alignCorners && size == 1) return splat(0);
-  const scaled = f32x4.mul(f32x4.add(coord, splat(1)), splat(unnormalizeScale(size, alignCorners)));
-  return alignCorners ? scaled : f32x4.sub(scaled, splat(0.5));
-}
-
-@inline export function unnormalizeGrad(size: i32, alignCorners: bool): v128 {
-  return splat(unnormalizeScale(size, alignCorners));
 }
 
 @inline function reflectionLow(alignCorners: bool): f32 {
@@ -69,39 +72,79 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
   return reflectionLow(alignCorners) + reflectionTwiceSpan(size, alignCorners) * 0.5 + reflectionReach(size, alignCorners);
 }
 
-@inline export function clampToSafeRange(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
-  return f32x4.pmin(f32x4.pmax(x, splat(safeLow(size, padding, alignCorners))), splat(safeHigh(size, padding, alignCorners)));
+/** The constants of axis `axis` (of `size` pixels) for this call's padding and alignCorners. */
+export function setAxis(axis: i32, size: i32, padding: i32, alignCorners: bool): void {
+  const scale = splat(unnormalizeScale(size, alignCorners));
+  const lo = splat(safeLow(size, padding, alignCorners)), hi = splat(safeHigh(size, padding, alignCorners));
+  const last = splat(<f32>(size - 1)), twiceSpan = splat(reflectionTwiceSpan(size, alignCorners));
+  // A one-pixel side with alignCorners: every coordinate maps to 0, ±Infinity too (scale 0 would
+  // give NaN there); a reflection span of 0 (the same side) reflects everything onto 0.
+  const pinned = alignCorners && size == 1, flat = reflectionTwiceSpan(size, alignCorners) == 0;
+  if (axis == AXIS_X) {
+    axisScaleX = scale; axisLowX = lo; axisHighX = hi; axisLastX = last; axisTwiceSpanX = twiceSpan; axisPinnedX = pinned; axisFlatX = flat;
+  } else if (axis == AXIS_Y) {
+    axisScaleY = scale; axisLowY = lo; axisHighY = hi; axisLastY = last; axisTwiceSpanY = twiceSpan; axisPinnedY = pinned; axisFlatY = flat;
+  } else {
+    axisScaleZ = scale; axisLowZ = lo; axisHighZ = hi; axisLastZ = last; axisTwiceSpanZ = twiceSpan; axisPinnedZ = pinned; axisFlatZ = flat;
+  }
 }
 
-@inline export function clampToSafeRangeGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
-  const lo = splat(safeLow(size, padding, alignCorners));
-  const hi = splat(safeHigh(size, padding, alignCorners));
-  return maskToOne(v128.and(f32x4.gt(x, lo), f32x4.lt(x, hi)));
+// An axis' constants by name, read with constant arguments (each folds to one global).
+const SCALE = 0, LOW = 1, HIGH = 2, LAST = 3, TWICE_SPAN = 4, PINNED = 5, FLAT = 6;
+
+@inline function axisVector(axis: i32, k: i32): v128 {
+  if (axis == AXIS_X) return k == SCALE ? axisScaleX : k == LOW ? axisLowX : k == HIGH ? axisHighX : k == LAST ? axisLastX : axisTwiceSpanX;
+  if (axis == AXIS_Y) return k == SCALE ? axisScaleY : k == LOW ? axisLowY : k == HIGH ? axisHighY : k == LAST ? axisLastY : axisTwiceSpanY;
+  return k == SCALE ? axisScaleZ : k == LOW ? axisLowZ : k == HIGH ? axisHighZ : k == LAST ? axisLastZ : axisTwiceSpanZ;
 }
 
-@inline export function clipCoordinates(x: v128, size: i32): v128 {
-  return f32x4.pmin(f32x4.pmax(x, splat(0)), splat(<f32>(size - 1)));
+@inline function axisFlag(axis: i32, k: i32): bool {
+  if (axis == AXIS_X) return k == PINNED ? axisPinnedX : axisFlatX;
+  if (axis == AXIS_Y) return k == PINNED ? axisPinnedY : axisFlatY;
+  return k == PINNED ? axisPinnedZ : axisFlatZ;
+}
+
+@inline export function unnormalize(coord: v128, axis: i32, alignCorners: bool): v128 {
+  // Asked as alignCorners && pinned: the usual case's constant alignCorners folds the branch away.
+  if (alignCorners && axisFlag(axis, PINNED)) return splat(0);
+  const scaled = f32x4.mul(f32x4.add(coord, splat(1)), axisVector(axis, SCALE));
+  return alignCorners ? scaled : f32x4.sub(scaled, splat(0.5));
+}
+
+@inline export function unnormalizeGrad(axis: i32): v128 {
+  return axisVector(axis, SCALE);
+}
+
+@inline export function clampToSafeRange(x: v128, axis: i32): v128 {
+  return f32x4.pmin(f32x4.pmax(x, axisVector(axis, LOW)), axisVector(axis, HIGH));
+}
+
+@inline export function clampToSafeRangeGrad(x: v128, axis: i32): v128 {
+  return maskToOne(v128.and(f32x4.gt(x, axisVector(axis, LOW)), f32x4.lt(x, axisVector(axis, HIGH))));
+}
+
+@inline export function clipCoordinates(x: v128, axis: i32): v128 {
+  return f32x4.pmin(f32x4.pmax(x, splat(0)), axisVector(axis, LAST));
 }
 
 /** The borders themselves count as clipped (gradient 0), as in PyTorch. */
-@inline export function clipCoordinatesGrad(x: v128, size: i32): v128 {
-  return maskToOne(v128.and(f32x4.gt(x, splat(0)), f32x4.lt(x, splat(<f32>(size - 1)))));
+@inline export function clipCoordinatesGrad(x: v128, axis: i32): v128 {
+  return maskToOne(v128.and(f32x4.gt(x, splat(0)), f32x4.lt(x, axisVector(axis, LAST))));
 }
 
 /** Reflects x into the span (PyTorch's reflect_coordinates). */
-@inline export function reflectCoordinates(x: v128, size: i32, alignCorners: bool): v128 {
-  return reflect(x, size, alignCorners, false);
+@inline export function reflectCoordinates(x: v128, axis: i32, alignCorners: bool): v128 {
+  return reflect(x, axis, alignCorners, false);
 }
 
-@inline export function reflectCoordinatesGrad(x: v128, size: i32, alignCorners: bool): v128 {
-  return reflect(x, size, alignCorners, true);
+@inline export function reflectCoordinatesGrad(x: v128, axis: i32, alignCorners: bool): v128 {
+  return reflect(x, axis, alignCorners, true);
 }
 
 /** reflectCoordinates (grad false) or its derivative, ±1 (grad true): the same steps. */
-@inline function reflect(x: v128, size: i32, alignCorners: bool, grad: bool): v128 {
-  const twiceSpanF = reflectionTwiceSpan(size, alignCorners);
-  if (twiceSpanF == 0) return splat(0);
-  const twiceSpan = splat(twiceSpanF);
+@inline function reflect(x: v128, axis: i32, alignCorners: bool, grad: bool): v128 {
+  if (axisFlag(axis, FLAT)) return splat(0);
+  const twiceSpan = axisVector(axis, TWICE_SPAN);
   const low = splat(reflectionLow(alignCorners));
   const inMinusLow = f32x4.sub(x, low);
   const absIn = f32x4.abs(inMinusLow);
@@ -109,20 +152,21 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
   const reflectedExtra = f32x4.sub(twiceSpan, extra);
   const oneMoreFlip = f32x4.gt(extra, reflectedExtra);
   if (grad) return v128.bitselect(splat(-1), splat(1), v128.xor(oneMoreFlip, f32x4.lt(inMinusLow, splat(0))));
-  return f32x4.add(v128.bitselect(reflectedExtra, extra, oneMoreFlip), low);
+  // reflectedExtra where oneMoreFlip, else extra: pmin's test, in one instruction (PyTorch's minimum).
+  return f32x4.add(f32x4.pmin(extra, reflectedExtra), low);
 }
 
 /** The padding mode applied to a pixel coordinate (PyTorch's compute_coordinates). */
-@inline export function computeCoordinates(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
-  if (padding == PADDING_BORDER) return clipCoordinates(x, size);
-  if (padding == PADDING_REFLECTION) return clipCoordinates(reflectCoordinates(x, size, alignCorners), size);
+@inline export function computeCoordinates(x: v128, axis: i32, padding: i32, alignCorners: bool): v128 {
+  if (padding == PADDING_BORDER) return clipCoordinates(x, axis);
+  if (padding == PADDING_REFLECTION) return clipCoordinates(reflectCoordinates(x, axis, alignCorners), axis);
   return x;
 }
 
-@inline export function computeCoordinatesGrad(x: v128, size: i32, padding: i32, alignCorners: bool): v128 {
-  if (padding == PADDING_BORDER) return clipCoordinatesGrad(x, size);
+@inline export function computeCoordinatesGrad(x: v128, axis: i32, padding: i32, alignCorners: bool): v128 {
+  if (padding == PADDING_BORDER) return clipCoordinatesGrad(x, axis);
   if (padding == PADDING_REFLECTION) {
-    return f32x4.mul(clipCoordinatesGrad(reflectCoordinates(x, size, alignCorners), size), reflectCoordinatesGrad(x, size, alignCorners));
+    return f32x4.mul(clipCoordinatesGrad(reflectCoordinates(x, axis, alignCorners), axis), reflectCoordinatesGrad(x, axis, alignCorners));
   }
   return splat(1);
 }
@@ -131,9 +175,9 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
  * Grid coordinate to pixel coordinate (PyTorch's grid_sampler_compute_source_index). Inlined:
  * called with constant padding and alignCorners, its branches fold away.
  */
-@inline export function computeSourceIndex(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
-  const s = clampToSafeRange(unnormalize(coord, size, alignCorners), size, padding, alignCorners);
-  return applyPadding ? computeCoordinates(s, size, padding, alignCorners) : s;
+@inline export function computeSourceIndex(coord: v128, axis: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
+  const s = clampToSafeRange(unnormalize(coord, axis, alignCorners), axis);
+  return applyPadding ? computeCoordinates(s, axis, padding, alignCorners) : s;
 }
 
 /**
@@ -141,12 +185,12 @@ import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MAR
  * padding. Bicubic passes applyPadding = false: it pads each of its 16 taps instead of the
  * coordinate.
  */
-@inline export function computeSourceIndexGrad(coord: v128, size: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
-  const u = unnormalize(coord, size, alignCorners);
-  const chain = f32x4.mul(unnormalizeGrad(size, alignCorners), clampToSafeRangeGrad(u, size, padding, alignCorners));
+@inline export function computeSourceIndexGrad(coord: v128, axis: i32, padding: i32, alignCorners: bool, applyPadding: bool): v128 {
+  const u = unnormalize(coord, axis, alignCorners);
+  const chain = f32x4.mul(unnormalizeGrad(axis), clampToSafeRangeGrad(u, axis));
   if (!applyPadding) return chain;
-  const s = clampToSafeRange(u, size, padding, alignCorners);
-  return f32x4.mul(computeCoordinatesGrad(s, size, padding, alignCorners), chain);
+  const s = clampToSafeRange(u, axis);
+  return f32x4.mul(computeCoordinatesGrad(s, axis, padding, alignCorners), chain);
 }
 
 /**

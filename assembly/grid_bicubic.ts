@@ -11,7 +11,7 @@
 // that asks for d(input) and four or more channels stay on the generic path (a lanes scatter,
 // point by point and tap by tap as it must go, measured 1.5x slower than the generic path's).
 import { MODE_BICUBIC } from './contract';
-import { computeCoordinates, cubicWeightGradLanes, cubicWeightLanes } from './coords';
+import { AXIS_X, AXIS_Y, computeCoordinates, cubicWeightGradLanes, cubicWeightLanes } from './coords';
 import { storeDGrid } from './grid_bilinear';
 import { broadcast, lane, laneI, loadLanes } from './lanes';
 import { PATH_BICUBIC_LANES, countPath } from './paths';
@@ -48,8 +48,8 @@ import { inBase } from './registers';
   const fx = f32x4.floor(ix), fy = f32x4.floor(iy);
   const tx = f32x4.sub(ix, fx), ty = f32x4.sub(iy, fy);
   const cx0 = cubicWeightLanes(tx, 0), cx1 = cubicWeightLanes(tx, 1), cx2 = cubicWeightLanes(tx, 2), cx3 = cubicWeightLanes(tx, 3);
-  const x0 = tapCoordinate(fx, -1, W, padding, alignCorners), x1 = tapCoordinate(fx, 0, W, padding, alignCorners);
-  const x2 = tapCoordinate(fx, 1, W, padding, alignCorners), x3 = tapCoordinate(fx, 2, W, padding, alignCorners);
+  const x0 = tapCoordinate(fx, -1, AXIS_X, padding, alignCorners), x1 = tapCoordinate(fx, 0, AXIS_X, padding, alignCorners);
+  const x2 = tapCoordinate(fx, 1, AXIS_X, padding, alignCorners), x3 = tapCoordinate(fx, 2, AXIS_X, padding, alignCorners);
   // Columns inside the image (all of them but with zeros padding), for valid points.
   const width = i32x4.splat(W);
   const m0 = v128.and(valid, i32x4.lt_u(x0, width)), m1 = v128.and(valid, i32x4.lt_u(x1, width));
@@ -69,7 +69,7 @@ import { inBase } from './registers';
   const rowBytes = i32x4.splat(C << 2);
   let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
   for (let i = 0; i < 4; i++) {
-    const y = tapCoordinate(fy, i - 1, H, padding, alignCorners);
+    const y = tapCoordinate(fy, i - 1, AXIS_Y, padding, alignCorners);
     const cy = cubicWeightLanes(ty, i);
     const inRow = i32x4.lt_u(y, i32x4.splat(H));
     const row = i32x4.mul(y, width);
@@ -137,8 +137,8 @@ import { inBase } from './registers';
   const lastX = i32x4.splat(W - 1), lastY = i32x4.splat(H - 1);
   const atX = v128.or(v128.or(i32x4.eq(x0, lastX), i32x4.eq(x1, lastX)), v128.or(i32x4.eq(x2, lastX), i32x4.eq(x3, lastX)));
   const atY = v128.or(
-    v128.or(i32x4.eq(tapCoordinate(fy, -1, H, padding, alignCorners), lastY), i32x4.eq(tapCoordinate(fy, 0, H, padding, alignCorners), lastY)),
-    v128.or(i32x4.eq(tapCoordinate(fy, 1, H, padding, alignCorners), lastY), i32x4.eq(tapCoordinate(fy, 2, H, padding, alignCorners), lastY)));
+    v128.or(i32x4.eq(tapCoordinate(fy, -1, AXIS_Y, padding, alignCorners), lastY), i32x4.eq(tapCoordinate(fy, 0, AXIS_Y, padding, alignCorners), lastY)),
+    v128.or(i32x4.eq(tapCoordinate(fy, 1, AXIS_Y, padding, alignCorners), lastY), i32x4.eq(tapCoordinate(fy, 2, AXIS_Y, padding, alignCorners), lastY)));
   return v128.any_true(v128.and(valid, v128.and(atX, atY)));
 }
 
@@ -166,8 +166,8 @@ import { inBase } from './registers';
 }
 
 /** The padded tap coordinate floor(x) + step of four points, as integers. */
-@inline function tapCoordinate(f: v128, step: i32, size: i32, padding: i32, alignCorners: bool): v128 {
-  return i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f, f32x4.splat(<f32>step)), size, padding, alignCorners));
+@inline function tapCoordinate(f: v128, step: i32, axis: i32, padding: i32, alignCorners: bool): v128 {
+  return i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f, f32x4.splat(<f32>step)), axis, padding, alignCorners));
 }
 
 /** One row's four taps of channel `c` for the four points: (w0 v0 + w1 v1) + (w2 v2 + w3 v3), masked taps 0. */

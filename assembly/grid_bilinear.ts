@@ -42,7 +42,7 @@
 // generic path (taps.ts, point by point); nearest, grid_nearest.ts. The loops that walk the grid (grid_sample.ts,
 // bilinearPairsLoop, fewChannelsBackward) are chosen per call, with the row the best block
 // would take: one to four channels walk bilinearPairsLoop whatever the direction.
-import { applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad, unnormalizeGrad } from './coords';
+import { AXIS_X, AXIS_Y, applySourceIndexGrad, computeSourceIndex, computeSourceIndexGrad, unnormalizeGrad } from './coords';
 import { PADDING_ZEROS } from './contract';
 import { broadcast, lane, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import {
@@ -853,12 +853,12 @@ export function bilinearBackward(
     const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
     const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
     const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
-    const ix = computeSourceIndex(gx, W, padding, alignCorners, true);
-    const iy = computeSourceIndex(gy, H, padding, alignCorners, true);
+    const ix = computeSourceIndex(gx, AXIS_X, padding, alignCorners, true);
+    const iy = computeSourceIndex(gy, AXIS_Y, padding, alignCorners, true);
     const o = outPtr + <usize>p * rowBytes;
     // d(grid): the coordinates' derivatives; dy, dGrid of the block.
-    const gxMult = dGridAsked ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, true), valid) : valid;
-    const gyMult = dGridAsked ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid) : valid;
+    const gxMult = dGridAsked ? v128.and(computeSourceIndexGrad(gx, AXIS_X, padding, alignCorners, true), valid) : valid;
+    const gyMult = dGridAsked ? v128.and(computeSourceIndexGrad(gy, AXIS_Y, padding, alignCorners, true), valid) : valid;
     const dy = dyPtr + <usize>p * rowBytes;
     const dGrid = dGridPtr + (<usize>p << 3);
     // d(grid) from the forward's slopes (at outPtr), in each kind of block below (ONE_INSIDE's
@@ -898,18 +898,18 @@ export function bilinearBackward(
         // channels, 3% slower, so theirs are not).
         const zeros = padding == PADDING_ZEROS;
         if (fromSlopes) {
-          slopesDGrid(dy, slopes, zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult, dGrid, 4);
+          slopesDGrid(dy, slopes, zeros ? unnormalizeGrad(AXIS_X) : gxMult, zeros ? unnormalizeGrad(AXIS_Y) : gyMult, dGrid, 4);
         }
         onePairsBlock(false, top, bottom, mNW, mNE, mSW, mSE, valid, wNW, wNE, wSW, wSE, e, s, oe, os,
           backward, wantDInput, wantDGrid, o, dy, dGrid,
-          zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult, <usize>W << 2);
+          zeros ? unnormalizeGrad(AXIS_X) : gxMult, zeros ? unnormalizeGrad(AXIS_Y) : gyMult, <usize>W << 2);
         continue;
       }
       if (path == PATH_RGBA_INSIDE) {
         // As ONE_INSIDE: with zeros padding, the coordinates' derivatives are the unnormalize scale.
         const zeros = padding == PADDING_ZEROS;
         rgbaInsideBlock(top, <usize>(W * C) << 2, wNW, wNE, wSW, wSE, e, s, oe, os, backward, wantDInput, wantDGrid, o, dy, dGrid,
-          zeros ? unnormalizeGrad(W, alignCorners) : gxMult, zeros ? unnormalizeGrad(H, alignCorners) : gyMult);
+          zeros ? unnormalizeGrad(AXIS_X) : gxMult, zeros ? unnormalizeGrad(AXIS_Y) : gyMult);
         continue;
       }
     } else if (C == 4) {

@@ -24,7 +24,7 @@
 // A grid point with a NaN coordinate has no taps: it reads 0 and has no gradient. Taps outside
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, MODE_NEAREST, PADDING_ZEROS } from './contract';
-import { computeSourceIndex, computeSourceIndexGrad } from './coords';
+import { AXIS_X, AXIS_Y, computeSourceIndex, computeSourceIndexGrad, setAxis } from './coords';
 import { bilinearBackward, bilinearFewChannels, bilinearFewChannelsBlock, bilinearForward, bilinearPairsLoop, bilinearPath } from './grid_bilinear';
 import { bicubicLanes, bicubicLanesBlock } from './grid_bicubic';
 import { slopesGrad } from './grid_slopes';
@@ -56,6 +56,8 @@ export function gridSample(
   isBackward: bool, outputPtr: usize, dyPtr: usize, dInputPtr: usize, dGridPtr: usize,
   itemStart: i32, itemEnd: i32, pointStart: i32, pointEnd: i32,
 ): void {
+  setAxis(AXIS_X, W, padding, alignCorners);
+  setAxis(AXIS_Y, H, padding, alignCorners);
   channels = C;
   backward = isBackward;
   wantDInput = isBackward && dInputPtr != 0;
@@ -158,11 +160,11 @@ export function addStripe(dstPtr: usize, srcPtr: usize, start: i32, end: i32): v
     const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6);
     const gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
     const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
-    const ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
-    const iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
+    const ix = computeSourceIndex(gx, AXIS_X, padding, alignCorners, padBeforeTaps);
+    const iy = computeSourceIndex(gy, AXIS_Y, padding, alignCorners, padBeforeTaps);
     // The coordinates' derivatives, for d(grid) only.
-    const gxMult = wantGrid ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, padBeforeTaps), valid) : nan;
-    const gyMult = wantGrid ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, padBeforeTaps), valid) : nan;
+    const gxMult = wantGrid ? v128.and(computeSourceIndexGrad(gx, AXIS_X, padding, alignCorners, padBeforeTaps), valid) : nan;
+    const gyMult = wantGrid ? v128.and(computeSourceIndexGrad(gy, AXIS_Y, padding, alignCorners, padBeforeTaps), valid) : nan;
     if (lanesBackward) {
       bilinearFewChannelsBlock(ix, iy, valid, W, H, C, count, 0, dyPtr + at * rowBytes, dGridPtr + (at << 3),
         gxMult, gyMult, true, wantIn, wantGrid);

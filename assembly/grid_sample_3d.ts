@@ -16,7 +16,7 @@
 // the input are masked, so nothing is read or written outside the buffers.
 import { MODE_BICUBIC, MODE_BILINEAR, MODE_NEAREST, PADDING_ZEROS } from './contract';
 import { nearestVolume } from './grid_nearest';
-import { applySourceIndexGrad, computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad } from './coords';
+import { AXIS_X, AXIS_Y, AXIS_Z, applySourceIndexGrad, computeCoordinates, computeSourceIndex, computeSourceIndexGrad, cubicWeights, cubicWeightsGrad, setAxis } from './coords';
 import { horizontalSum, lane, laneI, loadLanes, storeLanes } from './lanes';
 import { PATH_GENERIC, PATH_TRILINEAR_CHANNELS_GRAD, PATH_TRILINEAR_CHANNELS_INSIDE, PATH_TRILINEAR_ONE_GATHER, PATH_TRILINEAR_ONE_INSIDE, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, pairEast, wantDGrid, wantDInput } from './registers';
@@ -37,6 +37,9 @@ export function gridSample3d(
   isBackward: bool, outputPtr: usize, dyPtr: usize, dInputPtr: usize, dGridPtr: usize,
   itemStart: i32, itemEnd: i32, pointStart: i32, pointEnd: i32,
 ): void {
+  setAxis(AXIS_X, W, padding, alignCorners);
+  setAxis(AXIS_Y, H, padding, alignCorners);
+  setAxis(AXIS_Z, D, padding, alignCorners);
   channels = C;
   backward = isBackward;
   wantDInput = isBackward && dInputPtr != 0;
@@ -128,13 +131,13 @@ function trilinearOneChannelItem(
       gz = loadLanes(g + 8, 12, count, NaN);
     }
     const valid = v128.and(v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy)), f32x4.eq(gz, gz));
-    const ix = computeSourceIndex(gx, W, padding, alignCorners, padBeforeTaps);
-    const iy = computeSourceIndex(gy, H, padding, alignCorners, padBeforeTaps);
-    const iz = computeSourceIndex(gz, D, padding, alignCorners, padBeforeTaps);
+    const ix = computeSourceIndex(gx, AXIS_X, padding, alignCorners, padBeforeTaps);
+    const iy = computeSourceIndex(gy, AXIS_Y, padding, alignCorners, padBeforeTaps);
+    const iz = computeSourceIndex(gz, AXIS_Z, padding, alignCorners, padBeforeTaps);
     // The derivatives only where d(grid) is asked for (the inlined twins share their steps).
-    const gxMult = wantGrid ? v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, padBeforeTaps), valid) : nan;
-    const gyMult = wantGrid ? v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, padBeforeTaps), valid) : nan;
-    const gzMult = wantGrid ? v128.and(computeSourceIndexGrad(gz, D, padding, alignCorners, padBeforeTaps), valid) : nan;
+    const gxMult = wantGrid ? v128.and(computeSourceIndexGrad(gx, AXIS_X, padding, alignCorners, padBeforeTaps), valid) : nan;
+    const gyMult = wantGrid ? v128.and(computeSourceIndexGrad(gy, AXIS_Y, padding, alignCorners, padBeforeTaps), valid) : nan;
+    const gzMult = wantGrid ? v128.and(computeSourceIndexGrad(gz, AXIS_Z, padding, alignCorners, padBeforeTaps), valid) : nan;
     if (oneChannel) {
       trilinearOneChannel(ix, iy, iz, valid, gxMult, gyMult, gzMult, D, H, W, count, at, isBackward, wantIn, wantGrid, outputPtr, dyPtr, dGridPtr);
       continue;
@@ -524,9 +527,9 @@ function sampleTricubic(ix: f32, iy: f32, iz: f32, D: i32, H: i32, W: i32, paddi
   const dcz = backward ? cubicWeightsGrad(iz - fz) : cz;
   // Tricubic pads every tap per axis, as bicubic does (PyTorch's get_value_bounded).
   const steps = f32x4(-1, 0, 1, 2);
-  const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));
-  const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), H, padding, alignCorners));
-  const zs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fz), steps), D, padding, alignCorners));
+  const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), AXIS_X, padding, alignCorners));
+  const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), AXIS_Y, padding, alignCorners));
+  const zs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fz), steps), AXIS_Z, padding, alignCorners));
   // One call per plane, written out so that the lane numbers are constants.
   accumulate = false;
   tricubicPlane(0, xs, ys, zs, cx, cy, cz, dcx, dcy, dcz, D, H, W);

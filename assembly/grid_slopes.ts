@@ -13,7 +13,7 @@
 // The same bits as GridSampleGrad's d(grid) from the taps: bilinearPairsLoop computes the slopes
 // with the very operations its backward blocks use (onePairsBlock, bilinearFewChannelsBlock), with
 // dy = 1, and slopesDGrid finishes them as those blocks do: 0 + dy * slope, then storeDGrid.
-import { computeSourceIndexGrad } from './coords';
+import { AXIS_X, AXIS_Y, computeSourceIndexGrad } from './coords';
 import { slopesDGrid } from './grid_bilinear';
 import { loadGridHalf } from './lanes';
 import { PADDING_BORDER, PADDING_REFLECTION, PADDING_ZEROS } from './contract';
@@ -44,8 +44,8 @@ export function slopesGrad(
     const xy0 = loadGridHalf(gridPtr + at, count, 0), xy1 = loadGridHalf(gridPtr + at, count, 1);
     const gx = v128.shuffle<f32>(xy0, xy1, 0, 2, 4, 6), gy = v128.shuffle<f32>(xy0, xy1, 1, 3, 5, 7);
     const valid = v128.and(f32x4.eq(gx, gx), f32x4.eq(gy, gy));
-    const gxMult = v128.and(computeSourceIndexGrad(gx, W, padding, alignCorners, true), valid);
-    const gyMult = v128.and(computeSourceIndexGrad(gy, H, padding, alignCorners, true), valid);
+    const gxMult = v128.and(computeSourceIndexGrad(gx, AXIS_X, padding, alignCorners, true), valid);
+    const gyMult = v128.and(computeSourceIndexGrad(gy, AXIS_Y, padding, alignCorners, true), valid);
     slopesDGrid(dyPtr + (<usize>p << 2), slopesPtr + at, gxMult, gyMult, dGridPtr + at, count);
   }
 }

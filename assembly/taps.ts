@@ -7,7 +7,7 @@
 // contiguous in NHWC). samplePoint runs one point of a block; grid_sample.ts calls it for every
 // case that no fast path in grid_bilinear.ts takes.
 import { MODE_BILINEAR } from './contract';
-import { computeCoordinates, cubicWeights, cubicWeightsGrad } from './coords';
+import { AXIS_X, AXIS_Y, computeCoordinates, cubicWeights, cubicWeightsGrad } from './coords';
 import { broadcast, horizontalSum, lane, laneI } from './lanes';
 import { PATH_GENERIC, countPath } from './paths';
 import { accDIx, accDIy, accDIz, accumulate, backward, channels, dInBase, dyRow, inBase, outRow, wantDGrid, wantDInput } from './registers';
@@ -158,8 +158,8 @@ function sampleBicubic(ix: f32, iy: f32, W: i32, H: i32, padding: i32, alignCorn
   const dcy = backward ? cubicWeightsGrad(iy - fy) : cy;
   // Bicubic pads every tap (PyTorch's get_value_bounded); padded positions are integers.
   const steps = f32x4(-1, 0, 1, 2);
-  const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), W, padding, alignCorners));
-  const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), H, padding, alignCorners));
+  const xs = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fx), steps), AXIS_X, padding, alignCorners));
+  const ys = i32x4.trunc_sat_f32x4_s(computeCoordinates(f32x4.add(f32x4.splat(fy), steps), AXIS_Y, padding, alignCorners));
   // One group per row of four taps, written out so that the lane numbers are constants.
   bicubicRow(0, xs, ys, cx, cy, dcx, dcy, W, H);
   bicubicRow(1, xs, ys, cx, cy, dcx, dcy, W, H);

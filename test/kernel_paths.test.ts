@@ -173,10 +173,13 @@ const CASES: PathCase[] = [
   { name: '16 channels backward, a NaN point, border padding', o: { ...BILINEAR, paddingMode: 'border' }, image: [8, 8, 16], points: [[NaN, 0.1], ...CORNER.slice(0, 3)], backward: true, want: { 'pointsMasked backward': 1 } },
   // Nearest: assembly/grid_nearest.ts, blocks of four, every channel count, images and volumes.
   ...[1, 2, 3, 4, 5, 16].flatMap((C): PathCase[] => [
-    { name: `nearest ${C} channels forward, two blocks of four`, o: NEAREST, image: [8, 8, C], points: INSIDE, want: { 'nearest forward': 2 } },
+    // Three channels forward read a block's rows 16 bytes at a time (nearestRgb).
+    { name: `nearest ${C} channels forward, two blocks of four`, o: NEAREST, image: [8, 8, C], points: INSIDE, want: { [C === 3 ? 'nearestRgb forward' : 'nearest forward']: 2 } },
     { name: `nearest ${C} channels backward, two blocks of four`, o: NEAREST, image: [8, 8, C], points: INSIDE, backward: true, want: { 'nearest backward': 2 } },
-    { name: `nearest ${C} channels forward, a NaN point and points outside (they read 0)`, o: NEAREST, image: [8, 8, C], points: [[NaN, 0.1], [-1.2, 0], [0, 1.3], [0.99, -0.999]], want: { 'nearest forward': 1 } },
+    { name: `nearest ${C} channels forward, a NaN point and points outside (they read 0)`, o: NEAREST, image: [8, 8, C], points: [[NaN, 0.1], [-1.2, 0], [0, 1.3], [0.99, -0.999]], want: { [C === 3 ? 'nearestRgb forward' : 'nearest forward']: 1 } },
   ]),
+  { name: 'nearest 3 channels forward, a tap on the last pixel (a 16-byte row would leave the image): row copies', o: { ...NEAREST, alignCorners: true }, image: [8, 8, 3], points: [[0, 0], [1, 1], [0.5, -0.5], [-1, 1]], want: { 'nearest forward': 1 } },
+  { name: 'nearest 3 channels forward, a block of four and a short block of two', o: NEAREST, image: [8, 8, 3], points: INSIDE.slice(0, 6), want: { 'nearestRgb forward': 1, 'nearest forward': 1 } },
   { name: 'nearest backward, a short block of three', o: NEAREST, image: [8, 8, 3], points: INSIDE.slice(0, 3), backward: true, want: { 'nearest backward': 1 } },
   { name: 'nearest backward, four points on one pixel (they add to it in turn)', o: NEAREST, image: [8, 8, 3], points: [[0.1, 0.1], [0.12, 0.1], [0.1, 0.13], [0.11, 0.12]], backward: true, want: { 'nearest backward': 1 } },
   { name: 'nearest backward, points outside and a NaN point (nothing scattered, d(grid) 0)', o: NEAREST, image: [8, 8, 2], points: [[NaN, 0.1], [-1.2, 0], [0, 1.3], [0.5, 0.5]], backward: true, want: { 'nearest backward': 1 } },
@@ -213,7 +216,8 @@ const CASES: PathCase[] = [
   { name: 'volume 2 channels backward', o: BILINEAR, image: [6, 8, 8, 2], points: INSIDE_3D.slice(0, 4), backward: true, want: { 'generic backward': 4 } },
   { name: 'volume tricubic forward', o: { ...BILINEAR, mode: 'bicubic' }, image: [6, 8, 8, 1], points: INSIDE_3D.slice(0, 2), want: { 'generic forward': 2 } },
   { name: 'volume nearest 1 channel forward, two blocks of four', o: NEAREST, image: [6, 8, 8, 1], points: INSIDE_3D, want: { 'nearestVolume forward': 2 } },
-  { name: 'volume nearest 3 channels forward, a corner and points outside, reflection', o: { ...NEAREST, paddingMode: 'reflection' }, image: [6, 8, 8, 3], points: [...CORNER_3D, ...OUTSIDE_3D], want: { 'nearestVolume forward': 2 } },
+  { name: 'volume nearest 3 channels forward, a corner and points outside, reflection', o: { ...NEAREST, paddingMode: 'reflection' }, image: [6, 8, 8, 3], points: [...CORNER_3D, ...OUTSIDE_3D], want: { 'nearestRgb forward': 2 } },
+  { name: 'volume nearest 3 channels forward, a tap on the last voxel: row copies', o: { ...NEAREST, alignCorners: true }, image: [6, 8, 8, 3], points: [[1, 1, 1], ...CORNER_3D.slice(0, 3)], want: { 'nearestVolume forward': 1 } },
   { name: 'volume nearest 4 channels backward, a short block of three', o: NEAREST, image: [6, 8, 8, 4], points: INSIDE_3D.slice(0, 3), backward: true, want: { 'nearestVolume backward': 1 } },
   { name: 'volume nearest 1 channel backward, points outside and on one voxel, border', o: { ...NEAREST, paddingMode: 'border' }, image: [6, 8, 8, 1], points: [...OUTSIDE_3D, [0.1, 0.1, 0.1], [0.11, 0.1, 0.1], [0.1, 0.12, 0.1], [0.1, 0.1, 0.11]], backward: true, want: { 'nearestVolume backward': 2 } },
   { name: 'volume nearest 2 channels backward, d(grid) alone: zeros, no block walked', o: NEAREST, image: [6, 8, 8, 2], points: INSIDE_3D.slice(0, 4), backward: true, outputMask: [false, true], want: {} },

@@ -17,6 +17,8 @@ export const KERNEL_PATHS = [
   'nearest', 'nearestVolume',
   // the bicubic forward with 1-3 channels (assembly/grid_bicubic.ts)
   'bicubicLanes',
+  // nearest forward with three channels, a block of four read as 16-byte rows (assembly/grid_nearest.ts)
+  'nearestRgb',
 ] as const;
 export type KernelPath = (typeof KERNEL_PATHS)[number];
 

@@ -1,6 +1,6 @@
 /**
  * The taps of one grid point, in WGSL: the same steps as sampleBilinear / sampleBicubic in
- * assembly/taps.ts (nearest: nearestImageLoop in assembly/grid_nearest.ts) and sampleTaps in
+ * assembly/taps.ts (nearest: nearestRows in assembly/grid_nearest.ts) and sampleTaps in
  * src/reference/grid_sample.ts. Each
  * tap is an input pixel with its weight w and dw/dx, dw/dy, and
  *   forward   out[c]      += w * in[tap, c]
