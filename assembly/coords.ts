@@ -21,7 +21,7 @@
 import { CUBIC_A, PADDING_BORDER, PADDING_REFLECTION, REFLECTION_REACH, SAFE_MARGIN } from './contract';
 import {
   axisFlatX, axisFlatY, axisFlatZ, axisHighX, axisHighY, axisHighZ, axisLastX, axisLastY, axisLastZ, axisLowX, axisLowY, axisLowZ,
-  axisPinnedX, axisPinnedY, axisPinnedZ, axisScaleX, axisScaleY, axisScaleZ, axisTwiceSpanX, axisTwiceSpanY, axisTwiceSpanZ,
+  axisPinnedX, axisPinnedY, axisPinnedZ, axisScaleX, axisScaleY, axisScaleZ, axisSpanX, axisSpanY, axisSpanZ, axisTwiceSpanX, axisTwiceSpanY, axisTwiceSpanZ,
 } from './registers';
 
 @inline function splat(x: f32): v128 {
@@ -77,25 +77,26 @@ export function setAxis(axis: i32, size: i32, padding: i32, alignCorners: bool):
   const scale = splat(unnormalizeScale(size, alignCorners));
   const lo = splat(safeLow(size, padding, alignCorners)), hi = splat(safeHigh(size, padding, alignCorners));
   const last = splat(<f32>(size - 1)), twiceSpan = splat(reflectionTwiceSpan(size, alignCorners));
+  const span = splat(reflectionTwiceSpan(size, alignCorners) * 0.5);
   // A one-pixel side with alignCorners: every coordinate maps to 0, ±Infinity too (scale 0 would
   // give NaN there); a reflection span of 0 (the same side) reflects everything onto 0.
   const pinned = alignCorners && size == 1, flat = reflectionTwiceSpan(size, alignCorners) == 0;
   if (axis == AXIS_X) {
-    axisScaleX = scale; axisLowX = lo; axisHighX = hi; axisLastX = last; axisTwiceSpanX = twiceSpan; axisPinnedX = pinned; axisFlatX = flat;
+    axisScaleX = scale; axisLowX = lo; axisHighX = hi; axisLastX = last; axisTwiceSpanX = twiceSpan; axisSpanX = span; axisPinnedX = pinned; axisFlatX = flat;
   } else if (axis == AXIS_Y) {
-    axisScaleY = scale; axisLowY = lo; axisHighY = hi; axisLastY = last; axisTwiceSpanY = twiceSpan; axisPinnedY = pinned; axisFlatY = flat;
+    axisScaleY = scale; axisLowY = lo; axisHighY = hi; axisLastY = last; axisTwiceSpanY = twiceSpan; axisSpanY = span; axisPinnedY = pinned; axisFlatY = flat;
   } else {
-    axisScaleZ = scale; axisLowZ = lo; axisHighZ = hi; axisLastZ = last; axisTwiceSpanZ = twiceSpan; axisPinnedZ = pinned; axisFlatZ = flat;
+    axisScaleZ = scale; axisLowZ = lo; axisHighZ = hi; axisLastZ = last; axisTwiceSpanZ = twiceSpan; axisSpanZ = span; axisPinnedZ = pinned; axisFlatZ = flat;
   }
 }
 
 // An axis' constants by name, read with constant arguments (each folds to one global).
-const SCALE = 0, LOW = 1, HIGH = 2, LAST = 3, TWICE_SPAN = 4, PINNED = 5, FLAT = 6;
+const SCALE = 0, LOW = 1, HIGH = 2, LAST = 3, TWICE_SPAN = 4, SPAN = 5, PINNED = 6, FLAT = 7;
 
 @inline function axisVector(axis: i32, k: i32): v128 {
-  if (axis == AXIS_X) return k == SCALE ? axisScaleX : k == LOW ? axisLowX : k == HIGH ? axisHighX : k == LAST ? axisLastX : axisTwiceSpanX;
-  if (axis == AXIS_Y) return k == SCALE ? axisScaleY : k == LOW ? axisLowY : k == HIGH ? axisHighY : k == LAST ? axisLastY : axisTwiceSpanY;
-  return k == SCALE ? axisScaleZ : k == LOW ? axisLowZ : k == HIGH ? axisHighZ : k == LAST ? axisLastZ : axisTwiceSpanZ;
+  if (axis == AXIS_X) return k == SCALE ? axisScaleX : k == LOW ? axisLowX : k == HIGH ? axisHighX : k == LAST ? axisLastX : k == SPAN ? axisSpanX : axisTwiceSpanX;
+  if (axis == AXIS_Y) return k == SCALE ? axisScaleY : k == LOW ? axisLowY : k == HIGH ? axisHighY : k == LAST ? axisLastY : k == SPAN ? axisSpanY : axisTwiceSpanY;
+  return k == SCALE ? axisScaleZ : k == LOW ? axisLowZ : k == HIGH ? axisHighZ : k == LAST ? axisLastZ : k == SPAN ? axisSpanZ : axisTwiceSpanZ;
 }
 
 @inline function axisFlag(axis: i32, k: i32): bool {
@@ -147,6 +148,12 @@ const SCALE = 0, LOW = 1, HIGH = 2, LAST = 3, TWICE_SPAN = 4, PINNED = 5, FLAT =
   const twiceSpan = axisVector(axis, TWICE_SPAN);
   const low = splat(reflectionLow(alignCorners));
   const inMinusLow = f32x4.sub(x, low);
+  // A block inside the span (the usual one) has no flip: the quotient below is 0 and extra is
+  // inMinusLow itself, the nearer of extra and reflectedExtra (at least the half span) is extra,
+  // so the result is the same bits without the division and its chain.
+  if (v128.all_true<i32>(v128.and(f32x4.ge(inMinusLow, splat(0)), f32x4.le(inMinusLow, axisVector(axis, SPAN))))) {
+    return grad ? splat(1) : f32x4.add(inMinusLow, low);
+  }
   const absIn = f32x4.abs(inMinusLow);
   const extra = f32x4.sub(absIn, f32x4.mul(f32x4.trunc(f32x4.div(absIn, twiceSpan)), twiceSpan));
   const reflectedExtra = f32x4.sub(twiceSpan, extra);

@@ -32,6 +32,7 @@ export let axisLowX: v128 = f32x4.splat(0), axisLowY: v128 = f32x4.splat(0), axi
 export let axisHighX: v128 = f32x4.splat(0), axisHighY: v128 = f32x4.splat(0), axisHighZ: v128 = f32x4.splat(0);
 export let axisLastX: v128 = f32x4.splat(0), axisLastY: v128 = f32x4.splat(0), axisLastZ: v128 = f32x4.splat(0);
 export let axisTwiceSpanX: v128 = f32x4.splat(0), axisTwiceSpanY: v128 = f32x4.splat(0), axisTwiceSpanZ: v128 = f32x4.splat(0);
+export let axisSpanX: v128 = f32x4.splat(0), axisSpanY: v128 = f32x4.splat(0), axisSpanZ: v128 = f32x4.splat(0);
 export let axisPinnedX: bool = false, axisPinnedY: bool = false, axisPinnedZ: bool = false;
 export let axisFlatX: bool = false, axisFlatY: bool = false, axisFlatZ: bool = false;
 

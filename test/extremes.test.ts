@@ -98,6 +98,36 @@ for (const backend of CPU_BACKENDS) {
   });
 }
 
+// The kernels skip reflection's division for a block of four points inside the span (from its low
+// end to its high end, both included: no flip); a block with a point just past an end takes the
+// whole chain. Points exactly on the ends, just inside and just past them, in blocks of each kind.
+const SPAN_ENDS = [-1, 1, -1, 1, -1 + 1e-7, 1 - 1e-7, 0, 0.3, -1 - 1e-6, 1, 0.5, -0.5, 1 + 1e-6, -1, 1 - 1e-7, 0];
+// As float32, what the kernels see (1 - 1e-7 is not a float32).
+const spanGrid = SPAN_ENDS.flatMap((x, i) => [x, SPAN_ENDS[(i + 5) % SPAN_ENDS.length]!]).map(Math.fround);
+for (const backend of CPU_BACKENDS) {
+  describe(`${backend} backend: reflection at the ends of its span`, () => {
+    beforeAll(() => useBackend(backend));
+
+    it.each(combos.filter((o) => o.paddingMode === 'reflection').flatMap((o) => [1, 3].map((C) => ({ ...o, C }))))(
+      'blocks on, inside and just past the ends follow the reference: %o', async ({ C, ...o }) => {
+        const n = SPAN_ENDS.length;
+        // Values of order 1: bicubic's d(grid) sums sixteen taps, and with the pixels' hundreds its
+        // float32 rounding alone would pass the tolerance where the terms cancel.
+        const inputValues = Array.from({ length: H * W * C }, (_, i) => Math.sin(i + 1));
+        const input = tf.tensor4d(inputValues, [1, H, W, C]);
+        const grid = tf.tensor4d(spanGrid, [1, 1, n, 2]);
+        const dyValues = Array.from({ length: n * C }, (_, i) => Math.cos(i + 1));
+        const dy = tf.tensor4d(dyValues, [1, 1, n, C]);
+        const want = gridSampleReference(inputValues, [1, H, W, C], spanGrid, [1, 1, n, 2], o, dyValues);
+        expectClose(await gridSample(input, grid, o).data(), want.output, 'output');
+        const [dInput, dGrid] = tf.grads((x: tf.Tensor, g: tf.Tensor) => gridSample(x as tf.Tensor4D, g as tf.Tensor4D, o))([input, grid], dy);
+        expectClose(await dInput!.data(), want.dInput!, 'dInput');
+        expectClose(await dGrid!.data(), want.dGrid!, 'dGrid');
+        tf.dispose([input, grid, dy, dInput!, dGrid!]);
+      });
+  });
+}
+
 describe('wasm heap guard', () => {
   beforeAll(() => useBackend('wasm'));
 
