@@ -9,9 +9,9 @@
 // add per point; two blocks' coordinates before their rows (nearestLoop). Three channels forward
 // copy a block as 16-byte rows (PATH_NEAREST_RGB) where no load would leave the image. The forward
 // and d(input) are the generic path's bits (1 * v, += 1 * dy); d(grid) is +0 even where the input
-// is not finite (the tap loop's 0 * Infinity gave NaN there). The backward keeps a row's 8- and
-// 4-byte adds: 16-byte ones (the spare lane adding -0) measured slower, each load overlapping the
-// store before it where neighbouring points hit neighbouring pixels.
+// is not finite (the tap loop's 0 * Infinity gave NaN there). The backward keeps adding three
+// channels float by float: 16-byte adds (the spare lane adding -0) measured slower, each load
+// overlapping the store before it where neighbouring points hit neighbouring pixels.
 import { AXIS_X, AXIS_Y, AXIS_Z, computeSourceIndex } from './coords';
 import { pixelIndex } from './grid_sample_3d';
 import { broadcast, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
@@ -49,8 +49,11 @@ export function nearestVolume(
   const rowBytes = <usize>C << 2;
   const gridBytes: usize = volume ? 12 : 8;
   const floatIndex = <u64>D * <u64>H * <u64>W * <u64>C <= FLOAT_INDEX_LIMIT;
-  // The last tap row a 16-byte load may start at without leaving the image (negative: none).
-  const lastVectorRow = <i32>min<i64>(<i64>D * <i64>H * <i64>W * <i64>C * 4 - 16, i32.MAX_VALUE);
+  // The last tap row (a byte offset, unsigned: an image may pass 2 GiB) a 16-byte load may start
+  // at without leaving the image; an image under 16 bytes has none.
+  const imageBytes = <u64>D * <u64>H * <u64>W * <u64>C * 4;
+  const vectorRows = imageBytes >= 16;
+  const lastVectorRow = <u32>min<u64>(imageBytes - 16, u32.MAX_VALUE);
   const points = backward ? dy : o;
   const path = volume ? PATH_NEAREST_VOLUME : PATH_NEAREST;
   // Two blocks a step: their coordinates first, then their rows. The coordinate math is a long
@@ -64,14 +67,14 @@ export function nearestVolume(
     const insideA = nearestInside;
     const b = nearestRows(volume, g + (at + 4) * gridBytes, 4, D, H, W, C, padding, alignCorners, floatIndex);
     const insideB = nearestInside;
-    nearestBlock(a, insideA, 4, C, backward, points + at * rowBytes, lastVectorRow, path);
-    nearestBlock(b, insideB, 4, C, backward, points + (at + 4) * rowBytes, lastVectorRow, path);
+    nearestBlock(a, insideA, 4, C, backward, points + at * rowBytes, vectorRows, lastVectorRow, path);
+    nearestBlock(b, insideB, 4, C, backward, points + (at + 4) * rowBytes, vectorRows, lastVectorRow, path);
   }
   for (; p < count; p += 4) {
     const n = min(4, count - p);
     const at = <usize>p;
     const rows = nearestRows(volume, g + at * gridBytes, n, D, H, W, C, padding, alignCorners, floatIndex);
-    nearestBlock(rows, nearestInside, n, C, backward, points + at * rowBytes, lastVectorRow, path);
+    nearestBlock(rows, nearestInside, n, C, backward, points + at * rowBytes, vectorRows, lastVectorRow, path);
   }
 }
 
@@ -133,10 +136,12 @@ const FLOAT_INDEX_LIMIT: u64 = 1 << 24;
  * pixel, where not `inside`: read and masked, so nothing outside the input is touched), the
  * points' own rows from `points`: forward, each point's output row is its tap's row or zeros;
  * backward, each inside point's dy row is added into its tap's dInput row, lane after lane. Its
- * blocks count as `path` (PATH_NEAREST, PATH_NEAREST_VOLUME), or PATH_NEAREST_RGB; a tap row at
- * most `lastVectorRow` bytes in can be read 16 bytes at a time.
+ * blocks count as `path` (PATH_NEAREST, PATH_NEAREST_VOLUME), or PATH_NEAREST_RGB; where
+ * `vectorRows`, a tap row at most `lastVectorRow` bytes in can be read 16 bytes at a time.
  */
-@inline function nearestBlock(rows: v128, inside: v128, count: i32, C: i32, backward: bool, points: usize, lastVectorRow: i32, path: i32): void {
+@inline function nearestBlock(
+  rows: v128, inside: v128, count: i32, C: i32, backward: bool, points: usize, vectorRows: bool, lastVectorRow: u32, path: i32,
+): void {
   if (backward) {
     countPath(path, true);
     addTap(0, rows, inside, C, points);
@@ -153,7 +158,7 @@ const FLOAT_INDEX_LIMIT: u64 = 1 << 24;
     storeLanes(points, 4, v128.and(v, inside), count);
     return;
   }
-  if (C == 3 && count == 4 && v128.all_true<i32>(i32x4.le_s(rows, i32x4.splat(lastVectorRow)))) {
+  if (C == 3 && count == 4 && vectorRows && v128.all_true<i32>(i32x4.le_u(rows, i32x4.splat(<i32>lastVectorRow)))) {
     // Three channels: a 16-byte load per tap (one float past its row), the point's row in lanes
     // 0-2 masked, and stores that overlap by one float, each overwriting the last's spare lane
     // (1.6-1.8x faster than a row's 8- and 4-byte copies).
