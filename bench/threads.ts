@@ -14,7 +14,7 @@
  * activates one). The op includes the cpu backend's copies in and out of the kernels' memory, which one thread
  * makes; "kernels" times the same kernel functions on operands already in the module's memory. Then: the one-thread cost of d(input)'s fixed stripes (module calls on one image, one
  * pass against two stripes and their sum), and the cost of one round trip to a worker (an empty
- * task), which sets shared/split.ts's MIN_WORK_PER_THREAD. On a shared machine, read the load
+ * task), which sets shared/split.ts's MIN_WORK_PER_THREAD (MIN_WORK_PER_THREAD_COPIED: the op's own measurements). On a shared machine, read the load
  * average printed with the tables: two threads gain only where a second core is free.
  */
 import { spawnSync } from 'node:child_process';
@@ -163,6 +163,8 @@ function residentKernels(memory: WebAssembly.Memory, stn: StnExports, inputs: tf
       scratch: reserve,
       place: () => stn,
       threads: pool?.threads ?? 1,
+      // In place: the kernels' split, without the copies' higher threshold.
+      copies: false,
       run: (name, tasks) => (pool ? pool.run(name, tasks) : runSerially(stn, name, tasks)),
       finish: () => outputs,
     };

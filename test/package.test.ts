@@ -154,11 +154,11 @@ async function checks(tf, stn, mnist, tfl, stnLayers) {
   stn.useWasmTrainingKernels();
   const optIn = conv2d !== undefined && tf.getKernel('Conv2D', 'wasm') !== conv2d;
   // useThreads: the worker's chunk loads from the installed package; a call large enough to be
-  // split (65,536 points of a ones image at its centre: output 1, d(input) 16,384 on each of the
-  // four centre pixels, in two stripes).
+  // split on the cpu backend (1,048,576 points of a ones image at its centre: output 1, d(input)
+  // 262,144 on each of the four centre pixels, in two stripes).
   const threads = [await stn.useThreads(2)];
   const ones = tf.ones([1, 8, 8, 1]);
-  const centre = tf.zeros([1, 256, 256, 2]);
+  const centre = tf.zeros([1, 1024, 1024, 2]);
   const [dOnes] = tf.grads((x) => stn.gridSample(x, centre))([ones]);
   threads.push(tf.sum(stn.gridSample(ones, centre)).dataSync()[0], Math.max(...dOnes.dataSync()), await stn.useThreads(1));
   return { backends: results, parameters: mnist.PARAMETER_COUNT, layers, optIn, threads };
@@ -340,7 +340,7 @@ describe('the packed package in a fresh app', () => {
     };
     expect(result.parameters).toBe(27_360);
     expect(result.optIn).toBe(true);
-    expect(result.threads).toEqual([2, 65_536, 16_384, 1]);
+    expect(result.threads).toEqual([2, 1_048_576, 262_144, 1]);
     for (const key of ['identity', 'loaded'] as const) {
       result.layers[key].forEach((v, i) => expect(v, `stn-layer/layers ${key}[${i}]`).toBeCloseTo([1, 2, 3, 4][i]!, 5));
     }

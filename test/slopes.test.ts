@@ -8,9 +8,10 @@
  * freed; on two threads, the same bits as on one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridSample, GridSampleGrad, gridSample, useThreads } from '../src/index.js';
 import { GridSampleSlopes, GridSampleSlopesGrad } from '../src/kernels/names.js';
+import { MIN_WORK_PER_THREAD, MIN_WORK_PER_THREAD_COPIED, splitThresholds } from '../src/kernels/shared/split.js';
 import type { SampleOptions } from '../src/reference/grid_sample.js';
 import { ALL_OPTIONS, CPU_BACKENDS, EXTREME_COORDINATES, useBackend } from './helpers.js';
 import { bits as rawBits, random } from './mask_support.js';
@@ -127,7 +128,14 @@ describe.each(CPU_BACKENDS)('%s backend: the slopes route', (backend) => {
 });
 
 describe('the slopes route on two threads (cpu backend)', () => {
-  afterAll(() => useThreads(1));
+  // Split at the in-place heap's threshold (the cpu backend's own is 2^19 points × channels a thread).
+  beforeAll(() => {
+    splitThresholds.copied = MIN_WORK_PER_THREAD;
+  });
+  afterAll(() => {
+    splitThresholds.copied = MIN_WORK_PER_THREAD_COPIED;
+    return useThreads(1);
+  });
 
   it.each(BILINEAR)('the same bits as one thread, forward and every gradient: %o', async (o) => {
     await useBackend('cpu');

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridSampleGrad, gridSample, useThreads } from '../src/index.js';
 import { modeCode, paddingCode } from '../src/kernels/names.js';
-import { dInputStripes } from '../src/kernels/shared/split.js';
+import { MIN_WORK_PER_THREAD, MIN_WORK_PER_THREAD_COPIED, dInputStripes, splitThresholds, threadsFor } from '../src/kernels/shared/split.js';
 import { compileSharedStnModule, stnExportsFor } from '../src/kernels/shared/stn_module.js';
 import { activePool } from '../src/kernels/threads/active.js';
 import { type SampleOptions, gridSampleReference } from '../src/reference/grid_sample.js';
@@ -95,9 +95,53 @@ describe('the module on a shared memory (the pool\'s; tfjs-wasm\'s threaded buil
   });
 });
 
-describe('useThreads on the cpu backend', () => {
+describe('how many threads a call takes', () => {
+  it('in place, from 2^15 points × channels a thread; copied, from 2^19, a scatter into d(input) counting twice', () => {
+    expect([MIN_WORK_PER_THREAD, MIN_WORK_PER_THREAD_COPIED]).toEqual([2 ** 15, 2 ** 19]);
+    // [64,28,28,1] (STN-MNIST), [32,64,64,3], [1,512,512,3], [8,128,128,16]: grid points × channels.
+    const work = [50_176, 393_216, 786_432, 2_097_152];
+    expect(work.map((w) => threadsFor(2, w, false, false))).toEqual([1, 2, 2, 2]);
+    expect(work.map((w) => threadsFor(2, w, false, true))).toEqual([1, 2, 2, 2]);
+    expect(work.map((w) => threadsFor(2, w, true, false))).toEqual([1, 1, 1, 2]);
+    expect(work.map((w) => threadsFor(2, w, true, true))).toEqual([1, 1, 2, 2]);
+    expect(threadsFor(1, 2_097_152, true, true)).toBe(1);
+    expect(threadsFor(8, 0, false, false)).toBe(1);
+  });
+});
+
+describe('the cpu backend\'s own thresholds', () => {
   beforeAll(() => useBackend('cpu'));
   afterAll(() => useThreads(1));
+
+  it('a call below 2^19 points × channels a thread stays on one, a larger one splits', async () => {
+    await useThreads(2);
+    const x = tf.ones([1, 8, 8, 1]) as tf.Tensor4D;
+    const tasks = (points: number, grads: boolean) => {
+      const g = tf.zeros([1, points, 1024, 2]) as tf.Tensor4D;
+      const before = workerTasks();
+      const outs = grads ? tf.grads((a: tf.Tensor) => gridSample(a as tf.Tensor4D, g))([x]) : [gridSample(x, g)];
+      tf.dispose([g, ...outs]);
+      return workerTasks() - before;
+    };
+    // 262,144 points: forward and d(input) (524,288 counted) on one thread; 1,048,576: both split.
+    expect([tasks(256, false), tasks(256, true)]).toEqual([0, 0]);
+    expect(tasks(1024, false)).toBe(1);
+    expect(tasks(1024, true)).toBeGreaterThanOrEqual(2);
+    tf.dispose(x);
+  });
+});
+
+describe('useThreads on the cpu backend', () => {
+  // The cpu backend splits from 2^19 points × channels a thread; these calls test the split at the
+  // in-place heap's threshold, so that every mode and option runs split on shapes a test can afford.
+  beforeAll(() => {
+    splitThresholds.copied = MIN_WORK_PER_THREAD;
+    return useBackend('cpu');
+  });
+  afterAll(() => {
+    splitThresholds.copied = MIN_WORK_PER_THREAD_COPIED;
+    return useThreads(1);
+  });
 
   it('refuses a thread count that is not a positive integer, naming it', async () => {
     for (const bad of [0, -1, 1.5, NaN, 1000]) {

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { GridSampleGrad, gridSample, ready, useThreads } from '../../src/index.js';
+import { MIN_WORK_PER_THREAD, splitThresholds } from '../../src/kernels/shared/split.js';
 import { activePool } from '../../src/kernels/threads/active.js';
 import { wasmMemory } from '../../src/kernels/wasm/wasm_backend.js';
 
@@ -76,6 +77,9 @@ function backwardTasks(shape: [number, number, number, number]): number {
 /** Per backend and case: elements that differ between 1 and 2 threads, and the tasks the workers ran. */
 async function threads(backends: string[], shapes: [number, number, number, number][]) {
   await ready();
+  // The cpu backend copies its operands and splits only from 2^19 points × channels a thread; these
+  // shapes test its split at the in-place heap's threshold, as the wasm backend's.
+  splitThresholds.copied = MIN_WORK_PER_THREAD;
   const rows = [];
   for (const backend of backends) {
     if (!(await tf.setBackend(backend))) throw new Error(`${backend} did not start`);

@@ -113,6 +113,7 @@ export function cpuHeap(backend: object): KernelHeap {
   });
   return {
     threads: pool?.threads ?? 1,
+    copies: true,
     scratch: reserve,
     input: (t) => {
       const data = b.readSync(t.dataId) as Float32Array;

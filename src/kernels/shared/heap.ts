@@ -38,6 +38,8 @@ export interface KernelHeap {
   place(): StnExports;
   /** How many threads run() splits over (1 but on the cpu backend with useThreads()). */
   readonly threads: number;
+  /** Whether the calling thread copies the operands in and out (the cpu backend), which a split does not share. */
+  readonly copies: boolean;
   /**
    * Calls `name` once per task (its arguments), the tasks spread over the threads; returns when
    * all are done. The tasks must not write the same bytes. Places the operands if place() has not.

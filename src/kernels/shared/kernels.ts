@@ -95,7 +95,7 @@ function runGridSample(
   const stripes = p.dInput !== 0 ? dInputStripes(N, pixels, points) : 1;
   // Stripe 0 scatters into dInput itself, the others into buffers of their own.
   const stripeBuffers = [p.dInput, ...Array.from({ length: stripes - 1 }, () => heap.scratch(pixels * C))];
-  const threads = threadsFor(heap.threads, N * points * C);
+  const threads = threadsFor(heap.threads, N * points * C, heap.copies, p.dInput !== 0);
   const name = inputShape.length === 5 ? 'gridSample3d' : 'gridSample';
   const call = (dInput: number, items: [number, number], pointRange: [number, number]) =>
     [p.input, N, ...spatial, C, p.grid, points, mode, padding, +ac, +backward, p.output, p.dy, dInput, p.dGrid, ...items, ...pointRange];
@@ -127,7 +127,10 @@ function runGridSample(
   const run = (parts: { dInput: number; items: [number, number]; range: [number, number] }[]) =>
     heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)));
   if (stripes > 1) {
-    run(splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1], range })));
+    // The stripes are fixed (the same bits on any thread count); a call too small to split runs them in turn.
+    const parts = splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1] as [number, number], range }));
+    if (threads > 1) run(parts);
+    else for (const part of parts) run([part]);
     const ranges = splitRange(pixels * C, threads, 4);
     stripeBuffers.slice(1).forEach((stripe, i, sums) => {
       // The last sum finishes d(input).

@@ -10,13 +10,33 @@
  */
 
 /**
- * Below this much work per thread (grid points × channels) a call stays on one thread. A worker's
- * round trip is 15-35 µs on a 2-core VM (bench:threads), a few percent of this much sampling
- * (about 5 ns per point and channel); but a busy machine can leave a woken worker waiting for a
- * core for milliseconds: at 2^14, the STN-MNIST batch [64,28,28,1] split in two and its forward +
- * backward went from 2.1 to 6.5 ms at load average 10 on 2 cores. At 2^15 it stays on one thread.
+ * Below this much work per thread (grid points × channels) a call stays on one thread, on a heap
+ * the threads work on in place (tfjs-wasm's shared heap in a cross-origin-isolated page). A
+ * worker's round trip is 15-35 µs on a 2-core VM (bench:threads), a few percent of this much
+ * sampling (about 5 ns per point and channel); but a busy machine can leave a woken worker waiting
+ * for a core for milliseconds: at 2^14, the STN-MNIST batch [64,28,28,1] split in two and its
+ * forward + backward went from 2.1 to 6.5 ms at load average 10 on 2 cores. At 2^15 it stays on
+ * one thread.
  */
 export const MIN_WORK_PER_THREAD = 1 << 15;
+
+/**
+ * The same where the calling thread copies the operands in and out (the cpu backend's heap: its
+ * tensors are plain ArrayBuffers no worker can read), a scatter into d(input) counting twice. The
+ * copies stay on the calling thread, and a worker reads what the other core has just written, so
+ * two threads gained only on heavy calls: in Node on a 2-core VM, 1 and 2 threads in turn in one
+ * process (bilinear, medians), [32,64,64,3] (393,216 points × channels) took 1.28-1.29x the
+ * one-thread time on 2 threads forward, forward + d(grid) and forward + both gradients;
+ * [1,512,512,3] (786,432) 1.34x forward and 1.08x forward + d(grid), but 0.69x with d(input);
+ * [8,128,128,16] (2,097,152) 0.76-0.96x. Between 393,216 and 786,432 per thread: 2^19.
+ */
+export const MIN_WORK_PER_THREAD_COPIED = 1 << 19;
+
+/**
+ * The thresholds threadsFor() applies: the two above. Not API: tests lower `copied` so that the
+ * cpu backend splits calls small enough to test every mode and option on (the split is the same).
+ */
+export const splitThresholds = { inPlace: MIN_WORK_PER_THREAD, copied: MIN_WORK_PER_THREAD_COPIED };
 
 /** One image's d(input) from at least this many grid points is scattered in STRIPES stripes... */
 export const STRIPE_MIN_POINTS = 1 << 16;
@@ -31,9 +51,14 @@ export function splitRange(length: number, parts: number, align: number): [numbe
   return ranges.length > 0 ? ranges : [[0, length]];
 }
 
-/** How many of `threads` a call with this much work uses. */
-export function threadsFor(threads: number, work: number): number {
-  return Math.max(1, Math.min(threads, Math.floor(work / MIN_WORK_PER_THREAD)));
+/**
+ * How many of `threads` a call uses: `work` grid points × channels, on a heap whose operands are
+ * `copied` in and out by the calling thread or not, scattering into d(input) (`dInput`) or not.
+ */
+export function threadsFor(threads: number, work: number, copied: boolean, dInput: boolean): number {
+  const { inPlace, copied: copiedMin } = splitThresholds;
+  const perThread = copied ? (dInput ? 2 * work : work) / copiedMin : work / inPlace;
+  return Math.max(1, Math.min(threads, Math.floor(perThread)));
 }
 
 /**

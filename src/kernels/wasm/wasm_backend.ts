@@ -84,6 +84,7 @@ export function wasmHeap(backend: object): WasmHeap {
     stn,
     place: () => stn,
     threads: split?.threads ?? 1,
+    copies: false,
     run: (name, tasks) => (split ? split.run(name, tasks, heap) : runSerially(stn, name, tasks)),
     input: (t) => wasmOffset(b, t),
     output: (shape) => allocate(shape, outputs),
