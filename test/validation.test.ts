@@ -51,6 +51,9 @@ const gridSampleRows: [string, () => unknown, ErrorConstructor, RegExp][] = [
   ['input rank 6', () => gridSample(z([1, 1, 2, 4, 5, 3]), z([1, 2, 3, 3, 3])), RangeError, /'input' must have shape \[N, H, W, C\] \(rank 4, channels-last\) or \[N, D, H, W, C\] \(rank 5, a volume\); received shape \[1, 1, 2, 4, 5, 3\]/],
   ['volume batch mismatch', () => gridSample(z([1, 2, 4, 5, 3]), z([2, 2, 3, 3, 3])), RangeError, /'grid' batch must equal 'input' batch 1; received grid shape \[2, 2, 3, 3, 3\]/],
   ['input batch 0, grid batch 1', () => gridSample(z([0, 4, 4, 1]), z([1, 2, 2, 2])), RangeError, /'grid' batch must equal 'input' batch 0; received grid shape \[1, 2, 2, 2\]/],
+  // Float32 coordinates address every pixel of a side up to 2^24 (empty batch: no memory needed).
+  ['a side longer than 2^24 pixels', () => gridSample(z([0, 1, 2 ** 24 + 1, 1]), z([0, 1, 1, 2])), RangeError, /'input' sides must be at most 16777216 pixels \(float32 coordinates address no more exactly\); received shape \[0, 1, 16777217, 1\]/],
+  ['a volume depth longer than 2^24', () => gridSample(z([0, 2 ** 24 + 1, 1, 1, 1]), z([0, 1, 1, 1, 3])), RangeError, /'input' sides must be at most 16777216 pixels.*received shape \[0, 16777217, 1, 1, 1\]/],
 ];
 
 const affineRows: [string, () => unknown, ErrorConstructor, RegExp][] = [

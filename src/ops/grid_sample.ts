@@ -33,6 +33,9 @@ function gridSampleAttrs(options: unknown): GridSampleAttrs {
   };
 }
 
+/** The longest side an input may have: float32 holds every integer up to 2^24. */
+const MAX_SIDE = 2 ** 24;
+
 /**
  * Samples `input` [N, H, W, C] at the points of `grid` [N, Ho, Wo, 2] (x, y in [-1, 1], PyTorch's
  * normalised coordinates): PyTorch's F.grid_sample, channels-last. Returns [N, Ho, Wo, C].
@@ -60,6 +63,11 @@ export function gridSample(input: Tensor | TensorLike, grid: Tensor | TensorLike
     checkShape($grid, OP, 'grid', expected, $grid.rank === dims + 2 && $grid.shape[dims + 1] === dims);
     if ($grid.shape[0] !== $input.shape[0]) {
       throw new RangeError(`${OP}: 'grid' batch must equal 'input' batch ${$input.shape[0]}; received grid shape [${$grid.shape.join(', ')}]`);
+    }
+    // The kernels compute pixel coordinates and bounds in float32, exact up to 2^24: past that a
+    // side's last pixel index rounds, and a tap could be read one pixel past its row.
+    if ($input.shape.slice(1, -1).some((side) => side > MAX_SIDE)) {
+      throw new RangeError(`${OP}: 'input' sides must be at most ${MAX_SIDE} pixels (float32 coordinates address no more exactly); received shape [${$input.shape.join(', ')}]`);
     }
     warnIfChannelsFirst($input.shape, OP, 'input', 'tensor');
     if (takesSlopesRoute($input, attrs)) return gridSampleWithSlopes($input, $grid, attrs) as Tensor4D;
