@@ -76,11 +76,11 @@ export const AXIS_Z: i32 = 2;
 export function setAxis(axis: i32, size: i32, padding: i32, alignCorners: bool): void {
   const scale = splat(unnormalizeScale(size, alignCorners));
   const lo = splat(safeLow(size, padding, alignCorners)), hi = splat(safeHigh(size, padding, alignCorners));
-  const last = splat(<f32>(size - 1)), twiceSpan = splat(reflectionTwiceSpan(size, alignCorners));
-  const span = splat(reflectionTwiceSpan(size, alignCorners) * 0.5);
+  const twiceSpanF = reflectionTwiceSpan(size, alignCorners);
+  const last = splat(<f32>(size - 1)), twiceSpan = splat(twiceSpanF), span = splat(twiceSpanF * 0.5);
   // A one-pixel side with alignCorners: every coordinate maps to 0, ±Infinity too (scale 0 would
   // give NaN there); a reflection span of 0 (the same side) reflects everything onto 0.
-  const pinned = alignCorners && size == 1, flat = reflectionTwiceSpan(size, alignCorners) == 0;
+  const pinned = alignCorners && size == 1, flat = twiceSpanF == 0;
   if (axis == AXIS_X) {
     axisScaleX = scale; axisLowX = lo; axisHighX = hi; axisLastX = last; axisTwiceSpanX = twiceSpan; axisSpanX = span; axisPinnedX = pinned; axisFlatX = flat;
   } else if (axis == AXIS_Y) {
@@ -105,6 +105,11 @@ const SCALE = 0, LOW = 1, HIGH = 2, LAST = 3, TWICE_SPAN = 4, SPAN = 5, PINNED =
   return k == PINNED ? axisPinnedZ : axisFlatZ;
 }
 
+/** The axis' last pixel index, size - 1 (as clipCoordinates clips to it). */
+@inline export function lastPixel(axis: i32): v128 {
+  return axisVector(axis, LAST);
+}
+
 @inline export function unnormalize(coord: v128, axis: i32, alignCorners: bool): v128 {
   // Asked as alignCorners && pinned: the usual case's constant alignCorners folds the branch away.
   if (alignCorners && axisFlag(axis, PINNED)) return splat(0);
@@ -125,12 +130,12 @@ const SCALE = 0, LOW = 1, HIGH = 2, LAST = 3, TWICE_SPAN = 4, SPAN = 5, PINNED =
 }
 
 @inline export function clipCoordinates(x: v128, axis: i32): v128 {
-  return f32x4.pmin(f32x4.pmax(x, splat(0)), axisVector(axis, LAST));
+  return f32x4.pmin(f32x4.pmax(x, splat(0)), lastPixel(axis));
 }
 
 /** The borders themselves count as clipped (gradient 0), as in PyTorch. */
 @inline export function clipCoordinatesGrad(x: v128, axis: i32): v128 {
-  return maskToOne(v128.and(f32x4.gt(x, splat(0)), f32x4.lt(x, axisVector(axis, LAST))));
+  return maskToOne(v128.and(f32x4.gt(x, splat(0)), f32x4.lt(x, lastPixel(axis))));
 }
 
 /** Reflects x into the span (PyTorch's reflect_coordinates). */

@@ -12,7 +12,7 @@
 // is not finite (the tap loop's 0 * Infinity gave NaN there). The backward keeps adding three
 // channels float by float: 16-byte adds (the spare lane adding -0) measured slower, each load
 // overlapping the store before it where neighbouring points hit neighbouring pixels.
-import { AXIS_X, AXIS_Y, AXIS_Z, computeSourceIndex } from './coords';
+import { AXIS_X, AXIS_Y, AXIS_Z, computeSourceIndex, lastPixel } from './coords';
 import { pixelIndex } from './grid_sample_3d';
 import { broadcast, laneI, loadGridHalf, loadLanes, storeLanes } from './lanes';
 import { PATH_NEAREST, PATH_NEAREST_RGB, PATH_NEAREST_VOLUME, countPath } from './paths';
@@ -99,11 +99,11 @@ export function nearestVolume(
   }
   const x = f32x4.nearest(computeSourceIndex(gx, AXIS_X, padding, alignCorners, true));
   const y = f32x4.nearest(computeSourceIndex(gy, AXIS_Y, padding, alignCorners, true));
-  let inside = v128.and(axisInside(x, f32x4.splat(<f32>(W - 1))), axisInside(y, f32x4.splat(<f32>(H - 1))));
+  let inside = v128.and(axisInside(x, lastPixel(AXIS_X)), axisInside(y, lastPixel(AXIS_Y)));
   let rows: v128;
   if (volume) {
     const z = f32x4.nearest(computeSourceIndex(gz, AXIS_Z, padding, alignCorners, true));
-    inside = v128.and(inside, axisInside(z, f32x4.splat(<f32>(D - 1))));
+    inside = v128.and(inside, axisInside(z, lastPixel(AXIS_Z)));
     rows = floatIndex
       ? i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(z, f32x4.splat(<f32>H)), y), f32x4.splat(<f32>W)), x), f32x4.splat(<f32>C)))
       : i32x4.mul(pixelIndex(i32x4.trunc_sat_f32x4_s(x), i32x4.trunc_sat_f32x4_s(y), i32x4.trunc_sat_f32x4_s(z), W, H), i32x4.splat(C));
