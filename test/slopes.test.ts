@@ -128,7 +128,7 @@ describe.each(CPU_BACKENDS)('%s backend: the slopes route', (backend) => {
 });
 
 describe('the slopes route on two threads (cpu backend)', () => {
-  // Split at the in-place heap's threshold (the cpu backend's own is 2^19 points × channels a thread).
+  // Split at the in-place heap's threshold (the cpu backend's own is 2^18 points × channels a thread).
   beforeAll(() => {
     splitThresholds.copied = MIN_WORK_PER_THREAD;
   });

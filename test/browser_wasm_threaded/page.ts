@@ -77,7 +77,7 @@ function backwardTasks(shape: [number, number, number, number]): number {
 /** Per backend and case: elements that differ between 1 and 2 threads, and the tasks the workers ran. */
 async function threads(backends: string[], shapes: [number, number, number, number][]) {
   await ready();
-  // The cpu backend copies its operands and splits only from 2^19 points × channels a thread; these
+  // The cpu backend copies its operands and splits only from 2^18 points × channels a thread; these
   // shapes test its split at the in-place heap's threshold, as the wasm backend's.
   splitThresholds.copied = MIN_WORK_PER_THREAD;
   const rows = [];

@@ -3,9 +3,10 @@
  * place() copies the inputs in (readSync gives the cpu backend's own typed array), and finish()
  * copies the outputs out into new tensors. The memory grows to the largest call and is then reused.
  * With useThreads(), that memory is the worker pool's shared one, and run() splits over its
- * threads; given the tasks' spans, it copies each worker's inputs in just before posting its task
- * and each task's finished outputs out as soon as it is done, so that the calling thread's copies
- * (no worker can read the cpu backend's plain ArrayBuffers) overlap the workers' work.
+ * threads; given the tasks' spans, it copies each task's inputs in just before the task is ready
+ * (the first goes to a worker at once) and each task's finished outputs out as soon as it is done,
+ * so that the calling thread's copies (no worker can read the cpu backend's plain ArrayBuffers)
+ * overlap the workers' work.
  */
 import { type KernelBackend, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { type KernelHeap, type Span, type TaskSpans, runSerially } from '../shared/heap.js';

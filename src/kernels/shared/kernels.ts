@@ -10,7 +10,7 @@ import {
   gradOutputMask, modeCode, paddingCode,
 } from '../names.js';
 import type { KernelHeap, Span, TaskSpans } from './heap.js';
-import { dInputStripes, splitRange, threadsFor } from './split.js';
+import { taskSplit, dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
@@ -126,24 +126,27 @@ function runGridSample(
   };
   const run = (parts: { dInput: number; items: [number, number]; range: [number, number] }[]) =>
     heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)));
+  // More tasks than threads: whichever thread is free takes the next (the cpu heap's copies, made
+  // by the calling thread, then overlap the workers' tasks, and a slower thread takes fewer).
+  const tasks = threads * taskSplit.perThread;
   if (stripes > 1) {
     // The stripes are fixed (the same bits on any thread count); a call too small to split runs them in turn.
     const parts = splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1] as [number, number], range }));
     if (threads > 1) run(parts);
     else for (const part of parts) run([part]);
-    const ranges = splitRange(pixels * C, threads, 4);
+    const ranges = splitRange(pixels * C, threads > 1 ? tasks : 1, 4);
     stripeBuffers.slice(1).forEach((stripe, i, sums) => {
       // The last sum finishes d(input).
       const writes = (range: [number, number]): Span[] => (i === sums.length - 1 ? [[p.dInput, ...range]] : []);
       heap.run('addStripe', ranges.map(([start, end]) => [p.dInput, stripe, start, end]), ranges.map((range) => ({ reads: [], writes: writes(range) })));
     });
-  } else if (p.dInput !== 0 || N % threads === 0) {
-    // d(input) by item; the forward and d(grid) too where the items split evenly (else by point,
-    // as evenly as blocks allow): a task then reads only its items' images, which a heap that
-    // copies places while the other threads work.
-    run(splitRange(N, threads, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points] })));
+  } else if (threads === 1 || p.dInput !== 0 || N >= tasks) {
+    // d(input) by item; the forward and d(grid) too where there are items enough: a task then
+    // reads only its items' images, which a heap that copies places while the other threads work.
+    run(splitRange(N, threads > 1 ? tasks : 1, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points] })));
   } else {
-    run(splitRange(points, threads, 4).map((range) => ({ dInput: 0, items: [0, N], range })));
+    // Else by point, on the module's blocks of four.
+    run(splitRange(points, tasks, 4).map((range) => ({ dInput: 0, items: [0, N], range })));
   }
 }
 

@@ -23,20 +23,29 @@ export const MIN_WORK_PER_THREAD = 1 << 15;
 /**
  * The same where the calling thread copies the operands in and out (the cpu backend's heap: its
  * tensors are plain ArrayBuffers no worker can read), a scatter into d(input) counting twice. The
- * copies stay on the calling thread, and a worker reads what the other core has just written, so
- * two threads gained only on heavy calls: in Node on a 2-core VM, 1 and 2 threads in turn in one
- * process (bilinear, medians), [32,64,64,3] (393,216 points × channels) took 1.28-1.29x the
- * one-thread time on 2 threads forward, forward + d(grid) and forward + both gradients;
- * [1,512,512,3] (786,432) 1.34x forward and 1.08x forward + d(grid), but 0.69x with d(input);
- * [8,128,128,16] (2,097,152) 0.76-0.96x. Between 393,216 and 786,432 per thread: 2^19.
+ * copies stay on the calling thread (they overlap the workers' tasks), so two threads gain only on
+ * heavier calls: in Node on a 2-core VM, 1 and 2 threads call by call in one process (bilinear,
+ * pairwise medians of 40, the large-buffer glibc setting), [32,64,64,3] (393,216 points ×
+ * channels) took 1.00x the one-thread time forward, 0.94x forward + d(grid), 0.78x with d(input);
+ * [1,512,512,3] (786,432) 0.75x forward, 0.60x forward + d(grid), 0.66x with d(input). Between
+ * 196,608 and 393,216 per thread: 2^18.
  */
-export const MIN_WORK_PER_THREAD_COPIED = 1 << 19;
+export const MIN_WORK_PER_THREAD_COPIED = 1 << 18;
 
 /**
  * The thresholds threadsFor() applies: the two above. Not API: tests lower `copied` so that the
  * cpu backend splits calls small enough to test every mode and option on (the split is the same).
  */
 export const splitThresholds = { inPlace: MIN_WORK_PER_THREAD, copied: MIN_WORK_PER_THREAD_COPIED };
+
+/**
+ * A split call is cut in this many tasks a thread, which the threads take as they come free
+ * (threads/pool.ts): the cpu heap's calling thread copies every task's inputs in, in order, while
+ * the workers start on the first, then takes tasks too and copies finished ones out between its
+ * own; a thread slowed by another process takes fewer.
+ */
+export const TASKS_PER_THREAD = 4;
+export const taskSplit = { perThread: TASKS_PER_THREAD };
 
 /** One image's d(input) from at least this many grid points is scattered in STRIPES stripes... */
 export const STRIPE_MIN_POINTS = 1 << 16;

@@ -6,7 +6,7 @@
 import type { SplitExport } from '../shared/heap.js';
 import type { StnExports } from '../shared/stn_module.js';
 
-/** Called around each task of ThreadPool.run, on the calling thread: before it starts, after it is done (not after a failure). */
+/** Called around each task of ThreadPool.run, on the calling thread: before it is ready, after it is done (not once a task has failed). */
 export interface TaskHooks {
   before(task: number): void;
   after(task: number): void;
@@ -25,7 +25,9 @@ export interface ThreadPool {
   serves(memory: WebAssembly.Memory): boolean;
   /**
    * KernelHeap.run on `memory` (the pool's own by default): the tasks spread over the threads, the
-   * calling thread working too (each round: the workers' tasks posted in order, then its own, the first).
+   * calling thread working too. hooks.before(i) runs for every task in order before the caller
+   * takes any; a task is ready once its before() returns, and goes to the first thread free (tasks
+   * 0 .. threads - 2 to the workers, one each); hooks.after(i) runs once it is done.
    */
   run(name: SplitExport, tasks: readonly number[][], memory?: WebAssembly.Memory, hooks?: TaskHooks): void;
 }

@@ -3,18 +3,24 @@
  * Workers in a cross-origin-isolated page), each running the shared-memory build of the module
  * (scripts/build-wasm.mjs) on the pool's own shared WebAssembly.Memory (the cpu backend's) and on
  * any other shared memory it was started with (tfjs-wasm's heap in its threaded build), the
- * calling thread working too. A call is synchronous, as a tfjs kernel is: the caller publishes
- * each worker's task in its slot of a control block (a SharedArrayBuffer), wakes it
- * (Atomics.notify), runs its own task, then waits until every worker has answered (Atomics.wait;
- * a browser's main thread may not block, so it spins there, its own task done). Node's workers
- * are unref()ed: they never keep the process alive. Loaded only by useThreads() (a chunk of its own).
+ * calling thread working too. A call is synchronous, as a tfjs kernel is: the caller writes the
+ * tasks into a control block (a SharedArrayBuffer), wakes the workers (Atomics.notify), makes the
+ * tasks ready one by one (the cpu heap copies each one's inputs in first), then takes tasks itself;
+ * each thread takes the next ready task when it is free (the first few are the workers' own, one
+ * each, so that a split call is split), and the caller hands each finished one to the heap (to
+ * copy it out) between its own, then waits for the last (Atomics.wait; a browser's main thread
+ * may not block, so it spins there). Node's workers are unref()ed: they never keep the process
+ * alive. Loaded only by useThreads() (a chunk of its own).
  */
 import type * as NodeOs from 'node:os';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { SplitExport } from '../shared/heap.js';
 import { type StnExports, compileSharedStnModule, stnExportsFor } from '../shared/stn_module.js';
 import { type TaskHooks, type ThreadPool, isNode } from './active.js';
-import { BROWSER_WORKER_SOURCE, MESSAGE_BYTES, NODE_WORKER_SOURCE, SLOT, SLOT_LENGTH, STOP, type WorkerInit } from './worker_source.js';
+import {
+  ARGS_AT, BROWSER_WORKER_SOURCE, FAILED_BY_AT, GENERATION_MASK, HEADER, MAX_ARGS, MAX_TASKS, MESSAGE_BYTES, MESSAGE_LENGTHS_AT,
+  NODE_WORKER_SOURCE, STATE, STATES_AT, STOP, type WorkerInit, controlLength,
+} from './worker_source.js';
 
 /**
  * A Node module, by a specifier that bundlers leave alone: a browser bundle of stn-layer carries
@@ -32,7 +38,7 @@ const MAXIMUM_PAGES = 65536;
 interface Spawned { terminate(): unknown }
 type Spawn = (init: WorkerInit) => Promise<Spawned>;
 
-interface PoolWorker { spawned: Spawned; control: Int32Array; message: Uint8Array }
+interface PoolWorker { spawned: Spawned; message: Uint8Array }
 
 /** Node: a worker_threads Worker on NODE_WORKER_SOURCE, ready at its first message. */
 async function nodeSpawn(): Promise<Spawn> {
@@ -98,8 +104,13 @@ export class WorkerPool implements ThreadPool {
   private readonly memories: readonly WebAssembly.Memory[];
   private readonly workers: PoolWorker[];
   private readonly canBlock = callerCanBlock();
+  private readonly control: Int32Array;
+  private readonly states: Int32Array;
+  private generation = 0;
 
-  private constructor(memories: readonly WebAssembly.Memory[], workers: PoolWorker[]) {
+  private constructor(memories: readonly WebAssembly.Memory[], workers: PoolWorker[], control: Int32Array) {
+    this.control = control;
+    this.states = control.subarray(STATES_AT, STATES_AT + MAX_TASKS);
     this.memories = memories;
     this.memory = memories[0]!;
     this.stn = stnExportsFor(this.memory);
@@ -116,15 +127,14 @@ export class WorkerPool implements ThreadPool {
     const module = await compileSharedStnModule();
     const memories = [new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true }), ...others];
     const count = Math.max(1, threads - 1);
-    const control = new SharedArrayBuffer(SLOT_LENGTH * 4 * count);
+    const control = new SharedArrayBuffer(controlLength(count) * 4);
     const messages = new SharedArrayBuffer(MESSAGE_BYTES * count);
     const starting = await Promise.allSettled(Array.from({ length: threads - 1 }, async (_, slot) => ({
       spawned: await spawn({ module, memories, control, messages, slot, exportNames: EXPORTS }),
-      control: new Int32Array(control, slot * SLOT_LENGTH * 4, SLOT_LENGTH),
       message: new Uint8Array(messages, slot * MESSAGE_BYTES, MESSAGE_BYTES),
     })));
     const workers = starting.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const pool = new WorkerPool(memories, workers);
+    const pool = new WorkerPool(memories, workers, new Int32Array(control));
     const failed = starting.find((s) => s.status === 'rejected');
     if (failed) {
       // No pool with fewer threads than asked: end the ones that started.
@@ -143,70 +153,118 @@ export class WorkerPool implements ThreadPool {
     const on = this.memories.indexOf(memory);
     if (on < 0) throw new Error('stn-layer: the worker pool does not run on this memory');
     const own = stnExportsFor(memory)[name] as (...args: number[]) => void;
-    for (let first = 0; first < tasks.length; first += this.threads) {
-      const round = tasks.slice(first, first + this.threads);
-      const posted: PoolWorker[] = [];
-      let failure: unknown;
-      try {
-        // The workers' tasks first, so that they work while the calling thread prepares and runs its own.
-        for (let i = 1; i < round.length; i++) {
+    for (let first = 0; first < tasks.length; first += MAX_TASKS) {
+      const part = tasks.slice(first, first + MAX_TASKS);
+      if (part.length === 1 || this.workers.length === 0) {
+        for (const [i, task] of part.entries()) {
           hooks?.before(first + i);
-          post(this.workers[i - 1]!.control, which, on, round[i]!);
-          posted.push(this.workers[i - 1]!);
-          this.workerTasks++;
+          own(...task);
+          hooks?.after(first + i);
         }
-        hooks?.before(first);
-        own(...round[0]!);
-        hooks?.after(first);
-      } catch (e) {
-        failure = e;
+      } else {
+        this.runShared(which, on, own, part, first, hooks);
       }
-      // Every posted worker is waited for, even when the calling thread failed: they share its buffers.
-      for (const [i, w] of posted.entries()) {
-        const error = join(w, this.canBlock);
-        failure ??= error;
-        if (failure !== undefined) continue;
+    }
+  }
+
+  /** One run of the control block: 2 to MAX_TASKS tasks, numbered from `first` for the hooks. */
+  private runShared(which: number, on: number, own: (...args: number[]) => void, tasks: readonly number[][], first: number, hooks?: TaskHooks): void {
+    const { control: q, states } = this;
+    const total = tasks.length;
+    const count = tasks[0]!.length;
+    if (count > MAX_ARGS || tasks.some((t) => t.length !== count)) {
+      throw new Error(`stn-layer: internal error: a run's tasks must have the same number of arguments, at most ${MAX_ARGS}`);
+    }
+    // Each worker one task of its own, the caller at least one.
+    const reserved = Math.min(this.workers.length, total - 1);
+    this.generation = (this.generation + 1) & GENERATION_MASK;
+    const tag = this.generation * 8;
+    q[HEADER.EXPORT] = which;
+    q[HEADER.MEMORY] = on;
+    q[HEADER.COUNT] = count;
+    q[HEADER.TOTAL] = total;
+    q[HEADER.RESERVED] = reserved;
+    for (const [i, task] of tasks.entries()) {
+      q.set(task, ARGS_AT + i * MAX_ARGS);
+      q[FAILED_BY_AT + i] = 0;
+      states[i] = tag + STATE.NOT_READY;
+    }
+    // Atomics.store orders the stores above before the workers' loads that follow their wait.
+    Atomics.store(q, HEADER.GENERATION, this.generation);
+    Atomics.notify(q, HEADER.GENERATION);
+    const collected: boolean[] = new Array<boolean>(total).fill(false);
+    let failure: unknown;
+    let ownTasks = 0;
+    // The finished tasks not yet handed to hooks.after: the caller copies them out between its own.
+    const collect = (wait: boolean) => {
+      for (let i = 0; i < total; i++) {
+        if (collected[i]) continue;
+        let s = Atomics.load(states, i);
+        while (wait && (s === tag + STATE.READY || s === tag + STATE.CLAIMED)) {
+          if (this.canBlock) Atomics.wait(states, i, s);
+          s = Atomics.load(states, i);
+        }
+        if (s === tag + STATE.READY || s === tag + STATE.CLAIMED) continue;
+        collected[i] = true;
+        if (s === tag + STATE.FAILED) failure ??= this.workerError(q[FAILED_BY_AT + i]! - 1);
+        else if (s === tag + STATE.DONE && failure === undefined) {
+          try {
+            hooks?.after(first + i);
+          } catch (e) {
+            failure = e;
+          }
+        }
+      }
+    };
+    try {
+      // Every task READY in order (a worker may start one while the caller prepares the next), then the caller claims its own.
+      for (let i = 0; i < total; i++) {
+        hooks?.before(first + i);
+        Atomics.store(states, i, tag + STATE.READY);
+        Atomics.notify(states, i);
+      }
+      for (let i = reserved; i < total && failure === undefined; i++) {
+        if (Atomics.compareExchange(states, i, tag + STATE.READY, tag + STATE.CLAIMED) !== tag + STATE.READY) continue;
         try {
-          hooks?.after(first + i + 1);
+          own(...tasks[i]!);
         } catch (e) {
           failure = e;
         }
+        Atomics.store(states, i, tag + (failure === undefined ? STATE.DONE : STATE.CANCELLED));
+        if (failure === undefined) ownTasks++;
+        collect(false);
       }
-      if (failure !== undefined) throw failure;
+    } catch (e) {
+      failure ??= e;
     }
+    if (failure !== undefined) {
+      // No task starts after a failure; the claimed ones are waited for: they share the caller's buffers.
+      for (let i = 0; i < total; i++) {
+        for (const from of [STATE.NOT_READY, STATE.READY]) Atomics.compareExchange(states, i, tag + from, tag + STATE.CANCELLED);
+        Atomics.notify(states, i);
+      }
+    }
+    collect(true);
+    this.workerTasks += states.subarray(0, total).filter((s) => s === tag + STATE.DONE || s === tag + STATE.FAILED).length - ownTasks;
+    if (failure !== undefined) throw failure;
+  }
+
+  /** The error worker `slot` reported. */
+  private workerError(slot: number): Error {
+    const w = this.workers[slot]!;
+    // TextDecoder takes no view of shared memory: a copy.
+    const text = new TextDecoder().decode(w.message.slice(0, Atomics.load(this.control, MESSAGE_LENGTHS_AT + slot)));
+    return new Error(`stn-layer: a kernel worker failed: ${text || 'no message'}`);
   }
 
   /** Tells each worker to return, then terminates it. */
   async stop(): Promise<void> {
-    for (const w of this.workers) post(w.control, STOP, 0, []);
+    this.control[HEADER.EXPORT] = STOP;
+    this.generation = (this.generation + 1) & GENERATION_MASK;
+    Atomics.store(this.control, HEADER.GENERATION, this.generation);
+    Atomics.notify(this.control, HEADER.GENERATION);
     await Promise.all(this.workers.map((w) => w.spawned.terminate()));
   }
-}
-
-function post(control: Int32Array, which: number, memory: number, args: readonly number[]): void {
-  if (args.length > SLOT_LENGTH - SLOT.ARGS) throw new Error(`stn-layer: ${args.length} arguments do not fit a worker's slot`);
-  control[SLOT.EXPORT] = which;
-  control[SLOT.MEMORY] = memory;
-  control[SLOT.COUNT] = args.length;
-  control.set(args, SLOT.ARGS);
-  // Atomics.add orders the stores above before the worker's load of GENERATION.
-  Atomics.add(control, SLOT.GENERATION, 1);
-  Atomics.notify(control, SLOT.GENERATION);
-}
-
-/**
- * Waits for the worker's answer; the error it reported, if any. A worker that dies inside a task
- * (its thread killed, out of memory) never answers: the wait has no end, as a pthread join's.
- */
-function join(w: PoolWorker, canBlock: boolean): Error | undefined {
-  const generation = Atomics.load(w.control, SLOT.GENERATION);
-  for (let done = Atomics.load(w.control, SLOT.DONE); done !== generation; done = Atomics.load(w.control, SLOT.DONE)) {
-    if (canBlock) Atomics.wait(w.control, SLOT.DONE, done);
-  }
-  if (Atomics.exchange(w.control, SLOT.FAILED, 0) === 0) return undefined;
-  // TextDecoder takes no view of shared memory: a copy.
-  const text = new TextDecoder().decode(w.message.slice(0, Atomics.load(w.control, SLOT.MESSAGE_LENGTH)));
-  return new Error(`stn-layer: a kernel worker failed: ${text || 'no message'}`);
 }
 
 /** The threads useThreads() takes when given no number: the cores Node says this process may use, or the browser's count. */
