@@ -26,6 +26,7 @@ import { STRIPES } from '../src/kernels/shared/split.js';
 import { type KernelHeap, runSerially } from '../src/kernels/shared/heap.js';
 import { gridSampleGradKernel, gridSampleKernel } from '../src/kernels/shared/kernels.js';
 import { type StnExports, stnExportsFor } from '../src/kernels/shared/stn_module.js';
+import { forgetResidentInputs } from '../src/kernels/cpu/cpu_backend.js';
 import { setActivePool } from '../src/kernels/threads/active.js';
 import { WorkerPool } from '../src/kernels/threads/pool.js';
 import { checkArgs } from './lib/args.js';
@@ -151,6 +152,8 @@ function residentKernels(memory: WebAssembly.Memory, stn: StnExports, inputs: tf
   const need = inputsEnd + 16 * inputs.reduce((a, t) => a + t.size, 0);
   if (need > memory.buffer.byteLength) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
   for (const t of inputs) new Float32Array(memory.buffer).set(t.dataSync(), offsets.get(t)! / 4);
+  // The op's calls on this memory must not take these writes for their own inputs.
+  forgetResidentInputs();
   const heap = (): KernelHeap => {
     top = inputsEnd;
     const outputs: TensorInfo[] = [];
@@ -171,6 +174,7 @@ function residentKernels(memory: WebAssembly.Memory, stn: StnExports, inputs: tf
   };
   const [x, g, dy] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor];
   return (direction: Direction) => {
+    forgetResidentInputs();
     gridSampleKernel(heap(), x, g, ATTRS);
     if (direction !== 'forward') gridSampleGradKernel(heap(), dy, x, g, { ...ATTRS, outputMask: direction === 'forward+backward' ? [true, true] : [false, true] });
   };

@@ -8,8 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { affineGrid, gridSample } from '../src/index.js';
-import { cpuStnMemoryBytes } from '../src/kernels/cpu/cpu_backend.js';
+import { GridSampleGrad, affineGrid, gridSample, useThreads } from '../src/index.js';
+import { cpuStnMemoryBytes, forgetResidentInputs } from '../src/kernels/cpu/cpu_backend.js';
 import { wasmMemory } from '../src/kernels/wasm/wasm_backend.js';
 import { ALL_OPTIONS, useBackend } from './helpers.js';
 import { requireWebGPU } from './webgpu_setup.js';
@@ -76,6 +76,38 @@ describe('cpu backend', () => {
     }
     expect(cpuStnMemoryBytes()).toBe(high);
     tf.dispose(big);
+  });
+
+  it('a call reuses the inputs the call before left in the kernels\' memory only where they are the same data at the same place', async () => {
+    const o = { mode: 'bilinear', paddingMode: 'zeros', alignCorners: false } as const;
+    const [x1, x2] = [3, 4].map((seed) => tf.randomUniform([2, 9, 7, 3], -1, 1, 'float32', seed) as tf.Tensor4D);
+    const g = tf.randomUniform([2, 5, 6, 2], -1.1, 1.1, 'float32', 5) as tf.Tensor4D;
+    const dy = tf.randomUniform([2, 5, 6, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
+    const backward = (x: tf.Tensor4D) => tf.engine().runKernel(GridSampleGrad, { dy, input: x, grid: g }, { ...o, outputMask: [true, true] } as never) as tf.Tensor[];
+    const read = (ts: tf.Tensor[]) => {
+      const values = ts.map((t) => Array.from(t.dataSync()));
+      tf.dispose(ts);
+      return values;
+    };
+    // What the backward gives with every input copied in.
+    const want = (x: tf.Tensor4D) => {
+      forgetResidentInputs();
+      return read(backward(x));
+    };
+    for (const threads of [1, 2, 1]) {
+      await useThreads(threads);
+      for (const [forwardOn, backwardOn] of [[x1, x1], [x1, x2], [x2, x1]] as const) {
+        // The forward leaves its input and grid where the backward puts its input and grid.
+        tf.dispose(gridSample(forwardOn, g, o));
+        expect(read(backward(backwardOn))).toEqual(want(backwardOn));
+      }
+    }
+    // The same data in a memory of its own (threads on, then off): copied in again.
+    tf.dispose(gridSample(x1, g, o));
+    await useThreads(2);
+    expect(read(backward(x1))).toEqual(want(x1));
+    await useThreads(1);
+    tf.dispose([x1, x2, g, dy]);
   });
 });
 

@@ -16,6 +16,7 @@ import { modeCode, paddingCode } from '../src/kernels/names.js';
 import { MIN_WORK_PER_THREAD, MIN_WORK_PER_THREAD_COPIED, dInputStripes, splitThresholds, threadsFor } from '../src/kernels/shared/split.js';
 import { compileSharedStnModule, stnExportsFor } from '../src/kernels/shared/stn_module.js';
 import { activePool } from '../src/kernels/threads/active.js';
+import { forgetResidentInputs } from '../src/kernels/cpu/cpu_backend.js';
 import { type SampleOptions, gridSampleReference } from '../src/reference/grid_sample.js';
 import { ALL_OPTIONS, expectClose, useBackend } from './helpers.js';
 
@@ -53,6 +54,7 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b);
 function poisonPoolMemory(): void {
   const pool = activePool();
   if (pool) new Float32Array(pool.memory.buffer).fill(NaN);
+  forgetResidentInputs();
 }
 
 /** Forward and GridSampleGrad with each outputMask, every value read back; the pool's memory poisoned before each call. */

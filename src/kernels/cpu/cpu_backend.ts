@@ -57,6 +57,20 @@ function floatsToOverwrite(length: number): Float32Array {
   return new Float32Array(bytes.buffer, bytes.byteOffset, length);
 }
 
+/**
+ * The inputs the last call left in the memory: none of its outputs or scratch overlaps them, so
+ * they are still there for the next call. A backward that places the forward's input and grid at
+ * the same offsets (the kernels allocate in the same order) need not copy them again: tfjs
+ * tensors are immutable, and readSync gives the same array for the same data.
+ */
+interface Resident { memory: WebAssembly.Memory; inputs: { data: WeakRef<Float32Array>; offset: number }[] }
+let resident: Resident | undefined;
+
+/** Forgets what the last call left in the memory: for whoever writes into it other than a call (tests). */
+export function forgetResidentInputs(): void {
+  resident = undefined;
+}
+
 /** An input and how many of its floats are in place. */
 interface Input { data: Float32Array; offset: number; copied: number }
 /** An output and, once copied out (run() copies it task by task), its values and how many of them are written. */
@@ -84,9 +98,14 @@ export function cpuHeap(backend: object): KernelHeap {
   const pool = activePool();
   // Every offset is known by the first place() or run(), so one grow serves the whole call.
   const grow = () => (placedIn = ensureBytes(pool, top));
+  // What the last call left, for this one to match; cleared until this one ends well.
+  const previous = resident;
+  resident = undefined;
+  const inPlace = (input: Input) => previous !== undefined && previous.memory === placedIn
+    && previous.inputs.some((r) => r.offset === input.offset && r.data.deref() === input.data);
   const heapFloats = () => new Float32Array(placedIn!.buffer);
   const copyIn = (input: Input, start = 0, end = input.data.length) => {
-    heapFloats().set(input.data.subarray(start, end), input.offset / 4 + start);
+    if (!inPlace(input)) heapFloats().set(input.data.subarray(start, end), input.offset / 4 + start);
     input.copied += end - start;
   };
   const copyOut = (out: Output, start = 0, end = out.length) => {
@@ -149,6 +168,7 @@ export function cpuHeap(backend: object): KernelHeap {
       if (placedIn && (inputs.some((i) => i.copied !== i.data.length) || outputs.some((o) => o.written !== o.length))) {
         throw new Error('stn-layer: internal error: a task\'s spans do not cover its operands');
       }
+      if (placedIn) resident = { memory: placedIn, inputs: inputs.map((i) => ({ data: new WeakRef(i.data), offset: i.offset })) };
       return outputs.map((out) => b.makeTensorInfo(out.shape, 'float32', out.values ?? new Float32Array(out.length)));
     },
   };
