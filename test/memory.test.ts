@@ -107,6 +107,18 @@ describe('cpu backend', () => {
     await useThreads(2);
     expect(read(backward(x1))).toEqual(want(x1));
     await useThreads(1);
+    // One staging array refilled for every batch: tf.tensor keeps it, so each batch's tensor has the same array, new data.
+    const staging = new Float32Array(x1.size);
+    const batch = (x: tf.Tensor4D) => {
+      staging.set(x.dataSync());
+      const t = tf.tensor4d(staging, x.shape);
+      const out = read([gridSample(t, g, o)]);
+      t.dispose();
+      return out;
+    };
+    forgetResidentInputs();
+    const expected = [x1, x2].map((x) => read([gridSample(x, g, o)]));
+    expect([batch(x1), batch(x2), batch(x1)]).toEqual([expected[0], expected[1], expected[0]]);
     tf.dispose([x1, x2, g, dy]);
   });
 });

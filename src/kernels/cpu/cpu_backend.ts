@@ -61,9 +61,11 @@ function floatsToOverwrite(length: number): Float32Array {
  * The inputs the last call left in the memory: none of its outputs or scratch overlaps them, so
  * they are still there for the next call. A backward that places the forward's input and grid at
  * the same offsets (the kernels allocate in the same order) need not copy them again: tfjs
- * tensors are immutable, and readSync gives the same array for the same data.
+ * tensors are immutable. Matched by the tensor's data (its dataId, shared by reshapes and clones)
+ * and readSync's array both: tf.tensor(array) keeps the caller's array without a copy, so an app
+ * that refills one staging array for every batch hands the same array to a new tensor each time.
  */
-interface Resident { memory: WebAssembly.Memory; inputs: { data: WeakRef<Float32Array>; offset: number }[] }
+interface Resident { memory: WebAssembly.Memory; inputs: { dataId: WeakRef<object>; data: WeakRef<Float32Array>; offset: number }[] }
 let resident: Resident | undefined;
 
 /** Forgets what the last call left in the memory: for whoever writes into it other than a call (tests). */
@@ -72,7 +74,7 @@ export function forgetResidentInputs(): void {
 }
 
 /** An input and how many of its floats are in place. */
-interface Input { data: Float32Array; offset: number; copied: number }
+interface Input { dataId: object; data: Float32Array; offset: number; copied: number }
 /** An output and, once copied out (run() copies it task by task), its values and how many of them are written. */
 interface Output { shape: number[]; offset: number; length: number; values?: Float32Array; written: number }
 
@@ -102,7 +104,7 @@ export function cpuHeap(backend: object): KernelHeap {
   const previous = resident;
   resident = undefined;
   const inPlace = (input: Input) => previous !== undefined && previous.memory === placedIn
-    && previous.inputs.some((r) => r.offset === input.offset && r.data.deref() === input.data);
+    && previous.inputs.some((r) => r.offset === input.offset && r.dataId.deref() === input.dataId && r.data.deref() === input.data);
   const heapFloats = () => new Float32Array(placedIn!.buffer);
   const copyIn = (input: Input, start = 0, end = input.data.length) => {
     if (!inPlace(input)) heapFloats().set(input.data.subarray(start, end), input.offset / 4 + start);
@@ -138,7 +140,7 @@ export function cpuHeap(backend: object): KernelHeap {
     input: (t) => {
       const data = b.readSync(t.dataId) as Float32Array;
       const offset = reserve(data.length);
-      inputs.push({ data, offset, copied: 0 });
+      inputs.push({ dataId: t.dataId, data, offset, copied: 0 });
       return offset;
     },
     output: (shape) => {
@@ -168,7 +170,7 @@ export function cpuHeap(backend: object): KernelHeap {
       if (placedIn && (inputs.some((i) => i.copied !== i.data.length) || outputs.some((o) => o.written !== o.length))) {
         throw new Error('stn-layer: internal error: a task\'s spans do not cover its operands');
       }
-      if (placedIn) resident = { memory: placedIn, inputs: inputs.map((i) => ({ data: new WeakRef(i.data), offset: i.offset })) };
+      if (placedIn) resident = { memory: placedIn, inputs: inputs.map((i) => ({ dataId: new WeakRef(i.dataId), data: new WeakRef(i.data), offset: i.offset })) };
       return outputs.map((out) => b.makeTensorInfo(out.shape, 'float32', out.values ?? new Float32Array(out.length)));
     },
   };
