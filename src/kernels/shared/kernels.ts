@@ -10,7 +10,7 @@ import {
   gradOutputMask, modeCode, paddingCode,
 } from '../names.js';
 import type { KernelHeap, Span, TaskSpans } from './heap.js';
-import { taskSplit, dInputStripes, splitRange, threadsFor } from './split.js';
+import { TASKS_PER_THREAD, dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
@@ -128,7 +128,7 @@ function runGridSample(
     heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)));
   // More tasks than threads: whichever thread is free takes the next (the cpu heap's copies, made
   // by the calling thread, then overlap the workers' tasks, and a slower thread takes fewer).
-  const tasks = threads * taskSplit.perThread;
+  const tasks = threads * TASKS_PER_THREAD;
   if (stripes > 1) {
     // The stripes are fixed (the same bits on any thread count); a call too small to split runs them in turn.
     const parts = splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1] as [number, number], range }));

@@ -45,7 +45,6 @@ export const splitThresholds = { inPlace: MIN_WORK_PER_THREAD, copied: MIN_WORK_
  * own; a thread slowed by another process takes fewer.
  */
 export const TASKS_PER_THREAD = 4;
-export const taskSplit = { perThread: TASKS_PER_THREAD };
 
 /** One image's d(input) from at least this many grid points is scattered in STRIPES stripes... */
 export const STRIPE_MIN_POINTS = 1 << 16;
