@@ -168,7 +168,7 @@ function residentKernels(memory: WebAssembly.Memory, stn: StnExports, inputs: tf
       threads: pool?.threads ?? 1,
       // In place: the kernels' split, without the copies' higher threshold.
       copies: false,
-      run: (name, tasks) => (pool ? pool.run(name, tasks) : runSerially(stn, name, tasks)),
+      run: (name, tasks, _spans, threads) => (pool ? pool.run(name, tasks, undefined, undefined, threads) : runSerially(stn, name, tasks)),
       finish: () => outputs,
     };
   };

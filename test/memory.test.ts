@@ -6,6 +6,8 @@
  * Nothing is wrapped in tf.tidy: every tensor a step makes is disposed by hand, so a tensor the ops
  * forget to free would show.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GridSampleGrad, affineGrid, gridSample, useThreads } from '../src/index.js';
@@ -120,6 +122,28 @@ describe('cpu backend', () => {
     const expected = [x1, x2].map((x) => read([gridSample(x, g, o)]));
     expect([batch(x1), batch(x2), batch(x1)]).toEqual([expected[0], expected[1], expected[0]]);
     tf.dispose([x1, x2, g, dy]);
+  });
+
+  it('what the kernels keep of the last call\'s inputs does not keep a synchronous loop\'s input arrays alive', () => {
+    // 200 steps in one synchronous run of code, each with a new 2 MB input (a WeakRef would keep
+    // every one alive until the job ends: 400 MB), then a collection: the array buffers left are
+    // about one step's.
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      import { gridSample } from './src/index.ts';
+      await tf.setBackend('cpu');
+      const g = tf.randomUniform([4, 16, 16, 2], -1, 1);
+      for (let i = 0; i < 200; i++) tf.tidy(() => tf.sum(gridSample(tf.randomUniform([4, 64, 64, 32]), g)).dataSync());
+      globalThis.gc();
+      console.log('arrayBuffers MB', Math.round(process.memoryUsage().arrayBuffers / 2 ** 20));
+    `;
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(__dirname, '..'), encoding: 'utf8', timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const mb = Number(/arrayBuffers MB (\d+)/.exec(run.stdout)?.[1]);
+    expect(mb).toBeLessThan(32);
   });
 });
 

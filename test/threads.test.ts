@@ -16,6 +16,7 @@ import { modeCode, paddingCode } from '../src/kernels/names.js';
 import { MIN_WORK_PER_THREAD, MIN_WORK_PER_THREAD_COPIED, dInputStripes, splitThresholds, threadsFor } from '../src/kernels/shared/split.js';
 import { compileSharedStnModule, stnExportsFor } from '../src/kernels/shared/stn_module.js';
 import { activePool } from '../src/kernels/threads/active.js';
+import { WorkerPool } from '../src/kernels/threads/pool.js';
 import { forgetResidentInputs } from '../src/kernels/cpu/cpu_backend.js';
 import { type SampleOptions, gridSampleReference } from '../src/reference/grid_sample.js';
 import { ALL_OPTIONS, expectClose, useBackend } from './helpers.js';
@@ -295,9 +296,12 @@ describe('the split module at the end of the shared memory', () => {
     }
   });
 
-  it('runs every task of a long list once, in runs of the control block\'s size, whichever thread takes it', () => {
-    const pool = activePool()!;
-    // 150 tasks of 4 points each (over two runs' worth), nearest samples of a 1 x 600 ramp at pixel centres: output[i] = i.
+  /**
+   * Runs `tasks` tasks of 4 points each on `pool` (at most `threads` threads), nearest samples of a
+   * 1 x 600 ramp at pixel centres (output[i] = i), checks every task ran once with the right output;
+   * returns the tasks the workers ran.
+   */
+  const rampRun = (pool: WorkerPool, tasks: number, threads?: number) => {
     const points = 600;
     const [INPUT, GRID_AT, OUT] = [1 << 16, 1 << 18, 1 << 20];
     const missing = OUT + 4 * points - pool.memory.buffer.byteLength;
@@ -305,21 +309,38 @@ describe('the split module at the end of the shared memory', () => {
     const f32 = new Float32Array(pool.memory.buffer);
     f32.set(Array.from({ length: points }, (_, i) => i), INPUT / 4);
     f32.set(Array.from({ length: points }, (_, i) => [(2 * i + 1) / points - 1, 0]).flat(), GRID_AT / 4);
-    const run = (tasks: number) => {
-      f32.fill(-1, OUT / 4, OUT / 4 + points);
-      const before = pool.workerTasks;
-      const afters = new Array<number>(tasks).fill(0);
-      const ranges = Array.from({ length: tasks }, (_, i): [number, number] => [i * 4, i * 4 + 4]);
-      pool.run('gridSample', ranges.map((r) => [INPUT, 1, 1, points, 1, GRID_AT, tasks * 4, modeCode('nearest'), 0, 0, 0, OUT, 0, 0, 0, 0, 1, ...r]), pool.memory, {
-        before: () => {}, after: (task) => afters[task]!++,
-      });
-      expect(afters.every((n) => n === 1)).toBe(true);
-      expect(Array.from(f32.subarray(OUT / 4, OUT / 4 + tasks * 4))).toEqual(Array.from({ length: tasks * 4 }, (_, i) => i));
-      return pool.workerTasks - before;
-    };
-    expect(run(150)).toBeGreaterThanOrEqual(3);
+    f32.fill(-1, OUT / 4, OUT / 4 + points);
+    const before = pool.workerTasks;
+    const afters = new Array<number>(tasks).fill(0);
+    const ranges = Array.from({ length: tasks }, (_, i): [number, number] => [i * 4, i * 4 + 4]);
+    pool.run('gridSample', ranges.map((r) => [INPUT, 1, 1, points, 1, GRID_AT, tasks * 4, modeCode('nearest'), 0, 0, 0, OUT, 0, 0, 0, 0, 1, ...r]), pool.memory, {
+      before: () => {}, after: (task) => afters[task]!++,
+    }, threads);
+    expect(afters.every((n) => n === 1)).toBe(true);
+    expect(Array.from(f32.subarray(OUT / 4, OUT / 4 + tasks * 4))).toEqual(Array.from({ length: tasks * 4 }, (_, i) => i));
+    return pool.workerTasks - before;
+  };
+
+  it('runs every task of a long list once, in runs of the control block\'s size, whichever thread takes it', () => {
+    const pool = activePool() as WorkerPool;
+    // 150 tasks: over two runs' worth.
+    expect(rampRun(pool, 150)).toBeGreaterThanOrEqual(3);
     // Many short runs back to back: a worker that wakes late never takes a later run's task for an earlier one's.
-    for (let i = 0; i < 2000; i++) run(2 + (i % 5));
+    for (let i = 0; i < 2000; i++) rampRun(pool, 2 + (i % 5));
+  });
+
+  it('takes at most the threads a run allows: one runs every task on the calling thread', async () => {
+    expect(rampRun(activePool() as WorkerPool, 12, 1)).toBe(0);
+    const three = await WorkerPool.start(3);
+    try {
+      // Each worker a task of its own, the second one only where three threads are allowed.
+      expect(rampRun(three, 12, 3)).toBeGreaterThanOrEqual(2);
+      expect(rampRun(three, 12, 2)).toBeGreaterThanOrEqual(1);
+      expect(rampRun(three, 12, 1)).toBe(0);
+      for (let i = 0; i < 500; i++) rampRun(three, 2 + (i % 9), 1 + (i % 3));
+    } finally {
+      await three.stop();
+    }
   });
 
   /** The pool, and a task sampling an [8, 8, 4] image at `inputAt` at its centre: 16 bytes before the end of the memory, its reads trap. */

@@ -61,11 +61,15 @@ function floatsToOverwrite(length: number): Float32Array {
  * The inputs the last call left in the memory: none of its outputs or scratch overlaps them, so
  * they are still there for the next call. A backward that places the forward's input and grid at
  * the same offsets (the kernels allocate in the same order) need not copy them again: tfjs
- * tensors are immutable. Matched by the tensor's data (its dataId, shared by reshapes and clones)
- * and readSync's array both: tf.tensor(array) keeps the caller's array without a copy, so an app
- * that refills one staging array for every batch hands the same array to a new tensor each time.
+ * tensors are immutable. Matched by the tensor's data, its dataId (shared by reshapes and clones;
+ * data moved between backends keeps it, and its values), not by readSync's array: tf.tensor(array)
+ * keeps the caller's array uncopied, so an app that refills one staging array for every batch
+ * hands the same array to each batch's new tensor. The dataIds are held strongly (one call's
+ * few: the backend's data is in a WeakMap, freed by dispose all the same): a WeakRef keeps its
+ * target alive until the current job ends, every input array of a synchronous training loop.
+ * The memory is held weakly: one that useThreads(1) let go of may be gigabytes.
  */
-interface Resident { memory: WebAssembly.Memory; inputs: { dataId: WeakRef<object>; data: WeakRef<Float32Array>; offset: number }[] }
+interface Resident { memory: WeakRef<WebAssembly.Memory>; inputs: { dataId: object; offset: number }[] }
 let resident: Resident | undefined;
 
 /** Forgets what the last call left in the memory: for whoever writes into it other than a call (tests). */
@@ -103,8 +107,8 @@ export function cpuHeap(backend: object): KernelHeap {
   // What the last call left, for this one to match; cleared until this one ends well.
   const previous = resident;
   resident = undefined;
-  const inPlace = (input: Input) => previous !== undefined && previous.memory === placedIn
-    && previous.inputs.some((r) => r.offset === input.offset && r.dataId.deref() === input.dataId && r.data.deref() === input.data);
+  const inPlace = (input: Input) => previous !== undefined && previous.memory.deref() === placedIn
+    && previous.inputs.some((r) => r.offset === input.offset && r.dataId === input.dataId);
   const heapFloats = () => new Float32Array(placedIn!.buffer);
   const copyIn = (input: Input, start = 0, end = input.data.length) => {
     if (!inPlace(input)) heapFloats().set(input.data.subarray(start, end), input.offset / 4 + start);
@@ -150,10 +154,10 @@ export function cpuHeap(backend: object): KernelHeap {
       return offset;
     },
     place,
-    run: (name, tasks, spans) => {
+    run: (name, tasks, spans, threads) => {
       if (!pool || !spans) {
         const stn = place();
-        if (pool) pool.run(name, tasks);
+        if (pool) pool.run(name, tasks, undefined, undefined, threads);
         else runSerially(stn, name, tasks);
         return;
       }
@@ -162,7 +166,7 @@ export function cpuHeap(backend: object): KernelHeap {
       // The inputs that no task names (read whole by every task) and those an earlier place() left: in place before any starts.
       const read = new Set(spans.flatMap((s) => nonEmpty(s.reads).map(([offset]) => offset)));
       for (const input of inputs) if (input.copied === 0 && !read.has(input.offset)) copyIn(input);
-      pool.run(name, tasks, placedIn, copiesAround(spans));
+      pool.run(name, tasks, placedIn, copiesAround(spans), threads);
     },
     finish: () => {
       for (const out of outputs) if (placedIn && out.written === 0) copyOut(out);
@@ -170,7 +174,7 @@ export function cpuHeap(backend: object): KernelHeap {
       if (placedIn && (inputs.some((i) => i.copied !== i.data.length) || outputs.some((o) => o.written !== o.length))) {
         throw new Error('stn-layer: internal error: a task\'s spans do not cover its operands');
       }
-      if (placedIn) resident = { memory: placedIn, inputs: inputs.map((i) => ({ dataId: new WeakRef(i.dataId), data: new WeakRef(i.data), offset: i.offset })) };
+      if (placedIn) resident = { memory: new WeakRef(placedIn), inputs: inputs.map((i) => ({ dataId: i.dataId, offset: i.offset })) };
       return outputs.map((out) => b.makeTensorInfo(out.shape, 'float32', out.values ?? new Float32Array(out.length)));
     },
   };

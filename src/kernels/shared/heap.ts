@@ -45,9 +45,10 @@ export interface KernelHeap {
    * all are done. The tasks must not write the same bytes. Places the operands if place() has not.
    * With `spans` (one per task), a heap that copies may copy in only what a task reads before it
    * starts and copy out what it finished as soon as it ends: the cpu backend with threads so
-   * overlaps its copies, made by the calling thread, with the workers' tasks.
+   * overlaps its copies, made by the calling thread, with the workers' tasks. At most `threads`
+   * threads (the calling thread included) take the tasks: all of the heap's by default.
    */
-  run(name: SplitExport, tasks: readonly number[][], spans?: readonly TaskSpans[]): void;
+  run(name: SplitExport, tasks: readonly number[][], spans?: readonly TaskSpans[], threads?: number): void;
   /** The outputs, in the order they were allocated (zeros where the module never ran). */
   finish(): TensorInfo[];
 }

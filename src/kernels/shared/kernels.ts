@@ -10,7 +10,7 @@ import {
   gradOutputMask, modeCode, paddingCode,
 } from '../names.js';
 import type { KernelHeap, Span, TaskSpans } from './heap.js';
-import { TASKS_PER_THREAD, dInputStripes, splitRange, threadsFor } from './split.js';
+import { MAX_TASKS, TASKS_PER_THREAD, dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
@@ -125,20 +125,18 @@ function runGridSample(
     };
   };
   const run = (parts: { dInput: number; items: [number, number]; range: [number, number] }[]) =>
-    heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)));
+    heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)), threads);
   // More tasks than threads: whichever thread is free takes the next (the cpu heap's copies, made
   // by the calling thread, then overlap the workers' tasks, and a slower thread takes fewer).
-  const tasks = threads * TASKS_PER_THREAD;
+  const tasks = Math.min(threads * TASKS_PER_THREAD, MAX_TASKS);
   if (stripes > 1) {
-    // The stripes are fixed (the same bits on any thread count); a call too small to split runs them in turn.
-    const parts = splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1] as [number, number], range }));
-    if (threads > 1) run(parts);
-    else for (const part of parts) run([part]);
+    // The stripes are fixed (the same bits on any thread count); on one thread, in turn.
+    run(splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1] as [number, number], range })));
     const ranges = splitRange(pixels * C, threads > 1 ? tasks : 1, 4);
     stripeBuffers.slice(1).forEach((stripe, i, sums) => {
       // The last sum finishes d(input).
       const writes = (range: [number, number]): Span[] => (i === sums.length - 1 ? [[p.dInput, ...range]] : []);
-      heap.run('addStripe', ranges.map(([start, end]) => [p.dInput, stripe, start, end]), ranges.map((range) => ({ reads: [], writes: writes(range) })));
+      heap.run('addStripe', ranges.map(([start, end]) => [p.dInput, stripe, start, end]), ranges.map((range) => ({ reads: [], writes: writes(range) })), threads);
     });
   } else if (threads === 1 || p.dInput !== 0 || N >= tasks) {
     // d(input) by item; the forward and d(grid) too where there are items enough: a task then

@@ -46,6 +46,9 @@ export const splitThresholds = { inPlace: MIN_WORK_PER_THREAD, copied: MIN_WORK_
  */
 export const TASKS_PER_THREAD = 4;
 
+/** Tasks one run of the pool's control block holds (threads/worker_source.ts): a call is cut in at most this many. */
+export const MAX_TASKS = 64;
+
 /** One image's d(input) from at least this many grid points is scattered in STRIPES stripes... */
 export const STRIPE_MIN_POINTS = 1 << 16;
 /** ...so that two threads share it (more stripes cost one thread a zero-fill and a sum each). */

@@ -27,9 +27,10 @@ export interface ThreadPool {
    * KernelHeap.run on `memory` (the pool's own by default): the tasks spread over the threads, the
    * calling thread working too. hooks.before(i) runs for every task in order before the caller
    * takes any; a task is ready once its before() returns, and goes to the first thread free (tasks
-   * 0 .. threads - 2 to the workers, one each); hooks.after(i) runs once it is done.
+   * 0 .. threads - 2 to the workers, one each); hooks.after(i) runs once it is done. At most
+   * `threads` threads take part (the calling thread and the first workers): all by default.
    */
-  run(name: SplitExport, tasks: readonly number[][], memory?: WebAssembly.Memory, hooks?: TaskHooks): void;
+  run(name: SplitExport, tasks: readonly number[][], memory?: WebAssembly.Memory, hooks?: TaskHooks, threads?: number): void;
 }
 
 export function isNode(): boolean {

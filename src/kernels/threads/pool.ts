@@ -148,27 +148,30 @@ export class WorkerPool implements ThreadPool {
     return this.memories.includes(memory);
   }
 
-  run(name: SplitExport, tasks: readonly number[][], memory: WebAssembly.Memory = this.memory, hooks?: TaskHooks): void {
+  run(name: SplitExport, tasks: readonly number[][], memory: WebAssembly.Memory = this.memory, hooks?: TaskHooks, threads = this.threads): void {
     const which = EXPORTS.indexOf(name);
     const on = this.memories.indexOf(memory);
     if (on < 0) throw new Error('stn-layer: the worker pool does not run on this memory');
     const own = stnExportsFor(memory)[name] as (...args: number[]) => void;
     for (let first = 0; first < tasks.length; first += MAX_TASKS) {
       const part = tasks.slice(first, first + MAX_TASKS);
-      if (part.length === 1 || this.workers.length === 0) {
+      const workers = Math.min(this.workers.length, threads - 1);
+      if (part.length === 1 || workers <= 0) {
         for (const [i, task] of part.entries()) {
           hooks?.before(first + i);
           own(...task);
           hooks?.after(first + i);
         }
       } else {
-        this.runShared(which, on, own, part, first, hooks);
+        this.runShared(which, on, own, part, first, workers, hooks);
       }
     }
   }
 
-  /** One run of the control block: 2 to MAX_TASKS tasks, numbered from `first` for the hooks. */
-  private runShared(which: number, on: number, own: (...args: number[]) => void, tasks: readonly number[][], first: number, hooks?: TaskHooks): void {
+  /** One run of the control block: 2 to MAX_TASKS tasks, numbered from `first` for the hooks, on the caller and `workers` workers. */
+  private runShared(
+    which: number, on: number, own: (...args: number[]) => void, tasks: readonly number[][], first: number, workers: number, hooks?: TaskHooks,
+  ): void {
     const { control: q, states } = this;
     const total = tasks.length;
     const count = tasks[0]!.length;
@@ -176,7 +179,7 @@ export class WorkerPool implements ThreadPool {
       throw new Error(`stn-layer: internal error: a run's tasks must have the same number of arguments, at most ${MAX_ARGS}`);
     }
     // Each worker one task of its own, the caller at least one.
-    const reserved = Math.min(this.workers.length, total - 1);
+    const reserved = Math.min(workers, total - 1);
     this.generation = (this.generation + 1) & GENERATION_MASK;
     const tag = this.generation * 8;
     q[HEADER.EXPORT] = which;
@@ -184,6 +187,7 @@ export class WorkerPool implements ThreadPool {
     q[HEADER.COUNT] = count;
     q[HEADER.TOTAL] = total;
     q[HEADER.RESERVED] = reserved;
+    q[HEADER.THREADS] = workers + 1;
     for (const [i, task] of tasks.entries()) {
       q.set(task, ARGS_AT + i * MAX_ARGS);
       q[FAILED_BY_AT + i] = 0;

@@ -12,15 +12,17 @@
  * as an error, never as a hang.
  */
 
+import { MAX_TASKS } from '../shared/split.js';
+
+export { MAX_TASKS };
+
 /**
  * The control block, Int32s: a header, then per task of the current run its state, the worker
  * that failed it (slot + 1), and its arguments; then each worker's message length.
  */
-export const HEADER = { GENERATION: 0, EXPORT: 1, MEMORY: 2, COUNT: 3, TOTAL: 4, RESERVED: 5 } as const;
+export const HEADER = { GENERATION: 0, EXPORT: 1, MEMORY: 2, COUNT: 3, TOTAL: 4, RESERVED: 5, THREADS: 6 } as const;
 /** Int32s of the header (128 bytes: the tasks' states start on a cache line of their own). */
 export const HEADER_LENGTH = 32;
-/** Tasks one run of the control block holds (ThreadPool.run takes longer lists in runs of this many). */
-export const MAX_TASKS = 64;
 /** Int32 arguments of a task, at most. */
 export const MAX_ARGS = 24;
 export const STATES_AT = HEADER_LENGTH;
@@ -55,10 +57,11 @@ export interface WorkerInit {
 /*
  * A run: the caller writes the header, every task's arguments and state NOT_READY, then bumps
  * GENERATION and wakes the workers; it makes each task READY in order (the cpu heap copies the
- * task's inputs in first). Tasks [0, RESERVED) are worker `slot`'s alone, one each; the others go
- * to whichever thread claims them first (READY -> CLAIMED, compareExchange), the caller too once
- * every task is READY. A worker waits on a task's state while it is NOT_READY, runs it, stores
- * DONE (or FAILED, its text in its part of the message buffer) and wakes whoever waits on it.
+ * task's inputs in first). Only workers 0 .. THREADS - 2 take part. Tasks [0, RESERVED) are worker
+ * `slot`'s alone, one each; the others go to whichever thread claims them first (READY -> CLAIMED,
+ * compareExchange), the caller too once every task is READY. A worker waits on a task's state
+ * while it is NOT_READY, runs it, stores DONE (or FAILED, its text in its part of the message
+ * buffer, after which it takes no other task of the run) and wakes whoever waits on it.
  */
 const SERVE = `
 function serve(init, ready) {
@@ -86,6 +89,7 @@ function serve(init, ready) {
       }
     }
   };
+  // Runs task i; false if it failed.
   const run = (i, tag) => {
     // The header is this run's while the task is claimed: the run cannot end before it is done.
     const count = q[H.COUNT];
@@ -102,6 +106,7 @@ function serve(init, ready) {
     }
     Atomics.store(states, i, tag + state);
     Atomics.notify(states, i);
+    return state === S.DONE;
   };
   ready();
   let seen = 0;
@@ -112,12 +117,12 @@ function serve(init, ready) {
     seen = generation;
     if (q[H.EXPORT] === ${STOP}) break;
     const tag = (generation & ${GENERATION_MASK}) * 8;
+    if (slot >= q[H.THREADS] - 1) continue;
     const reserved = q[H.RESERVED];
-    if (slot < reserved && claim(slot, tag)) run(slot, tag);
+    if (slot < reserved && claim(slot, tag) && !run(slot, tag)) continue;
     for (let i = reserved, total = q[H.TOTAL]; i < total; i++) {
       const mine = claim(i, tag);
-      if (mine === null) break;
-      if (mine) run(i, tag);
+      if (mine === null || (mine && !run(i, tag))) break;
     }
   }
 }

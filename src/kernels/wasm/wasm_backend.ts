@@ -85,7 +85,7 @@ export function wasmHeap(backend: object): WasmHeap {
     place: () => stn,
     threads: split?.threads ?? 1,
     copies: false,
-    run: (name, tasks) => (split ? split.run(name, tasks, heap) : runSerially(stn, name, tasks)),
+    run: (name, tasks, _spans, threads) => (split ? split.run(name, tasks, heap, undefined, threads) : runSerially(stn, name, tasks)),
     input: (t) => wasmOffset(b, t),
     output: (shape) => allocate(shape, outputs),
     scratch: (length) => allocate([length], scratch),
