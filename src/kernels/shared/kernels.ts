@@ -128,20 +128,20 @@ function runGridSample(
     heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)), threads);
   // More tasks than threads: whichever thread is free takes the next (the cpu heap's copies, made
   // by the calling thread, then overlap the workers' tasks, and a slower thread takes fewer).
-  const tasks = Math.min(threads * TASKS_PER_THREAD, MAX_TASKS);
+  const tasks = threads > 1 ? Math.min(threads * TASKS_PER_THREAD, MAX_TASKS) : 1;
   if (stripes > 1) {
     // The stripes are fixed (the same bits on any thread count); on one thread, in turn.
     run(splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1] as [number, number], range })));
-    const ranges = splitRange(pixels * C, threads > 1 ? tasks : 1, 4);
+    const ranges = splitRange(pixels * C, tasks, 4);
     stripeBuffers.slice(1).forEach((stripe, i, sums) => {
       // The last sum finishes d(input).
       const writes = (range: [number, number]): Span[] => (i === sums.length - 1 ? [[p.dInput, ...range]] : []);
       heap.run('addStripe', ranges.map(([start, end]) => [p.dInput, stripe, start, end]), ranges.map((range) => ({ reads: [], writes: writes(range) })), threads);
     });
-  } else if (threads === 1 || p.dInput !== 0 || N >= tasks) {
+  } else if (p.dInput !== 0 || N >= tasks) {
     // d(input) by item; the forward and d(grid) too where there are items enough: a task then
     // reads only its items' images, which a heap that copies places while the other threads work.
-    run(splitRange(N, threads > 1 ? tasks : 1, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points] })));
+    run(splitRange(N, tasks, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points] })));
   } else {
     // Else by point, on the module's blocks of four.
     run(splitRange(points, tasks, 4).map((range) => ({ dInput: 0, items: [0, N], range })));

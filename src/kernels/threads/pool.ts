@@ -15,10 +15,11 @@
 import type * as NodeOs from 'node:os';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { SplitExport } from '../shared/heap.js';
+import { MAX_TASKS } from '../shared/split.js';
 import { type StnExports, compileSharedStnModule, stnExportsFor } from '../shared/stn_module.js';
 import { type TaskHooks, type ThreadPool, isNode } from './active.js';
 import {
-  ARGS_AT, BROWSER_WORKER_SOURCE, FAILED_BY_AT, GENERATION_MASK, HEADER, MAX_ARGS, MAX_TASKS, MESSAGE_BYTES, MESSAGE_LENGTHS_AT,
+  ARGS_AT, BROWSER_WORKER_SOURCE, FAILED_BY_AT, GENERATION_MASK, HEADER, MAX_ARGS, MESSAGE_BYTES, MESSAGE_LENGTHS_AT,
   NODE_WORKER_SOURCE, STATE, STATES_AT, STOP, type WorkerInit, controlLength,
 } from './worker_source.js';
 

@@ -14,8 +14,6 @@
 
 import { MAX_TASKS } from '../shared/split.js';
 
-export { MAX_TASKS };
-
 /**
  * The control block, Int32s: a header, then per task of the current run its state, the worker
  * that failed it (slot + 1), and its arguments; then each worker's message length.
