@@ -101,7 +101,7 @@ export class WorkerPool implements ThreadPool {
   readonly memory: WebAssembly.Memory;
   readonly stn: StnExports;
   workerTasks = 0;
-  /** The pool's own memory, then the others it was started with; SLOT.MEMORY indexes them. */
+  /** The pool's own memory, then the others it was started with; HEADER.MEMORY indexes them. */
   private readonly memories: readonly WebAssembly.Memory[];
   private readonly workers: PoolWorker[];
   private readonly canBlock = callerCanBlock();
