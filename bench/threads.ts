@@ -1,21 +1,28 @@
 /**
  * npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads (useThreads), beside
- * PyTorch 1.13 on 1 and 2 threads timed in the same rounds on the same data (bench:peers'
+ * PyTorch 1.13 on 1 and 2 threads timed on the same data right after (bench:peers'
  * PytorchWorker, checked against stn-layer first). Bilinear, zeros, an STN-like affine grid the
  * size of the input (bench/lib/data.ts). With --browser: the wasm backend in headless Chromium,
  * on a cross-origin-isolated page (tfjs-wasm's threaded build, its heap shared), on 1 and 2
  * threads (a Web Worker on that heap; no copies: the op is the kernels), bench/threads_page.
  *
- *   npm run bench:threads -- [--quick] [--json] [--browser]
+ *   npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn]
  *
  * Per shape: forward (the op), forward + backward (the op, then GridSampleGrad for d(input) and
  * d(grid)), forward + d(grid) (GridSampleGrad for d(grid) alone: an STN's step), each the median
- * of single calls, the thread counts and PyTorch interleaved (both pools stay up; each turn
+ * of single calls, the thread counts interleaved, then PyTorch's (both pools stay up; each turn
  * activates one). The op includes the cpu backend's copies in and out of the kernels' memory, which one thread
  * makes; "kernels" times the same kernel functions on operands already in the module's memory. Then: the one-thread cost of d(input)'s fixed stripes (module calls on one image, one
  * pass against two stripes and their sum), and the cost of one round trip to a worker (an empty
  * task), which sets shared/split.ts's MIN_WORK_PER_THREAD (MIN_WORK_PER_THREAD_COPIED: the op's own measurements). On a shared machine, read the load
  * average printed with the tables: two threads gain only where a second core is free.
+ *
+ * V8's collector needs a core too (bench/lib/gc.ts), and how often it collects decides what a
+ * second thread gains on a 2-core machine: no contender's turn starts with a forced collection
+ * (bench:peers forces one, its contenders' garbage differing), PyTorch is timed in rounds of its
+ * own right after stn-layer's (its turns leave this process idle, which lets V8 lower its limits
+ * again), and the table shows the full collections V8 made during each row's timed calls.
+ * --collect-each-turn forces one before each turn and times PyTorch in the same rounds.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -32,6 +39,7 @@ import { WorkerPool } from '../src/kernels/threads/pool.js';
 import { checkArgs } from './lib/args.js';
 import { ATTRS, DIRECTIONS, type Direction, directionCalls } from './lib/directions.js';
 import { type Shape4, makeCase, sizeOf } from './lib/data.js';
+import { fullCollections } from './lib/gc.js';
 import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { ms, shapeText, textTable } from './lib/table.js';
 import { type CaseSpec, type Prepared, pytorchContenders, stnLayerWant } from './peers/contenders.js';
@@ -39,24 +47,27 @@ import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
 import type { ThreadsBenchResult } from './threads_page/page.js';
 
 const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads, beside PyTorch on 1 and 2 threads
-(the same data, timed in the same rounds).
+(the same data, timed right after).
 
-  npm run bench:threads -- [--quick] [--json] [--browser]
+  npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn]
 
   --quick    small shapes, few calls: a smoke test of the whole run
   --json     the measurements as one JSON object on stdout
   --browser  the wasm backend in headless Chromium (tfjs-wasm's threaded build) instead
+  --collect-each-turn  a full garbage collection before each contender's turn (as bench:peers makes),
+             PyTorch in the same rounds
   --help   print this and exit
 `;
 const argv = process.argv.slice(2);
-checkArgs(argv, USAGE, ['--quick', '--json', '--browser']);
+checkArgs(argv, USAGE, ['--quick', '--json', '--browser', '--collect-each-turn']);
 const quick = argv.includes('--quick');
+const collectBeforeTurn = argv.includes('--collect-each-turn');
 const asJson = argv.includes('--json');
 
 const SHAPES: Shape4[] = quick ? [[2, 64, 64, 3], [1, 128, 128, 3]] : [[64, 28, 28, 1], [8, 128, 128, 16], [1, 512, 512, 3]];
 const MEASURE: MeasureOptions = quick
-  ? { rounds: 5, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1, warmupMs: 0 }
-  : { rounds: 15, roundMs: 150, maxCallsPerRound: 8, tooSlowMs: 20_000, warmup: 3, warmupMs: 300 };
+  ? { rounds: 5, roundMs: 20, maxCallsPerRound: 2, tooSlowMs: 20_000, warmup: 1, warmupMs: 0, collectBeforeTurn }
+  : { rounds: 15, roundMs: 150, maxCallsPerRound: 8, tooSlowMs: 20_000, warmup: 3, warmupMs: 300, collectBeforeTurn };
 
 const median = (outcome: Outcome) => ('stats' in outcome ? outcome.stats.msMedian : NaN);
 const load = () => (process.platform === 'linux' ? spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim() : 'n/a');
@@ -72,6 +83,7 @@ async function main(): Promise<void> {
   const torchContenders = torchWorkers.flatMap((w) => pytorchContenders(w, torchVersion));
   const rows: {
     shape: Shape4; direction: Direction; oneMs: number; twoMs: number; kernelOneMs: number; kernelTwoMs: number; torchOneMs: number; torchTwoMs: number;
+    fullCollections: number;
   }[] = [];
   const own = new WebAssembly.Memory({ initial: 1 });
   for (const shape of SHAPES) {
@@ -100,12 +112,17 @@ async function main(): Promise<void> {
         }));
       }
       const timedTorch = torch.filter((t) => t !== undefined);
-      const [one, two, kernelOne, kernelTwo, ...torchOutcomes] =
-        await measureInterleaved([op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!), ...timedTorch], MEASURE);
+      const collections = fullCollections();
+      const [one, two, kernelOne, kernelTwo, ...interleavedTorch] = await measureInterleaved(
+        [op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!), ...(collectBeforeTurn ? timedTorch : [])], MEASURE);
+      const fullCollectionsSeen = await collections.count();
+      collections.stop();
+      // PyTorch's turns leave this process idle, and an idle V8 lowers its limits again (bench/lib/gc.ts): in rounds of their own, after.
+      const torchOutcomes = collectBeforeTurn ? interleavedTorch : await measureInterleaved(timedTorch, MEASURE);
       const torchMs = (i: number) => (torch[i] ? median(torchOutcomes[timedTorch.indexOf(torch[i])]!) : NaN);
       rows.push({
         shape, direction, oneMs: median(one!), twoMs: median(two!), kernelOneMs: median(kernelOne!), kernelTwoMs: median(kernelTwo!),
-        torchOneMs: torchMs(0), torchTwoMs: torchMs(1),
+        torchOneMs: torchMs(0), torchTwoMs: torchMs(1), fullCollections: fullCollectionsSeen,
       });
       await Promise.all(timedTorch.map((t) => t.release()));
     }
@@ -119,16 +136,16 @@ async function main(): Promise<void> {
   const loadAfter = load();
 
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torchVersion, loadBefore, loadAfter })}\n`);
+    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torchVersion, collectBeforeTurn, loadBefore, loadAfter })}\n`);
     return;
   }
   const orBlank = (x: number) => (Number.isNaN(x) ? '' : ms(x));
   process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(
-    ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2'],
+    ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2', 'full GCs'],
     rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2),
       ms(r.kernelOneMs), ms(r.kernelTwoMs), (r.kernelTwoMs / r.kernelOneMs).toFixed(2),
-      orBlank(r.torchOneMs), orBlank(r.torchTwoMs)]),
-  )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the\nsame data channels-first, timed inside its worker process, one per thread count.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
+      orBlank(r.torchOneMs), orBlank(r.torchTwoMs), String(r.fullCollections)]),
+  )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the\nsame data channels-first, timed inside its worker process, one per thread count; full GCs: V8's full collections\nduring the row's timed calls, ${collectBeforeTurn ? 'one forced before each turn (--collect-each-turn)' : 'none forced'}.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
     `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs\n` +
     `load average before: ${loadBefore}; after: ${loadAfter}\n`);
 }

@@ -53,6 +53,12 @@ export interface MeasureOptions {
    * after two calls would be timed partly unoptimised, which a training loop never is.
    */
   warmupMs: number;
+  /**
+   * A full collection before each contender's turn (settleBeforeTiming); true unless false. Off
+   * where the contenders make the same garbage and the collector's steady state is the point
+   * (bench:threads, bench/lib/gc.ts): forced collections keep V8 collecting every few calls.
+   */
+  collectBeforeTurn?: boolean;
 }
 
 export function median(values: readonly number[]): number {
@@ -76,8 +82,8 @@ export function stats(samples: readonly number[], opAloneSamples: readonly numbe
 const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /** Before a turn of timed calls: the collection, then (for a contender fast enough to get several calls a round) one untimed call. */
-export async function settleBeforeTiming(run: () => Promise<unknown>, warmCall: boolean): Promise<void> {
-  collectGarbage();
+export async function settleBeforeTiming(run: () => Promise<unknown>, warmCall: boolean, collect = true): Promise<void> {
+  if (collect) collectGarbage();
   if (warmCall) await run();
 }
 
@@ -118,10 +124,10 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
       if (t.timeCalls) samples[i]!.push(...(await t.timeCalls(callsPerRound[i]!)));
       else {
         const calls = callsPerRound[i]!;
-        await settleBeforeTiming(() => t.run(), calls > 1);
+        await settleBeforeTiming(() => t.run(), calls > 1, o.collectBeforeTurn !== false);
         for (let k = 0; k < calls; k++) samples[i]!.push(await timeCall(t));
         if (t.timeOpAlone) {
-          collectGarbage();
+          if (o.collectBeforeTurn !== false) collectGarbage();
           opAloneSamples[i]!.push(...t.timeOpAlone(calls, calls > 1));
         }
       }

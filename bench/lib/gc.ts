@@ -1,0 +1,26 @@
+/**
+ * V8's full collections (mark-compact), seen through perf_hooks' 'gc' entries: how many a
+ * benchmark's timed calls saw. Why it matters for threads: the cpu backend's every output is a
+ * new ArrayBuffer (as every tfjs cpu op's), and V8 answers that memory with full collections whose
+ * concurrent marking runs on helper threads, on whatever core is free. One thread leaves it the
+ * second core of a 2-core machine; two threads share that core with it. Measured on a 2-core VM
+ * (scratch, not a benchmark), [8,128,128,16] forward + backward, 1 and 2 threads in turns of 8
+ * calls, windows of 270 calls: a loop that never paused made 11-80 full collections in each of
+ * its first five windows (two threads 0.58-0.90x one thread's time), then 0-1 in each of the next
+ * five (0.55-0.59x); the same loop pausing 300 ms a round (as a process waiting on another does)
+ * made 73-78 in every window after the first (0.87-0.98x); with a gc() before each turn, 104-112
+ * (0.80-0.99x).
+ */
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+
+/** Counts full collections from now on. */
+export function fullCollections(): { count(): Promise<number>; stop(): void } {
+  let count = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) count++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  // The observer hears of a collection in a later task: let it run first.
+  const flushed = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+  return { count: async () => (await flushed(), count), stop: () => observer.disconnect() };
+}
