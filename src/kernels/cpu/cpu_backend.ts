@@ -102,11 +102,18 @@ export function cpuHeap(backend: object): KernelHeap {
   let placedIn: WebAssembly.Memory | undefined;
   // The pool when the call starts: useThreads() between two calls changes the next call's memory.
   const pool = activePool();
+  // What the last call to write the memory left, for this one to match: taken when this one first
+  // writes (a call made between this heap's creation and then would have left its own), and
+  // cleared until this one ends well.
+  let previous: Resident | undefined;
   // Every offset is known by the first place() or run(), so one grow serves the whole call.
-  const grow = () => (placedIn = ensureBytes(pool, top));
-  // What the last call left, for this one to match; cleared until this one ends well.
-  const previous = resident;
-  resident = undefined;
+  const grow = () => {
+    if (placedIn === undefined) {
+      previous = resident;
+      resident = undefined;
+    }
+    placedIn = ensureBytes(pool, top);
+  };
   const inPlace = (input: Input) => previous !== undefined && previous.memory.deref() === placedIn
     && previous.inputs.some((r) => r.offset === input.offset && r.dataId === input.dataId);
   const heapFloats = () => new Float32Array(placedIn!.buffer);
