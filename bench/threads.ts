@@ -18,14 +18,18 @@
  * average printed with the tables: two threads gain only where a second core is free.
  *
  * V8's collector needs a core too (bench/lib/gc.ts), and how often it collects decides what a
- * second thread gains on a 2-core machine: no contender's turn starts with a forced collection
- * (bench:peers forces one, its contenders' garbage differing), PyTorch is timed in rounds of its
- * own right after stn-layer's (its turns leave this process idle, which lets V8 lower its limits
- * again), and the table shows the full collections V8 made during each row's timed calls.
- * --collect-each-turn forces one before each turn and times PyTorch in the same rounds.
+ * second thread gains on a 2-core machine: `npm run bench:threads` runs Node with the young
+ * generation README Threads advises (`--min-semi-space-size=32 --max-semi-space-size=32`; run
+ * `node --expose-gc --import tsx bench/threads.ts` for V8's default), no contender's turn starts
+ * with a forced collection (bench:peers forces one, its contenders' garbage differing), PyTorch is
+ * timed in rounds of its own right after stn-layer's (its turns leave this process idle, which
+ * lets V8 shrink its young generation again), and the table shows the full collections V8 made
+ * during each row's timed calls. --collect-each-turn forces one before each turn and times
+ * PyTorch in the same rounds.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
   const loadAfter = load();
 
   if (asJson) {
-    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torchVersion, collectBeforeTurn, loadBefore, loadAfter })}\n`);
+    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torchVersion, collectBeforeTurn, youngGenerationMB: youngGenerationMB(), loadBefore, loadAfter })}\n`);
     return;
   }
   const orBlank = (x: number) => (Number.isNaN(x) ? '' : ms(x));
@@ -147,7 +151,14 @@ async function main(): Promise<void> {
       orBlank(r.torchOneMs), orBlank(r.torchTwoMs), String(r.fullCollections)]),
   )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the\nsame data channels-first, timed inside its worker process, one per thread count; full GCs: V8's full collections\nduring the row's timed calls, ${collectBeforeTurn ? 'one forced before each turn (--collect-each-turn)' : 'none forced'}.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
     `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs\n` +
+    `V8's new space at the end: ${youngGenerationMB()} MB (node's --min-semi-space-size and --max-semi-space-size set its limits)\n` +
     `load average before: ${loadBefore}; after: ${loadAfter}\n`);
+}
+
+/** The size of V8's new space (its young generation), MB. */
+function youngGenerationMB(): number {
+  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return space ? space.space_size / 2 ** 20 : NaN;
 }
 
 /**

@@ -9,7 +9,10 @@
  * its first five windows (two threads 0.58-0.90x one thread's time), then 0-1 in each of the next
  * five (0.55-0.59x); the same loop pausing 300 ms a round (as a process waiting on another does)
  * made 73-78 in every window after the first (0.87-0.98x); with a gc() before each turn, 104-112
- * (0.80-0.99x).
+ * (0.80-0.99x). The cause: Node's default semi-spaces (16 MB at most, shrunk after a pause or a
+ * gc()) are too small for outputs of megabytes, which outlive a scavenge and reach the old
+ * generation; the pausing loop under `node --min-semi-space-size=32 --max-semi-space-size=32`
+ * made 6-24 (0.58-0.61x).
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 
