@@ -6,7 +6,7 @@
  * on a cross-origin-isolated page (tfjs-wasm's threaded build, its heap shared), on 1 and 2
  * threads (a Web Worker on that heap; no copies: the op is the kernels), bench/threads_page.
  *
- *   npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn]
+ *   npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn] [--write-results]
  *
  * Per shape: forward (the op), forward + backward (the op, then GridSampleGrad for d(input) and
  * d(grid)), forward + d(grid) (GridSampleGrad for d(grid) alone: an STN's step), each the median
@@ -28,6 +28,8 @@
  * PyTorch in the same rounds.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { getHeapSpaceStatistics } from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
@@ -45,7 +47,8 @@ import { ATTRS, DIRECTIONS, type Direction, directionCalls } from './lib/directi
 import { type Shape4, makeCase, sizeOf } from './lib/data.js';
 import { fullCollections } from './lib/gc.js';
 import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
-import { ms, shapeText, textTable } from './lib/table.js';
+import { markdownTable, ms, shapeText, textTable } from './lib/table.js';
+import { machineInfo } from './peers/report.js';
 import { type CaseSpec, type Prepared, pytorchContenders, stnLayerWant } from './peers/contenders.js';
 import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
 import type { ThreadsBenchResult } from './threads_page/page.js';
@@ -53,19 +56,25 @@ import type { ThreadsBenchResult } from './threads_page/page.js';
 const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads, beside PyTorch on 1 and 2 threads
 (the same data, timed right after).
 
-  npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn]
+  npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn] [--write-results]
 
   --quick    small shapes, few calls: a smoke test of the whole run
   --json     the measurements as one JSON object on stdout
   --browser  the wasm backend in headless Chromium (tfjs-wasm's threaded build) instead
   --collect-each-turn  a full garbage collection before each contender's turn (as bench:peers makes),
              PyTorch in the same rounds
+  --write-results  also write bench/THREADS.md (not with --browser or --json)
   --help   print this and exit
 `;
 const argv = process.argv.slice(2);
-checkArgs(argv, USAGE, ['--quick', '--json', '--browser', '--collect-each-turn']);
+checkArgs(argv, USAGE, ['--quick', '--json', '--browser', '--collect-each-turn', '--write-results']);
 const quick = argv.includes('--quick');
 const collectBeforeTurn = argv.includes('--collect-each-turn');
+const writeResults = argv.includes('--write-results');
+if (writeResults && (argv.includes('--json') || argv.includes('--browser'))) {
+  process.stderr.write(`bench:threads: --write-results writes the Node run's table; it does not go with --json or --browser\n\n${USAGE}`);
+  process.exit(2);
+}
 const asJson = argv.includes('--json');
 
 const SHAPES: Shape4[] = quick ? [[2, 64, 64, 3], [1, 128, 128, 3]] : [[64, 28, 28, 1], [8, 128, 128, 16], [1, 512, 512, 3]];
@@ -80,6 +89,7 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const pool = await WorkerPool.start(2);
   const loadBefore = load();
+  const loadAtStart = loadavg();
   const noTorch = pytorchMissing();
   if (noTorch) progress(`PyTorch: not timed here (${noTorch})`);
   const torchWorkers = noTorch ? [] : [1, 2].map((n) => new PytorchWorker(n));
@@ -144,15 +154,67 @@ async function main(): Promise<void> {
     return;
   }
   const orBlank = (x: number) => (Number.isNaN(x) ? '' : ms(x));
-  process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(
-    ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2', 'full GCs'],
-    rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2),
-      ms(r.kernelOneMs), ms(r.kernelTwoMs), (r.kernelTwoMs / r.kernelOneMs).toFixed(2),
-      orBlank(r.torchOneMs), orBlank(r.torchTwoMs), String(r.fullCollections)]),
-  )}\n(1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same\nkernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the\nsame data channels-first, timed inside its worker process, one per thread count; full GCs: V8's full collections\nduring the row's timed calls, ${collectBeforeTurn ? 'one forced before each turn (--collect-each-turn)' : 'none forced'}.)\n\nd(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)\n` +
-    `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs\n` +
-    `V8's new space at the end: ${youngGenerationMB()} MB (node's --min-semi-space-size and --max-semi-space-size set its limits)\n` +
-    `load average before: ${loadBefore}; after: ${loadAfter}\n`);
+  const header = ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2', 'full GCs'];
+  const cells = rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2),
+    ms(r.kernelOneMs), ms(r.kernelTwoMs), (r.kernelTwoMs / r.kernelOneMs).toFixed(2),
+    orBlank(r.torchOneMs), orBlank(r.torchTwoMs), String(r.fullCollections)]);
+  const legend = `1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same
+kernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the
+same data channels-first, timed inside its worker process, one per thread count; full GCs: V8's full collections
+during the row's timed calls, ${collectBeforeTurn ? 'one forced before each turn (--collect-each-turn)' : 'none forced'}.`;
+  const footer = [
+    `d(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)`,
+    `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs`,
+    `V8's new space at the end: ${youngGenerationMB()} MB (node's --min-semi-space-size and --max-semi-space-size set its limits)`,
+    `load average before: ${loadBefore}; after: ${loadAfter}`,
+  ];
+  process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(header, cells)}\n(${legend})\n\n${footer.join('\n')}\n`);
+  if (writeResults) {
+    writeFileSync('bench/THREADS.md', threadsMarkdown(rows, header, cells, legend, footer, machineInfo(loadAtStart)));
+    progress('wrote bench/THREADS.md');
+  }
+}
+
+/** Issue 17's two-thread target, judged on the op (the cpu backend's copies included): forward+backward on two shapes. */
+const TWO_THREAD_TARGET = { want: 0.6, shapes: ['8,128,128,16', '1,512,512,3'] };
+
+/** bench/THREADS.md: the run's conditions, the target rows, the table. */
+function threadsMarkdown(
+  rows: readonly { shape: Shape4; direction: Direction; oneMs: number; twoMs: number; fullCollections: number }[],
+  header: string[], cells: string[][], legend: string, footer: string[], info: Record<string, string>,
+): string {
+  const targetRows = rows.filter((r) => r.direction === 'forward+backward' && TWO_THREAD_TARGET.shapes.includes(r.shape.join()))
+    .map((r) => {
+      const ratio = r.twoMs / r.oneMs;
+      return [`cpu op forward+backward, 2 threads / 1`, shapeText(r.shape), `${ratio.toFixed(2)}×`, `≤ ${TWO_THREAD_TARGET.want}×`,
+        ratio <= TWO_THREAD_TARGET.want ? 'met' : 'NOT met', String(r.fullCollections)];
+    });
+  return [
+    '# stn-layer on 1 and 2 threads (the cpu backend in Node)',
+    '',
+    `Written by \`npm run bench:threads -- ${argv.join(' ')}\`; regenerate with the same command. The page's figures (the wasm backend in`,
+    'headless Chromium, `npm run bench:threads -- --browser`) are in README.md, Threads.',
+    '',
+    ...(quick ? ['**A --quick smoke run: small shapes and the fewest calls. Not the figures to quote.**', ''] : []),
+    markdownTable(['', ''], [
+      ...Object.entries(info),
+      ['node flags', process.execArgv.filter((a) => a.startsWith('--') && a !== '--import').join(' ') || '(none)'],
+      ['GLIBC_TUNABLES', process.env.GLIBC_TUNABLES ?? '(not set)'],
+    ]),
+    '',
+    '## Target (issue 17)',
+    '',
+    targetRows.length ? markdownTable(['target', 'shape', 'ratio of medians', 'wanted', '', 'full GCs while timed'], targetRows) : '(not measured: not its shapes)',
+    '',
+    '## All rows (ms, median of single calls)',
+    '',
+    markdownTable(header, cells),
+    '',
+    legend.replace(/\n/g, ' '),
+    '',
+    ...footer.map((f) => `- ${f}`),
+    '',
+  ].join('\n');
 }
 
 /** The size of V8's new space (its young generation), MB. */

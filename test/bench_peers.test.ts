@@ -111,16 +111,17 @@ describe('bench:peers\' issue-17 targets', () => {
     msMedian: ms, msMin: ms, msMax: ms, vsStnLayerOpAlone: null, vsStnLayer: null, calls: 7, series: 'shapes',
   });
 
-  it('compares stn-layer on cpu with 2 threads against PyTorch with 2 and against its own one thread', () => {
+  it('holds stn-layer on wasm to 0.5x PyTorch with one thread, and sets the cpu with 2 threads beside PyTorch with 2', () => {
     const t = pytorchTargets([
       row('stn-layer', 'wasm', 'forward+backward', 1, 10), row('stn-layer', 'cpu', 'forward+backward', 1, 12),
       row('stn-layer', 'cpu', 'forward+backward', 2, 6), row('pytorch', 'native', 'forward+backward', 1, 40),
       row('pytorch', 'native', 'forward+backward', 2, 24),
     ]);
-    const ratio = (what: string) => t.find((x) => x.what === what)?.ratio;
-    expect(ratio('wasm forward+backward vs PyTorch (1 thread)')).toBe(0.25);
-    expect(ratio('cpu forward+backward vs PyTorch (2 threads)')).toBe(0.25);
-    expect(ratio('cpu forward+backward, 2 threads vs 1')).toBe(0.5);
+    const find = (what: string) => t.find((x) => x.what === what);
+    expect(find('wasm forward+backward vs PyTorch (1 thread)')).toMatchObject({ ratio: 0.25, want: 0.5 });
+    expect(find('cpu forward+backward vs PyTorch (2 threads)')).toMatchObject({ ratio: 0.25, want: null });
+    // The gain from a second thread is bench:threads' to judge.
+    expect(t.some((x) => x.what.includes('2 threads vs 1'))).toBe(false);
   });
 });
 
