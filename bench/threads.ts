@@ -23,8 +23,8 @@
  * `node --expose-gc --import tsx bench/threads.ts` for V8's default), no contender's turn starts
  * with a forced collection (bench:peers forces one, its contenders' garbage differing), PyTorch is
  * timed in rounds of its own right after stn-layer's (its turns leave this process idle, which
- * lets V8 shrink its young generation again), and the table shows the full collections V8 made
- * during each row's timed calls. --collect-each-turn forces one before each turn and times
+ * on V8's default young generation lets V8 shrink it again), and the table shows the full
+ * collections V8 made during each row's timed rounds. --collect-each-turn forces one before each turn and times
  * PyTorch in the same rounds.
  */
 import { spawnSync } from 'node:child_process';
@@ -48,7 +48,7 @@ import { type Shape4, makeCase, sizeOf } from './lib/data.js';
 import { fullCollections } from './lib/gc.js';
 import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
 import { markdownTable, ms, shapeText, textTable } from './lib/table.js';
-import { machineInfo } from './peers/report.js';
+import { type Target, machineInfo, targetCells } from './peers/report.js';
 import { type CaseSpec, type Prepared, pytorchContenders, stnLayerWant } from './peers/contenders.js';
 import { PytorchWorker, pytorchMissing } from './peers/pytorch.js';
 import type { ThreadsBenchResult } from './threads_page/page.js';
@@ -62,7 +62,7 @@ const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 th
   --json     the measurements as one JSON object on stdout
   --browser  the wasm backend in headless Chromium (tfjs-wasm's threaded build) instead
   --collect-each-turn  a full garbage collection before each contender's turn (as bench:peers makes),
-             PyTorch in the same rounds
+             PyTorch in the same rounds (not with --browser)
   --write-results  also write bench/THREADS.md (not with --browser or --json)
   --help   print this and exit
 `;
@@ -71,8 +71,12 @@ checkArgs(argv, USAGE, ['--quick', '--json', '--browser', '--collect-each-turn',
 const quick = argv.includes('--quick');
 const collectBeforeTurn = argv.includes('--collect-each-turn');
 const writeResults = argv.includes('--write-results');
-if (writeResults && (argv.includes('--json') || argv.includes('--browser'))) {
-  process.stderr.write(`bench:threads: --write-results writes the Node run's table; it does not go with --json or --browser\n\n${USAGE}`);
+if (argv.includes('--browser') && (writeResults || collectBeforeTurn)) {
+  process.stderr.write(`bench:threads: --write-results and --collect-each-turn are for the Node run; not with --browser\n\n${USAGE}`);
+  process.exit(2);
+}
+if (writeResults && argv.includes('--json')) {
+  process.stderr.write(`bench:threads: --write-results writes the text run's table; not with --json\n\n${USAGE}`);
   process.exit(2);
 }
 const asJson = argv.includes('--json');
@@ -126,11 +130,11 @@ async function main(): Promise<void> {
         }));
       }
       const timedTorch = torch.filter((t) => t !== undefined);
-      const collections = fullCollections();
+      let collections: ReturnType<typeof fullCollections> | undefined;
       const [one, two, kernelOne, kernelTwo, ...interleavedTorch] = await measureInterleaved(
-        [op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!), ...(collectBeforeTurn ? timedTorch : [])], MEASURE);
-      const fullCollectionsSeen = await collections.count();
-      collections.stop();
+        [op(undefined), op(pool), kernel(resident[0]!), kernel(resident[1]!), ...(collectBeforeTurn ? timedTorch : [])],
+        { ...MEASURE, atRoundsStart: () => (collections = fullCollections()) });
+      const fullCollectionsSeen = collections?.stop() ?? NaN;
       // PyTorch's turns leave this process idle, and an idle V8 lowers its limits again (bench/lib/gc.ts): in rounds of their own, after.
       const torchOutcomes = collectBeforeTurn ? interleavedTorch : await measureInterleaved(timedTorch, MEASURE);
       const torchMs = (i: number) => (torch[i] ? median(torchOutcomes[timedTorch.indexOf(torch[i])]!) : NaN);
@@ -161,11 +165,11 @@ async function main(): Promise<void> {
   const legend = `1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same
 kernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the
 same data channels-first, timed inside its worker process, one per thread count; full GCs: V8's full collections
-during the row's timed calls, ${collectBeforeTurn ? 'one forced before each turn (--collect-each-turn)' : 'none forced'}.`;
+during the row's timed rounds (the four stn-layer contenders' turns), ${collectBeforeTurn ? 'the one forced before each turn included (--collect-each-turn)' : 'none forced'}.`;
   const footer = [
     `d(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)`,
     `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs`,
-    `V8's new space at the end: ${youngGenerationMB()} MB (node's --min-semi-space-size and --max-semi-space-size set its limits)`,
+    `V8's new space (both semi-spaces) at the end: ${youngGenerationMB()} MB (node's --min-semi-space-size and --max-semi-space-size set a semi-space's limits)`,
     `load average before: ${loadBefore}; after: ${loadAfter}`,
   ];
   process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(header, cells)}\n(${legend})\n\n${footer.join('\n')}\n`);
@@ -176,18 +180,22 @@ during the row's timed calls, ${collectBeforeTurn ? 'one forced before each turn
 }
 
 /** Issue 17's two-thread target, judged on the op (the cpu backend's copies included): forward+backward on two shapes. */
-const TWO_THREAD_TARGET = { want: 0.6, shapes: ['8,128,128,16', '1,512,512,3'] };
+const TWO_THREAD_SHAPES = ['8,128,128,16', '1,512,512,3'];
 
 /** bench/THREADS.md: the run's conditions, the target rows, the table. */
 function threadsMarkdown(
   rows: readonly { shape: Shape4; direction: Direction; oneMs: number; twoMs: number; fullCollections: number }[],
   header: string[], cells: string[][], legend: string, footer: string[], info: Record<string, string>,
 ): string {
-  const targetRows = rows.filter((r) => r.direction === 'forward+backward' && TWO_THREAD_TARGET.shapes.includes(r.shape.join()))
+  const targetRows = rows.filter((r) => r.direction === 'forward+backward' && TWO_THREAD_SHAPES.includes(r.shape.join()))
     .map((r) => {
       const ratio = r.twoMs / r.oneMs;
-      return [`cpu op forward+backward, 2 threads / 1`, shapeText(r.shape), `${ratio.toFixed(2)}×`, `≤ ${TWO_THREAD_TARGET.want}×`,
-        ratio <= TWO_THREAD_TARGET.want ? 'met' : 'NOT met', String(r.fullCollections)];
+      const target: Target = {
+        what: 'cpu op forward+backward, 2 threads / 1', shape: shapeText(r.shape), ratio: Number.isFinite(ratio) ? ratio : null,
+        minRatio: null, want: 0.6, atMost: true,
+      };
+      // bench:peers' cells, but the full collections where it has the ratio of the minimums.
+      return [...targetCells(target).slice(0, 5), String(r.fullCollections)];
     });
   return [
     '# stn-layer on 1 and 2 threads (the cpu backend in Node)',

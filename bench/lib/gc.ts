@@ -1,6 +1,6 @@
 /**
- * V8's full collections (mark-compact), seen through perf_hooks' 'gc' entries: how many a
- * benchmark's timed calls saw. Why it matters for threads: the cpu backend's every output is a
+ * V8's full collections (mark-compact), counted by v8.GCProfiler: how many a benchmark's
+ * timed rounds saw. Why it matters for threads: the cpu backend's every output is a
  * new ArrayBuffer (as every tfjs cpu op's), and V8 answers that memory with full collections whose
  * concurrent marking runs on helper threads, on whatever core is free. One thread leaves it the
  * second core of a 2-core machine; two threads share that core with it. Measured on a 2-core VM
@@ -14,16 +14,11 @@
  * generation; the pausing loop under `node --min-semi-space-size=32 --max-semi-space-size=32`
  * made 6-24 (0.58-0.61x).
  */
-import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 
-/** Counts full collections from now on. */
-export function fullCollections(): { count(): Promise<number>; stop(): void } {
-  let count = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) count++;
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  // The observer hears of a collection in a later task: let it run first.
-  const flushed = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-  return { count: async () => (await flushed(), count), stop: () => observer.disconnect() };
+/** Counts V8's full collections from now until stop(), which returns the count. */
+export function fullCollections(): { stop(): number } {
+  const profiler = new GCProfiler();
+  profiler.start();
+  return { stop: () => profiler.stop()?.statistics.filter((s) => s.gcType === 'MarkSweepCompact').length ?? 0 };
 }

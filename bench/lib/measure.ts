@@ -59,6 +59,8 @@ export interface MeasureOptions {
    * (bench:threads, bench/lib/gc.ts): forced collections keep V8 collecting every few calls.
    */
   collectBeforeTurn?: boolean;
+  /** Called once the warm-up is over, before the first timed round. */
+  atRoundsStart?(): void;
 }
 
 export function median(values: readonly number[]): number {
@@ -117,6 +119,8 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
     }
     callsPerRound[i] = Math.max(1, Math.min(o.maxCallsPerRound, Math.round(o.roundMs / Math.max(lastCallMs, 1e-3))));
   }
+  const collect = o.collectBeforeTurn !== false;
+  o.atRoundsStart?.();
   for (let r = 0; r < o.rounds; r++) {
     for (const [i, t] of contenders.entries()) {
       if (skipped[i]) continue;
@@ -124,10 +128,10 @@ export async function measureInterleaved(contenders: readonly Timed[], o: Measur
       if (t.timeCalls) samples[i]!.push(...(await t.timeCalls(callsPerRound[i]!)));
       else {
         const calls = callsPerRound[i]!;
-        await settleBeforeTiming(() => t.run(), calls > 1, o.collectBeforeTurn !== false);
+        await settleBeforeTiming(() => t.run(), calls > 1, collect);
         for (let k = 0; k < calls; k++) samples[i]!.push(await timeCall(t));
         if (t.timeOpAlone) {
-          if (o.collectBeforeTurn !== false) collectGarbage();
+          if (collect) collectGarbage();
           opAloneSamples[i]!.push(...t.timeOpAlone(calls, calls > 1));
         }
       }

@@ -125,7 +125,7 @@ export function scalingTableText(rows: readonly Measurement[]): string {
   return t.cells.length ? `cost per output element (bilinear/zeros, ns per element, median, op alone)\n${textTable(t.header, t.cells)}` : '';
 }
 
-interface Target {
+export interface Target {
   what: string;
   shape: string;
   /** ratio = num / den of the medians; null where one side was not measured. */
@@ -209,7 +209,8 @@ export function volumeTargets(rows: readonly Measurement[]): Target[] {
 }
 
 const meets = (want: number, atMost: boolean, r: number) => (atMost ? r <= want : r >= want);
-const targetCells = (t: Target) => {
+/** A target's row: what, shape, ratio of medians, wanted, met, ratio of minimums. */
+export const targetCells = (t: Target): string[] => {
   const { want, atMost } = t;
   if (want === null) {
     return [t.what, t.shape, t.ratio === null ? 'not measured' : `${t.ratio.toFixed(2)}×`, 'side by side', '',
