@@ -108,11 +108,12 @@ export function cpuHeap(backend: object): KernelHeap {
   let previous: Resident | undefined;
   // Every offset is known by the first place() or run(), so one grow serves the whole call.
   const grow = () => {
+    const memory = ensureBytes(pool, top);
     if (placedIn === undefined) {
       previous = resident;
       resident = undefined;
     }
-    placedIn = ensureBytes(pool, top);
+    placedIn = memory;
   };
   const inPlace = (input: Input) => previous !== undefined && previous.memory.deref() === placedIn
     && previous.inputs.some((r) => r.offset === input.offset && r.dataId === input.dataId);
