@@ -212,7 +212,7 @@ function threadsMarkdown(
     '',
     '## Target (issue 17)',
     '',
-    targetRows.length ? markdownTable(['target', 'shape', 'ratio of medians', 'wanted', '', 'full GCs while timed'], targetRows) : '(not measured: not its shapes)',
+    targetRows.length ? markdownTable(['target (the op: 2 threads ms / 1 thread ms)', 'shape', 'ratio of medians', 'wanted', '', 'full GCs in the timed rounds'], targetRows) : '(not measured: not its shapes)',
     '',
     '## All rows (ms, median of single calls)',
     '',
