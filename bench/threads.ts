@@ -6,7 +6,7 @@
  * on a cross-origin-isolated page (tfjs-wasm's threaded build, its heap shared), on 1 and 2
  * threads (a Web Worker on that heap; no copies: the op is the kernels), bench/threads_page.
  *
- *   npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn] [--write-results]
+ *   npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn] [--runs N] [--write-results]
  *
  * Per shape: forward (the op), forward + backward (the op, then GridSampleGrad for d(input) and
  * d(grid)), forward + d(grid) (GridSampleGrad for d(grid) alone: an STN's step), each the median
@@ -26,6 +26,11 @@
  * on V8's default young generation lets V8 shrink it again), and the table shows the full
  * collections V8 made during each row's timed rounds. --collect-each-turn forces one before each turn and times
  * PyTorch in the same rounds.
+ *
+ * A 2-core VM's speed drifts from minute to minute (the same kernels 3.6 and 8.6 ms an hour apart;
+ * a second core slow for a run): --runs N makes N whole runs, each in a process of its own, and
+ * gives each figure's median over them; issue 17's target is judged on the median of the runs'
+ * ratios, each run's beside it (--runs 5 --write-results writes bench/THREADS.md so).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -56,9 +61,11 @@ import type { ThreadsBenchResult } from './threads_page/page.js';
 const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 threads, beside PyTorch on 1 and 2 threads
 (the same data, timed right after).
 
-  npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn] [--write-results]
+  npm run bench:threads -- [--quick] [--json] [--browser] [--collect-each-turn] [--runs N] [--write-results]
 
   --quick    small shapes, few calls: a smoke test of the whole run
+  --runs N   N whole runs, one process each, one after another; the table gives each figure's median
+             over the runs and the target each run's ratio (the VM's speed drifts from minute to minute)
   --json     the measurements as one JSON object on stdout
   --browser  the wasm backend in headless Chromium (tfjs-wasm's threaded build) instead
   --collect-each-turn  a full garbage collection before each contender's turn (as bench:peers makes),
@@ -67,19 +74,20 @@ const USAGE = `npm run bench:threads: the cpu backend's gridSample on 1 and 2 th
   --help   print this and exit
 `;
 const argv = process.argv.slice(2);
-checkArgs(argv, USAGE, ['--quick', '--json', '--browser', '--collect-each-turn', '--write-results']);
+checkArgs(argv, USAGE, ['--quick', '--json', '--browser', '--collect-each-turn', '--runs', '--write-results']);
 const quick = argv.includes('--quick');
+const asJson = argv.includes('--json');
 const collectBeforeTurn = argv.includes('--collect-each-turn');
 const writeResults = argv.includes('--write-results');
-if (argv.includes('--browser') && (writeResults || collectBeforeTurn)) {
-  process.stderr.write(`bench:threads: --write-results and --collect-each-turn are for the Node run; not with --browser\n\n${USAGE}`);
+const runsAt = argv.indexOf('--runs');
+const runs = runsAt < 0 ? 1 : Number(argv[runsAt + 1]);
+const refuse = (why: string) => {
+  process.stderr.write(`bench:threads: ${why}\n\n${USAGE}`);
   process.exit(2);
-}
-if (writeResults && argv.includes('--json')) {
-  process.stderr.write(`bench:threads: --write-results writes the text run's table; not with --json\n\n${USAGE}`);
-  process.exit(2);
-}
-const asJson = argv.includes('--json');
+};
+if (!Number.isInteger(runs) || runs < 1) refuse(`--runs takes a whole number of runs, at least 1; got ${argv[runsAt + 1] ?? 'nothing'}`);
+if (argv.includes('--browser') && (writeResults || collectBeforeTurn || runsAt >= 0)) refuse('--write-results, --collect-each-turn and --runs are for the Node run; not with --browser');
+if (asJson && (writeResults || runsAt >= 0)) refuse('--write-results and --runs give the text run\'s tables; not with --json');
 
 const SHAPES: Shape4[] = quick ? [[2, 64, 64, 3], [1, 128, 128, 3]] : [[64, 28, 28, 1], [8, 128, 128, 16], [1, 512, 512, 3]];
 const MEASURE: MeasureOptions = quick
@@ -89,20 +97,52 @@ const MEASURE: MeasureOptions = quick
 const median = (outcome: Outcome) => ('stats' in outcome ? outcome.stats.msMedian : NaN);
 const load = () => (process.platform === 'linux' ? spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim() : 'n/a');
 
+/** One row of a run: a shape and call, each contender's median ms, and the full collections in its timed rounds. */
+interface Row {
+  shape: Shape4; direction: Direction; oneMs: number; twoMs: number; kernelOneMs: number; kernelTwoMs: number; torchOneMs: number; torchTwoMs: number;
+  fullCollections: number;
+}
+
+/** A whole run's measurements (what --json prints). */
+interface Run {
+  rows: Row[]; stripes: { shape: Shape4; onePassMs: number; stripesMs: number }; roundTripUs: number; torchVersion: string;
+  collectBeforeTurn: boolean; youngGenerationMB: number; loadBefore: string; loadAfter: string;
+}
+
 async function main(): Promise<void> {
+  const loadAtStart = loadavg();
+  if (asJson) {
+    process.stdout.write(`${JSON.stringify(await measure())}\n`);
+    return;
+  }
+  report(runs > 1 ? runsInChildren(runs) : [await measure()], loadAtStart);
+}
+
+/**
+ * `count` runs, each in a process of its own (this script with --json, the same node flags and
+ * environment), one after another: a run's figures move with the VM's speed, which drifts.
+ */
+function runsInChildren(count: number): Run[] {
+  const passed = argv.filter((a, i) => a !== '--write-results' && i !== runsAt && i !== runsAt + 1);
+  return Array.from({ length: count }, (_, k) => {
+    progress(`run ${k + 1} of ${count}`);
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...passed, '--json'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    if (child.status !== 0) throw new Error(`bench:threads: run ${k + 1} of ${count} failed (exit ${child.status ?? child.signal})`);
+    return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Run;
+  });
+}
+
+async function measure(): Promise<Run> {
   await tf.setBackend('cpu');
   const pool = await WorkerPool.start(2);
   const loadBefore = load();
-  const loadAtStart = loadavg();
   const noTorch = pytorchMissing();
   if (noTorch) progress(`PyTorch: not timed here (${noTorch})`);
   const torchWorkers = noTorch ? [] : [1, 2].map((n) => new PytorchWorker(n));
   const torchVersion = torchWorkers.length ? await torchWorkers[0]!.ready : '';
   const torchContenders = torchWorkers.flatMap((w) => pytorchContenders(w, torchVersion));
-  const rows: {
-    shape: Shape4; direction: Direction; oneMs: number; twoMs: number; kernelOneMs: number; kernelTwoMs: number; torchOneMs: number; torchTwoMs: number;
-    fullCollections: number;
-  }[] = [];
+  const rows: Row[] = [];
   const own = new WebAssembly.Memory({ initial: 1 });
   for (const shape of SHAPES) {
     const spec: CaseSpec = { inputShape: shape, outSize: [shape[1], shape[2]], ...ATTRS };
@@ -152,29 +192,46 @@ async function main(): Promise<void> {
   await pool.stop();
   for (const w of torchWorkers) w.terminate();
   const loadAfter = load();
+  return { rows, stripes, roundTripUs, torchVersion, collectBeforeTurn, youngGenerationMB: youngGenerationMB(), loadBefore, loadAfter };
+}
 
-  if (asJson) {
-    process.stdout.write(`${JSON.stringify({ rows, stripes, roundTripUs, torchVersion, collectBeforeTurn, youngGenerationMB: youngGenerationMB(), loadBefore, loadAfter })}\n`);
-    return;
-  }
+const medianOf = (xs: readonly number[]) => {
+  const sorted = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The runs' tables on stdout (each figure the median over the runs, a ratio the median of the runs' ratios), and bench/THREADS.md with --write-results. */
+function report(results: readonly Run[], loadAtStart: readonly number[]): void {
+  const n = results.length;
+  const first = results[0]!;
+  // Row i of every run: the same shape and call (the runs time the same list).
+  const across = (i: number, f: (r: Row) => number) => medianOf(results.map((run) => f(run.rows[i]!)));
   const orBlank = (x: number) => (Number.isNaN(x) ? '' : ms(x));
   const header = ['input', 'call', '1 thread', '2 threads', '2 / 1', 'kernels 1', 'kernels 2', '2 / 1', 'PyTorch 1', 'PyTorch 2', 'full GCs'];
-  const cells = rows.map((r) => [shapeText(r.shape), r.direction, ms(r.oneMs), ms(r.twoMs), (r.twoMs / r.oneMs).toFixed(2),
-    ms(r.kernelOneMs), ms(r.kernelTwoMs), (r.kernelTwoMs / r.kernelOneMs).toFixed(2),
-    orBlank(r.torchOneMs), orBlank(r.torchTwoMs), String(r.fullCollections)]);
-  const legend = `1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same
+  const cells = first.rows.map((r, i) => [shapeText(r.shape), r.direction, ms(across(i, (x) => x.oneMs)), ms(across(i, (x) => x.twoMs)),
+    across(i, (x) => x.twoMs / x.oneMs).toFixed(2), ms(across(i, (x) => x.kernelOneMs)), ms(across(i, (x) => x.kernelTwoMs)),
+    across(i, (x) => x.kernelTwoMs / x.kernelOneMs).toFixed(2), orBlank(across(i, (x) => x.torchOneMs)), orBlank(across(i, (x) => x.torchTwoMs)),
+    results.map((run) => run.rows[i]!.fullCollections).join(', ')]);
+  const torchVersion = first.torchVersion;
+  const legend = `${n > 1 ? `each figure: the median over ${n} runs (a ratio: the median of the runs' ratios);\n` : ''}1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same
 kernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the
-same data channels-first, timed inside its worker process, one per thread count; full GCs: V8's full collections
+same data channels-first, timed inside its worker process, one per thread count; full GCs${n > 1 ? ' (each run\'s)' : ''}: V8's full collections
 during the row's timed rounds (the four stn-layer contenders' turns), ${collectBeforeTurn ? 'the one forced before each turn included (--collect-each-turn)' : 'none forced'}.`;
+  const stripes = { shape: first.stripes.shape, onePassMs: medianOf(results.map((r) => r.stripes.onePassMs)), stripesMs: medianOf(results.map((r) => r.stripes.stripesMs)) };
   const footer = [
     `d(input) in ${STRIPES} stripes on one thread, ${shapeText(stripes.shape)}, module calls: one pass ${ms(stripes.onePassMs)} ms, stripes ${ms(stripes.stripesMs)} ms (${(stripes.stripesMs / stripes.onePassMs).toFixed(2)}x)`,
-    `a worker's round trip (an empty task): ${roundTripUs.toFixed(1)} µs`,
-    `V8's new space (both semi-spaces) at the end: ${youngGenerationMB()} MB (node's --min-semi-space-size and --max-semi-space-size set a semi-space's limits)`,
-    `load average before: ${loadBefore}; after: ${loadAfter}`,
+    `a worker's round trip (an empty task): ${medianOf(results.map((r) => r.roundTripUs)).toFixed(1)} µs`,
+    `V8's new space (both semi-spaces) at a run's end: ${[...new Set(results.map((r) => r.youngGenerationMB))].join(', ')} MB (node's --min-semi-space-size and --max-semi-space-size set a semi-space's limits)`,
+    ...results.map((r, k) => `${n > 1 ? `run ${k + 1}: ` : ''}/proc/loadavg before: ${r.loadBefore}; after: ${r.loadAfter}`),
   ];
+  const targets = targetRows(results);
+  const targetHeader = ['target (the op: 2 threads ms / 1 thread ms)', 'shape', n > 1 ? `median of ${n} runs' ratios` : 'ratio of medians', 'wanted', '', 'each run', 'full GCs in the timed rounds'];
   process.stdout.write(`gridSample on the cpu backend, bilinear zeros, ms (median of single calls)\n\n${textTable(header, cells)}\n(${legend})\n\n${footer.join('\n')}\n`);
+  if (targets.length) process.stdout.write(`\ntarget (issue 17)\n${textTable(targetHeader, targets)}\n`);
   if (writeResults) {
-    writeFileSync('bench/THREADS.md', threadsMarkdown(rows, header, cells, legend, footer, machineInfo(loadAtStart)));
+    writeFileSync('bench/THREADS.md', threadsMarkdown(n, targetHeader, targets, header, cells, legend, footer, machineInfo(loadAtStart)));
     progress('wrote bench/THREADS.md');
   }
 }
@@ -182,21 +239,26 @@ during the row's timed rounds (the four stn-layer contenders' turns), ${collectB
 /** Issue 17's two-thread target, judged on the op (the cpu backend's copies included): forward+backward on two shapes. */
 const TWO_THREAD_SHAPES = ['8,128,128,16', '1,512,512,3'];
 
-/** bench/THREADS.md: the run's conditions, the target rows, the table. */
+/** Issue 17's target rows: each run's ratio of the op's medians, judged on their median. */
+function targetRows(results: readonly Run[]): string[][] {
+  return results[0]!.rows.flatMap((r, i) => {
+    if (r.direction !== 'forward+backward' || !TWO_THREAD_SHAPES.includes(r.shape.join())) return [];
+    const ratios = results.map((run) => run.rows[i]!.twoMs / run.rows[i]!.oneMs);
+    const ratio = medianOf(ratios);
+    const target: Target = {
+      what: 'cpu op forward+backward, 2 threads / 1', shape: shapeText(r.shape), ratio: Number.isFinite(ratio) ? ratio : null,
+      minRatio: null, want: 0.6, atMost: true,
+    };
+    // bench:peers' cells, then each run's ratio and full collections where it has the ratio of the minimums.
+    return [[...targetCells(target).slice(0, 5), ratios.map((x) => x.toFixed(2)).join(', '), results.map((run) => run.rows[i]!.fullCollections).join(', ')]];
+  });
+}
+
+/** bench/THREADS.md: the conditions, the target rows, the table. */
 function threadsMarkdown(
-  rows: readonly { shape: Shape4; direction: Direction; oneMs: number; twoMs: number; fullCollections: number }[],
-  header: string[], cells: string[][], legend: string, footer: string[], info: Record<string, string>,
+  runCount: number, targetHeader: string[], targets: string[][], header: string[], cells: string[][], legend: string, footer: string[],
+  info: Record<string, string>,
 ): string {
-  const targetRows = rows.filter((r) => r.direction === 'forward+backward' && TWO_THREAD_SHAPES.includes(r.shape.join()))
-    .map((r) => {
-      const ratio = r.twoMs / r.oneMs;
-      const target: Target = {
-        what: 'cpu op forward+backward, 2 threads / 1', shape: shapeText(r.shape), ratio: Number.isFinite(ratio) ? ratio : null,
-        minRatio: null, want: 0.6, atMost: true,
-      };
-      // bench:peers' cells, but the full collections where it has the ratio of the minimums.
-      return [...targetCells(target).slice(0, 5), String(r.fullCollections)];
-    });
   return [
     '# stn-layer on 1 and 2 threads (the cpu backend in Node)',
     '',
@@ -212,9 +274,9 @@ function threadsMarkdown(
     '',
     '## Target (issue 17)',
     '',
-    targetRows.length ? markdownTable(['target (the op: 2 threads ms / 1 thread ms)', 'shape', 'ratio of medians', 'wanted', '', 'full GCs in the timed rounds'], targetRows) : '(not measured: not its shapes)',
+    targets.length ? markdownTable(targetHeader, targets) : '(not measured: not its shapes)',
     '',
-    '## All rows (ms, median of single calls)',
+    `## All rows (ms, median of single calls${runCount > 1 ? `; each figure the median over ${runCount} runs` : ''})`,
     '',
     markdownTable(header, cells),
     '',
