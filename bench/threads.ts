@@ -195,8 +195,9 @@ async function measure(): Promise<Run> {
   return { rows, stripes, roundTripUs, torchVersion, collectBeforeTurn, youngGenerationMB: youngGenerationMB(), loadBefore, loadAfter };
 }
 
-const medianOf = (xs: readonly number[]) => {
-  const sorted = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+/** The median of the measured ones (a run's --json has null for NaN: PyTorch not timed, say). */
+const medianOf = (xs: readonly (number | null)[]) => {
+  const sorted = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -213,7 +214,7 @@ function report(results: readonly Run[], loadAtStart: readonly number[]): void {
   const cells = first.rows.map((r, i) => [shapeText(r.shape), r.direction, ms(across(i, (x) => x.oneMs)), ms(across(i, (x) => x.twoMs)),
     across(i, (x) => x.twoMs / x.oneMs).toFixed(2), ms(across(i, (x) => x.kernelOneMs)), ms(across(i, (x) => x.kernelTwoMs)),
     across(i, (x) => x.kernelTwoMs / x.kernelOneMs).toFixed(2), orBlank(across(i, (x) => x.torchOneMs)), orBlank(across(i, (x) => x.torchTwoMs)),
-    results.map((run) => run.rows[i]!.fullCollections).join(', ')]);
+    gcCounts(results, i)]);
   const torchVersion = first.torchVersion;
   const legend = `${n > 1 ? `each figure: the median over ${n} runs (a ratio: the median of the runs' ratios);\n` : ''}1 thread, 2 threads: the op, with the cpu backend's copies in and out, made by one thread; kernels: the same
 kernel functions on operands already in the module's memory, outputs left there; PyTorch${torchVersion ? ` ${torchVersion}` : ''}: the
@@ -239,6 +240,10 @@ during the row's timed rounds (the four stn-layer contenders' turns), ${collectB
 /** Issue 17's two-thread target, judged on the op (the cpu backend's copies included): forward+backward on two shapes. */
 const TWO_THREAD_SHAPES = ['8,128,128,16', '1,512,512,3'];
 
+/** Row i's full collections, run by run ('?' where a run could not count them). */
+const gcCounts = (results: readonly Run[], i: number) =>
+  results.map((run) => (Number.isFinite(run.rows[i]!.fullCollections) ? String(run.rows[i]!.fullCollections) : '?')).join(', ');
+
 /** Issue 17's target rows: each run's ratio of the op's medians, judged on their median. */
 function targetRows(results: readonly Run[]): string[][] {
   return results[0]!.rows.flatMap((r, i) => {
@@ -250,7 +255,7 @@ function targetRows(results: readonly Run[]): string[][] {
       minRatio: null, want: 0.6, atMost: true,
     };
     // bench:peers' cells, then each run's ratio and full collections where it has the ratio of the minimums.
-    return [[...targetCells(target).slice(0, 5), ratios.map((x) => x.toFixed(2)).join(', '), results.map((run) => run.rows[i]!.fullCollections).join(', ')]];
+    return [[...targetCells(target).slice(0, 5), ratios.map((x) => x.toFixed(2)).join(', '), gcCounts(results, i)]];
   });
 }
 
