@@ -254,7 +254,7 @@ function targetRows(results: readonly Run[]): string[][] {
       what: 'cpu op forward+backward, 2 threads / 1', shape: shapeText(r.shape), ratio: Number.isFinite(ratio) ? ratio : null,
       minRatio: null, want: 0.6, atMost: true,
     };
-    // bench:peers' cells, then each run's ratio and full collections where it has the ratio of the minimums.
+    // bench:peers' first five cells (no ratio of the minimums here), then each run's ratio and full collections.
     return [[...targetCells(target).slice(0, 5), ratios.map((x) => x.toFixed(2)).join(', '), gcCounts(results, i)]];
   });
 }
