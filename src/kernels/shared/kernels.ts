@@ -10,7 +10,7 @@ import {
   gradOutputMask, modeCode, paddingCode,
 } from '../names.js';
 import type { KernelHeap, Span, TaskSpans } from './heap.js';
-import { MAX_TASKS, TASKS_PER_THREAD, dInputStripes, splitRange, threadsFor } from './split.js';
+import { MAX_TASKS, POINT_TASKS_PER_THREAD, TASKS_PER_THREAD, dInputStripes, splitRange, threadsFor } from './split.js';
 import { isEmpty } from './shapes.js';
 
 export function gridSampleKernel(heap: KernelHeap, input: TensorInfo, grid: TensorInfo, attrs: GridSampleAttrs): TensorInfo {
@@ -128,11 +128,12 @@ function runGridSample(
     heap.run(name, parts.map((t) => call(t.dInput, t.items, t.range)), parts.map((t) => spans(t.items, t.range)), threads);
   // More tasks than threads: whichever thread is free takes the next (the cpu heap's copies, made
   // by the calling thread, then overlap the workers' tasks, and a slower thread takes fewer).
-  const tasks = threads > 1 ? Math.min(threads * TASKS_PER_THREAD, MAX_TASKS) : 1;
+  const tasksOf = (perThread: number) => (threads > 1 ? Math.min(threads * perThread, MAX_TASKS) : 1);
+  const tasks = tasksOf(TASKS_PER_THREAD);
   if (stripes > 1) {
     // The stripes are fixed (the same bits on any thread count); on one thread, in turn.
     run(splitRange(points, stripes, 4).map((range, i) => ({ dInput: stripeBuffers[i]!, items: [0, 1] as [number, number], range })));
-    const ranges = splitRange(pixels * C, tasks, 4);
+    const ranges = splitRange(pixels * C, tasksOf(POINT_TASKS_PER_THREAD), 4);
     stripeBuffers.slice(1).forEach((stripe, i, sums) => {
       // The last sum finishes d(input).
       const writes = (range: [number, number]): Span[] => (i === sums.length - 1 ? [[p.dInput, ...range]] : []);
@@ -144,7 +145,7 @@ function runGridSample(
     run(splitRange(N, tasks, 1).map((items) => ({ dInput: p.dInput, items, range: [0, points] })));
   } else {
     // Else by point, on the module's blocks of four.
-    run(splitRange(points, tasks, 4).map((range) => ({ dInput: 0, items: [0, N], range })));
+    run(splitRange(points, tasksOf(POINT_TASKS_PER_THREAD), 4).map((range) => ({ dInput: 0, items: [0, N], range })));
   }
 }
 
