@@ -51,7 +51,7 @@ import { checkArgs } from './lib/args.js';
 import { ATTRS, DIRECTIONS, type Direction, directionCalls } from './lib/directions.js';
 import { type Shape4, makeCase, sizeOf } from './lib/data.js';
 import { fullCollections } from './lib/gc.js';
-import { type MeasureOptions, type Outcome, type Timed, measureInterleaved, progress } from './lib/measure.js';
+import { type MeasureOptions, type Outcome, type Timed, median as medianOfSamples, measureInterleaved, progress } from './lib/measure.js';
 import { markdownTable, ms, shapeText, textTable } from './lib/table.js';
 import { type Target, machineInfo, targetCells } from './peers/report.js';
 import { type CaseSpec, type Prepared, pytorchContenders, stnLayerWant } from './peers/contenders.js';
@@ -197,10 +197,8 @@ async function measure(): Promise<Run> {
 
 /** The median of the measured ones (a run's --json has null for NaN: PyTorch not timed, say). */
 const medianOf = (xs: readonly (number | null)[]) => {
-  const sorted = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const measured = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return measured.length > 0 ? medianOfSamples(measured) : NaN;
 };
 
 /** The runs' tables on stdout (each figure the median over the runs, a ratio the median of the runs' ratios), and bench/THREADS.md with --write-results. */
