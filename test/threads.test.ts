@@ -343,6 +343,34 @@ describe('the split module at the end of the shared memory', () => {
     }
   });
 
+  it('hands each task on as it ends, not in task order: a worker\'s quick task before another\'s long one', async () => {
+    const three = await WorkerPool.start(3);
+    try {
+      // Task 0 (the first worker's own) samples 2^22 points, task 1 (the second's) 2^18, task 2 (the caller's) 4.
+      const [long, medium] = [1 << 22, 1 << 18];
+      const [INPUT, GRID_AT, OUT] = [1 << 16, 1 << 20, (1 << 20) + long * 8];
+      three.memory.grow(Math.ceil((OUT + long * 4 - three.memory.buffer.byteLength) / 65536));
+      const f32 = new Float32Array(three.memory.buffer);
+      f32.fill(1, INPUT / 4, INPUT / 4 + 64);
+      f32.fill(0, GRID_AT / 4, GRID_AT / 4 + long * 2);
+      const call = (range: [number, number]) => [INPUT, 1, 8, 8, 1, GRID_AT, long, 0, 0, 0, 0, OUT, 0, 0, 0, 0, 1, ...range];
+      // The first run of a new pool compiles the module's functions as they are first called: not timed here.
+      for (let i = -1; i < 5; i++) {
+        const after: number[] = [];
+        f32.fill(-1, OUT / 4, OUT / 4 + long);
+        three.run('gridSample', [call([0, long - medium - 4]), call([long - medium - 4, long - 4]), call([long - 4, long])], three.memory, {
+          before: () => {}, after: (task) => after.push(task),
+        });
+        // The second worker's task as soon as it ends, long before the first's (in task order it
+        // would wait for task 0); the caller's own between its own tasks, whenever it gets there.
+        if (i >= 0) expect(after.filter((task) => task !== 2)).toEqual([1, 0]);
+        expect(f32.subarray(OUT / 4, OUT / 4 + long).every((v) => v === 1)).toBe(true);
+      }
+    } finally {
+      await three.stop();
+    }
+  });
+
   /** The pool, and a task sampling an [8, 8, 4] image at `inputAt` at its centre: 16 bytes before the end of the memory, its reads trap. */
   const trapping = () => {
     const pool = activePool()!;

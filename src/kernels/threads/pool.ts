@@ -200,25 +200,33 @@ export class WorkerPool implements ThreadPool {
     const collected: boolean[] = new Array<boolean>(total).fill(false);
     let failure: unknown;
     let ownTasks = 0;
-    // The finished tasks not yet handed to hooks.after: the caller copies them out between its own.
+    // Hands the finished tasks not yet handed to hooks.after (the caller copies them out between its
+    // own); with `wait`, until every task is: whichever ends next, not the next in order, so that
+    // with several workers a task done early is copied out while a slower one still runs.
     const collect = (wait: boolean) => {
-      for (let i = 0; i < total; i++) {
-        if (collected[i]) continue;
-        let s = Atomics.load(states, i);
-        while (wait && (s === tag + STATE.READY || s === tag + STATE.CLAIMED)) {
-          if (this.canBlock) Atomics.wait(states, i, s);
-          s = Atomics.load(states, i);
-        }
-        if (s === tag + STATE.READY || s === tag + STATE.CLAIMED) continue;
-        collected[i] = true;
-        if (s === tag + STATE.FAILED) failure ??= this.workerError(q[FAILED_BY_AT + i]! - 1);
-        else if (s === tag + STATE.DONE && failure === undefined) {
-          try {
-            hooks?.after(first + i);
-          } catch (e) {
-            failure = e;
+      for (;;) {
+        // Read before the scan: a task that ends after it changes the count, and the wait returns at once.
+        const finished = Atomics.load(q, HEADER.FINISHED);
+        let running = false;
+        for (let i = 0; i < total; i++) {
+          if (collected[i]) continue;
+          const s = Atomics.load(states, i);
+          if (s === tag + STATE.READY || s === tag + STATE.CLAIMED) {
+            running = true;
+            continue;
+          }
+          collected[i] = true;
+          if (s === tag + STATE.FAILED) failure ??= this.workerError(q[FAILED_BY_AT + i]! - 1);
+          else if (s === tag + STATE.DONE && failure === undefined) {
+            try {
+              hooks?.after(first + i);
+            } catch (e) {
+              failure = e;
+            }
           }
         }
+        if (!wait || !running) return;
+        if (this.canBlock) Atomics.wait(q, HEADER.FINISHED, finished);
       }
     };
     try {

@@ -18,7 +18,7 @@ import { MAX_TASKS } from '../shared/split.js';
  * The control block, Int32s: a header, then per task of the current run its state, the worker
  * that failed it (slot + 1), and its arguments; then each worker's message length.
  */
-export const HEADER = { GENERATION: 0, EXPORT: 1, MEMORY: 2, COUNT: 3, TOTAL: 4, RESERVED: 5, THREADS: 6 } as const;
+export const HEADER = { GENERATION: 0, EXPORT: 1, MEMORY: 2, COUNT: 3, TOTAL: 4, RESERVED: 5, THREADS: 6, FINISHED: 7 } as const;
 /** Int32s of the header (128 bytes: the tasks' states start on a cache line of their own). */
 export const HEADER_LENGTH = 32;
 /** Int32 arguments of a task, at most. */
@@ -59,7 +59,8 @@ export interface WorkerInit {
  * `slot`'s alone, one each; the others go to whichever thread claims them first (READY -> CLAIMED,
  * compareExchange), the caller too once every task is READY. A worker waits on a task's state
  * while it is NOT_READY, runs it, stores DONE (or FAILED, its text in its part of the message
- * buffer, after which it takes no other task of the run) and wakes whoever waits on it.
+ * buffer, after which it takes no other task of the run), wakes whoever waits on it and counts
+ * it in FINISHED (the caller waits on that count for whichever task ends next).
  */
 const SERVE = `
 function serve(init, ready) {
@@ -104,6 +105,9 @@ function serve(init, ready) {
     }
     Atomics.store(states, i, tag + state);
     Atomics.notify(states, i);
+    // The caller waits on this count, not on one task: it hands any finished task on at once.
+    Atomics.add(q, H.FINISHED, 1);
+    Atomics.notify(q, H.FINISHED);
     return state === S.DONE;
   };
   ready();
