@@ -59,8 +59,8 @@ export interface WorkerInit {
  * `slot`'s alone, one each; the others go to whichever thread claims them first (READY -> CLAIMED,
  * compareExchange), the caller too once every task is READY. A worker waits on a task's state
  * while it is NOT_READY, runs it, stores DONE (or FAILED, its text in its part of the message
- * buffer, after which it takes no other task of the run), wakes whoever waits on it and counts
- * it in FINISHED (the caller waits on that count for whichever task ends next).
+ * buffer, after which it takes no other task of the run), then counts it in FINISHED and wakes
+ * the caller, which waits on that count for whichever task ends next.
  */
 const SERVE = `
 function serve(init, ready) {
@@ -104,8 +104,7 @@ function serve(init, ready) {
       state = S.FAILED;
     }
     Atomics.store(states, i, tag + state);
-    Atomics.notify(states, i);
-    // The caller waits on this count, not on one task: it hands any finished task on at once.
+    // The caller waits on this count, not on the task: it hands any finished task on at once.
     Atomics.add(q, H.FINISHED, 1);
     Atomics.notify(q, H.FINISHED);
     return state === S.DONE;
