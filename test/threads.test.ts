@@ -354,7 +354,7 @@ describe('the split module at the end of the shared memory', () => {
       f32.fill(1, INPUT / 4, INPUT / 4 + 64);
       f32.fill(0, GRID_AT / 4, GRID_AT / 4 + long * 2);
       const call = (range: [number, number]) => [INPUT, 1, 8, 8, 1, GRID_AT, long, 0, 0, 0, 0, OUT, 0, 0, 0, 0, 1, ...range];
-      // The first run of a new pool compiles the module's functions as they are first called: not timed here.
+      // The first run of a new pool compiles the module's functions as they are first called: its order is not checked.
       for (let i = -1; i < 5; i++) {
         const after: number[] = [];
         f32.fill(-1, OUT / 4, OUT / 4 + long);
